@@ -1,0 +1,74 @@
+import type { Account, Balance, Order, OrderType, Position, PositionSide, Ticker } from '@tierwatch/shared';
+
+/**
+ * The exchange layer's narrow interface, in protocol terms. This folder is the only place that imports
+ * ccxt; everything above it (monitor, cache, execution, routes) sees these types only.
+ */
+
+/** Priority lanes of the one shared rate budget, most urgent first. */
+export const LANES = ['execution', 'critical', 'urgent', 'active', 'building', 'stable', 'dormant', 'api'] as const;
+export type Lane = (typeof LANES)[number];
+
+export interface CallOptions {
+  lane: Lane;
+  signal?: AbortSignal;
+}
+
+/** Trading rules of one linear perpetual. */
+export interface Instrument {
+  symbol: string;
+  tickSize: number;
+  qtyStep: number;
+  minQty: number;
+  maxQty: number;
+  minNotional: number;
+}
+
+export interface PlaceOrderRequest {
+  symbol: string;
+  side: PositionSide;
+  type: OrderType;
+  qty: number;
+  price: number | null;
+  takeProfit: number | null;
+  stopLoss: number | null;
+  reduceOnly: boolean;
+  /** Derived from the execution's idempotency key, so the exchange rejects a second placement. */
+  clientOrderId: string;
+}
+
+export interface PlacedOrder {
+  orderId: string;
+  clientOrderId: string;
+  status: Order['status'];
+  qty: number;
+  filledQty: number;
+  avgPrice: number | null;
+}
+
+/** One account's private calls. */
+export interface AccountClient {
+  readonly account: Account;
+  fetchPositions(opts: CallOptions): Promise<Position[]>;
+  fetchOpenOrders(opts: CallOptions): Promise<Order[]>;
+  fetchBalances(opts: CallOptions): Promise<Balance[]>;
+  placeOrder(req: PlaceOrderRequest, opts: CallOptions): Promise<PlacedOrder>;
+  /** Open or recent order by client order id; null when the exchange never saw it. */
+  findOrder(clientOrderId: string, symbol: string, opts: CallOptions): Promise<PlacedOrder | null>;
+  cancelOrder(orderId: string, symbol: string, opts: CallOptions): Promise<void>;
+  setTradingStop(
+    symbol: string,
+    side: PositionSide,
+    levels: { takeProfit?: number | null; stopLoss?: number | null },
+    opts: CallOptions,
+  ): Promise<void>;
+  closePosition(symbol: string, side: PositionSide, clientOrderId: string, opts: CallOptions): Promise<PlacedOrder>;
+}
+
+/** Public market data, the same for every account on one exchange: fetched once for all. */
+export interface MarketData {
+  /** Every linear ticker when `symbols` is null; a bulk call either way. */
+  fetchTickers(symbols: readonly string[] | null, opts: CallOptions): Promise<Ticker[]>;
+  instrument(symbol: string): Instrument | undefined;
+  symbols(): string[];
+}

@@ -1,0 +1,131 @@
+import { z } from 'zod';
+import { Account } from './account.ts';
+import { ExecuteResult, ProtocolError } from './execute.ts';
+import { GuardMode, MonitorStats } from './monitor.ts';
+import { AccountName, EpochMs, Price, Symbol } from './primitives.ts';
+import { Tier, TierCounts } from './tier.ts';
+import { PositionSide, TieredPosition } from './trading.ts';
+
+/** Bumped on any incompatible change to a message below; sent in `hello` and `snapshot`. */
+export const PROTOCOL_VERSION = 1;
+
+/** Identifies one position across accounts: account + symbol + side (Bybit one-way or hedge mode). */
+export const PositionKey = z.object({ account: AccountName, symbol: Symbol, side: PositionSide });
+export type PositionKey = z.infer<typeof PositionKey>;
+
+const Seq = z.number().int().positive();
+const base = { seq: Seq, at: EpochMs };
+
+/** Events published on the companion's bus and pushed to every socket, in `seq` order. */
+export const StreamEvent = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('tier-changed'), ...base, ...PositionKey.shape, from: Tier.nullable(), to: Tier }),
+  z.object({
+    type: z.literal('critical'),
+    ...base,
+    position: TieredPosition,
+    reason: z.enum(['near-tp', 'near-sl']),
+  }),
+  z.object({
+    type: z.literal('tp-hit'),
+    ...base,
+    ...PositionKey.shape,
+    price: Price,
+    level: Price,
+  }),
+  z.object({
+    type: z.literal('sl-hit'),
+    ...base,
+    ...PositionKey.shape,
+    price: Price,
+    level: Price,
+  }),
+  z.object({
+    type: z.literal('position-closed'),
+    ...base,
+    ...PositionKey.shape,
+    reason: z.enum(['tp', 'sl', 'manual', 'unknown']),
+  }),
+  z.object({
+    type: z.literal('position-resized'),
+    ...base,
+    ...PositionKey.shape,
+    fromSize: z.number().positive(),
+    toSize: z.number().positive(),
+  }),
+  z.object({
+    type: z.literal('missing-sl'),
+    ...base,
+    ...PositionKey.shape,
+    action: z.enum(['alerted', 'replaced', 'replace-failed']),
+  }),
+  z.object({
+    type: z.literal('mirror-drift'),
+    ...base,
+    main: AccountName,
+    mirror: AccountName,
+    symbol: Symbol,
+    side: PositionSide,
+    action: z.enum(['alerted', 'closed', 'close-failed']),
+  }),
+  z.object({ type: z.literal('execution-started'), ...base, executionId: z.string(), symbol: Symbol, side: PositionSide }),
+  z.object({ type: z.literal('execution-finished'), ...base, result: ExecuteResult }),
+  z.object({
+    type: z.literal('guard-mode'),
+    ...base,
+    mode: GuardMode,
+    reason: z.enum(['execution-started', 'execution-finished', 'timeout', 'error']),
+  }),
+  z.object({ type: z.literal('stats'), ...base, stats: MonitorStats }),
+]);
+export type StreamEvent = z.infer<typeof StreamEvent>;
+export type StreamEventType = StreamEvent['type'];
+/** An event before the hub stamps it with its sequence number. */
+export type BusEvent = StreamEvent extends infer E ? (E extends StreamEvent ? Omit<E, 'seq'> : never) : never;
+
+export const Alert = z.object({
+  seq: Seq,
+  at: EpochMs,
+  severity: z.enum(['critical', 'warning', 'info']),
+  kind: z.string(),
+  account: AccountName.nullable(),
+  symbol: Symbol.nullable(),
+  message: z.string(),
+});
+export type Alert = z.infer<typeof Alert>;
+
+export const Hello = z.object({
+  type: z.literal('hello'),
+  protocol: z.literal(PROTOCOL_VERSION),
+  serverVersion: z.string(),
+  /** The newest sequence number the server has issued (0 before any event). */
+  lastSeq: z.number().int().nonnegative(),
+});
+
+export const Snapshot = z.object({
+  type: z.literal('snapshot'),
+  protocol: z.literal(PROTOCOL_VERSION),
+  /** The snapshot reflects every event up to and including this one; events that follow start at seq+1. */
+  seq: z.number().int().nonnegative(),
+  at: EpochMs,
+  accounts: z.array(Account),
+  positions: z.array(TieredPosition),
+  tierCounts: TierCounts,
+  stats: MonitorStats.nullable(),
+  guardMode: GuardMode,
+  alerts: z.array(Alert),
+});
+export type Snapshot = z.infer<typeof Snapshot>;
+
+export const ErrorFrame = z.object({ type: z.literal('error'), ...ProtocolError.shape });
+
+/** Everything the server sends on the socket. */
+export const ServerMessage = z.union([Hello, Snapshot, ErrorFrame, StreamEvent]);
+export type ServerMessage = z.infer<typeof ServerMessage>;
+
+/** Everything a client may send. `resume` with the last seq seen replays what was missed. */
+export const ClientMessage = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('auth'), token: z.string().min(1).max(200) }).strict(),
+  z.object({ type: z.literal('resume'), lastSeq: z.number().int().nonnegative() }).strict(),
+  z.object({ type: z.literal('ping') }).strict(),
+]);
+export type ClientMessage = z.infer<typeof ClientMessage>;

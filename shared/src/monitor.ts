@@ -1,0 +1,40 @@
+import { z } from 'zod';
+import { EpochMs } from './primitives.ts';
+import { TIERS, type Tier, TierCounts } from './tier.ts';
+
+export const GuardMode = z.enum(['normal', 'critical-only']);
+export type GuardMode = z.infer<typeof GuardMode>;
+
+export const TierCadence = z.object({
+  /** The interval the scheduler is using for this tier now (after any budget stretch). */
+  intervalMs: z.number().int().positive(),
+  /** Achieved gap between consecutive checks of one position, over the stats window; null before two checks. */
+  p50GapMs: z.number().nonnegative().nullable(),
+  p99GapMs: z.number().nonnegative().nullable(),
+});
+export type TierCadence = z.infer<typeof TierCadence>;
+
+/** Counted, never estimated: every figure comes from calls made and events emitted. */
+export const MonitorStats = z.object({
+  at: EpochMs,
+  windowMs: z.number().int().positive(),
+  positions: z.number().int().nonnegative(),
+  tierCounts: TierCounts,
+  /** Interval profile chosen by position count (e.g. "small", "medium", "large", "extreme"). */
+  profile: z.string(),
+  callsPerSec: z.number().nonnegative(),
+  callsPerSecByEndpoint: z.record(z.string(), z.number().nonnegative()),
+  callsPerSecByAccount: z.record(z.string(), z.number().nonnegative()),
+  /** The naive scheme for the same positions: 2 calls per position every 5 s. */
+  naiveCallsPerSec: z.number().nonnegative(),
+  /** 1 - ours / naive, in [0, 1]; null with no positions. */
+  reductionVsNaive: z.number().max(1).nullable(),
+  cadence: z.object(
+    Object.fromEntries(TIERS.map((t) => [t, TierCadence])) as Record<Tier, typeof TierCadence>,
+  ),
+  /** True when the budget check stretched the slower tiers. */
+  stretched: z.boolean(),
+  detectionP99Ms: z.number().nonnegative().nullable(),
+  guardMode: GuardMode,
+});
+export type MonitorStats = z.infer<typeof MonitorStats>;

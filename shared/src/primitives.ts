@@ -1,0 +1,16 @@
+import { z } from 'zod';
+
+/** A finite price: strictly positive. */
+export const Price = z.number().positive();
+/** A finite quantity in contracts (base units): strictly positive. */
+export const Quantity = z.number().positive();
+/** Milliseconds since the Unix epoch. */
+export const EpochMs = z.number().int().nonnegative();
+/** Exchange-native linear symbol, e.g. BTCUSDT. */
+export const Symbol = z
+  .string()
+  .regex(/^[A-Z0-9]{2,24}USDT$/, 'must be an exchange symbol such as BTCUSDT (upper case, USDT-margined)');
+/** Account names appear in URLs, logs and env variable names: keep them plain. */
+export const AccountName = z
+  .string()
+  .regex(/^[A-Za-z][A-Za-z0-9_-]{0,39}$/, 'must start with a letter and use only letters, digits, _ and - (max 40)');

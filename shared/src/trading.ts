@@ -1,0 +1,77 @@
+import { z } from 'zod';
+import { AccountName, EpochMs, Price, Quantity, Symbol } from './primitives.ts';
+import { Tier } from './tier.ts';
+
+export const PositionSide = z.enum(['long', 'short']);
+export type PositionSide = z.infer<typeof PositionSide>;
+
+/** One open position as the exchange reports it, normalised; absent values are explicit nulls. */
+export const Position = z.object({
+  account: AccountName,
+  symbol: Symbol,
+  side: PositionSide,
+  size: Quantity,
+  entryPrice: Price,
+  markPrice: Price,
+  takeProfit: Price.nullable(),
+  stopLoss: Price.nullable(),
+  liquidationPrice: Price.nullable(),
+  unrealisedPnl: z.number(),
+  leverage: z.number().positive().nullable(),
+  /** Last fill or change the exchange knows of (Bybit's updatedTime); null when unknown. */
+  lastActivityAt: EpochMs.nullable(),
+});
+export type Position = z.infer<typeof Position>;
+
+export const PositionFlag = z.enum(['NO_TP', 'NO_SL', 'UNCLASSIFIABLE']);
+export type PositionFlag = z.infer<typeof PositionFlag>;
+
+/** A position as the companion serves it: with its tier and distances, in percent of the mark price. */
+export const TieredPosition = Position.extend({
+  tier: Tier,
+  distanceToTpPct: z.number().nonnegative().nullable(),
+  distanceToSlPct: z.number().nonnegative().nullable(),
+  flags: z.array(PositionFlag),
+});
+export type TieredPosition = z.infer<typeof TieredPosition>;
+
+export const OrderSide = z.enum(['buy', 'sell']);
+export const OrderType = z.enum(['market', 'limit']);
+export const OrderStatus = z.enum(['open', 'partially_filled', 'filled', 'cancelled', 'rejected']);
+
+export const Order = z.object({
+  account: AccountName,
+  id: z.string().min(1),
+  clientOrderId: z.string().nullable(),
+  symbol: Symbol,
+  side: OrderSide,
+  type: OrderType,
+  price: Price.nullable(),
+  qty: Quantity,
+  filledQty: z.number().nonnegative(),
+  reduceOnly: z.boolean(),
+  status: OrderStatus,
+  takeProfit: Price.nullable(),
+  stopLoss: Price.nullable(),
+  createdAt: EpochMs,
+});
+export type Order = z.infer<typeof Order>;
+export type OrderSide = z.infer<typeof OrderSide>;
+export type OrderType = z.infer<typeof OrderType>;
+
+export const Balance = z.object({
+  account: AccountName,
+  currency: z.string().min(1),
+  total: z.number().nonnegative(),
+  free: z.number(),
+  used: z.number().nonnegative(),
+});
+export type Balance = z.infer<typeof Balance>;
+
+export const Ticker = z.object({
+  symbol: Symbol,
+  markPrice: Price,
+  lastPrice: Price.nullable(),
+  at: EpochMs,
+});
+export type Ticker = z.infer<typeof Ticker>;
