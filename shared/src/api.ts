@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { Account } from './account.ts';
 import { ProtocolError } from './execute.ts';
 import { AccountName, EpochMs } from './primitives.ts';
-import { Balance, Order, TieredPosition } from './trading.ts';
+import { Balance, InstrumentInfo, Order, TieredPosition } from './trading.ts';
 
 /** `use_cache` accepts true/false/1/0 in any case. */
 export const BooleanParam = z
@@ -70,3 +70,6 @@ export const HealthResponse = z.object({
   uptimeS: z.number().nonnegative(),
 });
 export type HealthResponse = z.infer<typeof HealthResponse>;
+
+export const InstrumentsResponse = z.object({ fetchedAt: EpochMs, data: z.array(InstrumentInfo) });
+export type InstrumentsResponse = z.infer<typeof InstrumentsResponse>;

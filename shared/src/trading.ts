@@ -75,3 +75,15 @@ export const Ticker = z.object({
   at: EpochMs,
 });
 export type Ticker = z.infer<typeof Ticker>;
+
+/** Trading rules of one linear perpetual, with its last known mark price (for sizing and % levels). */
+export const InstrumentInfo = z.object({
+  symbol: Symbol,
+  tickSize: z.number().positive(),
+  qtyStep: z.number().positive(),
+  minQty: z.number().positive(),
+  maxQty: z.number().positive(),
+  minNotional: z.number().nonnegative(),
+  markPrice: Price.nullable(),
+});
+export type InstrumentInfo = z.infer<typeof InstrumentInfo>;
