@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { Account } from './account.ts';
 import { ExecuteResult, ProtocolError } from './execute.ts';
 import { GuardMode, MonitorStats } from './monitor.ts';
-import { AccountName, EpochMs, Price, Symbol } from './primitives.ts';
+import { AccountName, EpochMs, Price, SymbolName } from './primitives.ts';
 import { Tier, TierCounts } from './tier.ts';
 import { PositionSide, TieredPosition } from './trading.ts';
 
@@ -10,7 +10,7 @@ import { PositionSide, TieredPosition } from './trading.ts';
 export const PROTOCOL_VERSION = 1;
 
 /** Identifies one position across accounts: account + symbol + side (Bybit one-way or hedge mode). */
-export const PositionKey = z.object({ account: AccountName, symbol: Symbol, side: PositionSide });
+export const PositionKey = z.object({ account: AccountName, symbol: SymbolName, side: PositionSide });
 export type PositionKey = z.infer<typeof PositionKey>;
 
 const Seq = z.number().int().positive();
@@ -63,11 +63,17 @@ export const StreamEvent = z.discriminatedUnion('type', [
     ...base,
     main: AccountName,
     mirror: AccountName,
-    symbol: Symbol,
+    symbol: SymbolName,
     side: PositionSide,
     action: z.enum(['alerted', 'closed', 'close-failed']),
   }),
-  z.object({ type: z.literal('execution-started'), ...base, executionId: z.string(), symbol: Symbol, side: PositionSide }),
+  z.object({
+    type: z.literal('execution-started'),
+    ...base,
+    executionId: z.string(),
+    symbol: SymbolName,
+    side: PositionSide,
+  }),
   z.object({ type: z.literal('execution-finished'), ...base, result: ExecuteResult }),
   z.object({
     type: z.literal('guard-mode'),
@@ -88,7 +94,7 @@ export const Alert = z.object({
   severity: z.enum(['critical', 'warning', 'info']),
   kind: z.string(),
   account: AccountName.nullable(),
-  symbol: Symbol.nullable(),
+  symbol: SymbolName.nullable(),
   message: z.string(),
 });
 export type Alert = z.infer<typeof Alert>;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { type ErrorCode, errorCodeNames } from './errors.ts';
-import { AccountName, EpochMs, Price, Quantity, Symbol } from './primitives.ts';
+import { AccountName, EpochMs, Price, Quantity, SymbolName } from './primitives.ts';
 import { OrderType, PositionSide } from './trading.ts';
 
 /** Also becomes the exchange's client order id prefix, so it stays short and URL-safe. */
@@ -11,7 +11,7 @@ export const IdempotencyKey = z
 export const ExecuteRequest = z
   .object({
     idempotencyKey: IdempotencyKey,
-    symbol: Symbol,
+    symbol: SymbolName,
     side: PositionSide,
     orderType: OrderType,
     /** Required for limit orders; must sit on the instrument's tick. */
@@ -72,7 +72,7 @@ export const ExecuteResult = z.object({
   executionId: z.string(),
   idempotencyKey: IdempotencyKey,
   status: ExecutionStatus,
-  symbol: Symbol,
+  symbol: SymbolName,
   side: PositionSide,
   orderType: OrderType,
   startedAt: EpochMs,

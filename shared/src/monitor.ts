@@ -29,9 +29,7 @@ export const MonitorStats = z.object({
   naiveCallsPerSec: z.number().nonnegative(),
   /** 1 - ours / naive, in [0, 1]; null with no positions. */
   reductionVsNaive: z.number().max(1).nullable(),
-  cadence: z.object(
-    Object.fromEntries(TIERS.map((t) => [t, TierCadence])) as Record<Tier, typeof TierCadence>,
-  ),
+  cadence: z.object(Object.fromEntries(TIERS.map((t) => [t, TierCadence])) as Record<Tier, typeof TierCadence>),
   /** True when the budget check stretched the slower tiers. */
   stretched: z.boolean(),
   detectionP99Ms: z.number().nonnegative().nullable(),

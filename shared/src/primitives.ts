@@ -7,7 +7,7 @@ export const Quantity = z.number().positive();
 /** Milliseconds since the Unix epoch. */
 export const EpochMs = z.number().int().nonnegative();
 /** Exchange-native linear symbol, e.g. BTCUSDT. */
-export const Symbol = z
+export const SymbolName = z
   .string()
   .regex(/^[A-Z0-9]{2,24}USDT$/, 'must be an exchange symbol such as BTCUSDT (upper case, USDT-margined)');
 /** Account names appear in URLs, logs and env variable names: keep them plain. */

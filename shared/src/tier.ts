@@ -13,5 +13,4 @@ export type TierCounts = Record<Tier, number>;
 /** Lower is more urgent. */
 export const tierRank = (tier: Tier): number => TIERS.indexOf(tier);
 
-export const emptyTierCounts = (): TierCounts =>
-  Object.fromEntries(TIERS.map((t) => [t, 0])) as TierCounts;
+export const emptyTierCounts = (): TierCounts => Object.fromEntries(TIERS.map((t) => [t, 0])) as TierCounts;

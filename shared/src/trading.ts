@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AccountName, EpochMs, Price, Quantity, Symbol } from './primitives.ts';
+import { AccountName, EpochMs, Price, Quantity, SymbolName } from './primitives.ts';
 import { Tier } from './tier.ts';
 
 export const PositionSide = z.enum(['long', 'short']);
@@ -8,7 +8,7 @@ export type PositionSide = z.infer<typeof PositionSide>;
 /** One open position as the exchange reports it, normalised; absent values are explicit nulls. */
 export const Position = z.object({
   account: AccountName,
-  symbol: Symbol,
+  symbol: SymbolName,
   side: PositionSide,
   size: Quantity,
   entryPrice: Price,
@@ -43,7 +43,7 @@ export const Order = z.object({
   account: AccountName,
   id: z.string().min(1),
   clientOrderId: z.string().nullable(),
-  symbol: Symbol,
+  symbol: SymbolName,
   side: OrderSide,
   type: OrderType,
   price: Price.nullable(),
@@ -69,7 +69,7 @@ export const Balance = z.object({
 export type Balance = z.infer<typeof Balance>;
 
 export const Ticker = z.object({
-  symbol: Symbol,
+  symbol: SymbolName,
   markPrice: Price,
   lastPrice: Price.nullable(),
   at: EpochMs,
@@ -78,7 +78,7 @@ export type Ticker = z.infer<typeof Ticker>;
 
 /** Trading rules of one linear perpetual, with its last known mark price (for sizing and % levels). */
 export const InstrumentInfo = z.object({
-  symbol: Symbol,
+  symbol: SymbolName,
   tickSize: z.number().positive(),
   qtyStep: z.number().positive(),
   minQty: z.number().positive(),

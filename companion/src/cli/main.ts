@@ -1,0 +1,74 @@
+import { ConfigError } from '../config/index.ts';
+import { parseStartArgs, UsageError } from './args.ts';
+import { buildExtension, EXTENSION_DIR, extensionNeedsBuild } from './extension-build.ts';
+
+/**
+ * The companion's command line: `start` (the product) and `sim` (a standalone paper exchange).
+ * Exit codes: 0 done, 1 runtime failure, 2 bad usage or invalid config.
+ */
+async function main(argv: string[]): Promise<void> {
+  const [command = 'start', ...rest] = argv;
+  if (command === 'start') return start(rest);
+  if (command === 'sim') {
+    const { simMain } = await import('../paper/cli.ts');
+    return simMain(rest);
+  }
+  throw new UsageError(`unknown command "${command}"; use "start" or "sim"`);
+}
+
+async function start(argv: string[]): Promise<void> {
+  const args = parseStartArgs(argv);
+  // Imported after argument parsing so `--help`-style mistakes answer instantly.
+  const { loadConfig } = await import('../config/index.ts');
+  const config = loadConfig({
+    file: args.config,
+    overrides: args.port === undefined ? {} : { 'server.port': args.port },
+  });
+  if (args.buildExtension && extensionNeedsBuild()) {
+    if (!args.json) console.error('Building the extension (first start or sources changed)...');
+    buildExtension();
+  }
+  const { startCompanion } = await import('../runtime.ts');
+  const companion = await startCompanion(config, { log: args.json ? 'stderr' : 'stderr' });
+  const ready = {
+    url: companion.url,
+    token: companion.token,
+    extensionDir: EXTENSION_DIR,
+    paperExchange: companion.paperExchangeUrl ? { url: companion.paperExchangeUrl } : null,
+  };
+  if (args.json) {
+    process.stdout.write(`${JSON.stringify(ready)}\n`);
+  } else {
+    console.log(
+      [
+        '',
+        `  Tierwatch companion listening on ${ready.url}`,
+        ready.paperExchange
+          ? `  Exchange: paper (Bybit v5 dialect) at ${ready.paperExchange.url}`
+          : '  Exchange: Bybit',
+        `  Pairing token: ${ready.token}`,
+        '',
+        '  Load the extension: chrome://extensions → Developer mode → "Load unpacked" →',
+        `    ${ready.extensionDir}`,
+        '  then paste the pairing token in its options page.',
+        '',
+      ].join('\n'),
+    );
+  }
+  const stop = async (signal: string) => {
+    companion.logger.info({ signal }, 'shutting down');
+    await companion.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  if (err instanceof UsageError || err instanceof ConfigError) {
+    console.error(`tierwatch: ${err.message}`);
+    process.exit(2);
+  }
+  console.error('tierwatch: failed:', err);
+  process.exit(1);
+});

@@ -1,0 +1,122 @@
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, loadSecrets } from './index.ts';
+
+const tmp = mkdtempSync(join(tmpdir(), 'tierwatch-config-'));
+function file(name: string, text: string, mode = 0o600): string {
+  const path = join(tmp, name);
+  writeFileSync(path, text);
+  chmodSync(path, mode);
+  return path;
+}
+
+describe('loadConfig', () => {
+  it('no file at all means paper exchange, one main and one mirror', () => {
+    const cfg = loadConfig({ env: {} });
+    expect(cfg.server.port).toBe(8787);
+    expect(cfg.accounts.map((a) => [a.name, a.role, a.mode])).toEqual([
+      ['main', 'main', 'paper'],
+      ['mirror1', 'mirror', 'paper'],
+    ]);
+    expect(cfg.paper.positionsPerAccount).toBeGreaterThan(0);
+  });
+
+  it('reads YAML and JSON files', () => {
+    expect(loadConfig({ env: {}, file: file('a.yaml', 'server:\n  port: 9000\n') }).server.port).toBe(9000);
+    expect(loadConfig({ env: {}, file: file('a.json', '{"server":{"port":9001}}') }).server.port).toBe(9001);
+  });
+
+  it('environment variables mirror the structure and win over the file', () => {
+    const cfg = loadConfig({
+      file: file('b.json', '{"server":{"port":9001}}'),
+      env: {
+        COMPANION__SERVER__PORT: '9100',
+        COMPANION__PAPER__POSITIONS_PER_ACCOUNT: '7',
+        COMPANION__LOG__LEVEL: 'warn',
+      },
+    });
+    expect(cfg.server.port).toBe(9100);
+    expect(cfg.paper.positionsPerAccount).toBe(7);
+    expect(cfg.log.level).toBe('warn');
+  });
+
+  it.each([
+    ['port out of range', { COMPANION__SERVER__PORT: '70000' }, /server\.port = 70000/],
+    ['port not a number', { COMPANION__SERVER__PORT: 'abc' }, /server\.port = "abc"/],
+    ['unknown section', { COMPANION__TURBO__MODE: 'true' }, /Unrecognized key.*turbo/],
+    ['bad log level', { COMPANION__LOG__LEVEL: 'loud' }, /log\.level = "loud".*expected one of/],
+    ['bad account mode', { COMPANION__ACCOUNTS: '[{"name":"main","mode":"demo"}]' }, /accounts\.0\.mode = "demo"/],
+    [
+      'mirror without a main',
+      { COMPANION__ACCOUNTS: '[{"name":"m","role":"mirror"}]' },
+      /accounts\.0\.mirrorOf = missing: a mirror must follow a main account/,
+    ],
+    [
+      'duplicate names',
+      { COMPANION__ACCOUNTS: '[{"name":"main"},{"name":"main","role":"mirror"}]' },
+      /accounts\.1\.name.*duplicate/,
+    ],
+    ['bad account name', { COMPANION__ACCOUNTS: '[{"name":"my main"}]' }, /accounts\.0\.name = "my main"/],
+  ])('rejects %s, naming the field and value', (_name, env, message) => {
+    expect(() => loadConfig({ env })).toThrow(ConfigError);
+    expect(() => loadConfig({ env })).toThrow(message);
+  });
+
+  it('names a file that is not valid YAML or JSON', () => {
+    expect(() => loadConfig({ env: {}, file: file('bad.json', '{port:') })).toThrow(/bad\.json: not valid/);
+    expect(() => loadConfig({ env: {}, file: join(tmp, 'missing.yaml') })).toThrow(/cannot read it \(ENOENT\)/);
+  });
+});
+
+describe('loadSecrets', () => {
+  it('reads credentials from the environment', () => {
+    const s = loadSecrets(['main', 'mirror-1'], {
+      env: { COMPANION_SECRET__MIRROR_1__API_KEY: 'k', COMPANION_SECRET__MIRROR_1__SECRET: 's' },
+    });
+    expect(s.get('mirror-1')).toEqual({ apiKey: 'k', secret: 's' });
+    expect(s.has('main')).toBe(false);
+  });
+
+  it('refuses a half-set pair without printing its value', () => {
+    expect(() => loadSecrets(['main'], { env: { COMPANION_SECRET__MAIN__API_KEY: 'supersecret' } })).toThrow(
+      /set both COMPANION_SECRET__MAIN__API_KEY and COMPANION_SECRET__MAIN__SECRET/,
+    );
+    try {
+      loadSecrets(['main'], { env: { COMPANION_SECRET__MAIN__API_KEY: 'supersecret' } });
+    } catch (err) {
+      expect(String(err)).not.toContain('supersecret');
+    }
+  });
+
+  it('reads a secrets file readable by its owner only', () => {
+    const path = file('secrets.json', JSON.stringify({ main: { apiKey: 'k', secret: 's' } }));
+    expect(loadSecrets(['main'], { file: path, env: {} }).get('main')).toEqual({ apiKey: 'k', secret: 's' });
+  });
+
+  it.each([
+    [
+      'group-readable',
+      JSON.stringify({ main: { apiKey: 'k', secret: 's' } }),
+      0o640,
+      /readable by group or others \(mode 640\)/,
+    ],
+    ['not JSON', 'apiKey=k', 0o600, /not valid JSON/],
+    ['wrong shape', JSON.stringify({ main: { key: 'supersecret' } }), 0o600, /expected \{ "<account>"/],
+    [
+      'unknown account',
+      JSON.stringify({ other: { apiKey: 'k', secret: 's' } }),
+      0o600,
+      /"other" is not a configured account/,
+    ],
+  ])('rejects a secrets file that is %s', (name, text, mode, message) => {
+    const path = file(`secrets-${name}.json`, text, mode);
+    expect(() => loadSecrets(['main'], { file: path, env: {} })).toThrow(message);
+    try {
+      loadSecrets(['main'], { file: path, env: {} });
+    } catch (err) {
+      expect(String(err)).not.toContain('supersecret');
+    }
+  });
+});

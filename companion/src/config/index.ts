@@ -1,0 +1,10 @@
+export { ConfigError, loadConfig } from './load.ts';
+export {
+  type AccountConfig,
+  CompanionConfig,
+  type CompanionConfigInput,
+  DEFAULT_ACCOUNTS,
+  resolveDataDir,
+  toProtocolAccount,
+} from './schema.ts';
+export { type ApiCredentials, loadSecrets } from './secrets.ts';

@@ -1,0 +1,110 @@
+import { Account, AccountName, ExchangeMode } from '@tierwatch/shared';
+import { z } from 'zod';
+
+/**
+ * The companion's one typed config. Every field is defaulted, so no file at all means: the paper exchange,
+ * one main and one mirror account, sample positions. Sections owned by a concept (monitor, cache,
+ * execution, ...) are composed in here so the file has one shape and is parsed once at start.
+ */
+
+export const AccountConfig = z
+  .object({
+    name: AccountName,
+    role: Account.shape.role.default('main'),
+    /** For a mirror: the main account it follows (default: the only main account). */
+    mirrorOf: AccountName.optional(),
+    mirrorRatio: z.number().positive().max(100).default(1),
+    mode: ExchangeMode.default('paper'),
+    /** Override the exchange's base URL: a Bybit regional host, or a standalone `pnpm sim` paper exchange. */
+    baseUrl: z.url({ protocol: /^https?$/ }).optional(),
+  })
+  .strict();
+export type AccountConfig = z.infer<typeof AccountConfig>;
+
+export const DEFAULT_ACCOUNTS: AccountConfig[] = [
+  { name: 'main', role: 'main', mirrorRatio: 1, mode: 'paper' },
+  { name: 'mirror1', role: 'mirror', mirrorOf: 'main', mirrorRatio: 0.5, mode: 'paper' },
+];
+
+export const ServerConfig = z
+  .object({
+    /** 0 picks a free port. The companion only ever binds 127.0.0.1. */
+    port: z.number().int().min(0).max(65535).default(8787),
+  })
+  .strict();
+
+export const PaperConfig = z
+  .object({
+    positionsPerAccount: z.number().int().min(0).max(500).default(40),
+    symbols: z.number().int().min(1).max(500).default(120),
+    seed: z.number().int().default(42),
+    latencyMs: z.number().min(0).max(60_000).default(0),
+  })
+  .strict();
+
+export const LogConfig = z
+  .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
+  .strict();
+
+export const CompanionConfig = z
+  .object({
+    server: ServerConfig.default(ServerConfig.parse({})),
+    /** Pairing token, execution journal. Default: $XDG_STATE_HOME/tierwatch or ~/.local/state/tierwatch. */
+    dataDir: z.string().min(1).optional(),
+    /** A JSON file `{ "<account>": { "apiKey": "...", "secret": "..." } }`, readable by its owner only. */
+    secretsFile: z.string().min(1).optional(),
+    log: LogConfig.default(LogConfig.parse({})),
+    accounts: z.array(AccountConfig).min(1).max(50).default(DEFAULT_ACCOUNTS),
+    paper: PaperConfig.default(PaperConfig.parse({})),
+  })
+  .strict()
+  .superRefine((cfg, ctx) => {
+    const names = new Set<string>();
+    const mains = cfg.accounts.filter((a) => a.role === 'main');
+    cfg.accounts.forEach((a, i) => {
+      if (names.has(a.name))
+        ctx.addIssue({ code: 'custom', path: ['accounts', i, 'name'], message: `duplicate account name "${a.name}"` });
+      names.add(a.name);
+      if (a.role === 'mirror') {
+        const target = a.mirrorOf ?? (mains.length === 1 ? mains[0]!.name : undefined);
+        if (!target || !mains.some((m) => m.name === target)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['accounts', i, 'mirrorOf'],
+            message: `a mirror must follow a main account (one of: ${mains.map((m) => m.name).join(', ') || 'none configured'})`,
+          });
+        }
+      } else if (a.mirrorOf !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['accounts', i, 'mirrorOf'],
+          message: 'only a mirror account follows another',
+        });
+      }
+    });
+    if (mains.length === 0)
+      ctx.addIssue({ code: 'custom', path: ['accounts'], message: 'needs at least one account with role "main"' });
+  });
+
+export type CompanionConfigInput = z.input<typeof CompanionConfig>;
+export type CompanionConfig = z.infer<typeof CompanionConfig>;
+
+/** The protocol view of a configured account: no URLs, no keys. */
+export function toProtocolAccount(cfg: CompanionConfig, a: AccountConfig): Account {
+  const mains = cfg.accounts.filter((m) => m.role === 'main');
+  return {
+    name: a.name,
+    role: a.role,
+    mirrorOf: a.role === 'mirror' ? (a.mirrorOf ?? mains[0]!.name) : null,
+    mirrorRatio: a.role === 'mirror' ? a.mirrorRatio : 1,
+    exchange: 'bybit',
+    mode: a.mode,
+  };
+}
+
+/** Where the pairing token and the execution journal live. */
+export function resolveDataDir(cfg: CompanionConfig, env: NodeJS.ProcessEnv = process.env): string {
+  if (cfg.dataDir) return cfg.dataDir;
+  const base = env.XDG_STATE_HOME || `${env.HOME ?? '.'}/.local/state`;
+  return `${base}/tierwatch`;
+}

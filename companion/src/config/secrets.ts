@@ -1,0 +1,63 @@
+import { readFileSync, statSync } from 'node:fs';
+import { z } from 'zod';
+import { ConfigError } from './load.ts';
+
+export interface ApiCredentials {
+  apiKey: string;
+  secret: string;
+}
+
+const SecretsFile = z.record(z.string(), z.object({ apiKey: z.string().min(1), secret: z.string().min(1) }).strict());
+
+/** COMPANION_SECRET__<ACCOUNT>__API_KEY / __SECRET, the account name upper-cased with - as _. */
+const envName = (account: string, part: 'API_KEY' | 'SECRET') =>
+  `COMPANION_SECRET__${account.toUpperCase().replace(/-/g, '_')}__${part}`;
+
+/**
+ * Exchange credentials per account, from the environment or a secrets file that only its owner may read.
+ * The values are returned to the exchange layer and nowhere else: never logged, never served.
+ */
+export function loadSecrets(
+  accounts: readonly string[],
+  opts: { file?: string; env?: NodeJS.ProcessEnv },
+): Map<string, ApiCredentials> {
+  const env = opts.env ?? process.env;
+  const out = new Map<string, ApiCredentials>();
+  if (opts.file) {
+    const st = statSync(opts.file, { throwIfNoEntry: false });
+    if (!st) throw new ConfigError(`secretsFile ${opts.file}: no such file`);
+    if ((st.mode & 0o077) !== 0) {
+      throw new ConfigError(
+        `secretsFile ${opts.file}: readable by group or others (mode ${(st.mode & 0o777).toString(8)}); run chmod 600 on it`,
+      );
+    }
+    let data: unknown;
+    try {
+      data = JSON.parse(readFileSync(opts.file, 'utf8'));
+    } catch (err) {
+      throw new ConfigError(`secretsFile ${opts.file}: not valid JSON (${(err as Error).message})`);
+    }
+    const parsed = SecretsFile.safeParse(data);
+    if (!parsed.success) {
+      // Name the account and field, never the value.
+      const where = parsed.error.issues.map((i) => i.path.join('.')).join(', ');
+      throw new ConfigError(
+        `secretsFile ${opts.file}: expected { "<account>": { "apiKey", "secret" } } (bad: ${where})`,
+      );
+    }
+    for (const [name, cred] of Object.entries(parsed.data)) {
+      if (!accounts.includes(name))
+        throw new ConfigError(`secretsFile ${opts.file}: "${name}" is not a configured account`);
+      out.set(name, cred);
+    }
+  }
+  for (const name of accounts) {
+    const apiKey = env[envName(name, 'API_KEY')];
+    const secret = env[envName(name, 'SECRET')];
+    if (apiKey && secret) out.set(name, { apiKey, secret });
+    else if (apiKey || secret) {
+      throw new ConfigError(`account ${name}: set both ${envName(name, 'API_KEY')} and ${envName(name, 'SECRET')}`);
+    }
+  }
+  return out;
+}

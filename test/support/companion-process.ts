@@ -1,0 +1,96 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+export interface ReadyLine {
+  url: string;
+  token: string;
+  extensionDir: string;
+  paperExchange: { url: string } | null;
+}
+
+export interface CompanionProcess extends AsyncDisposable {
+  ready: ReadyLine;
+  child: ChildProcess;
+  stderr: () => string;
+  /** Resolves with the exit code once the process has ended. */
+  exited: Promise<number | null>;
+  kill(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/**
+ * Starts the real companion CLI (`start --port 0 --json`) as a child process and waits for its ready line.
+ * A disposable resource: `await using c = await startCompanionProcess()` stops it at the end of scope.
+ */
+export async function startCompanionProcess(
+  opts: { args?: string[]; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): Promise<CompanionProcess> {
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      'companion/src/cli/main.ts',
+      'start',
+      '--port',
+      '0',
+      '--json',
+      '--no-extension-build',
+      ...(opts.args ?? []),
+    ],
+    { cwd: REPO_ROOT, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let stdout = '';
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const ready = await new Promise<ReadyLine>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`companion not ready after ${opts.timeoutMs ?? 30_000} ms:\n${stderr}`)),
+      opts.timeoutMs ?? 30_000,
+    );
+    child.stdout!.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      const nl = stdout.indexOf('\n');
+      if (nl >= 0) {
+        clearTimeout(timer);
+        try {
+          resolve(JSON.parse(stdout.slice(0, nl)) as ReadyLine);
+        } catch (err) {
+          reject(new Error(`bad ready line ${stdout.slice(0, nl)}: ${err}`));
+        }
+      }
+    });
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`companion exited with ${code} before it was ready:\n${stderr}`));
+    });
+  });
+  const kill = async (signal: NodeJS.Signals = 'SIGTERM') => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    return exited;
+  };
+  return { ready, child, stderr: () => stderr, exited, kill, [Symbol.asyncDispose]: async () => void (await kill()) };
+}
+
+/** Runs the CLI to completion and returns its exit code and output (for start-up failures). */
+export function runCli(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'companion/src/cli/main.ts', ...args], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.once('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
