@@ -1,0 +1,165 @@
+import type { Account, Balance, Order, Position, Ticker } from '@tierwatch/shared';
+import { LRUCache } from 'lru-cache';
+import type { Clock } from '../core/clock.ts';
+import type { CacheConfig } from './config.ts';
+
+/** What each cached resource holds. Per account, except `tickers` (public, under MARKET_KEY). */
+export interface ResourceData {
+  positions: Position[];
+  orders: Order[];
+  balances: Balance[];
+  accounts: Account[];
+  tickers: Ticker[];
+}
+export type Resource = keyof ResourceData;
+
+/** The slot key for data that belongs to no account (tickers, the account list). Not a valid account name. */
+export const MARKET_KEY = '*';
+
+export interface CacheEntry<T> {
+  readonly data: T;
+  /** When the exchange call that produced `data` was issued (conservative: the data is at least this fresh). */
+  readonly fetchedAt: number;
+}
+
+export interface CacheRead<T> {
+  readonly entry: CacheEntry<T>;
+  /** True when this read made no exchange call of its own and joined none (served from memory). */
+  readonly hit: boolean;
+}
+
+export interface ReadOptions {
+  /** false: the caller wants data from an exchange call issued (about) no earlier than its arrival. */
+  useCache: boolean;
+  /** When the request arrived (clock ms); defaults to now. */
+  arrivedAt?: number;
+}
+
+interface Flight {
+  readonly startedAt: number;
+  readonly promise: Promise<CacheEntry<unknown>>;
+}
+
+export interface CacheStats {
+  hits: number;
+  /** Reads that joined an exchange call someone else started. */
+  joins: number;
+  /** Exchange calls made (one per single-flight). */
+  loads: number;
+  /** Entries filled from outside (the monitor's bulk reads). */
+  puts: number;
+}
+
+/**
+ * The one cache of exchange reads, shared by the HTTP routes and the monitor.
+ *
+ * - TTL per resource, checked against the injected clock (lru-cache only bounds the slot count: its own TTL
+ *   would read performance.now, and we need `fetchedAt` anyway for `Age` and for the monitor's puts).
+ * - Single-flight: concurrent misses for one (account, resource) share one exchange call. A `use_cache=false`
+ *   read joins a call issued at most `freshJoinMs` before it arrived, rather than starting another.
+ * - Failures are not cached: the next read tries again (the exchange layer's limiter paces the retries).
+ * - Expired entries stay until evicted, so `peek` can still show the last known data with its age.
+ */
+export class ResourceCache {
+  private readonly store: LRUCache<string, CacheEntry<unknown>>;
+  private readonly flights = new Map<string, Flight>();
+  readonly stats: CacheStats = { hits: 0, joins: 0, loads: 0, puts: 0 };
+
+  constructor(
+    private readonly config: CacheConfig,
+    private readonly clock: Clock,
+  ) {
+    this.store = new LRUCache({ max: config.maxEntries });
+  }
+
+  ttlMs(resource: Resource): number {
+    return this.config.ttlMs[resource];
+  }
+
+  /** The entry if it is within its TTL at `now`, synchronously: the routes' allocation-free hit path. */
+  fresh<R extends Resource>(account: string, resource: R, now = this.clock.now()): CacheEntry<ResourceData[R]> | undefined {
+    const entry = this.store.get(key(account, resource)) as CacheEntry<ResourceData[R]> | undefined;
+    if (entry === undefined || now - entry.fetchedAt >= this.config.ttlMs[resource]) return undefined;
+    return entry;
+  }
+
+  /** The latest entry whatever its age. */
+  peek<R extends Resource>(account: string, resource: R): CacheEntry<ResourceData[R]> | undefined {
+    return this.store.peek(key(account, resource)) as CacheEntry<ResourceData[R]> | undefined;
+  }
+
+  /** Cached data, or the result of one shared call to `load`. Rejects with `load`'s error. */
+  read<R extends Resource>(
+    account: string,
+    resource: R,
+    load: () => Promise<ResourceData[R]>,
+    opts: ReadOptions,
+  ): Promise<CacheRead<ResourceData[R]>> {
+    const now = this.clock.now();
+    const k = key(account, resource);
+    const entry = this.store.get(k) as CacheEntry<ResourceData[R]> | undefined;
+    const flight = this.flights.get(k);
+    // The oldest call this read accepts: any within TTL, or (fresh) one issued just before it arrived.
+    const floor = opts.useCache
+      ? now - this.config.ttlMs[resource] + 1
+      : (opts.arrivedAt ?? now) - this.config.freshJoinMs;
+    if (entry !== undefined && entry.fetchedAt >= floor) {
+      this.stats.hits++;
+      return Promise.resolve({ entry, hit: true });
+    }
+    // A cached read takes any call in flight: it is newer than anything stored.
+    if (flight !== undefined && (opts.useCache || flight.startedAt >= floor)) {
+      this.stats.joins++;
+      return flight.promise.then(asMiss) as Promise<CacheRead<ResourceData[R]>>;
+    }
+    return this.load(k, load, now).then(asMiss);
+  }
+
+  /** Fills the cache from outside (the monitor's fresh bulk reads). Older data never replaces newer. */
+  put<R extends Resource>(account: string, resource: R, data: ResourceData[R], fetchedAt: number): void {
+    this.stats.puts++;
+    this.keep(key(account, resource), { data, fetchedAt });
+  }
+
+  /** Drops cached data (after an execution changed it); in-flight calls still complete and fill in. */
+  invalidate(account?: string, resource?: Resource): void {
+    for (const k of [...this.store.keys()]) {
+      const [r, a] = split(k);
+      if ((account === undefined || a === account) && (resource === undefined || r === resource)) this.store.delete(k);
+    }
+  }
+
+  private load<T>(k: string, load: () => Promise<T>, startedAt: number): Promise<CacheEntry<T>> {
+    this.stats.loads++;
+    const promise = (async () => {
+      const data = await load();
+      return this.keep(k, { data, fetchedAt: startedAt });
+    })();
+    const flight: Flight = { startedAt, promise };
+    this.flights.set(k, flight);
+    const done = () => {
+      if (this.flights.get(k) === flight) this.flights.delete(k);
+    };
+    promise.then(done, done);
+    return promise;
+  }
+
+  private keep<T>(k: string, entry: CacheEntry<T>): CacheEntry<T> {
+    const current = this.store.peek(k);
+    if (current === undefined || current.fetchedAt <= entry.fetchedAt) this.store.set(k, entry);
+    return entry;
+  }
+}
+
+function asMiss<T>(entry: CacheEntry<T>): CacheRead<T> {
+  return { entry, hit: false };
+}
+
+function key(account: string, resource: Resource): string {
+  return `${resource}|${account}`;
+}
+
+function split(k: string): [string, string] {
+  const i = k.indexOf('|');
+  return [k.slice(0, i), k.slice(i + 1)];
+}
