@@ -1,0 +1,107 @@
+import { type Account, TIERS, type Tier, type TieredPosition, tierRank } from '@tierwatch/shared';
+import { positionKey } from './keys.ts';
+
+/**
+ * Positions → what the popup lists: families (a main leg with its mirror legs beside it) grouped by
+ * tier, most urgent first, filtered by a search. Pure and cheap enough to run on every state push.
+ */
+
+export interface Family {
+  key: string;
+  /** The most urgent tier among its legs decides where the family is listed. */
+  tier: Tier;
+  main: TieredPosition;
+  mirrors: TieredPosition[];
+  /** Closest distance to either level, in %; sorts the group (nearest first). */
+  urgency: number;
+}
+
+export interface TierGroup {
+  tier: Tier;
+  families: Family[];
+  positions: number;
+}
+
+export interface Filter {
+  text: string;
+  tier: Tier | null;
+}
+
+export const emptyFilter = (): Filter => ({ text: '', tier: null });
+
+const nearest = (p: TieredPosition) =>
+  Math.min(p.distanceToSlPct ?? Number.POSITIVE_INFINITY, p.distanceToTpPct ?? Number.POSITIVE_INFINITY);
+
+/**
+ * Words all have to match (symbol, account, side or tier): "btc mirror1", "short critical".
+ * A family is kept if any of its legs matches.
+ */
+export function matches(p: TieredPosition, words: string[]): boolean {
+  if (words.length === 0) return true;
+  const hay = `${p.symbol} ${p.account} ${p.side} ${p.tier}`.toLowerCase();
+  return words.every((w) => hay.includes(w));
+}
+
+export function buildFamilies(positions: TieredPosition[], accounts: Account[]): Family[] {
+  const byName = new Map(accounts.map((a) => [a.name, a]));
+  const families = new Map<string, Family>();
+  const orphans: TieredPosition[] = [];
+  for (const p of positions) {
+    if (byName.get(p.account)?.role === 'mirror') continue;
+    families.set(`${p.account}:${p.symbol}:${p.side}`, {
+      key: positionKey(p),
+      tier: p.tier,
+      main: p,
+      mirrors: [],
+      urgency: nearest(p),
+    });
+  }
+  for (const p of positions) {
+    const acc = byName.get(p.account);
+    if (acc?.role !== 'mirror') continue;
+    const fam = acc.mirrorOf ? families.get(`${acc.mirrorOf}:${p.symbol}:${p.side}`) : undefined;
+    if (!fam) {
+      orphans.push(p); // a mirror leg without its main: drift; listed on its own so it is seen
+      continue;
+    }
+    fam.mirrors.push(p);
+    if (tierRank(p.tier) < tierRank(fam.tier)) fam.tier = p.tier;
+    fam.urgency = Math.min(fam.urgency, nearest(p));
+  }
+  for (const p of orphans) {
+    families.set(positionKey(p), { key: positionKey(p), tier: p.tier, main: p, mirrors: [], urgency: nearest(p) });
+  }
+  return [...families.values()];
+}
+
+export function groupByTier(positions: TieredPosition[], accounts: Account[], filter: Filter): TierGroup[] {
+  const words = filter.text.toLowerCase().split(/\s+/).filter(Boolean);
+  const groups = new Map<Tier, Family[]>(TIERS.map((t) => [t, []]));
+  for (const fam of buildFamilies(positions, accounts)) {
+    if (filter.tier && fam.tier !== filter.tier) continue;
+    if (!matches(fam.main, words) && !fam.mirrors.some((m) => matches(m, words))) continue;
+    groups.get(fam.tier)?.push(fam);
+  }
+  return TIERS.map((tier) => {
+    const families = (groups.get(tier) ?? []).sort(
+      (a, b) => a.urgency - b.urgency || a.main.symbol.localeCompare(b.main.symbol) || a.key.localeCompare(b.key),
+    );
+    return { tier, families, positions: families.reduce((n, f) => n + 1 + f.mirrors.length, 0) };
+  });
+}
+
+/**
+ * Where the mark sits between SL (0) and TP (1), from the two distances; null when a level is missing.
+ * The gauge draws this, so "how close to which level" reads without numbers.
+ */
+export function gaugePosition(p: Pick<TieredPosition, 'distanceToSlPct' | 'distanceToTpPct'>): number | null {
+  const sl = p.distanceToSlPct;
+  const tp = p.distanceToTpPct;
+  if (sl === null || tp === null) return null;
+  if (sl + tp === 0) return 0.5;
+  return sl / (sl + tp);
+}
+
+/** The group's families to render now: urgent groups open, others collapsed; long groups capped. */
+export const DEFAULT_OPEN: readonly Tier[] = ['CRITICAL', 'URGENT', 'ACTIVE'];
+export const PAGE_SIZE = 40;
