@@ -1,0 +1,131 @@
+import { type ServerMessage, ServerMessage as ServerMessageSchema } from '@tierwatch/shared';
+import { describe, expect, it } from 'vitest';
+import { bigSnapshot, position, snapshot } from '../test-support/fixtures.ts';
+import { type StreamState, markAwaitingSnapshot, reduce, resumeSeq } from './stream.ts';
+
+const key = 'main:BTCUSDT:long';
+const ref = { account: 'main', symbol: 'BTCUSDT', side: 'long' } as const;
+type T = 'STABLE' | 'CRITICAL' | 'URGENT';
+const tierChanged = (seq: number, from: T | null, to: T): ServerMessage => ({
+  type: 'tier-changed',
+  seq,
+  at: 1_000 + seq,
+  ...ref,
+  from,
+  to,
+});
+
+function run(messages: ServerMessage[], start: StreamState | null = null) {
+  let state = start;
+  const notices = [];
+  const resyncs = [];
+  for (const m of messages) {
+    const s = reduce(state, m);
+    state = s.state;
+    notices.push(...s.notices);
+    resyncs.push(s.resync);
+  }
+  return { state, notices, resyncs };
+}
+
+describe('fixtures', () => {
+  it('parse with the protocol schema', () => {
+    expect(ServerMessageSchema.safeParse(snapshot()).success).toBe(true);
+    expect(ServerMessageSchema.safeParse(bigSnapshot(400)).success).toBe(true);
+  });
+});
+
+describe('reduce', () => {
+  it('builds state from a snapshot, counting tiers from the positions, announcing nothing', () => {
+    const snap = bigSnapshot(400);
+    const { state, notices } = run([snap]);
+    expect(state?.seq).toBe(100);
+    expect(Object.keys(state?.positions ?? {})).toHaveLength(400);
+    expect(state?.tierCounts).toEqual(snap.tierCounts);
+    expect(notices).toEqual([]);
+  });
+
+  it.each([
+    { name: 'in order', seqs: [11, 12, 13], seq: 13, resync: [null, null, null] },
+    { name: 'duplicate ignored', seqs: [11, 11, 12], seq: 12, resync: [null, null, null] },
+    { name: 'replayed older ignored', seqs: [11, 12, 5], seq: 12, resync: [null, null, null] },
+    { name: 'gap asks to resume and is not applied', seqs: [11, 13], seq: 11, resync: [null, 'resume'] },
+    { name: 'gap from the snapshot', seqs: [12], seq: 10, resync: ['resume'] },
+  ])('events: $name', ({ seqs, seq, resync }) => {
+    const start = reduce(null, snapshot({ seq: 10 })).state;
+    const msgs = seqs.map((s): ServerMessage => ({ type: 'guard-mode', seq: s, at: 2_000, mode: 'normal', reason: 'timeout' }));
+    const out = run(msgs, start);
+    expect(out.state?.seq).toBe(seq);
+    expect(out.resyncs).toEqual(resync);
+  });
+
+  it('ignores events before the first snapshot and while awaiting a fresh one', () => {
+    expect(reduce(null, tierChanged(1, 'STABLE', 'CRITICAL'))).toMatchObject({ state: null, notices: [], resync: null });
+    const waiting = markAwaitingSnapshot(reduce(null, snapshot()).state);
+    const s = reduce(waiting, tierChanged(11, 'STABLE', 'CRITICAL'));
+    expect(s.state?.seq).toBe(10);
+    expect(resumeSeq(s.state)).toBeNull();
+  });
+
+  it('tier-changed moves the position and announces entering and leaving CRITICAL', () => {
+    const start = reduce(null, snapshot()).state;
+    const up = reduce(start, tierChanged(11, 'STABLE', 'CRITICAL'));
+    expect(up.state?.positions[key]?.tier).toBe('CRITICAL');
+    expect(up.state?.tierCounts.CRITICAL).toBe(1);
+    expect(up.notices).toEqual([{ kind: 'critical', key, ref, at: 1_011, reason: null }]);
+    const down = reduce(up.state, tierChanged(12, 'CRITICAL', 'URGENT'));
+    expect(down.state?.tierCounts).toMatchObject({ CRITICAL: 0, URGENT: 1 });
+    expect(down.notices[0]?.kind).toBe('critical-cleared');
+  });
+
+  it('critical carries the whole position; sl-hit and closed update alerts and positions', () => {
+    const start = reduce(null, snapshot()).state;
+    const crit = position({ tier: 'CRITICAL', distanceToSlPct: 0.1, markPrice: 58_060 });
+    const out = run(
+      [
+        { type: 'critical', seq: 11, at: 2_000, position: crit, reason: 'near-sl' },
+        { type: 'sl-hit', seq: 12, at: 2_001, ...ref, price: 57_990, level: 58_000 },
+        { type: 'position-closed', seq: 13, at: 2_002, ...ref, reason: 'sl' },
+      ],
+      start,
+    );
+    expect(out.notices.map((n) => n.kind)).toEqual(['critical', 'sl-hit', 'critical-cleared']);
+    expect(out.state?.positions[key]).toBeUndefined();
+    expect(out.state?.tierCounts.CRITICAL).toBe(0);
+    expect(out.state?.alerts.map((a) => a.kind)).toEqual(['position-closed', 'sl-hit', 'critical']);
+  });
+
+  it('a resnapshot replaces everything and announces what became CRITICAL meanwhile', () => {
+    const start = reduce(null, snapshot({ positions: [position(), position({ symbol: 'ETHUSDT', tier: 'CRITICAL' })] })).state;
+    const next = snapshot({
+      seq: 50,
+      positions: [position({ tier: 'CRITICAL' }), position({ symbol: 'ETHUSDT', tier: 'URGENT' })],
+    });
+    const s = reduce(start, next);
+    expect(s.state?.seq).toBe(50);
+    expect(s.notices.map((n) => `${n.kind}:${n.key}`)).toEqual(['critical:main:BTCUSDT:long', 'critical-cleared:main:ETHUSDT:long']);
+  });
+
+  it('hello with a lower lastSeq than ours means the server restarted: fresh snapshot', () => {
+    const start = reduce(null, snapshot({ seq: 40 })).state;
+    const s = reduce(start, { type: 'hello', protocol: 1, serverVersion: '0.1.0', lastSeq: 3 });
+    expect(s.resync).toBe('fresh');
+    expect(s.state?.awaitingSnapshot).toBe(true);
+    expect(reduce(s.state, { type: 'hello', protocol: 1, serverVersion: '0.1.0', lastSeq: 3 }).resync).toBeNull();
+    expect(reduce(start, { type: 'hello', protocol: 1, serverVersion: '0.1.0', lastSeq: 41 }).resync).toBeNull();
+  });
+
+  it('stats and guard-mode update the header; resize updates size; errors are passed up', () => {
+    const start = reduce(null, snapshot()).state;
+    const out = run(
+      [
+        { type: 'guard-mode', seq: 11, at: 1, mode: 'critical-only', reason: 'execution-started' },
+        { type: 'position-resized', seq: 12, at: 2, ...ref, fromSize: 0.1, toSize: 0.3 },
+      ],
+      start,
+    );
+    expect(out.state?.guardMode).toBe('critical-only');
+    expect(out.state?.positions[key]?.size).toBe(0.3);
+    expect(reduce(out.state, { type: 'error', code: 'UNAUTHORIZED', message: 'bad token' }).error?.code).toBe('UNAUTHORIZED');
+  });
+});
