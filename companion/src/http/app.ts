@@ -1,16 +1,43 @@
-import { Hono } from 'hono';
 import type { HealthResponse } from '@tierwatch/shared';
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import type { Clock } from '../core/clock.ts';
+import { type Logger, silentLogger } from '../core/logger.ts';
+import { HttpConfig } from './config.ts';
+import { createErrorHandler, errorResponse, notFound } from './errors.ts';
+import { frontDoor } from './front-door.ts';
+import { type TradingDeps, tradingRoutes } from './trading/routes.ts';
 
 export interface AppDeps {
   version: string;
   clock: Clock;
   startedAt: number;
+  logger?: Logger;
+  /** Parsed HttpConfig; defaults when absent. */
+  http?: HttpConfig;
+  /**
+   * Checks the pairing token (the PairingStore). Without it every route but /health answers 401: the
+   * front door fails closed.
+   */
+  pairing?: { verify(token: string): boolean };
+  /** The trading routes' sources; without them only /health (and whatever the caller adds) is served. */
+  trading?: Omit<TradingDeps, 'clock' | 'logger'>;
 }
 
-/** The companion's HTTP app, built from its dependencies so tests drive it in-process with `app.request()`. */
+/**
+ * The companion's HTTP app, built from its dependencies so tests drive it in-process with `app.request()`.
+ * Routes added to the returned app later (the WebSocket hub's GET /ws) pass the same front door; on /ws the
+ * token may also come as `?token=`.
+ */
 export function createApp(deps: AppDeps): Hono {
+  const logger = deps.logger ?? silentLogger;
+  const config = deps.http ?? HttpConfig.parse({});
+  const pairing = deps.pairing;
   const app = new Hono();
+
+  app.onError(createErrorHandler(logger));
+  app.notFound(notFound);
+
   // Liveness for scripts and the options page's "test connection": no token, no data.
   app.get('/health', (c) =>
     c.json({
@@ -19,5 +46,24 @@ export function createApp(deps: AppDeps): Hono {
       uptimeS: Math.round((deps.clock.now() - deps.startedAt) / 100) / 10,
     } satisfies HealthResponse),
   );
+
+  app.use(
+    '*',
+    frontDoor({
+      verifyToken: (token) => pairing?.verify(token) ?? false,
+      extensionIds: config.extensionIds,
+    }),
+  );
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: config.bodyLimitBytes,
+      onError: (c) => errorResponse(c, 'PAYLOAD_TOO_LARGE', `request body over ${config.bodyLimitBytes} bytes`),
+    }),
+  );
+
+  if (deps.trading) {
+    app.route('/api/v1/trading', tradingRoutes({ ...deps.trading, clock: deps.clock, logger }));
+  }
   return app;
 }
