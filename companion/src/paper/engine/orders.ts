@@ -1,0 +1,156 @@
+import { isMultipleOf } from './instruments.ts';
+import { applyFill, finalise, marginInUse, opposite, sign } from './ledger.ts';
+import { BybitError, type Instrument, type PaperAccount, type PaperOrder, paramsError, type Side } from './types.ts';
+
+/**
+ * Order entry as Bybit validates it (one-way mode, linear): every rejection is a retCode ccxt knows,
+ * so the companion's error mapping is exercised on the same codes the real exchange sends.
+ */
+
+export interface PlaceRequest {
+  symbol: string;
+  side: Side;
+  orderType: 'Market' | 'Limit';
+  qty: number;
+  price: number | null;
+  orderLinkId: string;
+  reduceOnly: boolean;
+  takeProfit: number | null;
+  stopLoss: number | null;
+  timeInForce: PaperOrder['timeInForce'];
+}
+
+export interface MarketView {
+  now: number;
+  mark(symbol: string): number;
+  instrument(symbol: string): Instrument | undefined;
+  slippageBps: number;
+  leverage: number;
+  nextOrderId(): string;
+}
+
+export function placeOrder(acc: PaperAccount, req: PlaceRequest, m: MarketView): PaperOrder {
+  const inst = m.instrument(req.symbol);
+  if (!inst) throw new BybitError(10001, 'Not supported symbols');
+  if (req.orderLinkId.length > 36) throw paramsError('orderLinkId is longer than 36 characters');
+  if (req.orderLinkId && acc.linkIds.has(req.orderLinkId)) throw new BybitError(110072, 'OrderLinkedID is duplicate');
+  if (!isMultipleOf(req.qty, inst.qtyStep)) throw new BybitError(10001, `Qty invalid: ${req.qty} is not a multiple of qtyStep ${inst.qtyStep}`);
+  if (req.qty < inst.minQty) throw new BybitError(10001, `The number of contracts is below the minimum ${inst.minQty}`);
+  if (req.qty > inst.maxQty) throw new BybitError(10001, `The number of contracts exceeds maximum limit allowed: ${inst.maxQty}`);
+  const mark = m.mark(req.symbol);
+  if (req.orderType === 'Limit') {
+    if (req.price === null) throw paramsError('price is required for Limit orders');
+    if (!(req.price > 0) || !isMultipleOf(req.price, inst.tickSize)) throw new BybitError(10001, `Price invalid: ${req.price} (tickSize ${inst.tickSize})`);
+    if (req.price > mark * 10 || req.price < mark / 10) throw new BybitError(110003, 'Order price is out of permissible range');
+  }
+  const basePrice = req.orderType === 'Limit' ? (req.price as number) : mark;
+  if (req.qty * basePrice < inst.minNotional && !req.reduceOnly) {
+    throw new BybitError(110094, `Order does not meet minimum order value ${inst.minNotional}USDT`);
+  }
+  checkLevels(req.side, basePrice, req.takeProfit, req.stopLoss);
+  const pos = acc.positions.get(req.symbol);
+  let qty = req.qty;
+  if (req.reduceOnly) {
+    if (!pos || pos.side === req.side) throw new BybitError(110017, 'Reduce-only rule not satisfied: no opposite position to reduce');
+    qty = Math.min(qty, pos.size);
+  } else {
+    const { positionIM, orderIM, upnl } = marginInUse(acc, m.mark, m.leverage);
+    const available = acc.wallet + Math.min(0, upnl) - positionIM - orderIM;
+    const reducing = pos && pos.side !== req.side ? Math.min(pos.size, qty) : 0;
+    const need = ((qty - reducing) * basePrice) / m.leverage;
+    if (need > available) throw new BybitError(110007, 'ab not enough for new order');
+  }
+  const order: PaperOrder = {
+    orderId: m.nextOrderId(),
+    orderLinkId: req.orderLinkId,
+    symbol: req.symbol,
+    side: req.side,
+    orderType: req.orderType,
+    price: req.price,
+    qty,
+    cumExecQty: 0,
+    cumExecValue: 0,
+    cumExecFee: 0,
+    avgPrice: null,
+    orderStatus: 'New',
+    reduceOnly: req.reduceOnly,
+    takeProfit: req.takeProfit,
+    stopLoss: req.stopLoss,
+    timeInForce: req.orderType === 'Market' ? 'IOC' : req.timeInForce,
+    stopOrderType: '',
+    createType: 'CreateByUser',
+    createdTime: m.now,
+    updatedTime: m.now,
+  };
+  if (order.orderLinkId) acc.linkIds.set(order.orderLinkId, order);
+  acc.open.set(order.orderId, order);
+  const crosses = req.orderType === 'Limit' && (req.side === 'Buy' ? mark <= (req.price as number) : mark >= (req.price as number));
+  if (req.orderType === 'Market') {
+    fillAtMarket(acc, order, m, mark);
+  } else if (crosses) {
+    if (order.timeInForce === 'PostOnly') {
+      order.orderStatus = 'Cancelled';
+      finalise(acc, order);
+    } else {
+      applyFill(acc, order, { price: req.price as number, qty, at: m.now, isMaker: false, mark }, m.leverage);
+      finalise(acc, order);
+    }
+  } else if (order.timeInForce === 'IOC' || order.timeInForce === 'FOK') {
+    order.orderStatus = 'Cancelled';
+    finalise(acc, order);
+  }
+  return order;
+}
+
+/** Fills at mark moved against the trader by the configured slippage. */
+export function fillAtMarket(acc: PaperAccount, order: PaperOrder, m: Pick<MarketView, 'now' | 'instrument' | 'slippageBps' | 'leverage'>, mark: number): void {
+  const inst = m.instrument(order.symbol) as Instrument;
+  const raw = mark * (1 + (sign(order.side) * m.slippageBps) / 10_000);
+  const price = Number((Math.round(raw / inst.tickSize) * inst.tickSize).toFixed(inst.priceDecimals));
+  applyFill(acc, order, { price, qty: order.qty - order.cumExecQty, at: m.now, isMaker: false, mark }, m.leverage);
+  finalise(acc, order);
+}
+
+/** Bybit: a long's TP above the base price and SL below it; the reverse for a short. 0 clears a level. */
+export function checkLevels(side: Side, base: number, tp: number | null, sl: number | null): void {
+  const up = side === 'Buy';
+  if (tp !== null && tp > 0 && (up ? tp <= base : tp >= base)) {
+    throw new BybitError(10001, `TakeProfit:${tp} set for ${up ? 'Buy' : 'Sell'} position should be ${up ? 'higher' : 'lower'} than base_price:${base}`);
+  }
+  if (sl !== null && sl > 0 && (up ? sl >= base : sl <= base)) {
+    throw new BybitError(10001, `StopLoss:${sl} set for ${up ? 'Buy' : 'Sell'} position should be ${up ? 'lower' : 'higher'} than base_price:${base}`);
+  }
+}
+
+export function cancelOrder(acc: PaperAccount, symbol: string, ids: { orderId?: string; orderLinkId?: string }, now: number): PaperOrder {
+  const order = ids.orderId ? acc.open.get(ids.orderId) : ids.orderLinkId ? acc.linkIds.get(ids.orderLinkId) : undefined;
+  if (!order || order.symbol !== symbol || !acc.open.has(order.orderId)) {
+    throw new BybitError(110001, 'order not exists or too late to cancel');
+  }
+  order.orderStatus = 'Cancelled';
+  order.updatedTime = now;
+  finalise(acc, order);
+  return order;
+}
+
+/** /v5/position/trading-stop in Full mode: set, replace or (with 0) clear the position's TP and SL. */
+export function setTradingStop(
+  acc: PaperAccount,
+  symbol: string,
+  levels: { takeProfit?: number; stopLoss?: number },
+  mark: number,
+  inst: Instrument,
+  now: number,
+): void {
+  const pos = acc.positions.get(symbol);
+  if (!pos) throw new BybitError(10001, 'can not set tp/sl/ts for zero position');
+  for (const v of [levels.takeProfit, levels.stopLoss]) {
+    if (v !== undefined && v !== 0 && !isMultipleOf(v, inst.tickSize)) throw new BybitError(10001, `Price invalid: ${v} (tickSize ${inst.tickSize})`);
+  }
+  checkLevels(pos.side, mark, levels.takeProfit ?? null, levels.stopLoss ?? null);
+  if (levels.takeProfit !== undefined) pos.takeProfit = levels.takeProfit === 0 ? null : levels.takeProfit;
+  if (levels.stopLoss !== undefined) pos.stopLoss = levels.stopLoss === 0 ? null : levels.stopLoss;
+  pos.updatedTime = now;
+}
+
+export { opposite };

@@ -1,0 +1,124 @@
+import { Hono, type Context } from 'hono';
+import type { Clock } from '../../core/clock.ts';
+import type { Logger } from '../../core/logger.ts';
+import { BybitError } from '../engine/types.ts';
+import { verify } from './auth.ts';
+import type { PaperControl } from './control.ts';
+import { controlRoutes } from './control-routes.ts';
+import { envelope } from './format.ts';
+import { Params } from './params.ts';
+import { ROUTES } from './routes.ts';
+
+/**
+ * Request pipeline, in Bybit's order: count -> per-IP budget (HTTP 403) -> injected faults and latency ->
+ * route -> signature -> per-account budget (retCode 10006) -> handler. Every failure is a Bybit-style
+ * answer; only injected faults produce 5xx.
+ */
+
+export interface AppDeps {
+  control: PaperControl;
+  clock: Clock;
+  wallClock: Clock;
+  logger: Logger;
+  leverage: number;
+  /** Aborted on close, so hanging (timeout-fault) requests end with the server. */
+  closing: AbortSignal;
+  /** The peer address (node server); tests with app.request() have none. */
+  ipOf(c: Context): string;
+}
+
+export function createPaperApp(deps: AppDeps): Hono {
+  const { control, logger } = deps;
+  const engine = control.engine;
+  const app = new Hono();
+  app.route('/sim', controlRoutes(control));
+
+  const answer = (c: Context, retCode: number, retMsg: string, headers?: Record<string, string>) => {
+    for (const [k, v] of Object.entries(headers ?? {})) c.header(k, v);
+    return c.json(envelope({}, engine.now(), retCode, retMsg));
+  };
+
+  app.all('/v5/*', async (c) => {
+    const endpoint = c.req.path;
+    const route = ROUTES[endpoint];
+    const apiKey = c.req.header('X-BAPI-API-KEY');
+    const accountName = (apiKey && engine.accountByKey(apiKey)?.name) || (route?.private ? 'unknown' : 'public');
+    control.recordCall(endpoint, accountName);
+
+    const ipVerdict = control.hitIp(deps.ipOf(c), endpoint, accountName);
+    if (ipVerdict && !ipVerdict.allowed) return c.text('403, access too frequent', 403);
+
+    const delay = control.delayMs();
+    if (delay > 0) await deps.clock.sleep(delay, deps.closing).catch(() => undefined);
+    const fault = control.decideFault(route?.private ?? false);
+    if (fault === 'outage') return c.text('503 Service Temporarily Unavailable', 503);
+    if (fault === 'error') return c.text('502 Bad Gateway', 502);
+    if (fault === 'timeout') {
+      await deps.clock.sleep(control.timeoutMs(), deps.closing).catch(() => undefined);
+      return c.text('504 Gateway Time-out', 504);
+    }
+
+    if (!route || route.method !== c.req.method) {
+      control.recordBadRequest();
+      return c.json(envelope({}, engine.now(), 10017, `route not found: ${c.req.method} ${endpoint}`), 404);
+    }
+    const url = c.req.url;
+    const q = url.indexOf('?');
+    const rawQuery = q >= 0 ? url.slice(q + 1) : '';
+    const body = c.req.method === 'POST' ? await c.req.text() : '';
+    try {
+      engine.sync();
+      let account = engine.accounts[0];
+      if (route.private) {
+        try {
+          account = verify(
+            {
+              apiKey,
+              timestamp: c.req.header('X-BAPI-TIMESTAMP'),
+              signature: c.req.header('X-BAPI-SIGN'),
+              recvWindow: c.req.header('X-BAPI-RECV-WINDOW'),
+              payload: c.req.method === 'POST' ? body : rawQuery,
+            },
+            (k) => engine.accountByKey(k),
+            deps.wallClock.now(),
+          );
+        } catch (e) {
+          control.recordAuthFailure();
+          throw e;
+        }
+        if (fault === 'storm') {
+          const reset = String(engine.now() + 1000);
+          return answer(c, 10006, 'Too many visits!', { 'X-Bapi-Limit': '0', 'X-Bapi-Limit-Status': '0', 'X-Bapi-Limit-Reset-Timestamp': reset });
+        }
+        const v = control.hitAccount(account.name, endpoint);
+        if (v) {
+          const headers = {
+            'X-Bapi-Limit': String(v.limit),
+            'X-Bapi-Limit-Status': String(v.remaining),
+            'X-Bapi-Limit-Reset-Timestamp': String(v.resetAt),
+          };
+          if (!v.allowed) return answer(c, 10006, 'Too many visits!', headers);
+          for (const [k, val] of Object.entries(headers)) c.header(k, val);
+        }
+      }
+      const p = c.req.method === 'POST' ? Params.fromBody(body) : Params.fromQuery(rawQuery);
+      const result = route.handle({ engine, p, acc: account as NonNullable<typeof account>, leverage: deps.leverage });
+      return c.json(envelope(result, engine.now()));
+    } catch (e) {
+      if (e instanceof BybitError) {
+        if (e.retCode === 10001) control.recordBadRequest();
+        return answer(c, e.retCode, e.message);
+      }
+      // A bug of ours: still a Bybit-shaped answer (ccxt: ExchangeError), and a log line to find it by.
+      logger.error({ err: e, endpoint }, 'paper exchange: unexpected error');
+      return answer(c, 10016, 'Internal error, please try again later.');
+    }
+  });
+
+  app.notFound((c) => c.json(envelope({}, engine.now(), 10017, `route not found: ${c.req.method} ${c.req.path}`), 404));
+  app.onError((err, c) => {
+    logger.error({ err }, 'paper exchange: unhandled');
+    return c.json(envelope({}, engine.now(), 10016, 'Internal error, please try again later.'), 200);
+  });
+  return app;
+}

@@ -1,0 +1,54 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { BybitError } from '../engine/types.ts';
+import { Faults, Latency } from '../options.ts';
+import type { PaperControl } from './control.ts';
+
+/**
+ * /sim/*: the control API for tools outside the process (the standalone `pnpm sim`, scripts). Not Bybit's
+ * dialect: plain JSON in, `{ ok, ... }` out, 400 with the zod issues on bad input.
+ */
+
+const PriceBody = z.union([
+  z.object({ symbol: z.string(), price: z.number().positive() }),
+  z.object({ symbol: z.string(), movePct: z.number().gt(-100) }),
+]);
+const StepBody = z.object({ ms: z.number().min(0).max(30 * 86_400_000) });
+const OutageBody = z.object({ durationMs: z.number().positive() });
+
+export function controlRoutes(control: PaperControl): Hono {
+  const app = new Hono();
+  const body = async <T>(c: { req: { json(): Promise<unknown> } }, schema: z.ZodType<T>): Promise<T> => {
+    const raw = await c.req.json().catch(() => undefined);
+    return schema.parse(raw);
+  };
+
+  app.get('/state', (c) => c.json({ ok: true, now: control.now(), latency: control.getLatency(), faults: control.getFaults() }));
+  app.get('/stats', (c) => c.json({ ok: true, stats: control.getStats() }));
+  app.post('/stats/reset', (c) => {
+    control.resetStats();
+    return c.json({ ok: true });
+  });
+  app.get('/price/:symbol', (c) => c.json({ ok: true, symbol: c.req.param('symbol'), price: control.price(c.req.param('symbol')) }));
+  app.post('/price', async (c) => {
+    const b = await body(c, PriceBody);
+    const price = 'price' in b ? control.setPrice(b.symbol, b.price) : control.movePrice(b.symbol, b.movePct);
+    return c.json({ ok: true, symbol: b.symbol, price });
+  });
+  app.post('/time/step', async (c) => {
+    const b = await body(c, StepBody);
+    control.step(b.ms);
+    return c.json({ ok: true, now: control.now() });
+  });
+  app.post('/latency', async (c) => c.json({ ok: true, latency: control.setLatency(await body(c, Latency.partial())) }));
+  app.post('/faults', async (c) => c.json({ ok: true, faults: control.setFaults(await body(c, Faults.partial())) }));
+  app.post('/outage', async (c) => c.json({ ok: true, outage: control.startOutage((await body(c, OutageBody)).durationMs) }));
+  app.get('/positions/:account', (c) => c.json({ ok: true, positions: control.positions(c.req.param('account')) }));
+
+  app.onError((err, c) => {
+    if (err instanceof z.ZodError) return c.json({ ok: false, error: 'bad request', issues: err.issues }, 400);
+    if (err instanceof BybitError) return c.json({ ok: false, error: err.message, retCode: err.retCode }, 400);
+    return c.json({ ok: false, error: String(err) }, 500);
+  });
+  return app;
+}

@@ -1,0 +1,164 @@
+import type { PaperEngine } from '../engine/engine.ts';
+import { sign } from '../engine/ledger.ts';
+import { Faults, Latency, type PaperOptions, type TimeWindow } from '../options.ts';
+import { Rng } from '../rng.ts';
+import { IpGuard, KeyedWindows, SlidingWindow, type Verdict } from './limits.ts';
+import { type PaperStats, StatsRecorder } from './stats.ts';
+
+/**
+ * The in-process control surface (also served under /sim/): prices, time, latency, faults, counters.
+ * It owns the mutable run-time settings; the HTTP layer asks it what to do with each request.
+ */
+
+export type FaultDecision = 'none' | 'outage' | 'error' | 'timeout' | 'storm';
+
+export interface PositionView {
+  account: string;
+  symbol: string;
+  side: 'long' | 'short';
+  size: number;
+  entryPrice: number;
+  markPrice: number;
+  takeProfit: number | null;
+  stopLoss: number | null;
+  updatedTime: number;
+}
+
+export class PaperControl {
+  private latency: Latency;
+  private faults: Faults;
+  private readonly faultRng: Rng;
+  private readonly stats: StatsRecorder;
+  private readonly accountWindows: KeyedWindows;
+  private readonly ip: IpGuard;
+
+  constructor(
+    readonly engine: PaperEngine,
+    private readonly opts: PaperOptions,
+  ) {
+    this.latency = { ...opts.latency };
+    this.faults = { ...opts.faults };
+    this.faultRng = new Rng(opts.seed ^ 0xfa017);
+    this.stats = new StatsRecorder(engine.now());
+    const l = opts.limits;
+    this.accountWindows = new KeyedWindows((key) => {
+      const endpoint = key.slice(key.indexOf(' ') + 1);
+      return new SlidingWindow(l.perAccount[endpoint] ?? l.perAccountDefault, l.perAccountWindowMs);
+    });
+    this.ip = new IpGuard(l.ip.limit, l.ip.windowMs, l.ip.banMs);
+  }
+
+  now(): number {
+    return this.engine.now();
+  }
+
+  // --- market and time ---
+  setPrice(symbol: string, price: number): number {
+    return this.engine.setPrice(symbol, price);
+  }
+  movePrice(symbol: string, pct: number): number {
+    return this.engine.movePrice(symbol, pct);
+  }
+  price(symbol: string): number {
+    this.engine.sync();
+    return this.engine.mark(symbol);
+  }
+  /** Simulated time forward by `ms` (on top of the clock), running the market through it. */
+  step(ms: number): void {
+    this.engine.step(ms);
+  }
+  positions(account: string): PositionView[] {
+    this.engine.sync();
+    const acc = this.engine.account(account);
+    if (!acc) return [];
+    return [...acc.positions.values()].map((p) => ({
+      account,
+      symbol: p.symbol,
+      side: sign(p.side) > 0 ? 'long' : 'short',
+      size: p.size,
+      entryPrice: p.entryPrice,
+      markPrice: this.engine.mark(p.symbol),
+      takeProfit: p.takeProfit,
+      stopLoss: p.stopLoss,
+      updatedTime: p.updatedTime,
+    }));
+  }
+
+  // --- latency and faults ---
+  setLatency(l: Partial<Latency>): Latency {
+    this.latency = Latency.parse({ ...this.latency, ...l });
+    return this.latency;
+  }
+  getLatency(): Latency {
+    return { ...this.latency };
+  }
+  setFaults(f: Partial<Faults>): Faults {
+    this.faults = Faults.parse({ ...this.faults, ...f });
+    return this.faults;
+  }
+  getFaults(): Faults {
+    return { ...this.faults };
+  }
+  /** Convenience: every request fails with HTTP 503 for `durationMs` from now. */
+  startOutage(durationMs: number): TimeWindow {
+    const now = this.now();
+    return this.setFaults({ outage: { startAt: now, endAt: now + durationMs } }).outage as TimeWindow;
+  }
+
+  /** Latency for this request: fixed plus uniform jitter. */
+  delayMs(): number {
+    return this.latency.fixedMs + (this.latency.jitterMs > 0 ? this.faultRng.next() * this.latency.jitterMs : 0);
+  }
+
+  decideFault(isPrivate: boolean): FaultDecision {
+    const f = this.faults;
+    const now = this.now();
+    const inside = (w: TimeWindow | null) => w !== null && now >= w.startAt && now < w.endAt;
+    if (inside(f.outage)) return this.count('outage');
+    if (f.errorRate > 0 && this.faultRng.next() < f.errorRate) return this.count('error');
+    if (f.timeoutRate > 0 && this.faultRng.next() < f.timeoutRate) return this.count('timeout');
+    if (isPrivate && (inside(f.rateLimitStorm) || (f.rateLimitStormRate > 0 && this.faultRng.next() < f.rateLimitStormRate))) {
+      return this.count('storm');
+    }
+    return 'none';
+  }
+  private count(kind: Exclude<FaultDecision, 'none'>): FaultDecision {
+    this.stats.fault(kind === 'error' ? 'errors' : kind === 'timeout' ? 'timeouts' : kind === 'storm' ? 'storms' : 'outage');
+    return kind;
+  }
+  timeoutMs(): number {
+    return this.faults.timeoutMs;
+  }
+
+  // --- limits and counters ---
+  hitIp(ip: string, endpoint: string, account: string): Verdict | null {
+    if (!this.opts.limits.enabled) return null;
+    const v = this.ip.hit(ip, this.now());
+    if (!v.allowed) this.stats.violation('ip', endpoint, account);
+    return v;
+  }
+  hitAccount(account: string, endpoint: string): Verdict | null {
+    if (!this.opts.limits.enabled) return null;
+    const v = this.accountWindows.hit(`${account} ${endpoint}`, this.now());
+    if (!v.allowed) this.stats.violation('account', endpoint, account);
+    return v;
+  }
+  recordCall(endpoint: string, account: string): void {
+    this.stats.call(endpoint, account);
+  }
+  recordAuthFailure(): void {
+    this.stats.authFailure();
+  }
+  recordBadRequest(): void {
+    this.stats.badRequest();
+  }
+  getStats(): PaperStats {
+    return this.stats.snapshot(this.now());
+  }
+  /** Clears counters and rate-limit windows (and any IP ban), so a benchmark phase starts clean. */
+  resetStats(): void {
+    this.stats.reset(this.now());
+    this.accountWindows.clear();
+    this.ip.clear();
+  }
+}

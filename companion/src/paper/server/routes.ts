@@ -1,0 +1,263 @@
+import type { PaperEngine } from '../engine/engine.ts';
+import { marginInUse } from '../engine/ledger.ts';
+import type { PlaceRequest } from '../engine/orders.ts';
+import { BybitError, type Instrument, type PaperAccount, type PaperOrder, paramsError } from '../engine/types.ts';
+import * as fmt from './format.ts';
+import { Params, page } from './params.ts';
+
+/** The Bybit v5 endpoints ccxt's bybit class calls for our use, keyed by path; other categories answer empty. */
+
+export interface RouteContext {
+  engine: PaperEngine;
+  p: Params;
+  acc: PaperAccount;
+  leverage: number;
+}
+
+export interface Route {
+  method: 'GET' | 'POST';
+  private: boolean;
+  handle(ctx: RouteContext): unknown;
+}
+
+const CATEGORIES = ['linear', 'inverse', 'spot', 'option'] as const;
+
+/** Linear is the only market here; the other categories exist and are empty. */
+function linear(p: Params): boolean {
+  return p.oneOf('category', CATEGORIES) === 'linear';
+}
+
+function symbolOf(engine: PaperEngine, p: Params, required: boolean): Instrument | undefined {
+  const s = required ? p.need('symbol') : p.str('symbol');
+  if (s === undefined) return undefined;
+  const inst = engine.instrument(s);
+  if (!inst) throw new BybitError(10001, 'Not supported symbols');
+  return inst;
+}
+
+function needSymbolOrSettle(p: Params): void {
+  if (p.str('symbol') === undefined && p.str('settleCoin') === undefined && p.str('baseCoin') === undefined) {
+    throw paramsError('symbol or settleCoin is required');
+  }
+  const settle = p.str('settleCoin');
+  if (settle !== undefined && settle !== 'USDT' && settle !== 'USDC') throw paramsError('settleCoin invalid');
+}
+
+const inst = (engine: PaperEngine, symbol: string) => engine.instrument(symbol) as Instrument;
+const orderDto = (engine: PaperEngine, o: PaperOrder) => fmt.order(inst(engine, o.symbol), o);
+
+function matchesIds(o: PaperOrder, p: Params): boolean {
+  const id = p.str('orderId');
+  const link = p.str('orderLinkId');
+  return (id === undefined || o.orderId === id) && (link === undefined || o.orderLinkId === link);
+}
+
+export const ROUTES: Record<string, Route> = {
+  '/v5/market/time': {
+    method: 'GET',
+    private: false,
+    handle: ({ engine }) => {
+      const now = engine.now();
+      return { timeSecond: String(Math.floor(now / 1000)), timeNano: `${now}000000` };
+    },
+  },
+  '/v5/market/instruments-info': {
+    method: 'GET',
+    private: false,
+    handle: ({ engine, p }) => {
+      const category = p.oneOf('category', CATEGORIES);
+      const one = category === 'linear' ? symbolOf(engine, p, false) : undefined;
+      const status = p.str('status');
+      const all = category !== 'linear' || (status !== undefined && status !== 'Trading') ? [] : one ? [one] : engine.instruments();
+      const { list, nextPageCursor } = page(all, p, 500, 1000);
+      return { category, list: list.map(fmt.instrumentInfo), nextPageCursor };
+    },
+  },
+  '/v5/market/tickers': {
+    method: 'GET',
+    private: false,
+    handle: ({ engine, p }) => {
+      const category = p.oneOf('category', CATEGORIES);
+      if (category !== 'linear') return { category, list: [] };
+      const one = symbolOf(engine, p, false);
+      const list = (one ? [one] : engine.instruments()).map((i) => fmt.ticker(i, engine.market(i.symbol) as never));
+      return { category, list };
+    },
+  },
+  '/v5/user/query-api': {
+    method: 'GET',
+    private: true,
+    handle: ({ acc }) => ({
+      id: String(acc.uid),
+      note: `paper ${acc.name}`,
+      apiKey: acc.apiKey,
+      readOnly: 0,
+      secret: '',
+      permissions: { ContractTrade: ['Order', 'Position'], Spot: [], Wallet: ['AccountTransfer'], Options: [], Derivatives: [], Exchange: [], NFT: [] },
+      ips: ['*'],
+      type: 1,
+      deadlineDay: -2,
+      expiredAt: '',
+      createdAt: '2024-01-01T00:00:00Z',
+      unified: 0,
+      uta: 1,
+      userID: acc.uid,
+      inviterID: 0,
+      vipLevel: 'No VIP',
+      mktMakerLevel: '0',
+      affiliateID: 0,
+      rsaPublicKey: '',
+      isMaster: true,
+    }),
+  },
+  '/v5/account/info': {
+    method: 'GET',
+    private: true,
+    handle: () => ({ marginMode: 'REGULAR_MARGIN', updatedTime: '0', unifiedMarginStatus: 6, dcpStatus: 'OFF', timeWindow: 10, smpGroup: 0, isMasterTrader: false, spotHedgingStatus: 'OFF' }),
+  },
+  '/v5/asset/coin/query-info': {
+    method: 'GET',
+    private: true,
+    handle: () => ({ rows: [{ name: 'USDT', coin: 'USDT', remainAmount: '1000000', chains: [] }] }),
+  },
+  '/v5/account/wallet-balance': {
+    method: 'GET',
+    private: true,
+    handle: ({ engine, p, acc, leverage }) => {
+      const type = p.need('accountType');
+      if (type !== 'UNIFIED') throw new BybitError(10001, 'accountType only support UNIFIED.');
+      const coin = p.str('coin');
+      const w = fmt.wallet(acc, marginInUse(acc, engine.mark, leverage));
+      if (coin !== undefined && !coin.split(',').includes('USDT')) w.coin = [];
+      return { list: [w] };
+    },
+  },
+  '/v5/position/list': {
+    method: 'GET',
+    private: true,
+    handle: ({ engine, p, acc }) => {
+      if (!linear(p)) return { category: p.str('category'), list: [], nextPageCursor: '' };
+      needSymbolOrSettle(p);
+      const one = symbolOf(engine, p, false);
+      const settleOk = (p.str('settleCoin') ?? 'USDT') === 'USDT';
+      const all = [...acc.positions.values()]
+        .filter((x) => settleOk && (!one || x.symbol === one.symbol))
+        .sort((a, b) => (a.symbol < b.symbol ? -1 : 1));
+      const { list, nextPageCursor } = page(all, p, 20, 200);
+      return { category: 'linear', list: list.map((x) => fmt.position(inst(engine, x.symbol), x, engine.mark(x.symbol))), nextPageCursor };
+    },
+  },
+  '/v5/order/realtime': {
+    method: 'GET',
+    private: true,
+    handle: ({ engine, p, acc }) => {
+      if (!linear(p)) return { category: p.str('category'), list: [], nextPageCursor: '' };
+      needSymbolOrSettle(p);
+      const one = symbolOf(engine, p, false);
+      const filter = p.oneOf('orderFilter', ['Order', 'StopOrder', 'tpslOrder', 'OcoOrder', 'BidirectionalTpslOrder'], 'Order');
+      if (filter !== 'Order') return { category: 'linear', list: [], nextPageCursor: '' };
+      const byId = p.str('orderId') !== undefined || p.str('orderLinkId') !== undefined;
+      // Bybit also answers recent closed orders when asked by id (openOnly=0): ccxt's fetchOrder relies on it.
+      const pool = byId ? [...acc.open.values(), ...acc.history.slice(-500)] : [...acc.open.values()];
+      const all = pool.filter((o) => (!one || o.symbol === one.symbol) && matchesIds(o, p)).sort((a, b) => b.createdTime - a.createdTime);
+      const { list, nextPageCursor } = page(all, p, 20, 50);
+      return { category: 'linear', list: list.map((o) => orderDto(engine, o)), nextPageCursor };
+    },
+  },
+  '/v5/order/history': {
+    method: 'GET',
+    private: true,
+    handle: ({ engine, p, acc }) => {
+      if (!linear(p)) return { category: p.str('category'), list: [], nextPageCursor: '' };
+      const one = symbolOf(engine, p, false);
+      const status = p.str('orderStatus');
+      const all = [...acc.history, ...acc.open.values()]
+        .filter((o) => (!one || o.symbol === one.symbol) && matchesIds(o, p) && (status === undefined || o.orderStatus === status))
+        .sort((a, b) => b.createdTime - a.createdTime);
+      const { list, nextPageCursor } = page(all, p, 20, 50);
+      return { category: 'linear', list: list.map((o) => orderDto(engine, o)), nextPageCursor };
+    },
+  },
+  '/v5/execution/list': {
+    method: 'GET',
+    private: true,
+    handle: ({ engine, p, acc }) => {
+      if (!linear(p)) return { category: p.str('category'), list: [], nextPageCursor: '' };
+      const one = symbolOf(engine, p, false);
+      const start = p.num('startTime');
+      const end = p.num('endTime');
+      const execType = p.str('execType');
+      const all = acc.executions
+        .filter(
+          (e) =>
+            (!one || e.symbol === one.symbol) &&
+            (start === undefined || e.execTime >= start) &&
+            (end === undefined || e.execTime <= end) &&
+            (execType === undefined || execType === 'Trade') &&
+            (p.str('orderId') === undefined || e.orderId === p.str('orderId')) &&
+            (p.str('orderLinkId') === undefined || e.orderLinkId === p.str('orderLinkId')),
+        )
+        .sort((a, b) => b.execTime - a.execTime);
+      const { list, nextPageCursor } = page(all, p, 50, 100);
+      return { category: 'linear', list: list.map((e) => fmt.execution(inst(engine, e.symbol), e)), nextPageCursor };
+    },
+  },
+  '/v5/order/create': {
+    method: 'POST',
+    private: true,
+    handle: ({ engine, p, acc }) => {
+      if (!linear(p)) throw new BybitError(10001, 'params error: only category linear is supported by the paper exchange');
+      const positionIdx = p.int('positionIdx', 0, 2, 0);
+      if (positionIdx !== 0) throw new BybitError(10001, 'position idx not match position mode');
+      const orderType = p.oneOf('orderType', ['Market', 'Limit'] as const);
+      const qty = p.num('qty');
+      if (qty === undefined || !(qty > 0)) throw paramsError('qty must be a positive number');
+      const req: PlaceRequest = {
+        symbol: (symbolOf(engine, p, true) as Instrument).symbol,
+        side: p.oneOf('side', ['Buy', 'Sell'] as const),
+        orderType,
+        qty,
+        price: orderType === 'Limit' ? (p.num('price') ?? null) : null,
+        orderLinkId: p.str('orderLinkId') ?? '',
+        reduceOnly: p.bool('reduceOnly'),
+        takeProfit: nonZero(p.num('takeProfit')),
+        stopLoss: nonZero(p.num('stopLoss')),
+        timeInForce: p.oneOf('timeInForce', ['GTC', 'IOC', 'FOK', 'PostOnly'] as const, 'GTC'),
+      };
+      const o = engine.placeOrder(acc, req);
+      return { orderId: o.orderId, orderLinkId: o.orderLinkId };
+    },
+  },
+  '/v5/order/cancel': {
+    method: 'POST',
+    private: true,
+    handle: ({ engine, p, acc }) => {
+      if (!linear(p)) throw new BybitError(110001, 'order not exists or too late to cancel');
+      const symbol = (symbolOf(engine, p, true) as Instrument).symbol;
+      const orderId = p.str('orderId');
+      const orderLinkId = p.str('orderLinkId');
+      if (orderId === undefined && orderLinkId === undefined) throw paramsError('orderId or orderLinkId is required');
+      const o = engine.cancelOrder(acc, symbol, { orderId, orderLinkId });
+      return { orderId: o.orderId, orderLinkId: o.orderLinkId };
+    },
+  },
+  '/v5/position/trading-stop': {
+    method: 'POST',
+    private: true,
+    handle: ({ engine, p, acc }) => {
+      if (!linear(p)) throw paramsError('only category linear is supported by the paper exchange');
+      const symbol = (symbolOf(engine, p, true) as Instrument).symbol;
+      if (p.int('positionIdx', 0, 2, 0) !== 0) throw new BybitError(10001, 'position idx not match position mode');
+      const mode = p.oneOf('tpslMode', ['Full', 'Partial'] as const, 'Full');
+      if (mode !== 'Full') throw paramsError('the paper exchange supports tpslMode Full only');
+      const takeProfit = p.num('takeProfit');
+      const stopLoss = p.num('stopLoss');
+      if (takeProfit === undefined && stopLoss === undefined) throw paramsError('takeProfit or stopLoss is required');
+      if ((takeProfit ?? 0) < 0 || (stopLoss ?? 0) < 0) throw paramsError('takeProfit and stopLoss must be >= 0');
+      engine.setTradingStop(acc, symbol, { takeProfit, stopLoss });
+      return {};
+    },
+  },
+};
+
+const nonZero = (v: number | undefined): number | null => (v === undefined || v === 0 ? null : v);

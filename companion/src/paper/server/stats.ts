@@ -1,0 +1,73 @@
+/** Every request counted by endpoint and account, every limit violation and injected fault: benchmarks read these. */
+
+export interface PaperStats {
+  since: number;
+  now: number;
+  total: number;
+  byEndpoint: Record<string, number>;
+  byAccount: Record<string, number>;
+  byAccountEndpoint: Record<string, Record<string, number>>;
+  violations: {
+    total: number;
+    ip: number;
+    account: number;
+    byEndpoint: Record<string, number>;
+    byAccount: Record<string, number>;
+  };
+  authFailures: number;
+  badRequests: number;
+  faults: { errors: number; timeouts: number; storms: number; outage: number };
+}
+
+const bump = (rec: Record<string, number>, key: string, n = 1) => {
+  rec[key] = (rec[key] ?? 0) + n;
+};
+
+export class StatsRecorder {
+  private s: PaperStats;
+  constructor(now: number) {
+    this.s = StatsRecorder.empty(now);
+  }
+  private static empty(now: number): PaperStats {
+    return {
+      since: now,
+      now,
+      total: 0,
+      byEndpoint: {},
+      byAccount: {},
+      byAccountEndpoint: {},
+      violations: { total: 0, ip: 0, account: 0, byEndpoint: {}, byAccount: {} },
+      authFailures: 0,
+      badRequests: 0,
+      faults: { errors: 0, timeouts: 0, storms: 0, outage: 0 },
+    };
+  }
+  call(endpoint: string, account: string): void {
+    this.s.total++;
+    bump(this.s.byEndpoint, endpoint);
+    bump(this.s.byAccount, account);
+    const per = (this.s.byAccountEndpoint[account] ??= {});
+    bump(per, endpoint);
+  }
+  violation(kind: 'ip' | 'account', endpoint: string, account: string): void {
+    this.s.violations.total++;
+    this.s.violations[kind]++;
+    bump(this.s.violations.byEndpoint, endpoint);
+    bump(this.s.violations.byAccount, account);
+  }
+  fault(kind: keyof PaperStats['faults']): void {
+    this.s.faults[kind]++;
+  }
+  authFailure(): void {
+    this.s.authFailures++;
+  }
+  badRequest(): void {
+    this.s.badRequests++;
+  }
+  snapshot(now: number): PaperStats {
+    return structuredClone({ ...this.s, now });
+  }
+  reset(now: number): void {
+    this.s = StatsRecorder.empty(now);
+  }
+}
