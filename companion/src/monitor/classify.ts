@@ -1,0 +1,104 @@
+import type { Position, PositionFlag, Tier, TieredPosition } from '@tierwatch/shared';
+import type { Thresholds } from './config.ts';
+
+/**
+ * The tier classifier: pure arithmetic on one position, so it runs on every price the monitor sees.
+ *
+ * Rules, first match wins (most urgent first):
+ *  1. Anything that cannot be classified (a non-finite or non-positive mark, entry, TP or SL) is URGENT,
+ *     flagged UNCLASSIFIABLE: the safe side.
+ *  2. CRITICAL: the mark is within criticalPct of TP or SL (inclusive), or already past one of them.
+ *  3. URGENT: within urgentPct (inclusive).
+ *  4. ACTIVE: profit-taking — the mark is at least profitTakingPct of the entry in the position's favour
+ *     (and in profit at all) — or the last activity (fill, resize) is younger than recentActivityMs.
+ *  5. BUILDING: pending limit entry orders on the position's symbol and side.
+ *  6. DORMANT when the last activity is at least dormantAfterMs old, else STABLE. An unknown activity
+ *     time counts as STABLE, never DORMANT: without evidence we keep the faster of the two.
+ * Distances are in percent of the mark price, toward the level (0 once the mark is past it). A missing
+ * TP or SL is flagged NO_TP / NO_SL and the position is classified on the level it has; with neither,
+ * rules 2 and 3 cannot apply.
+ */
+
+export interface ClassifyInput {
+  position: Position;
+  /** The freshest mark price seen (a ticker); defaults to the position's own markPrice. */
+  markPrice?: number;
+  /** Open non-reduce-only limit orders on this symbol and side (entry orders). */
+  pendingEntryOrders: number;
+  /** Latest fill or change known; null when unknown. */
+  lastActivityAt: number | null;
+  now: number;
+}
+
+/** Floating-point slack at the boundaries: 101 vs 100 is exactly 1%, whatever the rounding. */
+const EPS = 1e-9;
+
+const validPrice = (p: number | null): boolean => p === null || (Number.isFinite(p) && p > 0);
+
+/** Distance from mark to a level in the direction the price must travel to reach it; 0 once past. */
+export function distancePct(mark: number, level: number, levelIsAbove: boolean): number {
+  const d = ((levelIsAbove ? level - mark : mark - level) / mark) * 100;
+  return d > 0 ? d : 0;
+}
+
+export function classify(input: ClassifyInput, th: Thresholds): TieredPosition {
+  const { position: p, now } = input;
+  const mark = input.markPrice ?? p.markPrice;
+  const flags: PositionFlag[] = [];
+  if (p.takeProfit === null) flags.push('NO_TP');
+  if (p.stopLoss === null) flags.push('NO_SL');
+  const out = (tier: Tier, tp: number | null, sl: number | null): TieredPosition => ({
+    ...p,
+    markPrice: Number.isFinite(mark) && mark > 0 ? mark : p.markPrice,
+    unrealisedPnl: Number.isFinite(mark) && mark !== p.markPrice ? pnl(p, mark) : p.unrealisedPnl,
+    tier,
+    distanceToTpPct: tp,
+    distanceToSlPct: sl,
+    flags,
+  });
+
+  if (
+    !validPrice(mark) ||
+    !validPrice(p.entryPrice) ||
+    !validPrice(p.takeProfit) ||
+    !validPrice(p.stopLoss) ||
+    !(p.side === 'long' || p.side === 'short')
+  ) {
+    flags.push('UNCLASSIFIABLE');
+    return out('URGENT', null, null);
+  }
+
+  const long = p.side === 'long';
+  const tp = p.takeProfit === null ? null : distancePct(mark, p.takeProfit, long);
+  const sl = p.stopLoss === null ? null : distancePct(mark, p.stopLoss, !long);
+  const nearest = Math.min(tp ?? Infinity, sl ?? Infinity);
+  if (nearest <= th.criticalPct + EPS) return out('CRITICAL', tp, sl);
+  if (nearest <= th.urgentPct + EPS) return out('URGENT', tp, sl);
+
+  const favourPct = ((long ? mark - p.entryPrice : p.entryPrice - mark) / p.entryPrice) * 100;
+  const profitTaking = favourPct > 0 && favourPct >= th.profitTakingPct - EPS;
+  const age = input.lastActivityAt === null ? null : Math.max(0, now - input.lastActivityAt);
+  if (profitTaking || (age !== null && age < th.recentActivityMs)) return out('ACTIVE', tp, sl);
+  if (input.pendingEntryOrders > 0) return out('BUILDING', tp, sl);
+  if (age !== null && age >= th.dormantAfterMs) return out('DORMANT', tp, sl);
+  return out('STABLE', tp, sl);
+}
+
+/** Which level a CRITICAL position is nearest to. */
+export function criticalReason(t: TieredPosition): 'near-tp' | 'near-sl' {
+  return (t.distanceToTpPct ?? Infinity) < (t.distanceToSlPct ?? Infinity) ? 'near-tp' : 'near-sl';
+}
+
+function pnl(p: Position, mark: number): number {
+  return (p.side === 'long' ? mark - p.entryPrice : p.entryPrice - mark) * p.size;
+}
+
+/** Whether a mark is at or past the TP or SL: the price crossing that tp-hit / sl-hit report. */
+export function crossing(p: Position, mark: number): { kind: 'tp' | 'sl'; level: number } | null {
+  if (!(Number.isFinite(mark) && mark > 0)) return null;
+  const long = p.side === 'long';
+  // SL first: when both are somehow crossed (bad levels), the loss side is the one to report.
+  if (p.stopLoss !== null && (long ? mark <= p.stopLoss : mark >= p.stopLoss)) return { kind: 'sl', level: p.stopLoss };
+  if (p.takeProfit !== null && (long ? mark >= p.takeProfit : mark <= p.takeProfit)) return { kind: 'tp', level: p.takeProfit };
+  return null;
+}

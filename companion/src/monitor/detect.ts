@@ -1,0 +1,234 @@
+import type { BusEvent, Order, Position, PositionSide, Tier, TieredPosition, Ticker } from '@tierwatch/shared';
+import { classify, criticalReason, crossing } from './classify.ts';
+import type { Thresholds } from './config.ts';
+
+/**
+ * The position book: the monitor's current picture of every open position, and detection. Every price
+ * the monitor sees (a ticker or a position page) goes through `observe`, which re-classifies the
+ * position and publishes what changed: tier-changed, critical on entering CRITICAL, tp-hit / sl-hit on
+ * the first price at or past a level. Position pages also reveal opens, resizes, closes and missing SLs.
+ * No I/O here: actions on the exchange (confirm reads, re-placing an SL, closing a mirror) are returned to
+ * the monitor, which owns the clients.
+ */
+
+export interface Entry {
+  key: string;
+  account: string;
+  symbol: string;
+  side: PositionSide;
+  /** As the exchange last reported it. */
+  position: Position;
+  tiered: TieredPosition | null;
+  tier: Tier;
+  /** Start of the last request that asked for this position's price (scheduling). */
+  priceReqAt: number;
+  /** When the monitor last saw a fresh price for it (cadence gaps). */
+  checkedAt: number | null;
+  activityAt: number | null;
+  /** The level the price is at or past, from the first price that showed it until it comes back. */
+  crossed: 'tp' | 'sl' | null;
+  lastKnownSl: number | null;
+  /** Missing-SL episode: when it was handled and how; null while an SL is in place. */
+  slMissing: { at: number; action: 'alerted' | 'replaced' | 'replace-failed' | 'pending' } | null;
+}
+
+export interface DetectHooks {
+  publish(event: BusEvent): void;
+  gap(at: number, tier: Tier, gapMs: number): void;
+  /** A critical / tp-hit / sl-hit event was published for `symbol`, from data observable since `dataAt`. */
+  detected(symbol: string, at: number, dataAt: number): void;
+}
+
+export const positionKey = (account: string, symbol: string, side: string) => `${account}|${symbol}|${side}`;
+
+const isEntryOrder = (o: Order) =>
+  o.type === 'limit' && !o.reduceOnly && (o.status === 'open' || o.status === 'partially_filled');
+
+export class PositionBook {
+  readonly entries = new Map<string, Entry>();
+  private readonly byAccount = new Map<string, Map<string, Entry>>();
+  private readonly bySymbol = new Map<string, Set<Entry>>();
+  /** account → `symbol|side` → open entry orders. */
+  private readonly pendingEntries = new Map<string, Map<string, number>>();
+
+  constructor(
+    private readonly th: Thresholds,
+    private readonly hooks: DetectHooks,
+  ) {}
+
+  accountEntries(account: string): Iterable<Entry> {
+    return this.byAccount.get(account)?.values() ?? [];
+  }
+
+  symbolEntries(symbol: string): Iterable<Entry> {
+    return this.bySymbol.get(symbol) ?? [];
+  }
+
+  has(account: string, symbol: string, side: PositionSide): boolean {
+    return this.entries.has(positionKey(account, symbol, side));
+  }
+
+  classifyNow(position: Position, now: number, markPrice?: number): TieredPosition {
+    const known = this.entries.get(positionKey(position.account, position.symbol, position.side));
+    const activity = Math.max(position.lastActivityAt ?? -Infinity, known?.activityAt ?? -Infinity);
+    try {
+      return classify(
+        {
+          position,
+          markPrice,
+          pendingEntryOrders: this.pendingEntries.get(position.account)?.get(`${position.symbol}|${position.side}`) ?? 0,
+          lastActivityAt: Number.isFinite(activity) ? activity : null,
+          now,
+        },
+        this.th,
+      );
+    } catch {
+      // A bug in classification must not lose the position: the safe side.
+      return { ...position, tier: 'URGENT', distanceToTpPct: null, distanceToSlPct: null, flags: ['UNCLASSIFIABLE'] };
+    }
+  }
+
+  /** Fresh tickers; returns the accounts to re-read because a price showed a TP/SL crossing. */
+  applyTickers(tickers: readonly Ticker[], now: number): Set<string> {
+    const confirm = new Set<string>();
+    for (const t of tickers) {
+      const set = this.bySymbol.get(t.symbol);
+      if (!set) continue;
+      const dataAt = Math.min(now, t.at);
+      for (const e of set) if (this.observe(e, t.markPrice, now, dataAt)) confirm.add(e.account);
+    }
+    return confirm;
+  }
+
+  markRequested(symbols: readonly string[], reqStart: number): void {
+    for (const s of symbols) for (const e of this.bySymbol.get(s) ?? []) e.priceReqAt = Math.max(e.priceReqAt, reqStart);
+  }
+
+  /** A fresh read of all of one account's positions. */
+  applyPositions(
+    account: string,
+    positions: readonly Position[],
+    reqStart: number,
+    now: number,
+  ): { opened: Entry[]; closed: Entry[]; missingSl: Entry[]; confirm: boolean } {
+    const known = this.byAccount.get(account) ?? new Map<string, Entry>();
+    this.byAccount.set(account, known);
+    const seen = new Set<string>();
+    const opened: Entry[] = [];
+    const missingSl: Entry[] = [];
+    let confirm = false;
+    for (const raw of positions) {
+      const p = raw.account === account ? raw : { ...raw, account };
+      const key = positionKey(account, p.symbol, p.side);
+      seen.add(key);
+      let e = known.get(key);
+      if (!e) {
+        e = this.add(key, p, reqStart);
+        opened.push(e);
+      } else if (p.size !== e.position.size) {
+        this.hooks.publish({ type: 'position-resized', at: now, account, symbol: p.symbol, side: p.side, fromSize: e.position.size, toSize: p.size });
+        e.activityAt = Math.max(e.activityAt ?? -Infinity, p.lastActivityAt ?? now);
+      }
+      e.position = p;
+      if (p.lastActivityAt !== null) e.activityAt = Math.max(e.activityAt ?? -Infinity, p.lastActivityAt);
+      e.priceReqAt = Math.max(e.priceReqAt, reqStart);
+      if (p.stopLoss !== null) {
+        e.lastKnownSl = p.stopLoss;
+        e.slMissing = null;
+      } else missingSl.push(e);
+      if (this.observe(e, p.markPrice, now, reqStart)) confirm = true;
+    }
+    const closed: Entry[] = [];
+    for (const [key, e] of known) {
+      if (seen.has(key)) continue;
+      const reason = e.crossed ?? crossing(e.position, e.tiered?.markPrice ?? e.position.markPrice)?.kind ?? 'unknown';
+      this.hooks.publish({ type: 'position-closed', at: now, account, symbol: e.symbol, side: e.side, reason });
+      this.remove(e);
+      closed.push(e);
+    }
+    return { opened, closed, missingSl, confirm };
+  }
+
+  /** A fresh read of one account's open orders: entry orders make positions BUILDING. */
+  applyOrders(account: string, orders: readonly Order[], now: number): void {
+    const counts = new Map<string, number>();
+    for (const o of orders) {
+      if (!isEntryOrder(o)) continue;
+      const k = `${o.symbol}|${o.side === 'buy' ? 'long' : 'short'}`;
+      counts.set(k, (counts.get(k) ?? 0) + 1);
+    }
+    this.pendingEntries.set(account, counts);
+    for (const e of this.accountEntries(account)) this.reclassify(e, now, e.tiered?.markPrice ?? e.position.markPrice, now);
+  }
+
+  /** Re-classify on a fresh price; true when it newly shows a TP/SL crossing (the account needs a read). */
+  private observe(e: Entry, mark: number, now: number, dataAt: number): boolean {
+    const gapTier = e.tier;
+    const hadCheck = e.checkedAt;
+    this.reclassify(e, now, mark, dataAt);
+    if (hadCheck !== null) this.hooks.gap(now, gapTier, now - hadCheck);
+    e.checkedAt = now;
+    const x = crossing(e.position, mark);
+    if (!x) {
+      e.crossed = null;
+      return false;
+    }
+    if (e.crossed === x.kind) return false;
+    e.crossed = x.kind;
+    this.hooks.publish({
+      type: x.kind === 'tp' ? 'tp-hit' : 'sl-hit',
+      at: now,
+      account: e.account,
+      symbol: e.symbol,
+      side: e.side,
+      price: mark,
+      level: x.level,
+    });
+    this.hooks.detected(e.symbol, now, dataAt);
+    return true;
+  }
+
+  private reclassify(e: Entry, now: number, mark: number, dataAt: number): void {
+    const from = e.tiered ? e.tier : null;
+    e.tiered = this.classifyNow(e.position, now, mark);
+    e.tier = e.tiered.tier;
+    if (from === e.tier) return;
+    this.hooks.publish({ type: 'tier-changed', at: now, account: e.account, symbol: e.symbol, side: e.side, from, to: e.tier });
+    if (e.tier === 'CRITICAL') {
+      this.hooks.publish({ type: 'critical', at: now, position: e.tiered, reason: criticalReason(e.tiered) });
+      this.hooks.detected(e.symbol, now, dataAt);
+    }
+  }
+
+  private add(key: string, p: Position, reqStart: number): Entry {
+    const e: Entry = {
+      key,
+      account: p.account,
+      symbol: p.symbol,
+      side: p.side,
+      position: p,
+      tiered: null,
+      tier: 'URGENT',
+      priceReqAt: reqStart,
+      checkedAt: null,
+      activityAt: p.lastActivityAt,
+      crossed: null,
+      lastKnownSl: p.stopLoss,
+      slMissing: null,
+    };
+    this.entries.set(key, e);
+    this.byAccount.get(p.account)?.set(key, e);
+    let set = this.bySymbol.get(p.symbol);
+    if (!set) this.bySymbol.set(p.symbol, (set = new Set()));
+    set.add(e);
+    return e;
+  }
+
+  private remove(e: Entry): void {
+    this.entries.delete(e.key);
+    this.byAccount.get(e.account)?.delete(e.key);
+    const set = this.bySymbol.get(e.symbol);
+    set?.delete(e);
+    if (set?.size === 0) this.bySymbol.delete(e.symbol);
+  }
+}

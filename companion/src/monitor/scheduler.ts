@@ -1,0 +1,124 @@
+import type { Tier } from '@tierwatch/shared';
+import type { Lane } from '../exchange/types.ts';
+import { type AccountLoad, type Load, moreUrgent } from './budget.ts';
+import { type EffectiveIntervals, slackFor, tierLane } from './profiles.ts';
+
+/**
+ * Scheduling decisions, pure: given every position's tier and when it was last checked, and every
+ * account's last reads, say what this tick fetches and when the next thing falls due.
+ *
+ * - Prices ride on ONE ticker call per tick, made when any position's tier interval has run out; it asks
+ *   for the due symbols ('due') or every held symbol ('held': same one call, every price seen).
+ * - An account's positions are read (all pages, one bulk call) when its most urgent tier's interval has
+ *   run out, but never more often than stateRefreshMinMs and never less often than discoveryMs; or at
+ *   once when a confirm was requested (a TP/SL crossing seen on a ticker, a mirror to verify).
+ * - Open orders are read for accounts holding BUILDING positions at the BUILDING interval, and for every
+ *   account at discoveryMs (a position only becomes BUILDING once its entry orders have been seen).
+ * - In critical-only mode, only CRITICAL positions fall due and only confirms and accounts holding a
+ *   CRITICAL position are read; the ticker call still carries every held symbol under 'held', at no
+ *   extra cost, so a price crossing an SL anywhere is still seen.
+ */
+
+export interface SchedEntry {
+  account: string;
+  symbol: string;
+  tier: Tier;
+  /** Start of the last request whose answer carried this position's price (ticker or position page). */
+  priceReqAt: number;
+}
+
+export interface SchedAccount {
+  name: string;
+  /** Start of the last position read; -Infinity before the first. */
+  stateReqAt: number;
+  ordersReqAt: number;
+  stateInFlight: boolean;
+  ordersInFlight: boolean;
+  confirm: boolean;
+}
+
+export type Mode = 'normal' | 'critical-only';
+
+export interface PlanInput {
+  now: number;
+  mode: Mode;
+  slackMs: number;
+  tickerScope: 'held' | 'due';
+  intervals: EffectiveIntervals;
+  entries: Iterable<SchedEntry>;
+  accounts: readonly SchedAccount[];
+}
+
+export interface Plan {
+  ticker: { symbols: string[]; lane: Lane; dueTier: Tier } | null;
+  stateReads: { account: string; lane: Lane }[];
+  orderReads: { account: string; lane: Lane }[];
+  /** Earliest time something not planned now falls due; Infinity when nothing will. */
+  nextDueAt: number;
+}
+
+/** Per-account and overall most urgent tier, and BUILDING presence: the budget check's input too. */
+export function summarize(entries: Iterable<SchedEntry>, accounts: readonly string[]): Load & { byAccount: Map<string, AccountLoad> } {
+  const byAccount = new Map<string, AccountLoad>(accounts.map((a) => [a, { positions: 0, mostUrgent: null, hasBuilding: false }]));
+  let mostUrgent: Tier | null = null;
+  for (const e of entries) {
+    let a = byAccount.get(e.account);
+    if (!a) byAccount.set(e.account, (a = { positions: 0, mostUrgent: null, hasBuilding: false }));
+    a.positions++;
+    a.mostUrgent = moreUrgent(a.mostUrgent, e.tier);
+    if (e.tier === 'BUILDING') a.hasBuilding = true;
+    mostUrgent = moreUrgent(mostUrgent, e.tier);
+  }
+  return { accounts: [...byAccount.values()], mostUrgent, byAccount };
+}
+
+export function planTick(input: PlanInput, byAccount: Map<string, AccountLoad>): Plan {
+  const { now, intervals: iv, mode } = input;
+  const slack = (ms: number) => slackFor(ms, input.slackMs);
+  let nextDueAt = Infinity;
+  const held = new Set<string>();
+  const dueSymbols = new Set<string>();
+  let dueTier: Tier | null = null;
+
+  for (const e of input.entries) {
+    held.add(e.symbol);
+    if (mode === 'critical-only' && e.tier !== 'CRITICAL') continue;
+    const ms = iv.tiers[e.tier];
+    const due = e.priceReqAt + ms - slack(ms);
+    if (due <= now) {
+      dueSymbols.add(e.symbol);
+      dueTier = moreUrgent(dueTier, e.tier);
+    } else if (due < nextDueAt) nextDueAt = due;
+  }
+
+  const stateReads: Plan['stateReads'] = [];
+  const orderReads: Plan['orderReads'] = [];
+  for (const a of input.accounts) {
+    const load = byAccount.get(a.name);
+    const top = load?.mostUrgent ?? null;
+    if (!a.stateInFlight) {
+      const ms = Math.min(iv.discoveryMs, top ? Math.max(iv.stateRefreshMinMs, iv.tiers[top]) : Infinity);
+      const due = a.stateReqAt + ms - slack(ms);
+      const allowed = mode === 'normal' || top === 'CRITICAL';
+      if (a.confirm) stateReads.push({ account: a.name, lane: 'critical' });
+      else if (allowed && due <= now) stateReads.push({ account: a.name, lane: top ? tierLane(top) : 'dormant' });
+      else if (allowed && due < nextDueAt) nextDueAt = due;
+    }
+    if (!a.ordersInFlight && mode === 'normal') {
+      const ms = load?.hasBuilding ? Math.min(iv.discoveryMs, iv.tiers.BUILDING) : iv.discoveryMs;
+      const due = a.ordersReqAt + ms - slack(ms);
+      if (due <= now) orderReads.push({ account: a.name, lane: load?.hasBuilding ? 'building' : 'dormant' });
+      else if (due < nextDueAt) nextDueAt = due;
+    }
+  }
+
+  const ticker =
+    dueTier === null
+      ? null
+      : {
+          symbols: [...(input.tickerScope === 'held' ? held : dueSymbols)].sort(),
+          lane: tierLane(dueTier),
+          dueTier,
+        };
+  return { ticker, stateReads, orderReads, nextDueAt };
+}

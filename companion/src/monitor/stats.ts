@@ -1,0 +1,131 @@
+import { type GuardMode, type MonitorStats, TIERS, type Tier, type TierCounts } from '@tierwatch/shared';
+import type { EffectiveIntervals } from './profiles.ts';
+
+/**
+ * Counted, never estimated: every call the monitor makes (by endpoint and account), every gap between
+ * two checks of one position (by tier), every detection latency, over a sliding window.
+ */
+
+/** Bounded time-stamped samples; oldest dropped first, by age or by count. */
+class Window {
+  private at: number[] = [];
+  private val: number[] = [];
+  private head = 0;
+  constructor(private readonly cap: number) {}
+  push(at: number, value: number): void {
+    this.at.push(at);
+    this.val.push(value);
+    if (this.at.length - this.head > this.cap) this.head++;
+    this.compact();
+  }
+  prune(before: number): void {
+    while (this.head < this.at.length && (this.at[this.head] as number) < before) this.head++;
+    this.compact();
+  }
+  values(): number[] {
+    return this.val.slice(this.head);
+  }
+  private compact(): void {
+    if (this.head > 1024 && this.head * 2 > this.at.length) {
+      this.at = this.at.slice(this.head);
+      this.val = this.val.slice(this.head);
+      this.head = 0;
+    }
+  }
+}
+
+export function percentile(sorted: readonly number[], p: number): number | null {
+  if (sorted.length === 0) return null;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[i] as number;
+}
+
+/** Key under which the public ticker calls are counted in callsPerSecByAccount. */
+export const PUBLIC_ACCOUNT = 'public';
+/** Failed calls are also counted under this endpoint, so a failing account shows in the stats. */
+export const FAILED_ENDPOINT = 'failed';
+
+export interface StatsContext {
+  positions: number;
+  tierCounts: TierCounts;
+  intervals: EffectiveIntervals;
+  stretched: boolean;
+  guardMode: GuardMode;
+}
+
+export class MonitorStatsRecorder {
+  private calls: { at: number; endpoint: string; account: string; n: number }[] = [];
+  private callsHead = 0;
+  private gaps = new Map<Tier, Window>(TIERS.map((t) => [t, new Window(8192)]));
+  private detections = new Window(8192);
+
+  constructor(
+    readonly windowMs: number,
+    private readonly startedAt: number,
+  ) {}
+
+  recordCall(at: number, endpoint: string, account: string, n = 1): void {
+    this.calls.push({ at, endpoint, account, n });
+  }
+
+  recordGap(at: number, tier: Tier, gapMs: number): void {
+    this.gaps.get(tier)?.push(at, gapMs);
+  }
+
+  recordDetection(at: number, latencyMs: number): void {
+    this.detections.push(at, Math.max(0, latencyMs));
+  }
+
+  snapshot(now: number, ctx: StatsContext): MonitorStats {
+    const from = now - this.windowMs;
+    while (this.callsHead < this.calls.length && (this.calls[this.callsHead]?.at ?? 0) < from) this.callsHead++;
+    if (this.callsHead > 4096) {
+      this.calls = this.calls.slice(this.callsHead);
+      this.callsHead = 0;
+    }
+    // Before a full window has passed, rates are over the time actually observed.
+    const spanS = Math.max(1, Math.min(this.windowMs, now - this.startedAt)) / 1000;
+    let total = 0;
+    const byEndpoint: Record<string, number> = {};
+    const byAccount: Record<string, number> = {};
+    for (let i = this.callsHead; i < this.calls.length; i++) {
+      const c = this.calls[i];
+      if (!c) continue;
+      byEndpoint[c.endpoint] = (byEndpoint[c.endpoint] ?? 0) + c.n;
+      if (c.endpoint === FAILED_ENDPOINT) continue; // already counted under its own endpoint
+      total += c.n;
+      byAccount[c.account] = (byAccount[c.account] ?? 0) + c.n;
+    }
+    const rate = (o: Record<string, number>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, round(v / spanS)]));
+    const callsPerSec = round(total / spanS);
+    const naive = (ctx.positions * 2) / 5;
+    const cadence = Object.fromEntries(
+      TIERS.map((t) => {
+        const w = this.gaps.get(t) as Window;
+        w.prune(from);
+        const sorted = w.values().sort((a, b) => a - b);
+        return [t, { intervalMs: ctx.intervals.tiers[t], p50GapMs: percentile(sorted, 50), p99GapMs: percentile(sorted, 99) }];
+      }),
+    ) as MonitorStats['cadence'];
+    this.detections.prune(from);
+    const det = this.detections.values().sort((a, b) => a - b);
+    return {
+      at: now,
+      windowMs: this.windowMs,
+      positions: ctx.positions,
+      tierCounts: ctx.tierCounts,
+      profile: ctx.intervals.profile,
+      callsPerSec,
+      callsPerSecByEndpoint: rate(byEndpoint),
+      callsPerSecByAccount: rate(byAccount),
+      naiveCallsPerSec: naive,
+      reductionVsNaive: naive > 0 ? Math.min(1, round(1 - callsPerSec / naive, 4)) : null,
+      cadence,
+      stretched: ctx.stretched,
+      detectionP99Ms: percentile(det, 99),
+      guardMode: ctx.guardMode,
+    };
+  }
+}
+
+const round = (v: number, digits = 3) => Math.round(v * 10 ** digits) / 10 ** digits;
