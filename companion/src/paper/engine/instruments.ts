@@ -9,14 +9,11 @@ const KNOWN: [string, number][] = [
   ['AAVE', 95], ['MKR', 2400], ['LDO', 1.8], ['RUNE', 4.5], ['WLD', 2.6], ['PEPE', 0.000011], ['SHIB', 0.000022],
 ];
 
+/** Fixed-width base-26 ("QAAA", "QAAB", ...) so generated names never collide. */
 function letters(i: number): string {
   let s = '';
-  let n = i;
-  do {
-    s = String.fromCharCode(65 + (n % 26)) + s;
-    n = Math.floor(n / 26) - 1;
-  } while (n >= 0);
-  return `Q${s.padStart(2, 'A')}`;
+  for (let n = i, k = 0; k < 3; k++, n = Math.floor(n / 26)) s = String.fromCharCode(65 + (n % 26)) + s;
+  return `Q${s}`;
 }
 
 const decimalsOf = (step: number): number => Math.max(0, -Math.floor(Math.log10(step) + 1e-9));
