@@ -77,7 +77,11 @@ export class ResourceCache {
   }
 
   /** The entry if it is within its TTL at `now`, synchronously: the routes' allocation-free hit path. */
-  fresh<R extends Resource>(account: string, resource: R, now = this.clock.now()): CacheEntry<ResourceData[R]> | undefined {
+  fresh<R extends Resource>(
+    account: string,
+    resource: R,
+    now = this.clock.now(),
+  ): CacheEntry<ResourceData[R]> | undefined {
     const entry = this.store.get(key(account, resource)) as CacheEntry<ResourceData[R]> | undefined;
     if (entry === undefined || now - entry.fetchedAt >= this.config.ttlMs[resource]) return undefined;
     return entry;

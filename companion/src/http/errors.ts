@@ -46,8 +46,7 @@ export function createErrorHandler(logger: Logger): ErrorHandler {
   };
 }
 
-export const notFound: NotFoundHandler = (c) =>
-  errorResponse(c, 'NOT_FOUND', `no route ${c.req.method} ${c.req.path}`);
+export const notFound: NotFoundHandler = (c) => errorResponse(c, 'NOT_FOUND', `no route ${c.req.method} ${c.req.path}`);
 
 /**
  * A failure as a client may see it. AppErrors already speak the protocol; anything else is a bug or an

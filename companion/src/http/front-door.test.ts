@@ -49,17 +49,29 @@ describe('checkRequest (the pure rules, as the WebSocket upgrade calls them)', (
     expect(checkRequest(h({ host: '127.0.0.1:8787' }), url, opts)?.code).toBe('UNAUTHORIZED');
   });
   it('refuses a foreign Host before looking at the token', () => {
-    const err = checkRequest(h({ host: 'evil.example', authorization: `Bearer ${token}` }), 'http://evil.example/', opts);
+    const err = checkRequest(
+      h({ host: 'evil.example', authorization: `Bearer ${token}` }),
+      'http://evil.example/',
+      opts,
+    );
     expect(err?.code).toBe('FORBIDDEN');
   });
   it('falls back to the URL host when no Host header is present', () => {
     expect(checkRequest(h({ authorization: `Bearer ${token}` }), 'http://localhost/x', opts)).toBeNull();
-    expect(checkRequest(h({ authorization: `Bearer ${token}` }), 'http://evil.example/x', opts)?.code).toBe('FORBIDDEN');
+    expect(checkRequest(h({ authorization: `Bearer ${token}` }), 'http://evil.example/x', opts)?.code).toBe(
+      'FORBIDDEN',
+    );
   });
   it('refuses a malformed Authorization header', () => {
-    expect(checkRequest(h({ host: 'localhost', authorization: token }), 'http://localhost/', opts)?.code).toBe('UNAUTHORIZED');
-    expect(checkRequest(h({ host: 'localhost', authorization: `Basic ${token}` }), 'http://localhost/', opts)?.code).toBe('UNAUTHORIZED');
-    expect(checkRequest(h({ host: 'localhost', authorization: `bearer ${token}` }), 'http://localhost/', opts)).toBeNull();
+    expect(checkRequest(h({ host: 'localhost', authorization: token }), 'http://localhost/', opts)?.code).toBe(
+      'UNAUTHORIZED',
+    );
+    expect(
+      checkRequest(h({ host: 'localhost', authorization: `Basic ${token}` }), 'http://localhost/', opts)?.code,
+    ).toBe('UNAUTHORIZED');
+    expect(
+      checkRequest(h({ host: 'localhost', authorization: `bearer ${token}` }), 'http://localhost/', opts),
+    ).toBeNull();
   });
 });
 
@@ -99,7 +111,9 @@ describe('front door on the app', () => {
     const { createApp } = await import('./app.ts');
     const { ManualClock } = await import('../core/clock.ts');
     const app = createApp({ version: 't', clock: new ManualClock(), startedAt: 0 });
-    const res = await app.request('/anything', { headers: { Host: 'localhost', Authorization: `Bearer ${'a'.repeat(43)}` } });
+    const res = await app.request('/anything', {
+      headers: { Host: 'localhost', Authorization: `Bearer ${'a'.repeat(43)}` },
+    });
     expect(res.status).toBe(401);
     expect((await app.request('/health')).status).toBe(200);
   });
@@ -184,7 +198,11 @@ describe('front door on the app', () => {
     const fromWeb = await request(path, { ...preflight, Origin: 'https://evil.example' }, { method: 'OPTIONS' });
     expect(fromWeb.status).toBe(403);
     expect(fromWeb.headers.get('access-control-allow-origin')).toBeNull();
-    const rebound = await request(path, { ...preflight, Origin: `chrome-extension://${EXT_ID}`, Host: 'evil.example' }, { method: 'OPTIONS' });
+    const rebound = await request(
+      path,
+      { ...preflight, Origin: `chrome-extension://${EXT_ID}`, Host: 'evil.example' },
+      { method: 'OPTIONS' },
+    );
     expect(rebound.status).toBe(403);
   });
 

@@ -42,15 +42,25 @@ export function isAllowedOrigin(origin: string, extensionIds: readonly string[])
 }
 
 /** Host and Origin only: what a CORS preflight (which carries no token) must pass. */
-export function checkCaller(headers: HeaderReader, url: string | URL, opts: Pick<CheckOptions, 'extensionIds'>): AppError | null {
+export function checkCaller(
+  headers: HeaderReader,
+  url: string | URL,
+  opts: Pick<CheckOptions, 'extensionIds'>,
+): AppError | null {
   // HTTP/1.1 always sends Host; fall back to the URL (what the server derived it from) if absent.
   const host = headers.get('host') ?? new URL(url).host;
   if (!isLoopbackHost(host)) {
-    return new AppError('FORBIDDEN', 'refused: the Host header must be 127.0.0.1, localhost or [::1]', ['headers', 'host']);
+    return new AppError('FORBIDDEN', 'refused: the Host header must be 127.0.0.1, localhost or [::1]', [
+      'headers',
+      'host',
+    ]);
   }
   const origin = headers.get('origin');
   if (origin != null && !isAllowedOrigin(origin, opts.extensionIds)) {
-    return new AppError('FORBIDDEN', 'refused: only the Tierwatch extension may call the companion', ['headers', 'origin']);
+    return new AppError('FORBIDDEN', 'refused: only the Tierwatch extension may call the companion', [
+      'headers',
+      'origin',
+    ]);
   }
   return null;
 }
@@ -66,12 +76,24 @@ export function checkToken(headers: HeaderReader, url: string | URL, opts: Check
   const auth = headers.get('authorization');
   if (auth != null) {
     token = BEARER.exec(auth)?.[1];
-    if (!token) return new AppError('UNAUTHORIZED', 'malformed Authorization header: expected "Bearer <pairing token>"', ['headers', 'authorization']);
+    if (!token)
+      return new AppError('UNAUTHORIZED', 'malformed Authorization header: expected "Bearer <pairing token>"', [
+        'headers',
+        'authorization',
+      ]);
   } else if (opts.allowQueryToken) {
     token = new URL(url).searchParams.get('token');
   }
-  if (!token) return new AppError('UNAUTHORIZED', 'pairing token required: send "Authorization: Bearer <token>"', ['headers', 'authorization']);
-  if (!opts.verifyToken(token)) return new AppError('UNAUTHORIZED', 'pairing token not accepted (it may have been rotated)', ['headers', 'authorization']);
+  if (!token)
+    return new AppError('UNAUTHORIZED', 'pairing token required: send "Authorization: Bearer <token>"', [
+      'headers',
+      'authorization',
+    ]);
+  if (!opts.verifyToken(token))
+    return new AppError('UNAUTHORIZED', 'pairing token not accepted (it may have been rotated)', [
+      'headers',
+      'authorization',
+    ]);
   return null;
 }
 

@@ -69,7 +69,9 @@ describe('PairingStore', () => {
     await chmod(path, 0o640);
     const opening = PairingStore.open({ dataDir: dir, fixPermissions: false });
     await expect(opening).rejects.toBeInstanceOf(PairingError);
-    await expect(PairingStore.open({ dataDir: dir, fixPermissions: false })).rejects.toThrow(/readable by others.*chmod 600/);
+    await expect(PairingStore.open({ dataDir: dir, fixPermissions: false })).rejects.toThrow(
+      /readable by others.*chmod 600/,
+    );
   });
 
   it('refuses a malformed token file without printing its content', async () => {

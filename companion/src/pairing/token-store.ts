@@ -121,7 +121,9 @@ async function readToken(path: string, fixPermissions: boolean, logger: Logger):
   if (process.platform !== 'win32') {
     const uid = process.getuid?.();
     if (uid !== undefined && info.uid !== uid) {
-      throw new PairingError(`pairing token file ${path} belongs to another user (uid ${info.uid}); delete it or fix its owner`);
+      throw new PairingError(
+        `pairing token file ${path} belongs to another user (uid ${info.uid}); delete it or fix its owner`,
+      );
     }
     if ((info.mode & 0o077) !== 0) {
       const mode = (info.mode & 0o777).toString(8);
@@ -133,9 +135,14 @@ async function readToken(path: string, fixPermissions: boolean, logger: Logger):
       await chmod(path, 0o600);
       const after = await stat(path);
       if ((after.mode & 0o077) !== 0) {
-        throw new PairingError(`pairing token file ${path} is readable by others (mode ${mode}) and could not be restricted`);
+        throw new PairingError(
+          `pairing token file ${path} is readable by others (mode ${mode}) and could not be restricted`,
+        );
       }
-      logger.warn({ path, mode }, 'pairing token file was readable by others: restricted to 0600 (consider rotating the token)');
+      logger.warn(
+        { path, mode },
+        'pairing token file was readable by others: restricted to 0600 (consider rotating the token)',
+      );
     }
   }
   const token = (await readFile(path, 'utf8')).trim();

@@ -1,7 +1,7 @@
 import type { AccountFetch, ErrorCode, ProtocolError } from '@tierwatch/shared';
+import type { CacheEntry, ResourceCache, ResourceData } from '../../cache/resource-cache.ts';
 import { AppError } from '../../core/app-error.ts';
 import type { Logger } from '../../core/logger.ts';
-import type { CacheEntry, ResourceCache, ResourceData } from '../../cache/resource-cache.ts';
 import type { AccountClient, CallOptions } from '../../exchange/types.ts';
 import { toProtocolError } from '../errors.ts';
 

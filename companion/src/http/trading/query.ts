@@ -26,7 +26,8 @@ export function parseSelection<T>(c: Context, all: readonly T[], byName: Readonl
       throw new AppError('BAD_REQUEST', `unknown query parameter "${name}" (allowed: ${ALLOWED_LIST})`, [name]);
     }
     const values = raw[name]!;
-    if (values.length > 1) throw new AppError('BAD_REQUEST', `${name}: given ${values.length} times, expected once`, [name]);
+    if (values.length > 1)
+      throw new AppError('BAD_REQUEST', `${name}: given ${values.length} times, expected once`, [name]);
     flat[name] = values[0]!;
   }
   const query = TradingQuery.parse(flat); // a ZodError becomes a 400 naming the parameter

@@ -5,7 +5,10 @@ import type { Context } from 'hono';
  * cached hot path serves a ready string: no classification, no JSON.stringify, until the data changes.
  */
 export class ResponseMemo {
-  private readonly memos = new Map<string, { parts: readonly object[]; version: number; body: string; fetchedAt: number }>();
+  private readonly memos = new Map<
+    string,
+    { parts: readonly object[]; version: number; body: string; fetchedAt: number }
+  >();
 
   get(key: string, parts: readonly object[], version: number): { body: string; fetchedAt: number } | undefined {
     const m = this.memos.get(key);
@@ -14,7 +17,13 @@ export class ResponseMemo {
     return m;
   }
 
-  set(key: string, parts: readonly object[], version: number, body: string, fetchedAt: number): { body: string; fetchedAt: number } {
+  set(
+    key: string,
+    parts: readonly object[],
+    version: number,
+    body: string,
+    fetchedAt: number,
+  ): { body: string; fetchedAt: number } {
     const m = { parts, version, body, fetchedAt };
     this.memos.set(key, m);
     return m;

@@ -37,7 +37,10 @@ export interface TradingDeps {
   logger: Logger;
 }
 
-type Render<R extends AccountResource> = (entry: CacheEntry<ResourceData[R]>, tierVersion: number) => readonly unknown[];
+type Render<R extends AccountResource> = (
+  entry: CacheEntry<ResourceData[R]>,
+  tierVersion: number,
+) => readonly unknown[];
 
 /** GET /accounts, /positions, /orders/pending, /balances, /batch/snapshot, /instruments (mounted at /api/v1/trading). */
 export function tradingRoutes(deps: TradingDeps): Hono {
@@ -61,7 +64,12 @@ export function tradingRoutes(deps: TradingDeps): Hono {
     balances: (entry) => entry.data,
   };
 
-  const listBody = <R extends AccountResource>(resource: R, parts: readonly Part<ResourceData[R]>[], version: number, now: number) => {
+  const listBody = <R extends AccountResource>(
+    resource: R,
+    parts: readonly Part<ResourceData[R]>[],
+    version: number,
+    now: number,
+  ) => {
     const render = renderers[resource] as Render<R>;
     const data: unknown[] = [];
     for (const p of parts) if (p.entry !== null) for (const item of render(p.entry, version)) data.push(item);
@@ -95,7 +103,16 @@ export function tradingRoutes(deps: TradingDeps): Hono {
     const failed = allFailed(parts, resource);
     if (failed) throw failed;
     const body = listBody(resource, parts, version, clock.now());
-    return respondJson(c, JSON.stringify(body), body.fetchedAt, clock.now(), missTiming(parts.some((p) => !p.hit), ms));
+    return respondJson(
+      c,
+      JSON.stringify(body),
+      body.fetchedAt,
+      clock.now(),
+      missTiming(
+        parts.some((p) => !p.hit),
+        ms,
+      ),
+    );
   }
 
   const app = new Hono();
@@ -108,7 +125,13 @@ export function tradingRoutes(deps: TradingDeps): Hono {
       const key = `accounts|${sel.key}`;
       const m =
         memo.get(key, [hot], 0) ??
-        memo.set(key, [hot], 0, JSON.stringify({ fetchedAt: hot.fetchedAt, data: pickAccounts(sel, hot.data) }), hot.fetchedAt);
+        memo.set(
+          key,
+          [hot],
+          0,
+          JSON.stringify({ fetchedAt: hot.fetchedAt, data: pickAccounts(sel, hot.data) }),
+          hot.fetchedAt,
+        );
       return respondJson(c, m.body, m.fetchedAt, now, HIT_TIMING);
     }
     const r = await cache.read(MARKET_KEY, 'accounts', loadAccounts, { useCache: sel.useCache, arrivedAt: now });
@@ -135,7 +158,15 @@ export function tradingRoutes(deps: TradingDeps): Hono {
         const m =
           memo.get(key, entries, version) ??
           (() => {
-            const body = snapshotBody(sel, acc, hitParts(sel.items, pos), hitParts(sel.items, ord), hitParts(sel.items, bal), version, now);
+            const body = snapshotBody(
+              sel,
+              acc,
+              hitParts(sel.items, pos),
+              hitParts(sel.items, ord),
+              hitParts(sel.items, bal),
+              version,
+              now,
+            );
             return memo.set(key, entries, version, JSON.stringify(body), body.fetchedAt);
           })();
         return respondJson(c, m.body, m.fetchedAt, now, HIT_TIMING);
