@@ -1,0 +1,119 @@
+import type { Position, Tier } from '@tierwatch/shared';
+import { describe, expect, it } from 'vitest';
+import { type ClassifyInput, classify, crossing } from './classify.ts';
+import { MonitorConfig } from './config.ts';
+
+const th = MonitorConfig.parse({}).thresholds;
+const NOW = 1_700_000_000_000;
+const MIN = 60_000;
+
+const pos = (o: Partial<Position> = {}): Position => ({
+  account: 'main',
+  symbol: 'BTCUSDT',
+  side: 'long',
+  size: 1,
+  entryPrice: 100,
+  markPrice: 100,
+  takeProfit: 110,
+  stopLoss: 90,
+  liquidationPrice: null,
+  unrealisedPnl: 0,
+  leverage: 10,
+  lastActivityAt: null,
+  ...o,
+});
+
+type Case = [name: string, p: Partial<Position>, extra: Partial<ClassifyInput>, tier: Tier, flags?: string[]];
+
+const cases: Case[] = [
+  // distance boundaries, long: TP above, SL below
+  ['TP exactly 1% away → CRITICAL', { takeProfit: 101 }, {}, 'CRITICAL'],
+  ['TP just over 1% → URGENT', { takeProfit: 101.0001 }, {}, 'URGENT'],
+  ['TP exactly 3% away → URGENT', { takeProfit: 103 }, {}, 'URGENT'],
+  ['TP just over 3% → calmer', { takeProfit: 103.0001 }, {}, 'STABLE'],
+  ['SL exactly 1% away → CRITICAL', { stopLoss: 99 }, {}, 'CRITICAL'],
+  ['SL exactly 3% away → URGENT', { stopLoss: 97 }, {}, 'URGENT'],
+  ['SL just over 3% → calmer', { stopLoss: 96.9999 }, {}, 'STABLE'],
+  ['mark past the SL → CRITICAL', { stopLoss: 100.5 }, {}, 'CRITICAL'],
+  ['mark past the TP → CRITICAL', { takeProfit: 99.5 }, {}, 'CRITICAL'],
+  // short: TP below, SL above
+  ['short TP exactly 1% below → CRITICAL', { side: 'short', takeProfit: 99, stopLoss: 110 }, {}, 'CRITICAL'],
+  ['short SL exactly 1% above → CRITICAL', { side: 'short', takeProfit: 90, stopLoss: 101 }, {}, 'CRITICAL'],
+  ['short SL exactly 3% above → URGENT', { side: 'short', takeProfit: 90, stopLoss: 103 }, {}, 'URGENT'],
+  ['fresh mark from a ticker wins over the position mark', {}, { markPrice: 109 }, 'CRITICAL'],
+  // missing levels
+  ['missing TP, SL near → CRITICAL, flagged', { takeProfit: null, stopLoss: 99.5 }, {}, 'CRITICAL', ['NO_TP']],
+  ['missing TP, SL far → by activity, flagged', { takeProfit: null }, {}, 'STABLE', ['NO_TP']],
+  ['missing SL, TP within 3% → URGENT, flagged', { stopLoss: null, takeProfit: 102 }, {}, 'URGENT', ['NO_SL']],
+  ['missing both → by activity, flagged', { takeProfit: null, stopLoss: null }, {}, 'STABLE', ['NO_TP', 'NO_SL']],
+  // cannot be classified → URGENT
+  ['NaN mark', {}, { markPrice: Number.NaN }, 'URGENT', ['UNCLASSIFIABLE']],
+  ['infinite mark', {}, { markPrice: Number.POSITIVE_INFINITY }, 'URGENT', ['UNCLASSIFIABLE']],
+  ['zero mark', {}, { markPrice: 0 }, 'URGENT', ['UNCLASSIFIABLE']],
+  ['NaN take-profit', { takeProfit: Number.NaN }, {}, 'URGENT', ['UNCLASSIFIABLE']],
+  ['negative stop-loss', { stopLoss: -1 }, {}, 'URGENT', ['UNCLASSIFIABLE']],
+  ['zero entry', { entryPrice: 0 }, {}, 'URGENT', ['UNCLASSIFIABLE']],
+  ['infinite entry', { entryPrice: Number.POSITIVE_INFINITY }, {}, 'URGENT', ['UNCLASSIFIABLE']],
+  // profit-taking
+  ['long exactly 0.5% in profit → ACTIVE', { markPrice: 100.5, takeProfit: 120, stopLoss: 80 }, {}, 'ACTIVE'],
+  ['long just under 0.5% in profit → calmer', { markPrice: 100.49, takeProfit: 120, stopLoss: 80 }, {}, 'STABLE'],
+  ['short 0.5% in profit → ACTIVE', { side: 'short', markPrice: 99.5, takeProfit: 80, stopLoss: 120 }, {}, 'ACTIVE'],
+  ['short in loss → calmer', { side: 'short', markPrice: 100.5, takeProfit: 80, stopLoss: 120 }, {}, 'STABLE'],
+  // activity age: 10 min and 30 min
+  ['fill 1 ms under 10 min ago → ACTIVE', {}, { lastActivityAt: NOW - 10 * MIN + 1 }, 'ACTIVE'],
+  ['fill exactly 10 min ago → STABLE', {}, { lastActivityAt: NOW - 10 * MIN }, 'STABLE'],
+  ['29:59.999 ago → STABLE', {}, { lastActivityAt: NOW - 30 * MIN + 1 }, 'STABLE'],
+  ['exactly 30 min ago → DORMANT', {}, { lastActivityAt: NOW - 30 * MIN }, 'DORMANT'],
+  ['activity unknown → STABLE, never DORMANT', {}, { lastActivityAt: null }, 'STABLE'],
+  ['activity in the future (clock skew) → ACTIVE', {}, { lastActivityAt: NOW + 5000 }, 'ACTIVE'],
+  // entry orders
+  ['pending entry orders → BUILDING', {}, { pendingEntryOrders: 2, lastActivityAt: NOW - 60 * MIN }, 'BUILDING'],
+  ['pending entry + recent fill → ACTIVE wins', {}, { pendingEntryOrders: 1, lastActivityAt: NOW - MIN }, 'ACTIVE'],
+  ['pending entry + near SL → CRITICAL wins', { stopLoss: 99.2 }, { pendingEntryOrders: 1 }, 'CRITICAL'],
+];
+
+describe('classify', () => {
+  it.each(cases)('%s', (_name, p, extra, tier, flags = []) => {
+    const input: ClassifyInput = { position: pos(p), pendingEntryOrders: 0, lastActivityAt: null, now: NOW, ...extra };
+    const out = classify(input, th);
+    expect(out.tier).toBe(tier);
+    expect(out.flags).toEqual(flags);
+  });
+
+  it('reports distances in percent of the mark, toward each level, 0 once past', () => {
+    const out = classify({ position: pos({ takeProfit: 110, stopLoss: 95 }), markPrice: 100, pendingEntryOrders: 0, lastActivityAt: null, now: NOW }, th);
+    expect(out.distanceToTpPct).toBeCloseTo(10);
+    expect(out.distanceToSlPct).toBeCloseTo(5);
+    const past = classify({ position: pos({ stopLoss: 101 }), pendingEntryOrders: 0, lastActivityAt: null, now: NOW }, th);
+    expect(past.distanceToSlPct).toBe(0);
+    const none = classify({ position: pos({ takeProfit: null }), pendingEntryOrders: 0, lastActivityAt: null, now: NOW }, th);
+    expect(none.distanceToTpPct).toBeNull();
+  });
+
+  it('carries the fresh mark and its PnL', () => {
+    const out = classify({ position: pos({ size: 2 }), markPrice: 104, pendingEntryOrders: 0, lastActivityAt: null, now: NOW }, th);
+    expect(out.markPrice).toBe(104);
+    expect(out.unrealisedPnl).toBeCloseTo(8);
+  });
+
+  it('honours configured thresholds', () => {
+    const wide = MonitorConfig.parse({ thresholds: { criticalPct: 2, urgentPct: 5 } }).thresholds;
+    const out = classify({ position: pos({ takeProfit: 102 }), pendingEntryOrders: 0, lastActivityAt: null, now: NOW }, wide);
+    expect(out.tier).toBe('CRITICAL');
+  });
+});
+
+describe('crossing', () => {
+  it.each([
+    ['long at SL', pos(), 90, 'sl'],
+    ['long below SL', pos(), 85, 'sl'],
+    ['long at TP', pos(), 110, 'tp'],
+    ['long between', pos(), 100, null],
+    ['short at SL', pos({ side: 'short', takeProfit: 90, stopLoss: 110 }), 110, 'sl'],
+    ['short at TP', pos({ side: 'short', takeProfit: 90, stopLoss: 110 }), 89, 'tp'],
+    ['no levels', pos({ takeProfit: null, stopLoss: null }), 50, null],
+    ['NaN mark', pos(), Number.NaN, null],
+  ] as const)('%s', (_n, p, mark, kind) => {
+    expect(crossing(p, mark)?.kind ?? null).toBe(kind);
+  });
+});

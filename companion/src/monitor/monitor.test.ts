@@ -1,0 +1,119 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../core/clock.ts';
+import type { MonitorConfigInput } from './config.ts';
+import { Monitor } from './monitor.ts';
+import { account, entryOrder, FakeExchange, NOW0, position, recordBus, run, TIER_SHAPES } from './testing.ts';
+
+let monitors: Monitor[] = [];
+afterEach(async () => {
+  await Promise.all(monitors.map((m) => m.stop()));
+  monitors = [];
+});
+
+function setup(accounts = ['main'], config: MonitorConfigInput = {}, latencyMs = 0) {
+  const clock = new ManualClock(NOW0);
+  const ex = new FakeExchange(clock, latencyMs);
+  const rec = recordBus();
+  const accs = accounts.map((n) => account(n));
+  const make = (extra: Partial<ConstructorParameters<typeof Monitor>[0]> = {}) => {
+    const m = new Monitor({ clients: accs.map((a) => ex.client(a)), market: ex.market(), bus: rec.bus, clock, config, ...extra });
+    monitors.push(m);
+    return m;
+  };
+  return { clock, ex, ...rec, make };
+}
+
+describe('Monitor: cadence', () => {
+  it('checks a CRITICAL position every second without polling a DORMANT one every second', async () => {
+    const { clock, ex, make } = setup(['main'], { tickerScope: 'due' });
+    ex.add(position({ account: 'main', symbol: 'CRITUSDT', ...TIER_SHAPES.CRITICAL }));
+    ex.add(position({ account: 'main', symbol: 'DORMUSDT', ...TIER_SHAPES.DORMANT }));
+    const m = make();
+    m.start();
+    await run(clock, 60_000);
+    expect(m.tierCounts()).toMatchObject({ CRITICAL: 1, DORMANT: 1 });
+    const tickers = ex.calls.filter((c) => c.endpoint === 'tickers');
+    const withCrit = tickers.filter((c) => c.symbols?.includes('CRITUSDT')).length;
+    const withDorm = tickers.filter((c) => c.symbols?.includes('DORMUSDT')).length;
+    expect(withCrit).toBeGreaterThanOrEqual(59);
+    expect(withDorm).toBeLessThanOrEqual(1); // small profile: DORMANT every 60 s, its first check came from the position read
+    const stats = m.computeStats();
+    expect(stats.cadence.CRITICAL.p99GapMs).not.toBeNull();
+    expect(stats.cadence.CRITICAL.p99GapMs as number).toBeLessThanOrEqual(1000);
+    // positions are read at the state cadence (2 s in the small profile), not every second
+    expect(ex.count('positions', 'main')).toBeLessThanOrEqual(31);
+  });
+
+  it('one CRITICAL position does not pull an ACTIVE one to its cadence', async () => {
+    const { clock, ex, make } = setup(['main'], { tickerScope: 'due' });
+    ex.add(position({ account: 'main', symbol: 'CRITUSDT', ...TIER_SHAPES.CRITICAL }));
+    ex.add(position({ account: 'main', symbol: 'ACTVUSDT', lastActivityAt: NOW0 + 10 * 60_000 }));
+    const m = make({ config: { tickerScope: 'due', profiles: [{ name: 'p', fromPositions: 0, intervalsMs: { CRITICAL: 1000, URGENT: 2000, ACTIVE: 10_000, BUILDING: 20_000, STABLE: 30_000, DORMANT: 60_000 }, stateRefreshMinMs: 30_000 }] } });
+    m.start();
+    await run(clock, 60_000);
+    const tickers = ex.calls.filter((c) => c.endpoint === 'tickers');
+    const active = tickers.filter((c) => c.symbols?.includes('ACTVUSDT')).length;
+    expect(tickers.length).toBeGreaterThanOrEqual(59);
+    expect(active).toBeGreaterThanOrEqual(4);
+    expect(active).toBeLessThanOrEqual(7);
+  });
+
+  it('coalesces every due position of every account into one ticker call per tick', async () => {
+    const { clock, ex, make } = setup(['a', 'b', 'c']);
+    for (const acc of ['a', 'b', 'c']) {
+      for (let i = 0; i < 20; i++) ex.add(position({ account: acc, symbol: `C${i}USDT`, ...TIER_SHAPES.CRITICAL }));
+    }
+    const m = make();
+    m.start();
+    await run(clock, 10_000);
+    expect(m.tierCounts().CRITICAL).toBe(60);
+    const tickers = ex.calls.filter((c) => c.endpoint === 'tickers');
+    // one call per critical interval (scheduled 50 ms early), each carrying all 20 symbols
+    expect(tickers.length).toBeGreaterThanOrEqual(10);
+    expect(tickers.length).toBeLessThanOrEqual(12);
+    for (const t of tickers) expect(t.symbols).toHaveLength(20);
+    const instants = new Set(tickers.map((t) => t.at));
+    expect(instants.size).toBe(tickers.length);
+  });
+});
+
+describe('Monitor: critical-only mode', () => {
+  it('pauses every tier but CRITICAL and keeps CRITICAL at its cadence', async () => {
+    const { clock, ex, make } = setup(['crit', 'calm']);
+    ex.add(position({ account: 'crit', symbol: 'CRITUSDT', ...TIER_SHAPES.CRITICAL }));
+    ex.add(position({ account: 'calm', symbol: 'URGUSDT', ...TIER_SHAPES.URGENT }));
+    ex.add(position({ account: 'calm', symbol: 'ACTUSDT', lastActivityAt: NOW0 + 3_600_000 }));
+    const m = make();
+    m.start();
+    await run(clock, 5000);
+    m.setMode('critical-only');
+    const mark = ex.calls.length;
+    await run(clock, 30_000);
+    const during = ex.calls.slice(mark);
+    expect(during.filter((c) => c.account === 'calm')).toHaveLength(0);
+    expect(during.filter((c) => c.endpoint === 'orders')).toHaveLength(0);
+    expect(during.filter((c) => c.endpoint === 'tickers').length).toBeGreaterThanOrEqual(30);
+    expect(during.filter((c) => c.endpoint === 'positions' && c.account === 'crit').length).toBeGreaterThan(0);
+    expect(m.computeStats().guardMode).toBe('critical-only');
+    expect(m.computeStats().cadence.CRITICAL.p99GapMs as number).toBeLessThanOrEqual(1000);
+
+    m.setMode('normal');
+    const back = ex.calls.length;
+    await run(clock, 5000);
+    expect(ex.calls.slice(back).filter((c) => c.account === 'calm' && c.endpoint === 'positions').length).toBeGreaterThan(0);
+  });
+
+  it('still handles an SL crossing during critical-only mode', async () => {
+    const { clock, ex, make, of } = setup(['main']);
+    ex.add(position({ account: 'main', symbol: 'CRITUSDT', ...TIER_SHAPES.CRITICAL }));
+    ex.add(position({ account: 'main', symbol: 'URGUSDT', ...TIER_SHAPES.URGENT }));
+    const m = make();
+    m.start();
+    await run(clock, 3000);
+    m.setMode('critical-only');
+    ex.setPrice('URGUSDT', 97); // gap through the SL at 98
+    await run(clock, 2000);
+    expect(of('sl-hit').map((e) => e.symbol)).toEqual(['URGUSDT']);
+    expect(of('position-closed')).toMatchObject([{ symbol: 'URGUSDT', reason: 'sl' }]);
+  });
+});

@@ -1,0 +1,188 @@
+import type { Account, BusEvent, Order, Position, Ticker } from '@tierwatch/shared';
+import { EventBus } from '../core/bus.ts';
+import type { Clock, ManualClock } from '../core/clock.ts';
+import { flushMicrotasks } from '../core/clock.ts';
+import type { AccountClient, CallOptions, Instrument, MarketData } from '../exchange/types.ts';
+
+/**
+ * In-memory exchange for the monitor's tests: counts every call by endpoint and account, answers after
+ * `latencyMs` of the injected clock, closes a position when its mark reaches its SL or TP (as the real
+ * exchange would), and fails an account's calls on demand.
+ */
+
+export interface FakeCall {
+  at: number;
+  endpoint: 'tickers' | 'positions' | 'orders' | 'setTradingStop' | 'closePosition';
+  account: string;
+  lane: string;
+  symbols?: readonly string[] | null;
+}
+
+export class FakeExchange {
+  readonly prices = new Map<string, number>();
+  readonly positions = new Map<string, Position[]>();
+  readonly orders = new Map<string, Order[]>();
+  readonly calls: FakeCall[] = [];
+  readonly failing = new Set<string>();
+  /** Close positions whose mark reaches SL/TP on the next read, like the exchange's own triggers. */
+  autoTrigger = true;
+  private readonly rawPositions = new Map<string, Position[]>();
+
+  constructor(
+    private readonly clock: Clock,
+    public latencyMs = 0,
+  ) {}
+
+  setPrice(symbol: string, price: number): void {
+    this.prices.set(symbol, price);
+  }
+
+  add(p: Position): void {
+    if (!this.prices.has(p.symbol)) this.prices.set(p.symbol, p.markPrice);
+    const list = this.rawPositions.get(p.account) ?? [];
+    list.push(p);
+    this.rawPositions.set(p.account, list);
+  }
+
+  remove(account: string, symbol: string): void {
+    this.rawPositions.set(account, (this.rawPositions.get(account) ?? []).filter((p) => p.symbol !== symbol));
+  }
+
+  update(account: string, symbol: string, patch: Partial<Position>): void {
+    this.rawPositions.set(account, (this.rawPositions.get(account) ?? []).map((p) => (p.symbol === symbol ? { ...p, ...patch } : p)));
+  }
+
+  count(endpoint: FakeCall['endpoint'], account?: string): number {
+    return this.calls.filter((c) => c.endpoint === endpoint && (account === undefined || c.account === account)).length;
+  }
+
+  private async call<T>(endpoint: FakeCall['endpoint'], account: string, opts: CallOptions, fn: () => T, symbols?: readonly string[] | null): Promise<T> {
+    this.calls.push({ at: this.clock.now(), endpoint, account, lane: opts.lane, symbols });
+    if (this.latencyMs > 0) await this.clock.sleep(this.latencyMs);
+    if (this.failing.has(account)) throw new Error(`${account}: exchange unavailable`);
+    return fn();
+  }
+
+  private livePositions(account: string): Position[] {
+    const out: Position[] = [];
+    for (const p of this.rawPositions.get(account) ?? []) {
+      const mark = this.prices.get(p.symbol) ?? p.markPrice;
+      const long = p.side === 'long';
+      const hit =
+        (p.stopLoss !== null && (long ? mark <= p.stopLoss : mark >= p.stopLoss)) ||
+        (p.takeProfit !== null && (long ? mark >= p.takeProfit : mark <= p.takeProfit));
+      if (hit && this.autoTrigger) continue;
+      out.push({ ...p, markPrice: mark });
+    }
+    this.rawPositions.set(account, (this.rawPositions.get(account) ?? []).filter((p) => out.some((o) => o.symbol === p.symbol && o.side === p.side)));
+    return out;
+  }
+
+  market(): MarketData {
+    return {
+      fetchTickers: (symbols, opts) =>
+        this.call(
+          'tickers',
+          'public',
+          opts,
+          (): Ticker[] =>
+            [...this.prices]
+              .filter(([s]) => symbols === null || symbols.includes(s))
+              .map(([symbol, markPrice]) => ({ symbol, markPrice, lastPrice: markPrice, at: this.clock.now() })),
+          symbols,
+        ),
+      instrument: (symbol): Instrument => ({ symbol, tickSize: 0.01, qtyStep: 0.001, minQty: 0.001, maxQty: 1e6, minNotional: 5 }),
+      symbols: () => [...this.prices.keys()],
+    };
+  }
+
+  client(account: Account): AccountClient {
+    const name = account.name;
+    const no = () => Promise.reject(new Error('not used by the monitor'));
+    return {
+      account,
+      fetchPositions: (opts) => this.call('positions', name, opts, () => this.livePositions(name)),
+      fetchOpenOrders: (opts) => this.call('orders', name, opts, () => this.orders.get(name) ?? []),
+      fetchBalances: no,
+      placeOrder: no,
+      findOrder: no,
+      cancelOrder: no,
+      setTradingStop: (symbol, side, levels, opts) =>
+        this.call('setTradingStop', name, opts, () => {
+          if (levels.stopLoss !== undefined) this.update(name, symbol, { stopLoss: levels.stopLoss });
+        }),
+      closePosition: (symbol, side, clientOrderId, opts) =>
+        this.call('closePosition', name, opts, () => {
+          this.remove(name, symbol);
+          return { orderId: 'o1', clientOrderId, status: 'filled' as const, qty: 1, filledQty: 1, avgPrice: null };
+        }),
+    };
+  }
+}
+
+export const account = (name: string, o: Partial<Account> = {}): Account => ({
+  name,
+  role: 'main',
+  mirrorOf: null,
+  mirrorRatio: 1,
+  exchange: 'bybit',
+  mode: 'paper',
+  ...o,
+});
+
+export const NOW0 = 1_700_000_000_000;
+
+export const position = (o: Partial<Position> & Pick<Position, 'account' | 'symbol'>): Position => ({
+  side: 'long',
+  size: 1,
+  entryPrice: 100,
+  markPrice: 100,
+  takeProfit: 120,
+  stopLoss: 80,
+  liquidationPrice: null,
+  unrealisedPnl: 0,
+  leverage: 10,
+  lastActivityAt: NOW0 - 3_600_000,
+  ...o,
+});
+
+/** Levels that make a fresh long at mark 100 land in `tier` (no entry orders needed except BUILDING). */
+export const TIER_SHAPES = {
+  CRITICAL: { stopLoss: 99.5 },
+  URGENT: { stopLoss: 98 },
+  ACTIVE: { lastActivityAt: NOW0 - 60_000 },
+  STABLE: { lastActivityAt: NOW0 - 15 * 60_000 },
+  DORMANT: { lastActivityAt: NOW0 - 60 * 60_000 },
+} as const;
+
+export const entryOrder = (account: string, symbol: string): Order => ({
+  account,
+  id: `o-${symbol}`,
+  clientOrderId: null,
+  symbol,
+  side: 'buy',
+  type: 'limit',
+  price: 95,
+  qty: 1,
+  filledQty: 0,
+  reduceOnly: false,
+  status: 'open',
+  takeProfit: null,
+  stopLoss: null,
+  createdAt: NOW0,
+});
+
+export function recordBus(): { bus: EventBus; events: BusEvent[]; of: <T extends BusEvent['type']>(t: T) => Extract<BusEvent, { type: T }>[] } {
+  const bus = new EventBus();
+  const events: BusEvent[] = [];
+  bus.subscribe((e) => events.push(e));
+  return { bus, events, of: (t) => events.filter((e) => e.type === t) as never };
+}
+
+/** Advance a manual clock in small steps so every tick, read and wake-up runs at its own time. */
+export async function run(clock: ManualClock, ms: number, step = 10): Promise<void> {
+  for (let t = 0; t < ms; t += step) {
+    await clock.advance(Math.min(step, ms - t));
+    await flushMicrotasks(50);
+  }
+}
