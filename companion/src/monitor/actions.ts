@@ -53,6 +53,7 @@ export class AccountActions {
       this.d.recordCall('setTradingStop', a.name);
       e.slMissing = { at: clock.now(), action: 'replaced' };
       this.d.log.info({ ...key, stopLoss: level }, 'missing SL re-placed');
+      this.d.requestRead(a.name); // confirm it took, and show it
     } catch (err) {
       this.d.recordCall('setTradingStop', a.name, true);
       e.slMissing = { at: clock.now(), action: 'replace-failed' };
