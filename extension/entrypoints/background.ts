@@ -1,3 +1,77 @@
+import { browser } from '#imports';
+import { defineBackground } from 'wxt/utils/define-background';
+import { z } from 'zod';
+import { createBackground } from '../utils/background-core.ts';
+import type { SocketLike } from '../utils/connection.ts';
+import { POPUP_PORT, type PopupToBackground } from '../utils/messages.ts';
+import { focusKeyOf } from '../utils/notify.ts';
+import { companionUrl, loadSettings, notificationPrefs, pairingToken, pendingFocus } from '../utils/settings.ts';
+
+const KEEPALIVE_ALARM = 'tierwatch-keepalive';
+
 export default defineBackground(() => {
-  // The socket to the companion, notifications and the badge live here (issue 9).
+  // MV3 pages forbid eval: keep zod from probing for it (and logging a CSP violation) on every start.
+  z.config({ jitless: true });
+
+  const core = createBackground({
+    socket: {
+      createSocket: (url) => new WebSocket(url) as unknown as SocketLike,
+      setTimeout: (fn, ms) => setTimeout(fn, ms),
+      clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
+      now: () => Date.now(),
+      random: () => Math.random(),
+    },
+    showToast: async (t) => {
+      await browser.notifications.create(t.id, {
+        type: 'basic',
+        iconUrl: browser.runtime.getURL('/icon/128.png'),
+        title: t.title,
+        message: t.message,
+        priority: t.priority,
+        requireInteraction: t.requireInteraction,
+      });
+    },
+    setBadge: async (b) => {
+      await browser.action.setBadgeBackgroundColor({ color: b.color });
+      await browser.action.setBadgeText({ text: b.text });
+      await browser.action.setTitle({ title: b.title });
+    },
+    log: (message, detail) => console.warn(`[tierwatch] ${message}`, detail ?? ''),
+  });
+
+  const reconfigure = async () => core.configure(await loadSettings());
+  void reconfigure();
+  companionUrl.watch(reconfigure);
+  pairingToken.watch(reconfigure);
+  notificationPrefs.watch(reconfigure);
+
+  // A killed worker is restarted by the alarm, and the alarm tick reconnects a dropped socket.
+  void browser.alarms.create(KEEPALIVE_ALARM, { periodInMinutes: 0.5 });
+  browser.alarms.onAlarm.addListener((alarm) => {
+    if (alarm.name === KEEPALIVE_ALARM) core.ensure();
+  });
+
+  browser.runtime.onConnect.addListener((port) => {
+    if (port.name !== POPUP_PORT) return;
+    const unsubscribe = core.subscribe((msg) => port.postMessage(msg));
+    port.onMessage.addListener((msg: PopupToBackground) => core.handlePopup(msg));
+    port.onDisconnect.addListener(unsubscribe);
+  });
+
+  browser.notifications.onClicked.addListener(async (id) => {
+    const key = focusKeyOf(id);
+    await pendingFocus.setValue(key);
+    void browser.notifications.clear(id);
+    try {
+      await browser.action.openPopup();
+    } catch {
+      // No focused window (or an older Chrome): open the popup page in a tab, on that position.
+      const query = key ? `?focus=${encodeURIComponent(key)}` : '';
+      await browser.tabs.create({ url: browser.runtime.getURL(`/popup.html${query}`) });
+    }
+  });
+
+  // For the end-to-end tests and the benchmark (serviceWorker.evaluate): feed a server message through
+  // the same parse → reduce → notify path a socket message takes, and read the state back.
+  (globalThis as { tierwatch?: unknown }).tierwatch = { inject: core.inject, state: core.state };
 });
