@@ -2,15 +2,20 @@ import type { Context } from 'hono';
 
 /**
  * Rendered responses keyed by the exact cache entries they were built from (and the tier version), so the
- * cached hot path serves a ready string: no classification, no JSON.stringify, until the data changes.
+ * cached hot path serves ready bytes: no classification, no JSON.stringify, no UTF-8 encoding (hundreds of
+ * positions are ~100 KB: encoding them per request would be most of the hot path's cost).
  */
 export class ResponseMemo {
   private readonly memos = new Map<
     string,
-    { parts: readonly object[]; version: number; body: string; fetchedAt: number }
+    { parts: readonly object[]; version: number; body: Uint8Array<ArrayBuffer>; fetchedAt: number }
   >();
 
-  get(key: string, parts: readonly object[], version: number): { body: string; fetchedAt: number } | undefined {
+  get(
+    key: string,
+    parts: readonly object[],
+    version: number,
+  ): { body: Uint8Array<ArrayBuffer>; fetchedAt: number } | undefined {
     const m = this.memos.get(key);
     if (m === undefined || m.version !== version || m.parts.length !== parts.length) return undefined;
     for (let i = 0; i < parts.length; i++) if (m.parts[i] !== parts[i]) return undefined;
@@ -21,10 +26,10 @@ export class ResponseMemo {
     key: string,
     parts: readonly object[],
     version: number,
-    body: string,
+    json: string,
     fetchedAt: number,
-  ): { body: string; fetchedAt: number } {
-    const m = { parts, version, body, fetchedAt };
+  ): { body: Uint8Array<ArrayBuffer>; fetchedAt: number } {
+    const m = { parts, version, body: Buffer.from(json, 'utf8'), fetchedAt };
     this.memos.set(key, m);
     return m;
   }
@@ -40,7 +45,13 @@ export function missTiming(anyMiss: boolean, exchangeMs: number): string {
  * A JSON body with its freshness: `Age` (whole seconds since the oldest data was fetched, per RFC 9111) and
  * `Server-Timing` (hit or miss, time waiting on the exchange). `no-store`: account data stays out of caches.
  */
-export function respondJson(c: Context, body: string, fetchedAt: number, now: number, timing: string): Response {
+export function respondJson(
+  c: Context,
+  body: string | Uint8Array<ArrayBuffer>,
+  fetchedAt: number,
+  now: number,
+  timing: string,
+): Response {
   return c.body(body, 200, {
     'Content-Type': 'application/json',
     Age: String(now > fetchedAt ? Math.floor((now - fetchedAt) / 1000) : 0),
