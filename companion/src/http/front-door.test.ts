@@ -107,6 +107,17 @@ describe('front door on the app', () => {
     expect(res.status).toBe(401);
   });
 
+  it('guards routes added later (the WebSocket hub’s /ws), taking the token from ?token= there only', async () => {
+    const { app, token } = harness({ http: { extensionIds: [EXT_ID] } });
+    app.get('/ws', (c) => c.text('would upgrade'));
+    const ws = (query: string, origin = `chrome-extension://${EXT_ID}`) =>
+      app.request(`/ws${query}`, { headers: { Host: '127.0.0.1:8787', Origin: origin } });
+    expect((await ws(`?token=${token}`)).status).toBe(200);
+    expect((await ws('')).status).toBe(401);
+    expect((await ws(`?token=${token}x`)).status).toBe(401);
+    expect((await ws(`?token=${token}`, 'https://evil.example')).status).toBe(403);
+  });
+
   it('fails closed when no pairing store is wired', async () => {
     const { createApp } = await import('./app.ts');
     const { ManualClock } = await import('../core/clock.ts');
