@@ -35,11 +35,12 @@ describe('ccxt bybit against the paper exchange', () => {
     expect(btc.swap && btc.linear).toBe(true);
     expect(btc.precision.price).toBeGreaterThan(0);
     expect(btc.limits.amount?.min).toBeGreaterThan(0);
-    expect(Object.keys(main.markets).length).toBe(450);
+    expect(main.symbols.length).toBe(450);
   });
 
   it('an unmodified bybit class also works (unified detection and currencies calls answered)', async () => {
-    const plain = new ccxt.bybit({ apiKey: ex.accounts[0]?.apiKey, secret: ex.accounts[0]?.secret, enableRateLimit: false });
+    const creds = ex.accounts[0] as { apiKey: string; secret: string };
+    const plain = new ccxt.bybit({ apiKey: creds.apiKey, secret: creds.secret, enableRateLimit: false });
     pointCcxtAt(plain, ex.url);
     plain.options.fetchMarkets = { types: ['linear'] };
     const bal = await plain.fetchBalance();
@@ -108,7 +109,7 @@ describe('ccxt bybit against the paper exchange', () => {
 
   it('market order with TP/SL and clientOrderId: filled, position carries the levels, fill listed', async () => {
     const symbol = freeSymbol(main, await main.fetchPositions(undefined, { paginate: true }));
-    const mark = ex.control.price(main.market(symbol).id);
+    const mark = ex.control.price(idOf(main, symbol));
     const amount = Number(main.amountToPrecision(symbol, 200 / mark)) || (main.market(symbol).limits.amount?.min as number);
     const tp = Number(main.priceToPrecision(symbol, mark * 1.05));
     const sl = Number(main.priceToPrecision(symbol, mark * 0.95));
@@ -127,7 +128,7 @@ describe('ccxt bybit against the paper exchange', () => {
 
     // TP/SL moved through /v5/position/trading-stop, then a reduce-only close.
     const tp2 = Number(main.priceToPrecision(symbol, mark * 1.08));
-    await main.privatePostV5PositionTradingStop({ category: 'linear', symbol: main.market(symbol).id, takeProfit: String(tp2), tpslMode: 'Full', positionIdx: 0 });
+    await main.privatePostV5PositionTradingStop({ category: 'linear', symbol: idOf(main, symbol), takeProfit: String(tp2), tpslMode: 'Full', positionIdx: 0 });
     const [moved] = await main.fetchPositions([symbol]);
     expect(moved?.takeProfitPrice).toBe(tp2);
     await main.createOrder(symbol, 'market', 'sell', amount, undefined, { reduceOnly: true, clientOrderId: 'conf-close-1' });
@@ -136,24 +137,24 @@ describe('ccxt bybit against the paper exchange', () => {
 
   it('limit order: open, found by clientOrderId, cancelled', async () => {
     const symbol = freeSymbol(main, await main.fetchPositions(undefined, { paginate: true }));
-    const mark = ex.control.price(main.market(symbol).id);
+    const mark = ex.control.price(idOf(main, symbol));
     const price = Number(main.priceToPrecision(symbol, mark * 0.9));
     const amount = Number(main.amountToPrecision(symbol, 100 / price));
     const o = await main.createOrder(symbol, 'limit', 'buy', amount, price, { clientOrderId: 'conf-lmt-1' });
     const open = await main.fetchOpenOrder('', symbol, { orderLinkId: 'conf-lmt-1' });
     expect(open.id).toBe(o.id);
     expect(open.price).toBe(price);
-    const byId = await main.fetchOrder(o.id, symbol, { acknowledged: true });
+    const byId = await main.fetchOrder(o.id as string, symbol, { acknowledged: true });
     expect(byId.status).toBe('open');
-    await main.cancelOrder(o.id, symbol);
-    const after = await main.fetchOrder(o.id, symbol, { acknowledged: true });
+    await main.cancelOrder(o.id as string, symbol);
+    const after = await main.fetchOrder(o.id as string, symbol, { acknowledged: true });
     expect(after.status).toBe('canceled');
-    await expect(main.cancelOrder(o.id, symbol)).rejects.toBeInstanceOf(ccxt.OrderNotFound);
+    await expect(main.cancelOrder(o.id as string, symbol)).rejects.toBeInstanceOf(ccxt.OrderNotFound);
   });
 
   it('errors arrive as ccxt error classes', async () => {
     const symbol = freeSymbol(main, await main.fetchPositions(undefined, { paginate: true }));
-    const mark = ex.control.price(main.market(symbol).id);
+    const mark = ex.control.price(idOf(main, symbol));
     const amount = Number(main.amountToPrecision(symbol, 100 / mark));
     await main.createOrder(symbol, 'limit', 'buy', amount, Number(main.priceToPrecision(symbol, mark * 0.8)), { clientOrderId: 'dup-1' });
     await expect(main.createOrder(symbol, 'limit', 'buy', amount, Number(main.priceToPrecision(symbol, mark * 0.8)), { clientOrderId: 'dup-1' })).rejects.toBeInstanceOf(ccxt.InvalidOrder);
@@ -197,7 +198,7 @@ describe('ccxt bybit against the paper exchange', () => {
   });
 });
 
-function freeSymbol(c: Bybit, positions: { symbol: string }[]): string {
+function freeSymbol(c: Bybit, positions: { symbol?: string | undefined }[]): string {
   const taken = new Set(positions.map((p) => p.symbol));
   const used = (globalThis as { __paperUsed?: Set<string> }).__paperUsed ?? new Set<string>();
   (globalThis as { __paperUsed?: Set<string> }).__paperUsed = used;
@@ -206,3 +207,54 @@ function freeSymbol(c: Bybit, positions: { symbol: string }[]): string {
   used.add(s);
   return s;
 }
+
+const idOf = (c: Bybit, symbol: string): string => c.market(symbol).id as string;
+
+describe('ccxt error classes for limits and faults; TP seen through ccxt', () => {
+  let ex: PaperExchange;
+  let c: Bybit;
+  beforeAll(async () => {
+    ex = await startPaperExchange({ positionsPerAccount: 3, volatilityPerMinute: 0, limits: { ip: { limit: 30, windowMs: 5000, banMs: 0 } } });
+    c = client(ex);
+    await c.loadMarkets();
+  });
+  afterAll(async () => {
+    await ex.close();
+  });
+
+  it('per-IP overflow (HTTP 403) raises RateLimitExceeded', async () => {
+    ex.control.resetStats();
+    const results = await Promise.all(Array.from({ length: 40 }, () => c.fetchTickers().then(() => 'ok', (e: unknown) => e)));
+    expect(results.filter((r) => r instanceof ccxt.RateLimitExceeded).length).toBe(10);
+    expect(ex.control.getStats().violations.ip).toBe(10);
+    ex.control.resetStats();
+  });
+
+  it('5xx and outage raise ExchangeNotAvailable; a 10006 storm raises RateLimitExceeded', async () => {
+    ex.control.setFaults({ errorRate: 1 });
+    await expect(c.fetchBalance()).rejects.toBeInstanceOf(ccxt.ExchangeNotAvailable);
+    ex.control.setFaults({ errorRate: 0 });
+    ex.control.startOutage(60_000);
+    await expect(c.fetchPositions()).rejects.toBeInstanceOf(ccxt.ExchangeNotAvailable);
+    ex.control.setFaults({ outage: null, rateLimitStormRate: 1 });
+    await expect(c.fetchPositions()).rejects.toBeInstanceOf(ccxt.RateLimitExceeded);
+    ex.control.setFaults({ rateLimitStormRate: 0 });
+    expect((await c.fetchPositions()).length).toBe(3);
+  });
+
+  it('a TP hit closes the position; ccxt sees it gone and the closing fill in fetchMyTrades', async () => {
+    const [pos] = await c.fetchPositions();
+    const id = idOf(c, pos?.symbol as string);
+    const tp = pos?.takeProfitPrice ?? (pos?.side === 'long' ? (pos.markPrice as number) * 1.1 : (pos?.markPrice as number) * 0.9);
+    if (pos?.takeProfitPrice === undefined) {
+      await c.privatePostV5PositionTradingStop({ category: 'linear', symbol: id, takeProfit: c.priceToPrecision(pos?.symbol as string, tp), positionIdx: 0 });
+    }
+    ex.control.setPrice(id, pos?.side === 'long' ? tp * 1.001 : tp * 0.999);
+    expect((await c.fetchPositions()).map((p) => p.symbol)).not.toContain(pos?.symbol);
+    // ccxt sorts trades oldest first: the close is the last one.
+    const fill = (await c.fetchMyTrades(pos?.symbol)).at(-1);
+    expect(fill?.side).toBe(pos?.side === 'long' ? 'sell' : 'buy');
+    expect(fill?.info.stopOrderType).toBe('TakeProfit');
+    expect(fill?.amount).toBe(pos?.contracts);
+  });
+});

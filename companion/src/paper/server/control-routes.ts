@@ -43,6 +43,10 @@ export function controlRoutes(control: PaperControl): Hono {
   app.post('/latency', async (c) => c.json({ ok: true, latency: control.setLatency(await body(c, Latency.partial())) }));
   app.post('/faults', async (c) => c.json({ ok: true, faults: control.setFaults(await body(c, Faults.partial())) }));
   app.post('/outage', async (c) => c.json({ ok: true, outage: control.startOutage((await body(c, OutageBody)).durationMs) }));
+  app.post('/limits', async (c) => {
+    control.setLimitsEnabled((await body(c, z.object({ enabled: z.boolean() }))).enabled);
+    return c.json({ ok: true });
+  });
   app.get('/positions/:account', (c) => c.json({ ok: true, positions: control.positions(c.req.param('account')) }));
 
   app.onError((err, c) => {

@@ -31,6 +31,7 @@ export class PaperControl {
   private readonly stats: StatsRecorder;
   private readonly accountWindows: KeyedWindows;
   private readonly ip: IpGuard;
+  private limitsEnabled: boolean;
 
   constructor(
     readonly engine: PaperEngine,
@@ -46,6 +47,12 @@ export class PaperControl {
       return new SlidingWindow(l.perAccount[endpoint] ?? l.perAccountDefault, l.perAccountWindowMs);
     });
     this.ip = new IpGuard(l.ip.limit, l.ip.windowMs, l.ip.banMs);
+    this.limitsEnabled = l.enabled;
+  }
+
+  /** Lifts (false) or restores (true) every rate limit at run time; counting goes on either way. */
+  setLimitsEnabled(enabled: boolean): void {
+    this.limitsEnabled = enabled;
   }
 
   now(): number {
@@ -132,13 +139,13 @@ export class PaperControl {
 
   // --- limits and counters ---
   hitIp(ip: string, endpoint: string, account: string): Verdict | null {
-    if (!this.opts.limits.enabled) return null;
+    if (!this.limitsEnabled) return null;
     const v = this.ip.hit(ip, this.now());
     if (!v.allowed) this.stats.violation('ip', endpoint, account);
     return v;
   }
   hitAccount(account: string, endpoint: string): Verdict | null {
-    if (!this.opts.limits.enabled) return null;
+    if (!this.limitsEnabled) return null;
     const v = this.accountWindows.hit(`${account} ${endpoint}`, this.now());
     if (!v.allowed) this.stats.violation('account', endpoint, account);
     return v;

@@ -212,6 +212,7 @@ export const ROUTES: Record<string, Route> = {
       const orderType = p.oneOf('orderType', ['Market', 'Limit'] as const);
       const qty = p.num('qty');
       if (qty === undefined || !(qty > 0)) throw paramsError('qty must be a positive number');
+      if ((p.num('takeProfit') ?? 0) < 0 || (p.num('stopLoss') ?? 0) < 0) throw paramsError('takeProfit and stopLoss must be >= 0');
       const req: PlaceRequest = {
         symbol: (symbolOf(engine, p, true) as Instrument).symbol,
         side: p.oneOf('side', ['Buy', 'Sell'] as const),

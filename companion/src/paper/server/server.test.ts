@@ -82,6 +82,17 @@ describe('rate limits on injected time', () => {
     for (let i = 0; i < 60; i++) expect((await call('GET', '/v5/position/list', { category: 'linear', settleCoin: 'USDT' })).retCode).toBe(0);
     expect((ex as PaperExchange).control.getStats().total).toBe(60);
   });
+
+  it('limits can be lifted and restored at run time', async () => {
+    await start();
+    const c = (ex as PaperExchange).control;
+    c.setLimitsEnabled(false);
+    const q = { category: 'linear', settleCoin: 'USDT' };
+    for (let i = 0; i < 55; i++) expect((await call('GET', '/v5/position/list', q)).retCode).toBe(0);
+    c.setLimitsEnabled(true);
+    for (let i = 0; i < 50; i++) await call('GET', '/v5/position/list', q);
+    expect((await call('GET', '/v5/position/list', q)).retCode).toBe(10006);
+  });
 });
 
 describe('faults and latency', () => {
@@ -136,6 +147,7 @@ describe('bad requests get Bybit errors, never a 500', () => {
     ['hedge-mode positionIdx', 'POST', '/v5/order/create', { category: 'linear', symbol: 'BTCUSDT', side: 'Buy', orderType: 'Market', qty: '0.001', positionIdx: 1 }, 10001],
     ['cancel without ids', 'POST', '/v5/order/cancel', { category: 'linear', symbol: 'BTCUSDT' }, 10001],
     ['trading-stop without levels', 'POST', '/v5/position/trading-stop', { category: 'linear', symbol: 'BTCUSDT' }, 10001],
+    ['negative stop loss', 'POST', '/v5/order/create', { category: 'linear', symbol: 'BTCUSDT', side: 'Buy', orderType: 'Market', qty: '0.001', stopLoss: '-5' }, 10001],
     ['reduceOnly not a boolean', 'POST', '/v5/order/create', { category: 'linear', symbol: 'BTCUSDT', side: 'Buy', orderType: 'Market', qty: '0.001', reduceOnly: 'maybe' }, 10001],
   ];
   it.each(cases)('%s', async (_name, method, path, params, code) => {
