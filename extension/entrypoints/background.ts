@@ -1,6 +1,6 @@
-import { browser } from '#imports';
 import { defineBackground } from 'wxt/utils/define-background';
 import { z } from 'zod';
+import { browser } from '#imports';
 import { createBackground } from '../utils/background-core.ts';
 import type { SocketLike } from '../utils/connection.ts';
 import { POPUP_PORT, type PopupToBackground } from '../utils/messages.ts';

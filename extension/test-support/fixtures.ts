@@ -1,11 +1,11 @@
 import {
   type Account,
+  emptyTierCounts,
   type MonitorStats,
   type Snapshot,
   TIERS,
   type Tier,
   type TieredPosition,
-  emptyTierCounts,
 } from '@tierwatch/shared';
 
 /** Test data shaped exactly like the protocol (every fixture passes the zod schemas). */
@@ -80,7 +80,24 @@ export function snapshot(over: Partial<Snapshot> = {}): Snapshot {
 
 const SYMBOLS = ['BTC', 'ETH', 'SOL', 'XRP', 'DOGE', 'ADA', 'AVAX', 'LINK', 'DOT', 'LTC', 'BCH', 'ATOM', 'NEAR', 'APT'];
 /** Roughly a real book: few CRITICAL, more STABLE/DORMANT. */
-const TIER_MIX: Tier[] = ['CRITICAL', 'URGENT', 'URGENT', 'ACTIVE', 'ACTIVE', 'ACTIVE', 'BUILDING', 'BUILDING', 'STABLE', 'STABLE', 'STABLE', 'STABLE', 'DORMANT', 'DORMANT', 'DORMANT', 'DORMANT'];
+const TIER_MIX: Tier[] = [
+  'CRITICAL',
+  'URGENT',
+  'URGENT',
+  'ACTIVE',
+  'ACTIVE',
+  'ACTIVE',
+  'BUILDING',
+  'BUILDING',
+  'STABLE',
+  'STABLE',
+  'STABLE',
+  'STABLE',
+  'DORMANT',
+  'DORMANT',
+  'DORMANT',
+  'DORMANT',
+];
 
 /**
  * `count` positions across main and two mirrors (each main leg mirrored on mirror1, every third on
@@ -97,7 +114,10 @@ export function bigSnapshot(count = 400, seq = 100): Snapshot {
     const mark = 10 + ((i * 37) % 900);
     const sl = 0.2 + ((i * 13) % 90) / 10;
     const tp = 0.3 + ((i * 29) % 120) / 10;
-    const legs: [string, number][] = [['main', 1], ['mirror1', 0.5]];
+    const legs: [string, number][] = [
+      ['main', 1],
+      ['mirror1', 0.5],
+    ];
     if (i % 3 === 0) legs.push(['mirror2', 2]);
     for (const [account, ratio] of legs) {
       if (positions.length >= count) break;

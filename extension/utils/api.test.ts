@@ -11,7 +11,10 @@ function fakeFetch(route: Route): typeof fetch {
   }) as typeof fetch;
 }
 
-const unauthorized = { status: 401, body: { error: { code: 'UNAUTHORIZED', message: 'missing or wrong pairing token' } } };
+const unauthorized = {
+  status: 401,
+  body: { error: { code: 'UNAUTHORIZED', message: 'missing or wrong pairing token' } },
+};
 
 describe('api', () => {
   it('sends the bearer token and parses the response', async () => {
@@ -33,7 +36,10 @@ describe('api', () => {
     const api = createApi({
       baseUrl: 'http://127.0.0.1:8787',
       token: 'tok',
-      fetch: fakeFetch(() => ({ status: 400, body: { error: { code: 'INVALID_ORDER', message: 'below min qty', path: ['quantity'] } } })),
+      fetch: fakeFetch(() => ({
+        status: 400,
+        body: { error: { code: 'INVALID_ORDER', message: 'below min qty', path: ['quantity'] } },
+      })),
     });
     const err = await api.instruments().catch((e) => e);
     expect(err).toBeInstanceOf(ApiError);
@@ -42,14 +48,24 @@ describe('api', () => {
 
   it.each<{ name: string; route: Route; state: string }>([
     { name: 'down', route: () => 'network', state: 'down' },
-    { name: 'wrong token', route: (url) => (url.endsWith('/health') ? { status: 200, body: { status: 'ok', version: '1', uptimeS: 1 } } : unauthorized), state: 'unpaired' },
+    {
+      name: 'wrong token',
+      route: (url) =>
+        url.endsWith('/health') ? { status: 200, body: { status: 'ok', version: '1', uptimeS: 1 } } : unauthorized,
+      state: 'unpaired',
+    },
     {
       name: 'ok',
-      route: (url) => (url.endsWith('/health') ? { status: 200, body: { status: 'ok', version: '1', uptimeS: 1 } } : { status: 200, body: { fetchedAt: 1, data: [] } }),
+      route: (url) =>
+        url.endsWith('/health')
+          ? { status: 200, body: { status: 'ok', version: '1', uptimeS: 1 } }
+          : { status: 200, body: { fetchedAt: 1, data: [] } },
       state: 'ok',
     },
   ])('probe: $name', async ({ route, state }) => {
-    expect((await probe(createApi({ baseUrl: 'http://127.0.0.1:1', token: 't', fetch: fakeFetch(route) }))).state).toBe(state);
+    expect((await probe(createApi({ baseUrl: 'http://127.0.0.1:1', token: 't', fetch: fakeFetch(route) }))).state).toBe(
+      state,
+    );
   });
 
   it('idempotency keys and socket urls', () => {

@@ -2,7 +2,7 @@ import {
   AccountsResponse,
   ErrorBody,
   type ErrorCode,
-  ExecuteRequest,
+  type ExecuteRequest,
   ExecuteResult,
   HealthResponse,
   InstrumentsResponse,
@@ -33,7 +33,12 @@ export interface ApiOptions {
 
 export type Api = ReturnType<typeof createApi>;
 
-export function createApi({ baseUrl, token, fetch: fetchImpl = globalThis.fetch.bind(globalThis), timeoutMs = 10_000 }: ApiOptions) {
+export function createApi({
+  baseUrl,
+  token,
+  fetch: fetchImpl = globalThis.fetch.bind(globalThis),
+  timeoutMs = 10_000,
+}: ApiOptions) {
   const base = baseUrl.replace(/\/+$/, '');
 
   async function call<T extends z.ZodTypeAny>(

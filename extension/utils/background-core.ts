@@ -3,9 +3,9 @@ import { type Api, createApi, probe } from './api.ts';
 import { type Badge, badgeFor } from './badge.ts';
 import { Connection, type ConnectionDeps, type ConnectionOptions } from './connection.ts';
 import type { BackgroundToPopup, PopupToBackground } from './messages.ts';
-import { type NotifyState, type Toast, decide, emptyNotifyState } from './notify.ts';
+import { decide, emptyNotifyState, type NotifyState, type Toast } from './notify.ts';
 import { DEFAULT_NOTIFICATION_PREFS, type Settings } from './settings.ts';
-import { type StreamState, markAwaitingSnapshot, reduce, resumeSeq } from './stream.ts';
+import { markAwaitingSnapshot, reduce, resumeSeq, type StreamState } from './stream.ts';
 
 /**
  * Everything the service worker does, with the browser injected: socket → parse at the edge → reducer →
@@ -65,7 +65,8 @@ export function createBackground(deps: BackgroundDeps) {
       const position = stream?.positions[notice.key];
       const d = decide(notify, notice, { prefs: settings.prefs, now: socket.now(), position });
       notify = d.state;
-      for (const toast of d.toasts) void Promise.resolve(deps.showToast(toast)).catch((e) => deps.log?.('toast failed', e));
+      for (const toast of d.toasts)
+        void Promise.resolve(deps.showToast(toast)).catch((e) => deps.log?.('toast failed', e));
     }
     if (result.error) {
       if (result.error.code === 'UNAUTHORIZED' || result.error.code === 'FORBIDDEN') {

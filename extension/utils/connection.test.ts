@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Connection, type ConnectionStatus, type SocketLike, backoffMs } from './connection.ts';
+import { backoffMs, Connection, type ConnectionStatus, type SocketLike } from './connection.ts';
 
 class FakeSocket implements SocketLike {
   sent: string[] = [];
@@ -65,7 +65,15 @@ function harness(opts: { probe?: 'ok' | 'down' | 'unpaired'; resumeSeq?: number 
     }
     now = until;
   };
-  return { conn, sockets, messages, statuses, advance, setSeq: (s: number | null) => (seq = s), last: () => sockets.at(-1)! };
+  return {
+    conn,
+    sockets,
+    messages,
+    statuses,
+    advance,
+    setSeq: (s: number | null) => (seq = s),
+    last: () => sockets.at(-1)!,
+  };
 }
 
 describe('backoffMs', () => {

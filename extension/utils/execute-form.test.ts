@@ -2,9 +2,9 @@ import type { InstrumentInfo } from '@tierwatch/shared';
 import { describe, expect, it } from 'vitest';
 import { ACCOUNTS } from '../test-support/fixtures.ts';
 import {
-  type ExecuteForm,
   buildRequest,
   defaultAccounts,
+  type ExecuteForm,
   emptyForm,
   fieldForPath,
   floorToStep,
@@ -13,9 +13,22 @@ import {
   searchSymbols,
 } from './execute-form.ts';
 
-const BTC: InstrumentInfo = { symbol: 'BTCUSDT', tickSize: 0.1, qtyStep: 0.001, minQty: 0.001, maxQty: 100, minNotional: 5, markPrice: 60_000 };
+const BTC: InstrumentInfo = {
+  symbol: 'BTCUSDT',
+  tickSize: 0.1,
+  qtyStep: 0.001,
+  minQty: 0.001,
+  maxQty: 100,
+  minNotional: 5,
+  markPrice: 60_000,
+};
 const KEY = 'abcdef0123456789abcdef0123456789';
-const form = (over: Partial<ExecuteForm> = {}): ExecuteForm => ({ ...emptyForm(ACCOUNTS), symbol: 'BTCUSDT', quantity: '0.01', ...over });
+const form = (over: Partial<ExecuteForm> = {}): ExecuteForm => ({
+  ...emptyForm(ACCOUNTS),
+  symbol: 'BTCUSDT',
+  quantity: '0.01',
+  ...over,
+});
 const build = (over: Partial<ExecuteForm> = {}, instrument: InstrumentInfo | null = BTC) =>
   buildRequest(form(over), { instrument, accounts: ACCOUNTS, idempotencyKey: KEY });
 
@@ -93,7 +106,12 @@ describe('buildRequest', () => {
     expect(r.ok && r.plan.legs.find((l) => l.account === 'mirror1')?.warning).toMatch(/under the minimum/);
   });
 
-  it.each<{ name: string; over: Partial<ExecuteForm>; errors: Record<string, RegExp>; instrument?: InstrumentInfo | null }>([
+  it.each<{
+    name: string;
+    over: Partial<ExecuteForm>;
+    errors: Record<string, RegExp>;
+    instrument?: InstrumentInfo | null;
+  }>([
     { name: 'no symbol', over: { symbol: '' }, errors: { symbol: /pick a symbol/ } },
     { name: 'unknown symbol', over: { symbol: 'FOOUSDT' }, errors: { symbol: /not a listed/ }, instrument: null },
     { name: 'no quantity', over: { quantity: '' }, errors: { quantity: /how many/ } },
@@ -102,7 +120,11 @@ describe('buildRequest', () => {
     { name: 'under min after rounding', over: { quantity: '0.0004' }, errors: { quantity: /under the minimum/ } },
     { name: 'limit without price', over: { orderType: 'limit' }, errors: { price: /needs a price/ } },
     { name: 'long TP below entry', over: { tpMode: 'price', tp: '59000' }, errors: { tp: /above 60000/ } },
-    { name: 'short SL below entry', over: { side: 'short', slMode: 'price', sl: '59000' }, errors: { sl: /above 60000/ } },
+    {
+      name: 'short SL below entry',
+      over: { side: 'short', slMode: 'price', sl: '59000' },
+      errors: { sl: /above 60000/ },
+    },
     { name: 'long SL of 100%', over: { sl: '100' }, errors: { sl: /under 100%/ } },
     { name: 'risk without SL', over: { sizeMode: 'risk', riskAmount: '50' }, errors: { sl: /needs a stop-loss/ } },
     { name: 'no accounts', over: { accounts: [] }, errors: { accounts: /at least one/ } },

@@ -23,7 +23,17 @@ export interface ExecuteForm {
   accounts: string[];
 }
 
-export type FormField = 'symbol' | 'side' | 'orderType' | 'price' | 'quantity' | 'riskAmount' | 'tp' | 'sl' | 'accounts' | 'form';
+export type FormField =
+  | 'symbol'
+  | 'side'
+  | 'orderType'
+  | 'price'
+  | 'quantity'
+  | 'riskAmount'
+  | 'tp'
+  | 'sl'
+  | 'accounts'
+  | 'form';
 export type FieldErrors = Partial<Record<FormField, string>>;
 
 export interface PlannedLeg {
@@ -131,7 +141,10 @@ export interface BuildContext {
   idempotencyKey: string;
 }
 
-export function buildRequest(form: ExecuteForm, ctx: BuildContext): { ok: true; plan: Plan } | { ok: false; errors: FieldErrors } {
+export function buildRequest(
+  form: ExecuteForm,
+  ctx: BuildContext,
+): { ok: true; plan: Plan } | { ok: false; errors: FieldErrors } {
   const errors: FieldErrors = {};
   const notes: string[] = [];
   const symbol = form.symbol.trim().toUpperCase();
@@ -169,7 +182,8 @@ export function buildRequest(form: ExecuteForm, ctx: BuildContext): { ok: true; 
         return null;
       }
       if (refPrice === null) {
-        errors[kind] = `no ${form.orderType === 'limit' ? 'limit' : 'mark'} price to take ${raw}% of; give the ${label} as a price`;
+        errors[kind] =
+          `no ${form.orderType === 'limit' ? 'limit' : 'mark'} price to take ${raw}% of; give the ${label} as a price`;
         return null;
       }
       value = levelFromPct(kind, form.side, refPrice, raw);
@@ -250,7 +264,9 @@ export function buildRequest(form: ExecuteForm, ctx: BuildContext): { ok: true; 
     const ratio = a.role === 'main' ? 1 : a.mirrorRatio;
     const qty = mainQty === null ? null : step ? floorToStep(mainQty * ratio, step) : mainQty * ratio;
     const warning =
-      qty !== null && inst && qty < inst.minQty ? `${qty} is under the minimum ${inst.minQty}; this leg will be rejected` : null;
+      qty !== null && inst && qty < inst.minQty
+        ? `${qty} is under the minimum ${inst.minQty}; this leg will be rejected`
+        : null;
     return { account: a.name, role: a.role, ratio, qty, approx, warning };
   });
   return { ok: true, plan: { request: checked.data, refPrice, takeProfit, stopLoss, legs, notes } };

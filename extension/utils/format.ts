@@ -33,7 +33,12 @@ export function formatPnl(value: number): string {
   if (!Number.isFinite(value)) return '—';
   const sign = value > 0 ? '+' : value < 0 ? '−' : '';
   const abs = Math.abs(value);
-  const body = abs >= 1e6 ? `${(abs / 1e6).toFixed(2)}M` : abs >= 1e4 ? `${(abs / 1e3).toFixed(1)}k` : withThousands(abs.toFixed(2));
+  const body =
+    abs >= 1e6
+      ? `${(abs / 1e6).toFixed(2)}M`
+      : abs >= 1e4
+        ? `${(abs / 1e3).toFixed(1)}k`
+        : withThousands(abs.toFixed(2));
   return `${sign}${body}`;
 }
 

@@ -1,12 +1,30 @@
 import { describe, expect, it } from 'vitest';
-import { SUMMARY_ID, decide, emptyNotifyState, focusKeyOf, type NotifyState, type Toast } from './notify.ts';
+import { decide, emptyNotifyState, focusKeyOf, type NotifyState, SUMMARY_ID, type Toast } from './notify.ts';
 import { DEFAULT_NOTIFICATION_PREFS, type NotificationPrefs } from './settings.ts';
 import type { Notice } from './stream.ts';
 
 const ref = (symbol: string) => ({ account: 'main', symbol, side: 'long' as const });
-const crit = (symbol: string, at = 0): Notice => ({ kind: 'critical', key: `main:${symbol}:long`, ref: ref(symbol), at, reason: 'near-sl' });
-const cleared = (symbol: string): Notice => ({ kind: 'critical-cleared', key: `main:${symbol}:long`, ref: ref(symbol), at: 0 });
-const sl = (symbol: string): Notice => ({ kind: 'sl-hit', key: `main:${symbol}:long`, ref: ref(symbol), at: 0, price: 99, level: 100 });
+const crit = (symbol: string, at = 0): Notice => ({
+  kind: 'critical',
+  key: `main:${symbol}:long`,
+  ref: ref(symbol),
+  at,
+  reason: 'near-sl',
+});
+const cleared = (symbol: string): Notice => ({
+  kind: 'critical-cleared',
+  key: `main:${symbol}:long`,
+  ref: ref(symbol),
+  at: 0,
+});
+const sl = (symbol: string): Notice => ({
+  kind: 'sl-hit',
+  key: `main:${symbol}:long`,
+  ref: ref(symbol),
+  at: 0,
+  price: 99,
+  level: 100,
+});
 
 function play(steps: [number, Notice][], prefs: NotificationPrefs = DEFAULT_NOTIFICATION_PREFS) {
   let state: NotifyState = emptyNotifyState();
@@ -22,20 +40,37 @@ function play(steps: [number, Notice][], prefs: NotificationPrefs = DEFAULT_NOTI
 describe('notification policy', () => {
   it.each<{ name: string; steps: [number, Notice][]; ids: string[]; prefs?: Partial<NotificationPrefs> }>([
     { name: 'one critical', steps: [[0, crit('BTCUSDT')]], ids: ['tw|critical|main:BTCUSDT:long'] },
-    { name: 'repeat within the quiet period is dropped', steps: [[0, crit('BTCUSDT')], [60_000, crit('BTCUSDT')]], ids: ['tw|critical|main:BTCUSDT:long'] },
+    {
+      name: 'repeat within the quiet period is dropped',
+      steps: [
+        [0, crit('BTCUSDT')],
+        [60_000, crit('BTCUSDT')],
+      ],
+      ids: ['tw|critical|main:BTCUSDT:long'],
+    },
     {
       name: 'repeat after the quiet period shows again',
-      steps: [[0, crit('BTCUSDT')], [11 * 60_000, crit('BTCUSDT')]],
+      steps: [
+        [0, crit('BTCUSDT')],
+        [11 * 60_000, crit('BTCUSDT')],
+      ],
       ids: ['tw|critical|main:BTCUSDT:long', 'tw|critical|main:BTCUSDT:long'],
     },
     {
       name: 'leaving CRITICAL re-arms',
-      steps: [[0, crit('BTCUSDT')], [1_000, cleared('BTCUSDT')], [2_000, crit('BTCUSDT')]],
+      steps: [
+        [0, crit('BTCUSDT')],
+        [1_000, cleared('BTCUSDT')],
+        [2_000, crit('BTCUSDT')],
+      ],
       ids: ['tw|critical|main:BTCUSDT:long', 'tw|critical|main:BTCUSDT:long'],
     },
     {
       name: 'kinds dedupe separately',
-      steps: [[0, crit('BTCUSDT')], [1, sl('BTCUSDT')]],
+      steps: [
+        [0, crit('BTCUSDT')],
+        [1, sl('BTCUSDT')],
+      ],
       ids: ['tw|critical|main:BTCUSDT:long', 'tw|sl-hit|main:BTCUSDT:long'],
     },
     { name: 'disabled', steps: [[0, crit('BTCUSDT')]], ids: [], prefs: { enabled: false } },
@@ -43,13 +78,22 @@ describe('notification policy', () => {
     {
       name: 'rate limit: the rest becomes one summary, updated at most every 10 s',
       prefs: { maxPerMinute: 2 },
-      steps: [[0, crit('A1USDT')], [1, crit('A2USDT')], [2, crit('A3USDT')], [3, crit('A4USDT')], [10_003, crit('A5USDT')]],
+      steps: [
+        [0, crit('A1USDT')],
+        [1, crit('A2USDT')],
+        [2, crit('A3USDT')],
+        [3, crit('A4USDT')],
+        [10_003, crit('A5USDT')],
+      ],
       ids: ['tw|critical|main:A1USDT:long', 'tw|critical|main:A2USDT:long', SUMMARY_ID, SUMMARY_ID],
     },
     {
       name: 'rate window slides',
       prefs: { maxPerMinute: 1 },
-      steps: [[0, crit('A1USDT')], [61_000, crit('A2USDT')]],
+      steps: [
+        [0, crit('A1USDT')],
+        [61_000, crit('A2USDT')],
+      ],
       ids: ['tw|critical|main:A1USDT:long', 'tw|critical|main:A2USDT:long'],
     },
   ])('$name', ({ steps, ids, prefs }) => {

@@ -49,7 +49,11 @@ export interface DecideContext {
   position?: TieredPosition | undefined;
 }
 
-export function decide(state: NotifyState, notice: Notice, ctx: DecideContext): { state: NotifyState; toasts: Toast[] } {
+export function decide(
+  state: NotifyState,
+  notice: Notice,
+  ctx: DecideContext,
+): { state: NotifyState; toasts: Toast[] } {
   const { prefs, now } = ctx;
   const dedupeMs = prefs.dedupeMinutes * 60_000;
   const lastShown = pruned(state.lastShown, now, dedupeMs);
@@ -106,7 +110,12 @@ function toastFor(notice: Exclude<Notice, { kind: 'critical-cleared' }>, positio
   const { ref, key } = notice;
   const name = `${ref.symbol} ${ref.side.toUpperCase()}`;
   if (notice.kind === 'critical') {
-    const near = notice.reason === 'near-sl' ? 'near its stop-loss' : notice.reason === 'near-tp' ? 'near its take-profit' : 'entered CRITICAL';
+    const near =
+      notice.reason === 'near-sl'
+        ? 'near its stop-loss'
+        : notice.reason === 'near-tp'
+          ? 'near its take-profit'
+          : 'entered CRITICAL';
     const dist = position
       ? ` · SL ${formatPct(position.distanceToSlPct)} · TP ${formatPct(position.distanceToTpPct)} away`
       : '';

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { fakeBrowser } from 'wxt/testing';
-import { DEFAULT_COMPANION_URL, companionUrl, loadSettings, normaliseCompanionUrl, pairingToken } from './settings.ts';
+import { companionUrl, DEFAULT_COMPANION_URL, loadSettings, normaliseCompanionUrl, pairingToken } from './settings.ts';
 
 describe('settings', () => {
   beforeEach(() => fakeBrowser.reset());

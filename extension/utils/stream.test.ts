@@ -1,7 +1,7 @@
 import { type ServerMessage, ServerMessage as ServerMessageSchema } from '@tierwatch/shared';
 import { describe, expect, it } from 'vitest';
 import { bigSnapshot, position, snapshot } from '../test-support/fixtures.ts';
-import { type StreamState, markAwaitingSnapshot, reduce, resumeSeq } from './stream.ts';
+import { markAwaitingSnapshot, reduce, resumeSeq, type StreamState } from './stream.ts';
 
 const key = 'main:BTCUSDT:long';
 const ref = { account: 'main', symbol: 'BTCUSDT', side: 'long' } as const;
@@ -53,14 +53,20 @@ describe('reduce', () => {
     { name: 'gap from the snapshot', seqs: [12], seq: 10, resync: ['resume'] },
   ])('events: $name', ({ seqs, seq, resync }) => {
     const start = reduce(null, snapshot({ seq: 10 })).state;
-    const msgs = seqs.map((s): ServerMessage => ({ type: 'guard-mode', seq: s, at: 2_000, mode: 'normal', reason: 'timeout' }));
+    const msgs = seqs.map(
+      (s): ServerMessage => ({ type: 'guard-mode', seq: s, at: 2_000, mode: 'normal', reason: 'timeout' }),
+    );
     const out = run(msgs, start);
     expect(out.state?.seq).toBe(seq);
     expect(out.resyncs).toEqual(resync);
   });
 
   it('ignores events before the first snapshot and while awaiting a fresh one', () => {
-    expect(reduce(null, tierChanged(1, 'STABLE', 'CRITICAL'))).toMatchObject({ state: null, notices: [], resync: null });
+    expect(reduce(null, tierChanged(1, 'STABLE', 'CRITICAL'))).toMatchObject({
+      state: null,
+      notices: [],
+      resync: null,
+    });
     const waiting = markAwaitingSnapshot(reduce(null, snapshot()).state);
     const s = reduce(waiting, tierChanged(11, 'STABLE', 'CRITICAL'));
     expect(s.state?.seq).toBe(10);
@@ -96,14 +102,20 @@ describe('reduce', () => {
   });
 
   it('a resnapshot replaces everything and announces what became CRITICAL meanwhile', () => {
-    const start = reduce(null, snapshot({ positions: [position(), position({ symbol: 'ETHUSDT', tier: 'CRITICAL' })] })).state;
+    const start = reduce(
+      null,
+      snapshot({ positions: [position(), position({ symbol: 'ETHUSDT', tier: 'CRITICAL' })] }),
+    ).state;
     const next = snapshot({
       seq: 50,
       positions: [position({ tier: 'CRITICAL' }), position({ symbol: 'ETHUSDT', tier: 'URGENT' })],
     });
     const s = reduce(start, next);
     expect(s.state?.seq).toBe(50);
-    expect(s.notices.map((n) => `${n.kind}:${n.key}`)).toEqual(['critical:main:BTCUSDT:long', 'critical-cleared:main:ETHUSDT:long']);
+    expect(s.notices.map((n) => `${n.kind}:${n.key}`)).toEqual([
+      'critical:main:BTCUSDT:long',
+      'critical-cleared:main:ETHUSDT:long',
+    ]);
   });
 
   it('hello with a lower lastSeq than ours means the server restarted: fresh snapshot', () => {
@@ -126,6 +138,8 @@ describe('reduce', () => {
     );
     expect(out.state?.guardMode).toBe('critical-only');
     expect(out.state?.positions[key]?.size).toBe(0.3);
-    expect(reduce(out.state, { type: 'error', code: 'UNAUTHORIZED', message: 'bad token' }).error?.code).toBe('UNAUTHORIZED');
+    expect(reduce(out.state, { type: 'error', code: 'UNAUTHORIZED', message: 'bad token' }).error?.code).toBe(
+      'UNAUTHORIZED',
+    );
   });
 });

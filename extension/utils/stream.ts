@@ -2,6 +2,7 @@ import {
   type Account,
   type Alert,
   type ExecuteResult,
+  emptyTierCounts,
   type GuardMode,
   type MonitorStats,
   type ProtocolError,
@@ -9,7 +10,6 @@ import {
   type StreamEvent,
   type TierCounts,
   type TieredPosition,
-  emptyTierCounts,
 } from '@tierwatch/shared';
 import { type PositionRef, positionKey } from './keys.ts';
 
@@ -211,9 +211,11 @@ function applyEvent(state: StreamState | null, ev: StreamEvent): Step {
       break;
     }
     case 'mirror-drift': {
-      const text = { alerted: 'drifted from', closed: 'was closed to match', 'close-failed': 'could not be closed to match' }[
-        ev.action
-      ];
+      const text = {
+        alerted: 'drifted from',
+        closed: 'was closed to match',
+        'close-failed': 'could not be closed to match',
+      }[ev.action];
       alert(
         ev.action === 'close-failed' ? 'critical' : 'warning',
         'mirror-drift',

@@ -1,11 +1,11 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { z } from 'zod';
-import { createApi, probe, type ProbeResult } from '../../utils/api.ts';
+import { createApi, type ProbeResult, probe } from '../../utils/api.ts';
 import {
-  type NotificationPrefs,
   companionUrl,
   loadSettings,
+  type NotificationPrefs,
   normaliseCompanionUrl,
   notificationPrefs,
   pairingToken,
@@ -48,12 +48,17 @@ function Options() {
   const save = async () => {
     const base = checkedUrl();
     if (!base || !prefs) return;
-    await Promise.all([companionUrl.setValue(base), pairingToken.setValue(token.trim()), notificationPrefs.setValue(prefs)]);
+    await Promise.all([
+      companionUrl.setValue(base),
+      pairingToken.setValue(token.trim()),
+      notificationPrefs.setValue(prefs),
+    ]);
     setUrl(base);
     setSaved(`Saved ${new Date().toLocaleTimeString()}. The extension reconnects with these settings.`);
   };
 
-  const pref = <K extends keyof NotificationPrefs>(k: K, v: NotificationPrefs[K]) => prefs && setPrefs({ ...prefs, [k]: v });
+  const pref = <K extends keyof NotificationPrefs>(k: K, v: NotificationPrefs[K]) =>
+    prefs && setPrefs({ ...prefs, [k]: v });
 
   return (
     <main class="options">
@@ -62,9 +67,18 @@ function Options() {
         <h2>Companion</h2>
         <label>
           Address
-          <input value={url} onInput={(e) => setUrl((e.target as HTMLInputElement).value)} placeholder="http://127.0.0.1:8787" data-testid="opt-url" />
+          <input
+            value={url}
+            onInput={(e) => setUrl((e.target as HTMLInputElement).value)}
+            placeholder="http://127.0.0.1:8787"
+            data-testid="opt-url"
+          />
         </label>
-        {urlError && <span class="err" data-testid="opt-url-error">{urlError}</span>}
+        {urlError && (
+          <span class="err" data-testid="opt-url-error">
+            {urlError}
+          </span>
+        )}
         <label>
           Pairing token
           <span class="row">
@@ -76,7 +90,9 @@ function Options() {
               autoComplete="off"
               data-testid="opt-token"
             />
-            <button type="button" onClick={() => setShow(!show)}>{show ? 'Hide' : 'Show'}</button>
+            <button type="button" onClick={() => setShow(!show)}>
+              {show ? 'Hide' : 'Show'}
+            </button>
           </span>
         </label>
         <p class="muted small">
@@ -84,50 +100,123 @@ function Options() {
           reach the extension.
         </p>
         <div class="row">
-          <button type="button" onClick={runTest} data-testid="opt-test">Test connection</button>
+          <button type="button" onClick={runTest} data-testid="opt-test">
+            Test connection
+          </button>
           <TestResult test={test} />
         </div>
       </section>
       {prefs && (
         <section>
           <h2>Notifications</h2>
-          <label class="check"><input type="checkbox" checked={prefs.enabled} onChange={(e) => pref('enabled', (e.target as HTMLInputElement).checked)} data-testid="opt-notify" /> Desktop notifications</label>
-          <label class="check"><input type="checkbox" checked={prefs.critical} disabled={!prefs.enabled} onChange={(e) => pref('critical', (e.target as HTMLInputElement).checked)} /> A position enters CRITICAL</label>
-          <label class="check"><input type="checkbox" checked={prefs.slHit} disabled={!prefs.enabled} onChange={(e) => pref('slHit', (e.target as HTMLInputElement).checked)} /> Stop-loss hit</label>
-          <label class="check"><input type="checkbox" checked={prefs.tpHit} disabled={!prefs.enabled} onChange={(e) => pref('tpHit', (e.target as HTMLInputElement).checked)} /> Take-profit hit</label>
+          <label class="check">
+            <input
+              type="checkbox"
+              checked={prefs.enabled}
+              onChange={(e) => pref('enabled', (e.target as HTMLInputElement).checked)}
+              data-testid="opt-notify"
+            />{' '}
+            Desktop notifications
+          </label>
+          <label class="check">
+            <input
+              type="checkbox"
+              checked={prefs.critical}
+              disabled={!prefs.enabled}
+              onChange={(e) => pref('critical', (e.target as HTMLInputElement).checked)}
+            />{' '}
+            A position enters CRITICAL
+          </label>
+          <label class="check">
+            <input
+              type="checkbox"
+              checked={prefs.slHit}
+              disabled={!prefs.enabled}
+              onChange={(e) => pref('slHit', (e.target as HTMLInputElement).checked)}
+            />{' '}
+            Stop-loss hit
+          </label>
+          <label class="check">
+            <input
+              type="checkbox"
+              checked={prefs.tpHit}
+              disabled={!prefs.enabled}
+              onChange={(e) => pref('tpHit', (e.target as HTMLInputElement).checked)}
+            />{' '}
+            Take-profit hit
+          </label>
           <label>
             At most per minute
-            <input type="number" min={1} max={60} value={prefs.maxPerMinute} onInput={(e) => pref('maxPerMinute', clamp((e.target as HTMLInputElement).valueAsNumber, 1, 60, 6))} />
+            <input
+              type="number"
+              min={1}
+              max={60}
+              value={prefs.maxPerMinute}
+              onInput={(e) => pref('maxPerMinute', clamp((e.target as HTMLInputElement).valueAsNumber, 1, 60, 6))}
+            />
           </label>
           <label>
             Quiet period per position (minutes)
-            <input type="number" min={1} max={240} value={prefs.dedupeMinutes} onInput={(e) => pref('dedupeMinutes', clamp((e.target as HTMLInputElement).valueAsNumber, 1, 240, 10))} />
+            <input
+              type="number"
+              min={1}
+              max={240}
+              value={prefs.dedupeMinutes}
+              onInput={(e) => pref('dedupeMinutes', clamp((e.target as HTMLInputElement).valueAsNumber, 1, 240, 10))}
+            />
           </label>
         </section>
       )}
       <div class="row">
-        <button type="button" class="primary" onClick={save} data-testid="opt-save">Save</button>
-        {saved && <span class="muted" data-testid="opt-saved">{saved}</span>}
+        <button type="button" class="primary" onClick={save} data-testid="opt-save">
+          Save
+        </button>
+        {saved && (
+          <span class="muted" data-testid="opt-saved">
+            {saved}
+          </span>
+        )}
       </div>
     </main>
   );
 }
 
-const clamp = (n: number, lo: number, hi: number, dflt: number) => (Number.isFinite(n) ? Math.min(hi, Math.max(lo, Math.round(n))) : dflt);
+const clamp = (n: number, lo: number, hi: number, dflt: number) =>
+  Number.isFinite(n) ? Math.min(hi, Math.max(lo, Math.round(n))) : dflt;
 
 function TestResult({ test }: { test: ProbeResult | { state: 'testing' } | null }) {
   if (!test) return null;
   switch (test.state) {
     case 'testing':
-      return <span class="muted" data-testid="opt-test-result" data-state="testing">Testing…</span>;
+      return (
+        <span class="muted" data-testid="opt-test-result" data-state="testing">
+          Testing…
+        </span>
+      );
     case 'ok':
-      return <span class="ok" data-testid="opt-test-result" data-state="ok">Connected to companion {test.version}; the token is accepted.</span>;
+      return (
+        <span class="ok" data-testid="opt-test-result" data-state="ok">
+          Connected to companion {test.version}; the token is accepted.
+        </span>
+      );
     case 'unpaired':
-      return <span class="err" data-testid="opt-test-result" data-state="unpaired">The companion runs, but refused the token ({test.message}). Paste the token `pnpm start` printed.</span>;
+      return (
+        <span class="err" data-testid="opt-test-result" data-state="unpaired">
+          The companion runs, but refused the token ({test.message}). Paste the token `pnpm start` printed.
+        </span>
+      );
     case 'down':
-      return <span class="err" data-testid="opt-test-result" data-state="down">Not reachable: {test.message}. Is `pnpm start` running?</span>;
+      return (
+        <span class="err" data-testid="opt-test-result" data-state="down">
+          Not reachable: {test.message}. Is `pnpm start` running?
+        </span>
+      );
     default:
-      return <span class="err" data-testid="opt-test-result" data-state="error">{test.message}</span>;
+      return (
+        <span class="err" data-testid="opt-test-result" data-state="error">
+          {test.message}
+        </span>
+      );
   }
 }
 

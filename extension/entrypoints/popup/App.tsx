@@ -1,5 +1,5 @@
-import { browser } from '#imports';
 import { useEffect, useState } from 'preact/hooks';
+import { browser } from '#imports';
 import { formatAge } from '../../utils/format.ts';
 import { pendingFocus } from '../../utils/settings.ts';
 import { Monitor } from './Monitor.tsx';
@@ -40,7 +40,11 @@ export function App() {
           Run <code>pnpm start</code> in the Tierwatch folder. It prints a pairing token: paste it in Options, then
           press <em>Test connection</em>.
         </p>
-        {status.detail && <p class="muted" data-testid="unpaired-detail">{status.detail}</p>}
+        {status.detail && (
+          <p class="muted" data-testid="unpaired-detail">
+            {status.detail}
+          </p>
+        )}
         <button type="button" class="primary" onClick={openOptions} data-testid="open-options">
           Open options
         </button>
@@ -79,17 +83,29 @@ export function App() {
 
   return (
     <main class="app">
-      <nav class="tabs" role="tablist">
-        <button type="button" role="tab" aria-selected={tab === 'monitor'} onClick={() => setTab('monitor')} data-testid="tab-monitor">
+      <div class="tabs" role="tablist">
+        <button
+          type="button"
+          role="tab"
+          aria-selected={tab === 'monitor'}
+          onClick={() => setTab('monitor')}
+          data-testid="tab-monitor"
+        >
           Positions
         </button>
-        <button type="button" role="tab" aria-selected={tab === 'trade'} onClick={() => setTab('trade')} data-testid="tab-trade">
+        <button
+          type="button"
+          role="tab"
+          aria-selected={tab === 'trade'}
+          onClick={() => setTab('trade')}
+          data-testid="tab-trade"
+        >
           Trade
         </button>
         <button type="button" class="icon" title="Options" onClick={openOptions}>
           ⚙
         </button>
-      </nav>
+      </div>
       {status.state !== 'open' && (
         <div class="banner warn" data-testid="state-stale">
           {status.state === 'connecting' ? 'Reconnecting…' : 'Disconnected from the companion'} — showing data from{' '}

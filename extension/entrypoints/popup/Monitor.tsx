@@ -4,7 +4,7 @@ import type { ConnectionStatus } from '../../utils/connection.ts';
 import { formatPct, formatPnl, formatPrice, formatQty, formatRate, formatReduction } from '../../utils/format.ts';
 import { positionKey } from '../../utils/keys.ts';
 import type { StreamState } from '../../utils/stream.ts';
-import { DEFAULT_OPEN, type Family, type Filter, PAGE_SIZE, gaugePosition, groupByTier } from '../../utils/view.ts';
+import { DEFAULT_OPEN, type Family, type Filter, gaugePosition, groupByTier, PAGE_SIZE } from '../../utils/view.ts';
 
 interface Props {
   status: ConnectionStatus;
@@ -22,12 +22,17 @@ export function Monitor({ status, stream, focus }: Props) {
   const searching = filter.text.trim() !== '' || filter.tier !== null;
 
   // Focus from a notification: open its group, lift the row cap, scroll to it.
-  const focusTier = focus ? groups.find((g) => g.families.some((f) => f.key === focus || f.mirrors.some((m) => positionKey(m) === focus)))?.tier : undefined;
+  const focusTier = focus
+    ? groups.find((g) => g.families.some((f) => f.key === focus || f.mirrors.some((m) => positionKey(m) === focus)))
+        ?.tier
+    : undefined;
   useEffect(() => {
     if (!focus || !focusTier) return;
     setOpen((s) => new Set([...s, focusTier]));
     setLimits((l) => ({ ...l, [focusTier]: Number.POSITIVE_INFINITY }));
-    requestAnimationFrame(() => document.querySelector(`[data-key="${CSS.escape(focus)}"]`)?.scrollIntoView({ block: 'center' }));
+    requestAnimationFrame(() =>
+      document.querySelector(`[data-key="${CSS.escape(focus)}"]`)?.scrollIntoView({ block: 'center' }),
+    );
   }, [focus, focusTier]);
 
   const toggle = (tier: Tier) =>
@@ -41,7 +46,11 @@ export function Monitor({ status, stream, focus }: Props) {
   return (
     <>
       <Header status={status} stream={stream} />
-      <TierBar counts={stream.tierCounts} active={filter.tier} onPick={(tier) => setFilter((f) => ({ ...f, tier: f.tier === tier ? null : tier }))} />
+      <TierBar
+        counts={stream.tierCounts}
+        active={filter.tier}
+        onPick={(tier) => setFilter((f) => ({ ...f, tier: f.tier === tier ? null : tier }))}
+      />
       <Alerts stream={stream} />
       <input
         class="filter"
@@ -84,7 +93,8 @@ export function Monitor({ status, stream, focus }: Props) {
                     data-testid="show-more"
                     onClick={() => setLimits((l) => ({ ...l, [g.tier]: limit + PAGE_SIZE * 2 }))}
                   >
-                    Show {Math.min(PAGE_SIZE * 2, g.families.length - shown.length)} more of {g.families.length - shown.length}
+                    Show {Math.min(PAGE_SIZE * 2, g.families.length - shown.length)} more of{' '}
+                    {g.families.length - shown.length}
                   </button>
                 )}
               </section>
@@ -109,7 +119,12 @@ function Header({ status, stream }: { status: ConnectionStatus; stream: StreamSt
         <span class="dot" />
         {status.state === 'open' ? 'Live' : status.state}
       </span>
-      <span class={`guard ${stream.guardMode}`} data-testid="guard-mode" data-mode={stream.guardMode} title="Execution guard">
+      <span
+        class={`guard ${stream.guardMode}`}
+        data-testid="guard-mode"
+        data-mode={stream.guardMode}
+        title="Execution guard"
+      >
         {stream.guardMode === 'normal' ? 'guard: normal' : 'guard: CRITICAL-ONLY'}
       </span>
       <span class="stats" data-testid="stats" title={s ? `naive: ${formatRate(s.naiveCallsPerSec)} calls/s` : ''}>
@@ -125,10 +140,18 @@ function Header({ status, stream }: { status: ConnectionStatus; stream: StreamSt
   );
 }
 
-function TierBar({ counts, active, onPick }: { counts: Record<Tier, number>; active: Tier | null; onPick: (t: Tier) => void }) {
+function TierBar({
+  counts,
+  active,
+  onPick,
+}: {
+  counts: Record<Tier, number>;
+  active: Tier | null;
+  onPick: (t: Tier) => void;
+}) {
   const total = TIERS.reduce((n, t) => n + counts[t], 0);
   return (
-    <div class="tierbar" data-testid="tier-bar" role="group" aria-label="Positions per tier">
+    <fieldset class="tierbar" data-testid="tier-bar" aria-label="Positions per tier">
       {TIERS.map((t) => (
         <button
           type="button"
@@ -144,7 +167,7 @@ function TierBar({ counts, active, onPick }: { counts: Record<Tier, number>; act
           <span class="l">{t.slice(0, 4)}</span>
         </button>
       ))}
-    </div>
+    </fieldset>
   );
 }
 
@@ -213,9 +236,14 @@ function Row({ p, focus, mirrorRatio }: { p: TieredPosition; focus: string | nul
 function Gauge({ p }: { p: TieredPosition }) {
   const at = gaugePosition(p);
   return (
-    <div class="gauge" title={`mark ${formatPrice(p.markPrice)} · SL ${formatPrice(p.stopLoss)} · TP ${formatPrice(p.takeProfit)}`}>
+    <div
+      class="gauge"
+      title={`mark ${formatPrice(p.markPrice)} · SL ${formatPrice(p.stopLoss)} · TP ${formatPrice(p.takeProfit)}`}
+    >
       <span class="gl sl">{p.stopLoss === null ? 'no SL' : `SL ${formatPct(p.distanceToSlPct)}`}</span>
-      <span class={`bar${at === null ? ' none' : ''}`}>{at !== null && <i style={{ left: `${(at * 100).toFixed(1)}%` }} />}</span>
+      <span class={`bar${at === null ? ' none' : ''}`}>
+        {at !== null && <i style={{ left: `${(at * 100).toFixed(1)}%` }} />}
+      </span>
       <span class="gl tp">{p.takeProfit === null ? 'no TP' : `TP ${formatPct(p.distanceToTpPct)}`}</span>
     </div>
   );

@@ -1,5 +1,5 @@
-import { browser } from '#imports';
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { browser } from '#imports';
 import { type BackgroundToPopup, POPUP_PORT, type PopupToBackground } from '../../utils/messages.ts';
 
 /**

@@ -73,7 +73,10 @@ export async function measureRender(positions = 400, runs = RUNS, screenshot?: s
     // Pair with a port where nothing listens (the popup shows the data with a "disconnected" banner),
     // then feed the snapshot through the worker's socket path (parse → reduce), as the companion would.
     await worker.evaluate(async () => {
-      await (globalThis as unknown as ChromeStorage).chrome.storage.local.set({ companionUrl: 'http://127.0.0.1:9', pairingToken: 'bench' });
+      await (globalThis as unknown as ChromeStorage).chrome.storage.local.set({
+        companionUrl: 'http://127.0.0.1:9',
+        pairingToken: 'bench',
+      });
       await new Promise((r) => setTimeout(r, 300));
     });
     await worker.evaluate(async (s) => {
