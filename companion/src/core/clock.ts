@@ -70,6 +70,8 @@ export class ManualClock implements Clock {
   async advance(ms: number): Promise<void> {
     const target = this.current + ms;
     for (;;) {
+      // Let work already in flight reach its next sleep before looking for who is due.
+      await flushMicrotasks();
       const next = this.sleepers.filter((s) => s.at <= target).sort((a, b) => a.at - b.at)[0];
       if (!next) break;
       this.current = Math.max(this.current, next.at);

@@ -1,0 +1,239 @@
+import type { Account, Balance, Order, Position, PositionSide } from '@tierwatch/shared';
+import type { Clock } from '../core/clock.ts';
+import type { Bybit } from './bybit.ts';
+import type { CallCounter } from './call-counter.ts';
+import { classifyError, type ExchangeCallError } from './errors.ts';
+import { isOpenPosition, toBalances, toOrder, toPosition } from './normalize.ts';
+import type { EndpointGroup, RateBudget } from './rate-budget.ts';
+import { type RetryPolicy, withRetry } from './retry.ts';
+import type { AccountClient, CallOptions, PlacedOrder, PlaceOrderRequest } from './types.ts';
+
+type Loose = Record<string, unknown>;
+type Page = { result?: { list?: Loose[]; nextPageCursor?: string } };
+
+export interface AccountClientDeps {
+  budget: RateBudget;
+  counter: CallCounter;
+  clock: Clock;
+  retry: RetryPolicy;
+  /** Called when the exchange refuses this account's credentials: the account is stopped until restart. */
+  onAuthFailure?: (account: string, err: ExchangeCallError) => void;
+}
+
+const POSITIONS_PAGE = 200;
+const ORDERS_PAGE = 50;
+/** Bybit one-way mode: every linear position has positionIdx 0. */
+const ONE_WAY = 0;
+
+/** One account's private calls through ccxt, each paced by the shared budget, counted, and classified. */
+export class CcxtAccountClient implements AccountClient {
+  private stopped: ExchangeCallError | null = null;
+
+  constructor(
+    readonly account: Account,
+    private readonly ex: Bybit,
+    private readonly deps: AccountClientDeps,
+  ) {}
+
+  /** Why the account is stopped (bad credentials), or null. */
+  get stoppedBy(): ExchangeCallError | null {
+    return this.stopped;
+  }
+
+  async fetchPositions(opts: CallOptions): Promise<Position[]> {
+    const rows = await this.pages('position-read', 'position/list', opts, POSITIONS_PAGE, (params) =>
+      this.ex.privateGetV5PositionList({ category: 'linear', settleCoin: 'USDT', ...params }),
+    );
+    return rows
+      .map((raw) => this.ex.parsePosition(raw) as unknown as Loose)
+      .filter(isOpenPosition)
+      .map((p) => toPosition(this.account.name, p));
+  }
+
+  async fetchOpenOrders(opts: CallOptions): Promise<Order[]> {
+    const rows = await this.pages('order-read', 'order/realtime', opts, ORDERS_PAGE, (params) =>
+      this.ex.privateGetV5OrderRealtime({ category: 'linear', settleCoin: 'USDT', ...params }),
+    );
+    return rows.map((raw) => toOrder(this.account.name, this.ex.parseOrder(raw) as unknown as Loose));
+  }
+
+  async fetchBalances(opts: CallOptions): Promise<Balance[]> {
+    const balance = await this.call('account-read', 'account/wallet-balance', opts, () => this.ex.fetchBalance());
+    return toBalances(this.account.name, balance as unknown as Loose);
+  }
+
+  /** Never retried here: a retry could place a second order. The execution layer looks the order up first. */
+  async placeOrder(req: PlaceOrderRequest, opts: CallOptions): Promise<PlacedOrder> {
+    const params: Loose = { clientOrderId: req.clientOrderId, positionIdx: ONE_WAY, reduceOnly: req.reduceOnly };
+    if (req.takeProfit !== null) params.takeProfit = { triggerPrice: req.takeProfit };
+    if (req.stopLoss !== null) params.stopLoss = { triggerPrice: req.stopLoss };
+    const order = await this.call(
+      'order-write',
+      'order/create',
+      opts,
+      () =>
+        this.ex.createOrder(
+          this.unified(req.symbol),
+          req.type,
+          req.side === 'long' ? 'buy' : 'sell',
+          req.qty,
+          req.type === 'limit' ? (req.price ?? undefined) : undefined,
+          params,
+        ),
+      false,
+    );
+    return {
+      orderId: String(order.id),
+      clientOrderId: req.clientOrderId,
+      status: 'open',
+      qty: req.qty,
+      filledQty: 0,
+      avgPrice: null,
+    };
+  }
+
+  async findOrder(clientOrderId: string, symbol: string, opts: CallOptions): Promise<PlacedOrder | null> {
+    const query = { category: 'linear', symbol, orderLinkId: clientOrderId };
+    // Open and recently closed orders first, then the order history.
+    for (const [endpoint, fetch] of [
+      ['order/realtime', () => this.ex.privateGetV5OrderRealtime(query)],
+      ['order/history', () => this.ex.privateGetV5OrderHistory(query)],
+    ] as const) {
+      const page = (await this.call('order-read', endpoint, opts, fetch)) as Page;
+      const raw = page.result?.list?.[0];
+      if (raw) {
+        const o = toOrder(this.account.name, this.ex.parseOrder(raw) as unknown as Loose);
+        return {
+          orderId: o.id,
+          clientOrderId,
+          status: o.status,
+          qty: o.qty,
+          filledQty: o.filledQty,
+          avgPrice: Number(raw.avgPrice) > 0 ? Number(raw.avgPrice) : null,
+        };
+      }
+    }
+    return null;
+  }
+
+  async cancelOrder(orderId: string, symbol: string, opts: CallOptions): Promise<void> {
+    await this.call(
+      'order-write',
+      'order/cancel',
+      opts,
+      () => this.ex.cancelOrder(orderId, this.unified(symbol)),
+      false,
+    );
+  }
+
+  async setTradingStop(
+    symbol: string,
+    _side: PositionSide,
+    levels: { takeProfit?: number | null; stopLoss?: number | null },
+    opts: CallOptions,
+  ): Promise<void> {
+    const request: Loose = { category: 'linear', symbol, positionIdx: ONE_WAY, tpslMode: 'Full' };
+    // "0" cancels a level on Bybit; an absent key leaves it as it is.
+    if (levels.takeProfit !== undefined) request.takeProfit = String(levels.takeProfit ?? 0);
+    if (levels.stopLoss !== undefined) request.stopLoss = String(levels.stopLoss ?? 0);
+    await this.call('trading-stop', 'position/trading-stop', opts, () =>
+      this.ex.privatePostV5PositionTradingStop(request),
+    );
+  }
+
+  async closePosition(
+    symbol: string,
+    side: PositionSide,
+    clientOrderId: string,
+    opts: CallOptions,
+  ): Promise<PlacedOrder> {
+    const page = (await this.call('position-read', 'position/list', opts, () =>
+      this.ex.privateGetV5PositionList({ category: 'linear', symbol }),
+    )) as Page;
+    const size = Number(page.result?.list?.find((p) => Number(p.size) > 0)?.size ?? 0);
+    if (!(size > 0))
+      throw classifyError(new Error(`no open ${side} position on ${symbol} to close`), this.account.name, 0);
+    return this.placeOrder(
+      {
+        symbol,
+        side: side === 'long' ? 'short' : 'long',
+        type: 'market',
+        qty: size,
+        price: null,
+        takeProfit: null,
+        stopLoss: null,
+        reduceOnly: true,
+        clientOrderId,
+      },
+      opts,
+    );
+  }
+
+  private unified(symbol: string): string {
+    return this.ex.market(symbol).symbol;
+  }
+
+  /** Reads every page of a cursor-paginated list, each page its own paced call. */
+  private async pages(
+    group: EndpointGroup,
+    endpoint: string,
+    opts: CallOptions,
+    limit: number,
+    fetch: (params: Loose) => Promise<unknown>,
+  ): Promise<Loose[]> {
+    const rows: Loose[] = [];
+    let cursor: string | undefined;
+    for (let page = 0; page < 100; page++) {
+      const params: Loose = { limit };
+      if (cursor) params.cursor = cursor;
+      const res = (await this.call(group, endpoint, opts, () => fetch(params))) as Page;
+      const list = res.result?.list;
+      if (!Array.isArray(list)) {
+        throw classifyError(new Error(`${endpoint} answered without result.list`), this.account.name, 0);
+      }
+      rows.push(...list);
+      cursor = res.result?.nextPageCursor || undefined;
+      if (!cursor || list.length === 0) return rows;
+    }
+    throw classifyError(new Error(`${endpoint}: more than 100 pages; refusing to loop`), this.account.name, 0);
+  }
+
+  private call<T>(
+    group: EndpointGroup,
+    endpoint: string,
+    opts: CallOptions,
+    fn: () => Promise<T>,
+    retry = true,
+  ): Promise<T> {
+    const { budget, counter, clock } = this.deps;
+    const name = this.account.name;
+    const attempt = () =>
+      budget.schedule(
+        { account: name, group, lane: opts.lane },
+        async () => {
+          if (this.stopped) throw this.stopped;
+          const at = clock.now();
+          try {
+            const result = await fn();
+            counter.record({ at, account: name, endpoint, lane: opts.lane, ok: true });
+            return result;
+          } catch (e) {
+            counter.record({ at, account: name, endpoint, lane: opts.lane, ok: false });
+            const err = classifyError(e, name, clock.now());
+            if (err.action === 'backoff') {
+              const until = clock.now() + (err.retryAfterMs ?? 1000);
+              budget.block(err.limitScope === 'ip' ? 'ip' : { account: name, group }, until);
+            }
+            if (err.action === 'reauth') {
+              this.stopped = err;
+              this.deps.onAuthFailure?.(name, err);
+            }
+            throw err;
+          }
+        },
+        opts.signal,
+      );
+    if (!retry) return attempt();
+    return withRetry(attempt, { policy: this.deps.retry, clock, signal: opts.signal });
+  }
+}

@@ -1,0 +1,124 @@
+import type { Account } from '@tierwatch/shared';
+import type { ApiCredentials } from '../config/index.ts';
+import type { Clock } from '../core/clock.ts';
+import type { Logger } from '../core/logger.ts';
+import { CcxtAccountClient } from './account-client.ts';
+import { type Bybit, createBybit } from './bybit.ts';
+import { CallCounter } from './call-counter.ts';
+import type { ExchangeConfig } from './config.ts';
+import { CcxtMarketData } from './market-data.ts';
+import { RateBudget } from './rate-budget.ts';
+import type { AccountClient, MarketData } from './types.ts';
+
+export { CcxtAccountClient } from './account-client.ts';
+export { CallCounter, type CallRates, type CallRecord } from './call-counter.ts';
+export { ExchangeConfig } from './config.ts';
+export { classifyError, type ErrorAction, ExchangeCallError } from './errors.ts';
+export { type EndpointGroup, RateBudget } from './rate-budget.ts';
+export * from './types.ts';
+
+export interface AccountSetup {
+  account: Account;
+  /** A paper exchange or a Bybit host; default: Bybit live, or testnet for mode "testnet". */
+  baseUrl?: string;
+  credentials: ApiCredentials;
+}
+
+export interface ExchangeLayer {
+  accounts: Map<string, CcxtAccountClient>;
+  /** Market data of the main account's exchange (tickers are the same for every account on it). */
+  market: MarketData;
+  marketFor(account: string): MarketData;
+  budget: RateBudget;
+  counter: CallCounter;
+  /** Accounts whose credentials the exchange refused (stopped until restart). */
+  stoppedAccounts(): string[];
+}
+
+const exchangeKey = (s: AccountSetup) => `${s.account.mode}|${s.baseUrl ?? ''}`;
+
+/**
+ * Builds one ccxt instance per account, loads markets once per exchange and shares them, and puts every
+ * call behind one RateBudget and one CallCounter.
+ */
+export async function createExchangeLayer(opts: {
+  setups: AccountSetup[];
+  config: ExchangeConfig;
+  clock: Clock;
+  logger: Logger;
+}): Promise<ExchangeLayer> {
+  const { config, clock, logger } = opts;
+  const budget = new RateBudget({
+    ip: config.ipLimit,
+    perAccount: {
+      'position-read': config.accountLimits.positionRead,
+      'order-read': config.accountLimits.orderRead,
+      'account-read': config.accountLimits.accountRead,
+      'order-write': config.accountLimits.orderWrite,
+      'trading-stop': config.accountLimits.tradingStop,
+    },
+    share: config.budgetShare,
+    maxInFlight: config.maxInFlight,
+    clock,
+  });
+  const counter = new CallCounter();
+  const deps = {
+    budget,
+    counter,
+    clock,
+    retry: config.retry,
+    onAuthFailure: (account: string, err: Error) =>
+      logger.error({ account, err: err.message }, 'exchange refused the credentials; account stopped'),
+  };
+
+  const loaded = new Map<string, { ex: Bybit; market: CcxtMarketData }>();
+  const accounts = new Map<string, CcxtAccountClient>();
+  const marketByAccount = new Map<string, CcxtMarketData>();
+  for (const setup of opts.setups) {
+    const ex = createBybit({
+      apiKey: setup.credentials.apiKey,
+      secret: setup.credentials.secret,
+      baseUrl: setup.baseUrl,
+      testnet: setup.account.mode === 'testnet',
+      timeoutMs: config.timeoutMs,
+    });
+    const key = exchangeKey(setup);
+    let shared = loaded.get(key);
+    const t0 = performance.now();
+    if (shared) {
+      // A ccxt instance otherwise loads and holds its own copy of every market.
+      ex.setMarkets(shared.ex.markets);
+    } else {
+      await ex.loadMarkets();
+      shared = { ex, market: new CcxtMarketData(ex, deps) };
+      loaded.set(key, shared);
+    }
+    logger.info(
+      {
+        account: setup.account.name,
+        mode: setup.account.mode,
+        markets: shared.market.symbols().length,
+        ms: Math.round(performance.now() - t0),
+      },
+      shared.ex === ex ? 'markets loaded' : 'markets shared',
+    );
+    accounts.set(setup.account.name, new CcxtAccountClient(setup.account, ex, deps));
+    marketByAccount.set(setup.account.name, shared.market);
+  }
+  const main = opts.setups.find((s) => s.account.role === 'main') ?? opts.setups[0];
+  if (!main) throw new Error('createExchangeLayer: no accounts');
+  return {
+    accounts,
+    market: marketByAccount.get(main.account.name)!,
+    marketFor: (account) => {
+      const m = marketByAccount.get(account);
+      if (!m) throw new Error(`unknown account ${account}`);
+      return m;
+    },
+    budget,
+    counter,
+    stoppedAccounts: () => [...accounts.values()].filter((a) => a.stoppedBy).map((a) => a.account.name),
+  };
+}
+
+export type { AccountClient };

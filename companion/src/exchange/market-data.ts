@@ -1,0 +1,80 @@
+import type { Ticker } from '@tierwatch/shared';
+import type { Clock } from '../core/clock.ts';
+import type { Bybit } from './bybit.ts';
+import type { CallCounter } from './call-counter.ts';
+import { classifyError } from './errors.ts';
+import { toTicker } from './normalize.ts';
+import type { RateBudget } from './rate-budget.ts';
+import { type RetryPolicy, withRetry } from './retry.ts';
+import type { CallOptions, Instrument, MarketData } from './types.ts';
+
+type Loose = Record<string, unknown>;
+
+/**
+ * Public market data for one exchange, shared by every account on it: one ticker call serves all of
+ * them (prices are the same for everyone), and the markets are loaded once.
+ */
+export class CcxtMarketData implements MarketData {
+  private readonly instruments = new Map<string, Instrument>();
+
+  constructor(
+    private readonly ex: Bybit,
+    private readonly deps: { budget: RateBudget; counter: CallCounter; clock: Clock; retry: RetryPolicy },
+  ) {
+    for (const m of Object.values(ex.markets ?? {})) {
+      if (!m || !m.linear || m.active === false || typeof m.id !== 'string') continue;
+      this.instruments.set(m.id, {
+        symbol: m.id,
+        tickSize: Number(m.precision?.price),
+        qtyStep: Number(m.precision?.amount),
+        minQty: Number(m.limits?.amount?.min ?? m.precision?.amount),
+        maxQty: Number(m.limits?.amount?.max ?? Number.MAX_SAFE_INTEGER),
+        minNotional: Number(m.limits?.cost?.min ?? 0),
+      });
+    }
+  }
+
+  instrument(symbol: string): Instrument | undefined {
+    return this.instruments.get(symbol);
+  }
+
+  symbols(): string[] {
+    return [...this.instruments.keys()];
+  }
+
+  /** One bulk call for every linear ticker; the filter to `symbols` is local. Raw rows skip ccxt's parser (hot path). */
+  async fetchTickers(symbols: readonly string[] | null, opts: CallOptions): Promise<Ticker[]> {
+    const { budget, counter, clock } = this.deps;
+    const res = (await withRetry(
+      () =>
+        budget.schedule(
+          { account: null, group: 'market', lane: opts.lane },
+          async () => {
+            const at = clock.now();
+            try {
+              const r = await this.ex.publicGetV5MarketTickers({ category: 'linear' });
+              counter.record({ at, account: null, endpoint: 'market/tickers', lane: opts.lane, ok: true });
+              return r;
+            } catch (e) {
+              counter.record({ at, account: null, endpoint: 'market/tickers', lane: opts.lane, ok: false });
+              const err = classifyError(e, null, clock.now());
+              if (err.action === 'backoff') budget.block('ip', clock.now() + (err.retryAfterMs ?? 1000));
+              throw err;
+            }
+          },
+          opts.signal,
+        ),
+      { policy: this.deps.retry, clock, signal: opts.signal },
+    )) as { time?: number; result?: { list?: Loose[] } };
+    const list = res.result?.list;
+    if (!Array.isArray(list)) throw classifyError(new Error('market/tickers answered without result.list'), null, 0);
+    const wanted = symbols ? new Set(symbols) : null;
+    const at = Number(res.time) || clock.now();
+    const out: Ticker[] = [];
+    for (const raw of list) {
+      if (wanted && !wanted.has(String(raw.symbol))) continue;
+      out.push(toTicker({ info: raw }, at));
+    }
+    return out;
+  }
+}

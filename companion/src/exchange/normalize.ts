@@ -1,0 +1,134 @@
+import { Balance, Order, Position, Ticker } from '@tierwatch/shared';
+import type { z } from 'zod';
+import { ExchangeCallError } from './errors.ts';
+
+/**
+ * ccxt's unified structures → protocol types, with explicit nulls. Pure functions: the only knowledge of
+ * ccxt's shapes outside the adapter. A malformed row fails the whole read with an error naming the row and
+ * field: a missing row would look like a closed position to the monitor, which is worse than no data.
+ */
+
+type Loose = Record<string, unknown>;
+
+const num = (v: unknown): number | null => {
+  if (v === null || v === undefined || v === '') return null;
+  const n = typeof v === 'number' ? v : Number(v);
+  return Number.isFinite(n) ? n : Number.NaN;
+};
+/** Bybit sends "0" or "" for an unset TP, SL or liquidation price. */
+const level = (v: unknown): number | null => {
+  const n = num(v);
+  return n === null || n === 0 ? null : n;
+};
+const info = (o: Loose): Loose => (o.info && typeof o.info === 'object' ? (o.info as Loose) : {});
+/** ccxt's market id (BTCUSDT) is the protocol's symbol; fall back to the unified one (BTC/USDT:USDT). */
+const marketId = (o: Loose): string => {
+  const raw = info(o).symbol;
+  if (typeof raw === 'string' && raw) return raw;
+  const unified = String(o.symbol ?? '');
+  return unified.replace(/:.*$/, '').replace('/', '');
+};
+
+function check<T>(schema: z.ZodType<T>, value: unknown, account: string, what: string): T {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  const field = issue.path.join('.');
+  const got = (value as Loose)[String(issue.path[0])];
+  const shown =
+    got === null || got === undefined ? 'missing' : Number.isNaN(got) ? 'not a number' : JSON.stringify(got);
+  throw new ExchangeCallError(
+    'retry',
+    'EXCHANGE_ERROR',
+    `${account}: the exchange sent a malformed ${what}: ${field} = ${shown} (${issue.message})`,
+    account,
+  );
+}
+
+export function toPosition(account: string, p: Loose): Position {
+  const raw = info(p);
+  const updated = num(raw.updatedTime) ?? num(p.lastUpdateTimestamp) ?? num(p.timestamp);
+  return check(
+    Position,
+    {
+      account,
+      symbol: marketId(p),
+      side: p.side,
+      size: num(p.contracts),
+      entryPrice: num(p.entryPrice),
+      markPrice: num(p.markPrice),
+      takeProfit: level(p.takeProfitPrice ?? raw.takeProfit),
+      stopLoss: level(p.stopLossPrice ?? raw.stopLoss),
+      liquidationPrice: level(p.liquidationPrice),
+      unrealisedPnl: num(p.unrealizedPnl) ?? 0,
+      leverage: level(p.leverage),
+      lastActivityAt: updated === null || Number.isNaN(updated) ? null : Math.floor(updated),
+    },
+    account,
+    `position (${marketId(p)})`,
+  );
+}
+
+/** An open position has a size; Bybit also lists flat symbols (size 0) in some modes: skip those. */
+export const isOpenPosition = (p: Loose): boolean => (num(p.contracts) ?? 0) > 0;
+
+const ORDER_STATUS: Record<string, Order['status']> = {
+  open: 'open',
+  closed: 'filled',
+  canceled: 'cancelled',
+  cancelled: 'cancelled',
+  expired: 'cancelled',
+  rejected: 'rejected',
+};
+
+export function toOrder(account: string, o: Loose): Order {
+  const filled = num(o.filled) ?? 0;
+  const status = ORDER_STATUS[String(o.status)] ?? 'open';
+  return check(
+    Order,
+    {
+      account,
+      id: String(o.id ?? ''),
+      clientOrderId: typeof o.clientOrderId === 'string' && o.clientOrderId ? o.clientOrderId : null,
+      symbol: marketId(o),
+      side: o.side,
+      type: o.type === 'market' ? 'market' : 'limit',
+      price: level(o.price),
+      qty: num(o.amount),
+      filledQty: filled,
+      reduceOnly: o.reduceOnly === true,
+      status: status === 'open' && filled > 0 ? 'partially_filled' : status,
+      takeProfit: level(o.takeProfitPrice),
+      stopLoss: level(o.stopLossPrice),
+      createdAt: num(o.timestamp) ?? 0,
+    },
+    account,
+    `order (${String(o.id)})`,
+  );
+}
+
+/** Every currency the account holds, plus USDT (the margin currency) even when empty. */
+export function toBalances(account: string, b: Loose): Balance[] {
+  const total = (b.total ?? {}) as Record<string, unknown>;
+  const currencies = Object.keys(total).filter((c) => (num(total[c]) ?? 0) > 0 || c === 'USDT');
+  if (!currencies.includes('USDT')) currencies.unshift('USDT');
+  return currencies.map((currency) => {
+    const entry = (b[currency] ?? {}) as Loose;
+    return check(
+      Balance,
+      { account, currency, total: num(entry.total) ?? 0, free: num(entry.free) ?? 0, used: num(entry.used) ?? 0 },
+      account,
+      `balance (${currency})`,
+    );
+  });
+}
+
+export function toTicker(t: Loose, fallbackAt: number): Ticker {
+  const mark = num(t.markPrice) ?? num(info(t).markPrice);
+  return check(
+    Ticker,
+    { symbol: marketId(t), markPrice: mark, lastPrice: level(t.last), at: num(t.timestamp) ?? fallbackAt },
+    'market',
+    `ticker (${marketId(t)})`,
+  );
+}
