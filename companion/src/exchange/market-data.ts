@@ -22,7 +22,7 @@ export class CcxtMarketData implements MarketData {
     private readonly deps: { budget: RateBudget; counter: CallCounter; clock: Clock; retry: RetryPolicy },
   ) {
     for (const m of Object.values(ex.markets ?? {})) {
-      if (!m || !m.linear || m.active === false || typeof m.id !== 'string') continue;
+      if (!m?.linear || m.active === false || typeof m.id !== 'string') continue;
       this.instruments.set(m.id, {
         symbol: m.id,
         tickSize: Number(m.precision?.price),

@@ -162,7 +162,10 @@ export class RateBudget {
       if (this.queued === 0 || this.inFlight >= this.opts.maxInFlight) return;
       const now = this.opts.clock.now();
       const ipAt = this.ip.readyAt(now);
-      if (ipAt > now) return this.wakeAt(ipAt);
+      if (ipAt > now) {
+        this.wakeAt(ipAt);
+        return;
+      }
       let earliest = Number.POSITIVE_INFINITY;
       let chosen: { queue: Waiting[]; index: number; account?: Window } | null = null;
       // Most urgent lane first; within a lane, the oldest call whose account has room (a busy account
@@ -179,7 +182,10 @@ export class RateBudget {
           earliest = Math.min(earliest, at);
         }
       }
-      if (!chosen) return this.wakeAt(earliest);
+      if (!chosen) {
+        this.wakeAt(earliest);
+        return;
+      }
       const [waiting] = chosen.queue.splice(chosen.index, 1);
       this.queued--;
       this.ip.record(now);
