@@ -28,7 +28,11 @@ export class AccountActions {
   private seq = 0;
   constructor(private readonly d: ActionsDeps) {}
 
-  async afterPositions(a: AccountState, res: { closed: Entry[]; missingSl: Entry[] }, readStart: number): Promise<void> {
+  async afterPositions(
+    a: AccountState,
+    res: { closed: Entry[]; missingSl: Entry[] },
+    readStart: number,
+  ): Promise<void> {
     for (const e of res.missingSl) await this.missingSl(a, e);
     for (const e of res.closed) this.mainClosed(a, e);
     await this.checkMirror(a, readStart);
@@ -38,7 +42,8 @@ export class AccountActions {
     const { config, clock, publish } = this.d;
     const now = clock.now();
     const prev = e.slMissing;
-    const retry = prev && prev.action !== 'alerted' && prev.action !== 'pending' && now - prev.at >= config.missingSl.retryMs;
+    const retry =
+      prev && prev.action !== 'alerted' && prev.action !== 'pending' && now - prev.at >= config.missingSl.retryMs;
     if (prev && !retry) return;
     const key = { account: a.name, symbol: e.symbol, side: e.side };
     if (!config.missingSl.replace) {
@@ -59,7 +64,12 @@ export class AccountActions {
       e.slMissing = { at: clock.now(), action: 'replace-failed' };
       this.d.log.warn({ ...key, stopLoss: level, err: String(err) }, 'missing SL re-place failed');
     }
-    publish({ type: 'missing-sl', at: clock.now(), ...key, action: e.slMissing.action as 'replaced' | 'replace-failed' });
+    publish({
+      type: 'missing-sl',
+      at: clock.now(),
+      ...key,
+      action: e.slMissing.action as 'replaced' | 'replace-failed',
+    });
   }
 
   /** The last SL seen while it still protects; else fallbackDistancePct beyond the mark, on the tick. */

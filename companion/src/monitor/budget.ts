@@ -59,7 +59,12 @@ export function checkBudget(
   };
   const base = at(1);
   if (base.rate <= allowed) {
-    return { intervals: base.intervals, projectedCallsPerSec: base.rate, allowedCallsPerSec: allowed, stretched: false };
+    return {
+      intervals: base.intervals,
+      projectedCallsPerSec: base.rate,
+      allowedCallsPerSec: allowed,
+      stretched: false,
+    };
   }
   // The rate falls as the stretch grows: bisect for the smallest stretch that fits.
   let lo = 1;

@@ -81,24 +81,45 @@ describe('classify', () => {
   });
 
   it('reports distances in percent of the mark, toward each level, 0 once past', () => {
-    const out = classify({ position: pos({ takeProfit: 110, stopLoss: 95 }), markPrice: 100, pendingEntryOrders: 0, lastActivityAt: null, now: NOW }, th);
+    const out = classify(
+      {
+        position: pos({ takeProfit: 110, stopLoss: 95 }),
+        markPrice: 100,
+        pendingEntryOrders: 0,
+        lastActivityAt: null,
+        now: NOW,
+      },
+      th,
+    );
     expect(out.distanceToTpPct).toBeCloseTo(10);
     expect(out.distanceToSlPct).toBeCloseTo(5);
-    const past = classify({ position: pos({ stopLoss: 101 }), pendingEntryOrders: 0, lastActivityAt: null, now: NOW }, th);
+    const past = classify(
+      { position: pos({ stopLoss: 101 }), pendingEntryOrders: 0, lastActivityAt: null, now: NOW },
+      th,
+    );
     expect(past.distanceToSlPct).toBe(0);
-    const none = classify({ position: pos({ takeProfit: null }), pendingEntryOrders: 0, lastActivityAt: null, now: NOW }, th);
+    const none = classify(
+      { position: pos({ takeProfit: null }), pendingEntryOrders: 0, lastActivityAt: null, now: NOW },
+      th,
+    );
     expect(none.distanceToTpPct).toBeNull();
   });
 
   it('carries the fresh mark and its PnL', () => {
-    const out = classify({ position: pos({ size: 2 }), markPrice: 104, pendingEntryOrders: 0, lastActivityAt: null, now: NOW }, th);
+    const out = classify(
+      { position: pos({ size: 2 }), markPrice: 104, pendingEntryOrders: 0, lastActivityAt: null, now: NOW },
+      th,
+    );
     expect(out.markPrice).toBe(104);
     expect(out.unrealisedPnl).toBeCloseTo(8);
   });
 
   it('honours configured thresholds', () => {
     const wide = MonitorConfig.parse({ thresholds: { criticalPct: 2, urgentPct: 5 } }).thresholds;
-    const out = classify({ position: pos({ takeProfit: 102 }), pendingEntryOrders: 0, lastActivityAt: null, now: NOW }, wide);
+    const out = classify(
+      { position: pos({ takeProfit: 102 }), pendingEntryOrders: 0, lastActivityAt: null, now: NOW },
+      wide,
+    );
     expect(out.tier).toBe('CRITICAL');
   });
 });

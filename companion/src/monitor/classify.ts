@@ -38,7 +38,7 @@ const validPrice = (p: number | null): boolean => p === null || (Number.isFinite
 /** Distance from mark to a level in the direction the price must travel to reach it; 0 once past. */
 export function distancePct(mark: number, level: number, levelIsAbove: boolean): number {
   const d = ((levelIsAbove ? level - mark : mark - level) / mark) * 100;
-  return d > 0 ? d : 0;
+  return Math.max(0, d);
 }
 
 export function classify(input: ClassifyInput, th: Thresholds): TieredPosition {
@@ -99,6 +99,7 @@ export function crossing(p: Position, mark: number): { kind: 'tp' | 'sl'; level:
   const long = p.side === 'long';
   // SL first: when both are somehow crossed (bad levels), the loss side is the one to report.
   if (p.stopLoss !== null && (long ? mark <= p.stopLoss : mark >= p.stopLoss)) return { kind: 'sl', level: p.stopLoss };
-  if (p.takeProfit !== null && (long ? mark >= p.takeProfit : mark <= p.takeProfit)) return { kind: 'tp', level: p.takeProfit };
+  if (p.takeProfit !== null && (long ? mark >= p.takeProfit : mark <= p.takeProfit))
+    return { kind: 'tp', level: p.takeProfit };
   return null;
 }

@@ -57,10 +57,30 @@ const iv = (c: number, u: number, a: number, b: number, s: number, d: number): T
 
 /** The seed's 25 / 100 / 400 thresholds; its extreme table, with CRITICAL tightened from 2 s to 1 s. */
 export const DEFAULT_PROFILES: IntervalProfile[] = [
-  { name: 'small', fromPositions: 0, intervalsMs: iv(1000, 2000, 5000, 10_000, 30_000, 60_000), stateRefreshMinMs: 2000 },
-  { name: 'medium', fromPositions: 25, intervalsMs: iv(1000, 3000, 10_000, 30_000, 120_000, 300_000), stateRefreshMinMs: 3000 },
-  { name: 'large', fromPositions: 100, intervalsMs: iv(1000, 5000, 15_000, 45_000, 180_000, 600_000), stateRefreshMinMs: 5000 },
-  { name: 'extreme', fromPositions: 400, intervalsMs: iv(1000, 5000, 20_000, 60_000, 300_000, 900_000), stateRefreshMinMs: 5000 },
+  {
+    name: 'small',
+    fromPositions: 0,
+    intervalsMs: iv(1000, 2000, 5000, 10_000, 30_000, 60_000),
+    stateRefreshMinMs: 2000,
+  },
+  {
+    name: 'medium',
+    fromPositions: 25,
+    intervalsMs: iv(1000, 3000, 10_000, 30_000, 120_000, 300_000),
+    stateRefreshMinMs: 3000,
+  },
+  {
+    name: 'large',
+    fromPositions: 100,
+    intervalsMs: iv(1000, 5000, 15_000, 45_000, 180_000, 600_000),
+    stateRefreshMinMs: 5000,
+  },
+  {
+    name: 'extreme',
+    fromPositions: 400,
+    intervalsMs: iv(1000, 5000, 20_000, 60_000, 300_000, 900_000),
+    stateRefreshMinMs: 5000,
+  },
 ];
 
 export const MonitorConfig = z
@@ -122,15 +142,27 @@ export const MonitorConfig = z
       ctx.addIssue({ code: 'custom', path: ['thresholds', 'criticalPct'], message: 'must not exceed urgentPct' });
     }
     if (cfg.thresholds.recentActivityMs > cfg.thresholds.dormantAfterMs) {
-      ctx.addIssue({ code: 'custom', path: ['thresholds', 'recentActivityMs'], message: 'must not exceed dormantAfterMs' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['thresholds', 'recentActivityMs'],
+        message: 'must not exceed dormantAfterMs',
+      });
     }
     cfg.profiles.forEach((p, i) => {
       if (i === 0 && p.fromPositions !== 0) {
-        ctx.addIssue({ code: 'custom', path: ['profiles', 0, 'fromPositions'], message: 'the first profile must start at 0' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['profiles', 0, 'fromPositions'],
+          message: 'the first profile must start at 0',
+        });
       }
       const prev = cfg.profiles[i - 1];
       if (prev && p.fromPositions <= prev.fromPositions) {
-        ctx.addIssue({ code: 'custom', path: ['profiles', i, 'fromPositions'], message: 'profiles must be in increasing order' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['profiles', i, 'fromPositions'],
+          message: 'profiles must be in increasing order',
+        });
       }
       if (p.intervalsMs.CRITICAL > cfg.criticalMaxIntervalMs) {
         ctx.addIssue({
@@ -143,7 +175,11 @@ export const MonitorConfig = z
         const tier = TIERS[t] as Tier;
         const faster = TIERS[t - 1] as Tier;
         if (p.intervalsMs[tier] < p.intervalsMs[faster]) {
-          ctx.addIssue({ code: 'custom', path: ['profiles', i, 'intervalsMs', tier], message: `must not be faster than ${faster}` });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['profiles', i, 'intervalsMs', tier],
+            message: `must not be faster than ${faster}`,
+          });
         }
       }
     });

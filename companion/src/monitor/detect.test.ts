@@ -10,11 +10,23 @@ afterEach(async () => {
   monitors = [];
 });
 
-function setup(config: MonitorConfigInput = {}, latencyMs = 0, accs = [account('main')], extra: Partial<MonitorOptions> = {}) {
+function setup(
+  config: MonitorConfigInput = {},
+  latencyMs = 0,
+  accs = [account('main')],
+  extra: Partial<MonitorOptions> = {},
+) {
   const clock = new ManualClock(NOW0);
   const ex = new FakeExchange(clock, latencyMs);
   const rec = recordBus();
-  const m = new Monitor({ clients: accs.map((a) => ex.client(a)), market: ex.market(), bus: rec.bus, clock, config, ...extra });
+  const m = new Monitor({
+    clients: accs.map((a) => ex.client(a)),
+    market: ex.market(),
+    bus: rec.bus,
+    clock,
+    config,
+    ...extra,
+  });
   monitors.push(m);
   return { clock, ex, m, ...rec };
 }
@@ -111,13 +123,24 @@ describe('Monitor: detection', () => {
     ex.update('main', 'BTCUSDT', { stopLoss: null });
     await run(clock, 70_000);
     expect(of('missing-sl')).toMatchObject([{ symbol: 'BTCUSDT', action: 'replaced' }]);
-    expect(ex.calls.filter((c) => c.endpoint === 'setTradingStop')).toMatchObject([{ account: 'main', lane: 'critical' }]);
+    expect(ex.calls.filter((c) => c.endpoint === 'setTradingStop')).toMatchObject([
+      { account: 'main', lane: 'critical' },
+    ]);
     expect(m.positions()[0]?.stopLoss).toBe(90);
   });
 
   it('re-places a never-seen SL at the fallback distance, on the tick', async () => {
     const { clock, ex, m, of } = setup({ missingSl: { replace: true, fallbackDistancePct: 2 } });
-    ex.add(position({ account: 'main', symbol: 'BTCUSDT', side: 'short', stopLoss: null, takeProfit: 80, markPrice: 100.003 }));
+    ex.add(
+      position({
+        account: 'main',
+        symbol: 'BTCUSDT',
+        side: 'short',
+        stopLoss: null,
+        takeProfit: 80,
+        markPrice: 100.003,
+      }),
+    );
     m.start();
     await run(clock, 5000);
     expect(of('missing-sl')).toMatchObject([{ action: 'replaced' }]);
@@ -177,6 +200,8 @@ describe('Monitor: detection', () => {
     expect(m.tierCounts()).toMatchObject({ BUILDING: 1 });
     expect(seen).toContain('positions:main:1');
     expect(seen).toContain('orders:main:1');
-    expect(m.classifyNow(position({ account: 'main', symbol: 'BTCUSDT', ...TIER_SHAPES.DORMANT })).tier).toBe('BUILDING');
+    expect(m.classifyNow(position({ account: 'main', symbol: 'BTCUSDT', ...TIER_SHAPES.DORMANT })).tier).toBe(
+      'BUILDING',
+    );
   });
 });

@@ -1,4 +1,4 @@
-import type { BusEvent, Order, Position, PositionSide, Tier, TieredPosition, Ticker } from '@tierwatch/shared';
+import type { BusEvent, Order, Position, PositionSide, Ticker, Tier, TieredPosition } from '@tierwatch/shared';
 import { classify, criticalReason, crossing } from './classify.ts';
 import type { Thresholds } from './config.ts';
 
@@ -76,7 +76,8 @@ export class PositionBook {
         {
           position,
           markPrice,
-          pendingEntryOrders: this.pendingEntries.get(position.account)?.get(`${position.symbol}|${position.side}`) ?? 0,
+          pendingEntryOrders:
+            this.pendingEntries.get(position.account)?.get(`${position.symbol}|${position.side}`) ?? 0,
           lastActivityAt: Number.isFinite(activity) ? activity : null,
           now,
         },
@@ -101,7 +102,8 @@ export class PositionBook {
   }
 
   markRequested(symbols: readonly string[], reqStart: number): void {
-    for (const s of symbols) for (const e of this.bySymbol.get(s) ?? []) e.priceReqAt = Math.max(e.priceReqAt, reqStart);
+    for (const s of symbols)
+      for (const e of this.bySymbol.get(s) ?? []) e.priceReqAt = Math.max(e.priceReqAt, reqStart);
   }
 
   /** A fresh read of all of one account's positions. */
@@ -126,7 +128,15 @@ export class PositionBook {
         e = this.add(key, p, reqStart);
         opened.push(e);
       } else if (p.size !== e.position.size) {
-        this.hooks.publish({ type: 'position-resized', at: now, account, symbol: p.symbol, side: p.side, fromSize: e.position.size, toSize: p.size });
+        this.hooks.publish({
+          type: 'position-resized',
+          at: now,
+          account,
+          symbol: p.symbol,
+          side: p.side,
+          fromSize: e.position.size,
+          toSize: p.size,
+        });
         e.activityAt = Math.max(e.activityAt ?? -Infinity, p.lastActivityAt ?? now);
       }
       e.position = p;
@@ -158,7 +168,8 @@ export class PositionBook {
       counts.set(k, (counts.get(k) ?? 0) + 1);
     }
     this.pendingEntries.set(account, counts);
-    for (const e of this.accountEntries(account)) this.reclassify(e, now, e.tiered?.markPrice ?? e.position.markPrice, now);
+    for (const e of this.accountEntries(account))
+      this.reclassify(e, now, e.tiered?.markPrice ?? e.position.markPrice, now);
   }
 
   /** Re-classify on a fresh price; true when it newly shows a TP/SL crossing (the account needs a read). */
@@ -193,7 +204,15 @@ export class PositionBook {
     e.tiered = this.classifyNow(e.position, now, mark);
     e.tier = e.tiered.tier;
     if (from === e.tier) return;
-    this.hooks.publish({ type: 'tier-changed', at: now, account: e.account, symbol: e.symbol, side: e.side, from, to: e.tier });
+    this.hooks.publish({
+      type: 'tier-changed',
+      at: now,
+      account: e.account,
+      symbol: e.symbol,
+      side: e.side,
+      from,
+      to: e.tier,
+    });
     if (e.tier === 'CRITICAL') {
       this.hooks.publish({ type: 'critical', at: now, position: e.tiered, reason: criticalReason(e.tiered) });
       this.hooks.detected(e.symbol, now, dataAt);
@@ -218,8 +237,8 @@ export class PositionBook {
     };
     this.entries.set(key, e);
     this.byAccount.get(p.account)?.set(key, e);
-    let set = this.bySymbol.get(p.symbol);
-    if (!set) this.bySymbol.set(p.symbol, (set = new Set()));
+    const set = this.bySymbol.get(p.symbol) ?? new Set<Entry>();
+    this.bySymbol.set(p.symbol, set);
     set.add(e);
     return e;
   }

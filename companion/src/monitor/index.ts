@@ -2,10 +2,17 @@
  * The tiered monitor: public entry. The companion builds one `Monitor` from its account clients, the
  * market data, the bus and the clock; the `monitor:` section of its config is `MonitorConfig`.
  */
-export { Monitor, type AccountHealth, type MonitorOptions } from './monitor.ts';
-export { MonitorConfig, type MonitorConfigInput, DEFAULT_PROFILES, type IntervalProfile, type Thresholds } from './config.ts';
-export { classify, crossing, distancePct, type ClassifyInput } from './classify.ts';
-export { selectProfile, effectiveIntervals, type EffectiveIntervals } from './profiles.ts';
-export { checkBudget, projectCallsPerSec, type Load, type BudgetDecision } from './budget.ts';
-export { planTick, summarize, type Plan, type Mode } from './scheduler.ts';
-export { PUBLIC_ACCOUNT, FAILED_ENDPOINT } from './stats.ts';
+
+export { type BudgetDecision, checkBudget, type Load, projectCallsPerSec } from './budget.ts';
+export { type ClassifyInput, classify, crossing, distancePct } from './classify.ts';
+export {
+  DEFAULT_PROFILES,
+  type IntervalProfile,
+  MonitorConfig,
+  type MonitorConfigInput,
+  type Thresholds,
+} from './config.ts';
+export { type AccountHealth, Monitor, type MonitorOptions } from './monitor.ts';
+export { type EffectiveIntervals, effectiveIntervals, selectProfile } from './profiles.ts';
+export { type Mode, type Plan, planTick, summarize } from './scheduler.ts';
+export { FAILED_ENDPOINT, PUBLIC_ACCOUNT } from './stats.ts';

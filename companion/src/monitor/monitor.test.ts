@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../core/clock.ts';
 import type { MonitorConfigInput } from './config.ts';
 import { Monitor } from './monitor.ts';
-import { account, entryOrder, FakeExchange, NOW0, position, recordBus, run, TIER_SHAPES } from './testing.ts';
+import { account, FakeExchange, NOW0, position, recordBus, run, TIER_SHAPES } from './testing.ts';
 
 let monitors: Monitor[] = [];
 afterEach(async () => {
@@ -16,7 +16,14 @@ function setup(accounts = ['main'], config: MonitorConfigInput = {}, latencyMs =
   const rec = recordBus();
   const accs = accounts.map((n) => account(n));
   const make = (extra: Partial<ConstructorParameters<typeof Monitor>[0]> = {}) => {
-    const m = new Monitor({ clients: accs.map((a) => ex.client(a)), market: ex.market(), bus: rec.bus, clock, config, ...extra });
+    const m = new Monitor({
+      clients: accs.map((a) => ex.client(a)),
+      market: ex.market(),
+      bus: rec.bus,
+      clock,
+      config,
+      ...extra,
+    });
     monitors.push(m);
     return m;
   };
@@ -48,7 +55,26 @@ describe('Monitor: cadence', () => {
     const { clock, ex, make } = setup(['main'], { tickerScope: 'due' });
     ex.add(position({ account: 'main', symbol: 'CRITUSDT', ...TIER_SHAPES.CRITICAL }));
     ex.add(position({ account: 'main', symbol: 'ACTVUSDT', lastActivityAt: NOW0 + 10 * 60_000 }));
-    const m = make({ config: { tickerScope: 'due', profiles: [{ name: 'p', fromPositions: 0, intervalsMs: { CRITICAL: 1000, URGENT: 2000, ACTIVE: 10_000, BUILDING: 20_000, STABLE: 30_000, DORMANT: 60_000 }, stateRefreshMinMs: 30_000 }] } });
+    const m = make({
+      config: {
+        tickerScope: 'due',
+        profiles: [
+          {
+            name: 'p',
+            fromPositions: 0,
+            intervalsMs: {
+              CRITICAL: 1000,
+              URGENT: 2000,
+              ACTIVE: 10_000,
+              BUILDING: 20_000,
+              STABLE: 30_000,
+              DORMANT: 60_000,
+            },
+            stateRefreshMinMs: 30_000,
+          },
+        ],
+      },
+    });
     m.start();
     await run(clock, 60_000);
     const tickers = ex.calls.filter((c) => c.endpoint === 'tickers');
@@ -100,7 +126,9 @@ describe('Monitor: critical-only mode', () => {
     m.setMode('normal');
     const back = ex.calls.length;
     await run(clock, 5000);
-    expect(ex.calls.slice(back).filter((c) => c.account === 'calm' && c.endpoint === 'positions').length).toBeGreaterThan(0);
+    expect(
+      ex.calls.slice(back).filter((c) => c.account === 'calm' && c.endpoint === 'positions').length,
+    ).toBeGreaterThan(0);
   });
 
   it('still handles an SL crossing during critical-only mode', async () => {
@@ -115,5 +143,80 @@ describe('Monitor: critical-only mode', () => {
     await run(clock, 2000);
     expect(of('sl-hit').map((e) => e.symbol)).toEqual(['URGUSDT']);
     expect(of('position-closed')).toMatchObject([{ symbol: 'URGUSDT', reason: 'sl' }]);
+  });
+});
+
+describe('Monitor: fault containment', () => {
+  it('a failing account keeps its last state, shows in stats, and does not stop the others', async () => {
+    const { clock, ex, make, of } = setup(['good', 'bad']);
+    ex.add(position({ account: 'good', symbol: 'GOODUSDT', ...TIER_SHAPES.URGENT }));
+    ex.add(position({ account: 'bad', symbol: 'BADUSDT', ...TIER_SHAPES.URGENT }));
+    const m = make();
+    m.start();
+    await run(clock, 3000);
+    ex.failing.add('bad');
+    ex.update('good', 'GOODUSDT', { size: 2 });
+    await run(clock, 20_000);
+    expect(of('position-resized')).toMatchObject([{ account: 'good', toSize: 2 }]);
+    expect(m.positions('bad')).toMatchObject([{ symbol: 'BADUSDT', size: 1 }]);
+    expect(of('position-closed')).toHaveLength(0);
+    const health = m.accountHealth().find((h) => h.account === 'bad');
+    expect(health?.consecutiveFailures).toBeGreaterThan(0);
+    expect(health?.lastError).toMatch(/unavailable/);
+    const stats = m.computeStats();
+    expect(stats.callsPerSecByEndpoint.failed).toBeGreaterThan(0);
+    // prices still flow for the failing account's positions (tickers are public)
+    ex.setPrice('BADUSDT', 98.9);
+    await run(clock, 6000);
+    expect(m.positions('bad')[0]?.tier).toBe('CRITICAL');
+
+    ex.failing.delete('bad');
+    await run(clock, 6000);
+    expect(m.accountHealth().find((h) => h.account === 'bad')?.consecutiveFailures).toBe(0);
+  });
+
+  it('a throwing bus subscriber or cache hook does not stop monitoring', async () => {
+    const { clock, ex, bus, make } = setup(['main']);
+    bus.subscribe(() => {
+      throw new Error('subscriber bug');
+    });
+    ex.add(position({ account: 'main', symbol: 'BTCUSDT', ...TIER_SHAPES.CRITICAL }));
+    const m = make({
+      onPositions: () => {
+        throw new Error('cache bug');
+      },
+    });
+    m.start();
+    await run(clock, 5000);
+    expect(ex.count('tickers')).toBeGreaterThanOrEqual(5);
+    expect(m.positions()).toHaveLength(1);
+  });
+
+  it('publishes stats every few seconds, counted from calls made', async () => {
+    const { clock, ex, make, of } = setup(['main']);
+    ex.add(position({ account: 'main', symbol: 'BTCUSDT', ...TIER_SHAPES.CRITICAL }));
+    const m = make();
+    m.start();
+    await run(clock, 20_000);
+    const stats = of('stats');
+    expect(stats.length).toBeGreaterThanOrEqual(3);
+    const last = stats.at(-1)?.stats;
+    expect(last?.callsPerSecByAccount.public).toBeCloseTo(ex.count('tickers') / 20, 0);
+    expect(last?.naiveCallsPerSec).toBe(0.4);
+    expect(last?.positions).toBe(1);
+    expect(m.latest()).toEqual(last);
+  });
+
+  it('stops cleanly: no calls after stop()', async () => {
+    const { clock, ex, make } = setup(['main']);
+    ex.add(position({ account: 'main', symbol: 'BTCUSDT', ...TIER_SHAPES.CRITICAL }));
+    const m = make();
+    m.start();
+    await run(clock, 3000);
+    await m.stop();
+    const n = ex.calls.length;
+    await run(clock, 10_000);
+    expect(ex.calls.length).toBe(n);
+    expect(clock.pendingSleepers).toBe(0);
   });
 });

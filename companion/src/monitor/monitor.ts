@@ -359,7 +359,10 @@ export class Monitor {
     a.consecutiveFailures++;
     a.lastError = err instanceof Error ? err.message : String(err);
     this.recordCall(endpoint, a.name, 1, true);
-    this.log.warn({ account: a.name, endpoint, err: a.lastError, consecutive: a.consecutiveFailures }, 'account read failed');
+    this.log.warn(
+      { account: a.name, endpoint, err: a.lastError, consecutive: a.consecutiveFailures },
+      'account read failed',
+    );
   }
 
   private hook(fn: () => void): void {

@@ -58,12 +58,17 @@ export interface Plan {
 }
 
 /** Per-account and overall most urgent tier, and BUILDING presence: the budget check's input too. */
-export function summarize(entries: Iterable<SchedEntry>, accounts: readonly string[]): Load & { byAccount: Map<string, AccountLoad> } {
-  const byAccount = new Map<string, AccountLoad>(accounts.map((a) => [a, { positions: 0, mostUrgent: null, hasBuilding: false }]));
+export function summarize(
+  entries: Iterable<SchedEntry>,
+  accounts: readonly string[],
+): Load & { byAccount: Map<string, AccountLoad> } {
+  const byAccount = new Map<string, AccountLoad>(
+    accounts.map((a) => [a, { positions: 0, mostUrgent: null, hasBuilding: false }]),
+  );
   let mostUrgent: Tier | null = null;
   for (const e of entries) {
-    let a = byAccount.get(e.account);
-    if (!a) byAccount.set(e.account, (a = { positions: 0, mostUrgent: null, hasBuilding: false }));
+    const a = byAccount.get(e.account) ?? { positions: 0, mostUrgent: null, hasBuilding: false };
+    byAccount.set(e.account, a);
     a.positions++;
     a.mostUrgent = moreUrgent(a.mostUrgent, e.tier);
     if (e.tier === 'BUILDING') a.hasBuilding = true;

@@ -96,7 +96,8 @@ export class MonitorStatsRecorder {
       total += c.n;
       byAccount[c.account] = (byAccount[c.account] ?? 0) + c.n;
     }
-    const rate = (o: Record<string, number>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, round(v / spanS)]));
+    const rate = (o: Record<string, number>) =>
+      Object.fromEntries(Object.entries(o).map(([k, v]) => [k, round(v / spanS)]));
     const callsPerSec = round(total / spanS);
     const naive = (ctx.positions * 2) / 5;
     const cadence = Object.fromEntries(
@@ -104,7 +105,10 @@ export class MonitorStatsRecorder {
         const w = this.gaps.get(t) as Window;
         w.prune(from);
         const sorted = w.values().sort((a, b) => a - b);
-        return [t, { intervalMs: ctx.intervals.tiers[t], p50GapMs: percentile(sorted, 50), p99GapMs: percentile(sorted, 99) }];
+        return [
+          t,
+          { intervalMs: ctx.intervals.tiers[t], p50GapMs: percentile(sorted, 50), p99GapMs: percentile(sorted, 99) },
+        ];
       }),
     ) as MonitorStats['cadence'];
     this.detections.prune(from);

@@ -45,18 +45,30 @@ export class FakeExchange {
   }
 
   remove(account: string, symbol: string): void {
-    this.rawPositions.set(account, (this.rawPositions.get(account) ?? []).filter((p) => p.symbol !== symbol));
+    this.rawPositions.set(
+      account,
+      (this.rawPositions.get(account) ?? []).filter((p) => p.symbol !== symbol),
+    );
   }
 
   update(account: string, symbol: string, patch: Partial<Position>): void {
-    this.rawPositions.set(account, (this.rawPositions.get(account) ?? []).map((p) => (p.symbol === symbol ? { ...p, ...patch } : p)));
+    this.rawPositions.set(
+      account,
+      (this.rawPositions.get(account) ?? []).map((p) => (p.symbol === symbol ? { ...p, ...patch } : p)),
+    );
   }
 
   count(endpoint: FakeCall['endpoint'], account?: string): number {
     return this.calls.filter((c) => c.endpoint === endpoint && (account === undefined || c.account === account)).length;
   }
 
-  private async call<T>(endpoint: FakeCall['endpoint'], account: string, opts: CallOptions, fn: () => T, symbols?: readonly string[] | null): Promise<T> {
+  private async call<T>(
+    endpoint: FakeCall['endpoint'],
+    account: string,
+    opts: CallOptions,
+    fn: () => T,
+    symbols?: readonly string[] | null,
+  ): Promise<T> {
     this.calls.push({ at: this.clock.now(), endpoint, account, lane: opts.lane, symbols });
     if (this.latencyMs > 0) await this.clock.sleep(this.latencyMs);
     if (this.failing.has(account)) throw new Error(`${account}: exchange unavailable`);
@@ -74,7 +86,10 @@ export class FakeExchange {
       if (hit && this.autoTrigger) continue;
       out.push({ ...p, markPrice: mark });
     }
-    this.rawPositions.set(account, (this.rawPositions.get(account) ?? []).filter((p) => out.some((o) => o.symbol === p.symbol && o.side === p.side)));
+    this.rawPositions.set(
+      account,
+      (this.rawPositions.get(account) ?? []).filter((p) => out.some((o) => o.symbol === p.symbol && o.side === p.side)),
+    );
     return out;
   }
 
@@ -91,7 +106,14 @@ export class FakeExchange {
               .map(([symbol, markPrice]) => ({ symbol, markPrice, lastPrice: markPrice, at: this.clock.now() })),
           symbols,
         ),
-      instrument: (symbol): Instrument => ({ symbol, tickSize: 0.01, qtyStep: 0.001, minQty: 0.001, maxQty: 1e6, minNotional: 5 }),
+      instrument: (symbol): Instrument => ({
+        symbol,
+        tickSize: 0.01,
+        qtyStep: 0.001,
+        minQty: 0.001,
+        maxQty: 1e6,
+        minNotional: 5,
+      }),
       symbols: () => [...this.prices.keys()],
     };
   }
@@ -107,11 +129,11 @@ export class FakeExchange {
       placeOrder: no,
       findOrder: no,
       cancelOrder: no,
-      setTradingStop: (symbol, side, levels, opts) =>
+      setTradingStop: (symbol, _side, levels, opts) =>
         this.call('setTradingStop', name, opts, () => {
           if (levels.stopLoss !== undefined) this.update(name, symbol, { stopLoss: levels.stopLoss });
         }),
-      closePosition: (symbol, side, clientOrderId, opts) =>
+      closePosition: (symbol, _side, clientOrderId, opts) =>
         this.call('closePosition', name, opts, () => {
           this.remove(name, symbol);
           return { orderId: 'o1', clientOrderId, status: 'filled' as const, qty: 1, filledQty: 1, avgPrice: null };
@@ -172,7 +194,11 @@ export const entryOrder = (account: string, symbol: string): Order => ({
   createdAt: NOW0,
 });
 
-export function recordBus(): { bus: EventBus; events: BusEvent[]; of: <T extends BusEvent['type']>(t: T) => Extract<BusEvent, { type: T }>[] } {
+export function recordBus(): {
+  bus: EventBus;
+  events: BusEvent[];
+  of: <T extends BusEvent['type']>(t: T) => Extract<BusEvent, { type: T }>[];
+} {
   const bus = new EventBus();
   const events: BusEvent[] = [];
   bus.subscribe((e) => events.push(e));

@@ -1,0 +1,119 @@
+import { describe, expect, it } from 'vitest';
+import { MonitorConfig } from './config.ts';
+import { effectiveIntervals, selectProfile } from './profiles.ts';
+import { type PlanInput, planTick, type SchedAccount, type SchedEntry, summarize } from './scheduler.ts';
+
+const cfg = MonitorConfig.parse({});
+const iv = effectiveIntervals(selectProfile(cfg.profiles, 400), cfg);
+const NOW = 1_000_000;
+
+const acct = (name: string, o: Partial<SchedAccount> = {}): SchedAccount => ({
+  name,
+  stateReqAt: NOW - 1000,
+  ordersReqAt: NOW - 1000,
+  stateInFlight: false,
+  ordersInFlight: false,
+  confirm: false,
+  ...o,
+});
+
+function plan(entries: SchedEntry[], accounts: SchedAccount[], o: Partial<PlanInput> = {}) {
+  const { byAccount } = summarize(
+    entries,
+    accounts.map((a) => a.name),
+  );
+  return planTick(
+    { now: NOW, mode: 'normal', slackMs: 50, tickerScope: 'due', intervals: iv, entries, accounts, ...o },
+    byAccount,
+  );
+}
+
+describe('planTick', () => {
+  it('puts only due positions in the one ticker call, in the lane of the most urgent', () => {
+    const p = plan(
+      [
+        { account: 'a', symbol: 'AUSDT', tier: 'CRITICAL', priceReqAt: NOW - 1000 },
+        { account: 'b', symbol: 'BUSDT', tier: 'URGENT', priceReqAt: NOW - 5000 },
+        { account: 'a', symbol: 'CUSDT', tier: 'DORMANT', priceReqAt: NOW - 1000 },
+      ],
+      [acct('a'), acct('b')],
+    );
+    expect(p.ticker).toEqual({ symbols: ['AUSDT', 'BUSDT'], lane: 'critical', dueTier: 'CRITICAL' });
+  });
+
+  it('one due CRITICAL does not make the others due', () => {
+    const p = plan(
+      [
+        { account: 'a', symbol: 'AUSDT', tier: 'CRITICAL', priceReqAt: NOW - 1000 },
+        { account: 'a', symbol: 'SUSDT', tier: 'STABLE', priceReqAt: NOW - 1000 },
+      ],
+      [acct('a')],
+    );
+    expect(p.ticker?.symbols).toEqual(['AUSDT']);
+  });
+
+  it("'held' scope carries every held symbol in the same one call", () => {
+    const p = plan(
+      [
+        { account: 'a', symbol: 'AUSDT', tier: 'CRITICAL', priceReqAt: NOW - 1000 },
+        { account: 'a', symbol: 'SUSDT', tier: 'STABLE', priceReqAt: NOW - 1000 },
+      ],
+      [acct('a')],
+      { tickerScope: 'held' },
+    );
+    expect(p.ticker?.symbols).toEqual(['AUSDT', 'SUSDT']);
+  });
+
+  it('no ticker call when nothing is due; says when the next thing is', () => {
+    const p = plan([{ account: 'a', symbol: 'AUSDT', tier: 'URGENT', priceReqAt: NOW - 1000 }], [acct('a')]);
+    expect(p.ticker).toBeNull();
+    expect(p.nextDueAt).toBe(NOW - 1000 + 5000 - 50);
+  });
+
+  it('reads an account at its most urgent tier, not faster than the state floor', () => {
+    const entries: SchedEntry[] = [{ account: 'a', symbol: 'AUSDT', tier: 'CRITICAL', priceReqAt: NOW }];
+    expect(plan(entries, [acct('a', { stateReqAt: NOW - 4000 })]).stateReads).toEqual([]);
+    expect(plan(entries, [acct('a', { stateReqAt: NOW - 4950 })]).stateReads).toEqual([
+      { account: 'a', lane: 'critical' },
+    ]);
+    const dormant: SchedEntry[] = [{ account: 'a', symbol: 'AUSDT', tier: 'DORMANT', priceReqAt: NOW }];
+    // DORMANT is 900 s, but every account is read at least every discovery interval (60 s)
+    expect(plan(dormant, [acct('a', { stateReqAt: NOW - 59_000 })]).stateReads).toEqual([]);
+    expect(plan(dormant, [acct('a', { stateReqAt: NOW - 60_000 })]).stateReads).toEqual([
+      { account: 'a', lane: 'dormant' },
+    ]);
+  });
+
+  it('reads an account at once on a confirm, but never twice at a time', () => {
+    const entries: SchedEntry[] = [{ account: 'a', symbol: 'AUSDT', tier: 'STABLE', priceReqAt: NOW }];
+    expect(plan(entries, [acct('a', { confirm: true })]).stateReads).toEqual([{ account: 'a', lane: 'critical' }]);
+    expect(plan(entries, [acct('a', { confirm: true, stateInFlight: true })]).stateReads).toEqual([]);
+  });
+
+  it('reads open orders only for accounts with BUILDING positions due, or at discovery', () => {
+    const entries: SchedEntry[] = [
+      { account: 'a', symbol: 'AUSDT', tier: 'BUILDING', priceReqAt: NOW },
+      { account: 'b', symbol: 'BUSDT', tier: 'STABLE', priceReqAt: NOW },
+    ];
+    const p = plan(entries, [acct('a', { ordersReqAt: NOW - 60_000 }), acct('b', { ordersReqAt: NOW - 30_000 })]);
+    expect(p.orderReads).toEqual([{ account: 'a', lane: 'building' }]);
+  });
+
+  it('critical-only: only CRITICAL prices, accounts holding CRITICAL, and confirms', () => {
+    const entries: SchedEntry[] = [
+      { account: 'a', symbol: 'AUSDT', tier: 'CRITICAL', priceReqAt: NOW - 1000 },
+      { account: 'b', symbol: 'BUSDT', tier: 'URGENT', priceReqAt: NOW - 60_000 },
+      { account: 'c', symbol: 'CUSDT', tier: 'STABLE', priceReqAt: NOW - 900_000 },
+    ];
+    const accounts = [
+      acct('a', { stateReqAt: -Infinity }),
+      acct('b', { stateReqAt: -Infinity }),
+      acct('c', { confirm: true }),
+    ];
+    const p = plan(entries, accounts, { mode: 'critical-only', tickerScope: 'held' });
+    expect(p.ticker?.symbols).toEqual(['AUSDT', 'BUSDT', 'CUSDT']); // free ride: same one call
+    expect(p.ticker?.lane).toBe('critical');
+    expect(p.stateReads.map((r) => r.account)).toEqual(['a', 'c']);
+    expect(p.orderReads).toEqual([]);
+  });
+});
