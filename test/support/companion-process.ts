@@ -1,4 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -39,7 +42,12 @@ export async function startCompanionProcess(
       '--no-extension-build',
       ...(opts.args ?? []),
     ],
-    { cwd: REPO_ROOT, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] },
+    {
+      cwd: REPO_ROOT,
+      // A fresh data dir per process: its own pairing token and journal, nothing left in the user's home.
+      env: { COMPANION__DATA_DIR: mkdtempSync(join(tmpdir(), 'tierwatch-data-')), ...process.env, ...opts.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
   );
   let stdout = '';
   let stderr = '';

@@ -29,7 +29,7 @@ async function start(argv: string[]): Promise<void> {
     buildExtension();
   }
   const { startCompanion } = await import('../runtime.ts');
-  const companion = await startCompanion(config, { log: args.json ? 'stderr' : 'stderr' });
+  const companion = await startCompanion(config);
   const ready = {
     url: companion.url,
     token: companion.token,

@@ -1,5 +1,9 @@
 import { Account, AccountName, ExchangeMode } from '@tierwatch/shared';
 import { z } from 'zod';
+import { CacheConfig } from '../cache/config.ts';
+import { ExchangeConfig } from '../exchange/config.ts';
+import { HttpConfig } from '../http/config.ts';
+import { MonitorConfig } from '../monitor/config.ts';
 
 /**
  * The companion's one typed config. Every field is defaulted, so no file at all means: the paper exchange,
@@ -56,6 +60,10 @@ export const CompanionConfig = z
     log: LogConfig.default(LogConfig.parse({})),
     accounts: z.array(AccountConfig).min(1).max(50).default(DEFAULT_ACCOUNTS),
     paper: PaperConfig.default(PaperConfig.parse({})),
+    exchange: ExchangeConfig.prefault({}),
+    monitor: MonitorConfig.prefault({}),
+    cache: CacheConfig.prefault({}),
+    http: HttpConfig.prefault({}),
   })
   .strict()
   .superRefine((cfg, ctx) => {
