@@ -2,9 +2,9 @@ import type { BusEvent, PositionSide } from '@tierwatch/shared';
 import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
 import type { MarketData } from '../exchange/types.ts';
+import type { AccountState } from './accounts.ts';
 import type { MonitorConfig } from './config.ts';
 import type { Entry, PositionBook } from './detect.ts';
-import type { AccountState } from './monitor.ts';
 
 /**
  * What follows a fresh position read of one account: missing-SL alerts (and re-placing the SL when
@@ -20,8 +20,8 @@ export interface ActionsDeps {
   book: PositionBook;
   accounts: ReadonlyMap<string, AccountState>;
   publish(event: BusEvent): void;
-  recordCall(endpoint: string, account: string, failed?: boolean): void;
-  requestRead(account: string): void;
+  recordCall(endpoint: string, account: string, n: number, failed?: boolean): void;
+  refreshAccount(account: string): void;
 }
 
 export class AccountActions {
@@ -55,12 +55,12 @@ export class AccountActions {
     const level = this.slLevel(e);
     try {
       await a.client.setTradingStop(e.symbol, e.side, { stopLoss: level }, { lane: 'critical' });
-      this.d.recordCall('setTradingStop', a.name);
+      this.d.recordCall('setTradingStop', a.name, 1);
       e.slMissing = { at: clock.now(), action: 'replaced' };
       this.d.log.info({ ...key, stopLoss: level }, 'missing SL re-placed');
-      this.d.requestRead(a.name); // confirm it took, and show it
+      this.d.refreshAccount(a.name); // confirm it took, and show it
     } catch (err) {
-      this.d.recordCall('setTradingStop', a.name, true);
+      this.d.recordCall('setTradingStop', a.name, 1, true);
       e.slMissing = { at: clock.now(), action: 'replace-failed' };
       this.d.log.warn({ ...key, stopLoss: level, err: String(err) }, 'missing SL re-place failed');
     }
@@ -95,7 +95,7 @@ export class AccountActions {
       if (acc.role !== 'mirror' || acc.mirrorOf !== main.name) continue;
       if (!this.d.book.has(m.name, e.symbol, e.side)) continue;
       m.mirrorChecks.push({ main: main.name, symbol: e.symbol, side: e.side, since: this.d.clock.now() });
-      this.d.requestRead(m.name);
+      this.d.refreshAccount(m.name);
     }
   }
 
@@ -121,11 +121,11 @@ export class AccountActions {
     const clientOrderId = `twmc-${clock.now().toString(36)}-${(this.seq++).toString(36)}`;
     try {
       await m.client.closePosition(symbol, side, clientOrderId, { lane: 'critical' });
-      this.d.recordCall('closePosition', m.name);
+      this.d.recordCall('closePosition', m.name, 1);
       publish({ ...base, at: clock.now(), action: 'closed' });
-      this.d.requestRead(m.name);
+      this.d.refreshAccount(m.name);
     } catch (err) {
-      this.d.recordCall('closePosition', m.name, true);
+      this.d.recordCall('closePosition', m.name, 1, true);
       this.d.log.warn({ mirror: m.name, symbol, side, err: String(err) }, 'closing mirror failed');
       publish({ ...base, at: clock.now(), action: 'close-failed' });
     }

@@ -3,6 +3,7 @@
  * market data, the bus and the clock; the `monitor:` section of its config is `MonitorConfig`.
  */
 
+export type { AccountHealth } from './accounts.ts';
 export { type BudgetDecision, checkBudget, type Load, projectCallsPerSec } from './budget.ts';
 export { type ClassifyInput, classify, crossing, distancePct } from './classify.ts';
 export {
@@ -12,7 +13,7 @@ export {
   type MonitorConfigInput,
   type Thresholds,
 } from './config.ts';
-export { type AccountHealth, Monitor, type MonitorOptions } from './monitor.ts';
+export { Monitor, type MonitorOptions } from './monitor.ts';
 export { type EffectiveIntervals, effectiveIntervals, selectProfile } from './profiles.ts';
 export { type Mode, type Plan, planTick, summarize } from './scheduler.ts';
 export { FAILED_ENDPOINT, PUBLIC_ACCOUNT } from './stats.ts';

@@ -12,13 +12,15 @@ import type { EventBus } from '../core/bus.ts';
 import type { Clock } from '../core/clock.ts';
 import { type Logger, silentLogger } from '../core/logger.ts';
 import type { AccountClient, MarketData } from '../exchange/types.ts';
+import { type AccountHealth, type AccountState, health, newAccountState } from './accounts.ts';
 import { AccountActions } from './actions.ts';
-import { type BudgetDecision, checkBudget, pages } from './budget.ts';
+import { type BudgetDecision, checkBudget } from './budget.ts';
 import { MonitorConfig, type MonitorConfigInput } from './config.ts';
 import { PositionBook } from './detect.ts';
 import { selectProfile } from './profiles.ts';
-import { type Plan, planTick, type SchedAccount, summarize } from './scheduler.ts';
-import { FAILED_ENDPOINT, MonitorStatsRecorder, PUBLIC_ACCOUNT } from './stats.ts';
+import { BulkReads } from './reads.ts';
+import { type Plan, planTick, summarize } from './scheduler.ts';
+import { DetectionLatency, FAILED_ENDPOINT, MonitorStatsRecorder } from './stats.ts';
 
 export interface MonitorOptions {
   clients: readonly AccountClient[];
@@ -30,20 +32,6 @@ export interface MonitorOptions {
   /** Called on every fresh bulk read, so the cache shares the monitor's reads instead of repeating them. */
   onPositions?(account: string, positions: Position[], fetchedAt: number): void;
   onOrders?(account: string, orders: Order[], fetchedAt: number): void;
-}
-
-export interface AccountHealth {
-  account: string;
-  lastReadAt: number | null;
-  failures: number;
-  consecutiveFailures: number;
-  lastError: string | null;
-}
-
-export interface AccountState extends SchedAccount, AccountHealth {
-  client: AccountClient;
-  /** Mirror checks waiting for a read of this (mirror) account that started after `since`. */
-  mirrorChecks: { main: string; symbol: string; side: 'long' | 'short'; since: number }[];
 }
 
 /**
@@ -64,8 +52,8 @@ export class Monitor {
   private budget: BudgetDecision;
   private latestStats: MonitorStats | null = null;
   private nextStatsAt: number;
-  private pushes = new Map<string, number>();
-  private pushMode = false;
+  private readonly latency: DetectionLatency;
+  private readonly reads: BulkReads;
   private running: Promise<void> | null = null;
   private stopped = false;
   private wakeCtl: AbortController | null = null;
@@ -78,45 +66,40 @@ export class Monitor {
     this.log = (opts.logger ?? silentLogger).child({ module: 'monitor' });
     const now = this.clock.now();
     this.stats = new MonitorStatsRecorder(this.config.stats.windowMs, now);
+    this.latency = new DetectionLatency(this.stats);
     this.nextStatsAt = now + this.config.stats.publishIntervalMs;
     this.book = new PositionBook(this.config.thresholds, {
       publish: (e) => this.publish(e),
       gap: (at, tier, gap) => this.stats.recordGap(at, tier, gap),
-      detected: (symbol, at, dataAt) => this.detected(symbol, at, dataAt),
+      detected: (symbol, at, dataAt) => this.latency.detected(symbol, at, dataAt),
     });
     for (const client of opts.clients) {
-      const name = client.account.name;
-      if (this.accounts.has(name)) throw new Error(`Monitor: account ${name} given twice`);
-      this.accounts.set(name, {
-        client,
-        name,
-        stateReqAt: -Infinity,
-        ordersReqAt: -Infinity,
-        stateInFlight: false,
-        ordersInFlight: false,
-        confirm: false,
-        lastReadAt: null,
-        failures: 0,
-        consecutiveFailures: 0,
-        lastError: null,
-        account: name,
-        mirrorChecks: [],
-      });
+      if (this.accounts.has(client.account.name))
+        throw new Error(`Monitor: account ${client.account.name} given twice`);
+      this.accounts.set(client.account.name, newAccountState(client));
     }
-    this.actions = new AccountActions({
+    const deps = {
       config: this.config,
       clock: this.clock,
       log: this.log,
       market: opts.market,
       book: this.book,
       accounts: this.accounts,
-      publish: (e) => this.publish(e),
-      recordCall: (endpoint, account, failed) => this.recordCall(endpoint, account, 1, failed),
-      requestRead: (account) => this.refreshAccount(account),
+      publish: (e: BusEvent) => this.publish(e),
+      recordCall: (endpoint: string, account: string, n: number, failed?: boolean) =>
+        this.recordCall(endpoint, account, n, failed),
+      refreshAccount: (account: string) => this.refreshAccount(account),
+    };
+    this.actions = new AccountActions(deps);
+    this.reads = new BulkReads({
+      ...deps,
+      actions: this.actions,
+      latency: this.latency,
+      onPositions: opts.onPositions,
+      onOrders: opts.onOrders,
     });
-    this.budget = this.decideBudget();
+    this.budget = this.decide().decision;
   }
-
   // ── lifecycle ────────────────────────────────────────────────────────────────────────────────────
 
   start(): void {
@@ -155,8 +138,7 @@ export class Monitor {
 
   /** Benchmarks and tests: a price for `symbol` was pushed at `at`; detection latency is measured from it. */
   notePricePushed(symbol: string, at = this.clock.now()): void {
-    this.pushMode = true;
-    if (!this.pushes.has(symbol)) this.pushes.set(symbol, at);
+    this.latency.pushed(symbol, at);
   }
 
   // ── read API (HTTP routes, WebSocket snapshot) ───────────────────────────────────────────────────
@@ -197,13 +179,7 @@ export class Monitor {
   }
 
   accountHealth(): AccountHealth[] {
-    return [...this.accounts.values()].map(({ account, lastReadAt, failures, consecutiveFailures, lastError }) => ({
-      account,
-      lastReadAt,
-      failures,
-      consecutiveFailures,
-      lastError,
-    }));
+    return [...this.accounts.values()].map(health);
   }
 
   // ── the loop ─────────────────────────────────────────────────────────────────────────────────────
@@ -244,16 +220,14 @@ export class Monitor {
     this.wakeCtl?.abort();
   }
 
-  private decideBudget(): BudgetDecision {
+  private decide() {
     const load = summarize(this.book.entries.values(), [...this.accounts.keys()]);
     const profile = selectProfile(this.config.profiles, this.book.entries.size);
-    return checkBudget(load, profile, this.config);
+    return { load, decision: checkBudget(load, profile, this.config) };
   }
 
   private plan(now: number): Plan {
-    const load = summarize(this.book.entries.values(), [...this.accounts.keys()]);
-    const profile = selectProfile(this.config.profiles, this.book.entries.size);
-    const decision = checkBudget(load, profile, this.config);
+    const { load, decision } = this.decide();
     if (decision.stretched !== this.budget.stretched || decision.intervals.profile !== this.budget.intervals.profile) {
       this.log.info(
         { profile: decision.intervals.profile, stretched: decision.stretched, stretch: decision.intervals.stretch },
@@ -276,9 +250,9 @@ export class Monitor {
   }
 
   private async dispatch(plan: Plan, now: number): Promise<void> {
-    for (const r of plan.stateReads) this.track(this.readPositions(r.account, r.lane, now));
-    for (const r of plan.orderReads) this.track(this.readOrders(r.account, r.lane, now));
-    if (plan.ticker) await this.readTickers(plan.ticker.symbols, plan.ticker.lane, now);
+    for (const r of plan.stateReads) this.track(this.reads.positions(r.account, r.lane, now));
+    for (const r of plan.orderReads) this.track(this.reads.orders(r.account, r.lane, now));
+    if (plan.ticker) await this.reads.tickers(plan.ticker.symbols, plan.ticker.lane, now);
   }
 
   private track(p: Promise<void>): void {
@@ -287,90 +261,6 @@ export class Monitor {
       this.inFlight.delete(p);
       this.wake();
     });
-  }
-
-  // ── bulk reads ───────────────────────────────────────────────────────────────────────────────────
-
-  private async readTickers(symbols: string[], lane: Plan['stateReads'][number]['lane'], start: number): Promise<void> {
-    this.book.markRequested(symbols, start);
-    try {
-      const tickers = await this.opts.market.fetchTickers(symbols, { lane });
-      this.recordCall('tickers', PUBLIC_ACCOUNT, 1);
-      const confirm = this.book.applyTickers(tickers, this.clock.now());
-      // A pushed price that this answer must have carried but that raised no event is not a detection.
-      for (const t of tickers) {
-        const pushed = this.pushes.get(t.symbol);
-        if (pushed !== undefined && pushed <= start) this.pushes.delete(t.symbol);
-      }
-      for (const account of confirm) this.refreshAccount(account);
-    } catch (err) {
-      this.recordCall('tickers', PUBLIC_ACCOUNT, 1, true);
-      this.log.warn({ err: String(err) }, 'ticker read failed');
-    }
-  }
-
-  private async readPositions(name: string, lane: Plan['stateReads'][number]['lane'], start: number): Promise<void> {
-    const a = this.accounts.get(name);
-    if (!a) return;
-    a.confirm = false;
-    a.stateReqAt = start;
-    a.stateInFlight = true;
-    try {
-      const positions = await a.client.fetchPositions({ lane });
-      const at = this.clock.now();
-      this.recordCall('positions', name, pages(positions.length, this.config.positionsPageSize));
-      this.succeeded(a, at);
-      this.hook(() => this.opts.onPositions?.(name, positions, at));
-      const result = this.book.applyPositions(name, positions, start, at);
-      await this.actions.afterPositions(a, result, start);
-    } catch (err) {
-      this.failed(a, 'positions', err);
-    } finally {
-      a.stateInFlight = false;
-    }
-  }
-
-  private async readOrders(name: string, lane: Plan['orderReads'][number]['lane'], start: number): Promise<void> {
-    const a = this.accounts.get(name);
-    if (!a) return;
-    a.ordersReqAt = start;
-    a.ordersInFlight = true;
-    try {
-      const orders = await a.client.fetchOpenOrders({ lane });
-      const at = this.clock.now();
-      this.recordCall('orders', name, pages(orders.length, this.config.ordersPageSize));
-      this.hook(() => this.opts.onOrders?.(name, orders, at));
-      this.book.applyOrders(name, orders, at);
-    } catch (err) {
-      this.failed(a, 'orders', err);
-    } finally {
-      a.ordersInFlight = false;
-    }
-  }
-
-  private succeeded(a: AccountState, at: number): void {
-    a.lastReadAt = at;
-    a.consecutiveFailures = 0;
-  }
-
-  /** Contained: the account keeps its last state, the failure is counted, logged and shown in stats. */
-  private failed(a: AccountState, endpoint: string, err: unknown): void {
-    a.failures++;
-    a.consecutiveFailures++;
-    a.lastError = err instanceof Error ? err.message : String(err);
-    this.recordCall(endpoint, a.name, 1, true);
-    this.log.warn(
-      { account: a.name, endpoint, err: a.lastError, consecutive: a.consecutiveFailures },
-      'account read failed',
-    );
-  }
-
-  private hook(fn: () => void): void {
-    try {
-      fn();
-    } catch (err) {
-      this.log.warn({ err: String(err) }, 'monitor read hook threw');
-    }
   }
 
   // ── events and stats ─────────────────────────────────────────────────────────────────────────────
@@ -383,14 +273,6 @@ export class Monitor {
 
   private publish(event: BusEvent): void {
     this.opts.bus.publish(event);
-  }
-
-  private detected(symbol: string, at: number, dataAt: number): void {
-    const pushed = this.pushes.get(symbol);
-    if (pushed !== undefined) {
-      this.pushes.delete(symbol);
-      this.stats.recordDetection(at, at - pushed);
-    } else if (!this.pushMode) this.stats.recordDetection(at, at - dataAt);
   }
 
   private publishStats(now: number): void {

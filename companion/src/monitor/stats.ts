@@ -1,4 +1,4 @@
-import { type GuardMode, type MonitorStats, TIERS, type Tier, type TierCounts } from '@tierwatch/shared';
+import { type GuardMode, type MonitorStats, TIERS, type Ticker, type Tier, type TierCounts } from '@tierwatch/shared';
 import type { EffectiveIntervals } from './profiles.ts';
 
 /**
@@ -129,6 +129,39 @@ export class MonitorStatsRecorder {
       detectionP99Ms: percentile(det, 99),
       guardMode: ctx.guardMode,
     };
+  }
+}
+
+/**
+ * Detection latency: from the moment a price crossing was first observable to the event. Benchmarks and
+ * tests say when they pushed a price (`pushed`); from the first push on, only pushed prices are measured,
+ * so the figure is not diluted by crossings the monitor merely happened to see. Without pushes, the
+ * data's own time (ticker timestamp, or the start of the read that carried it) is the start.
+ */
+export class DetectionLatency {
+  private pushes = new Map<string, number>();
+  private pushMode = false;
+  constructor(private readonly stats: MonitorStatsRecorder) {}
+
+  pushed(symbol: string, at: number): void {
+    this.pushMode = true;
+    if (!this.pushes.has(symbol)) this.pushes.set(symbol, at);
+  }
+
+  detected(symbol: string, at: number, dataAt: number): void {
+    const pushed = this.pushes.get(symbol);
+    if (pushed !== undefined) {
+      this.pushes.delete(symbol);
+      this.stats.recordDetection(at, at - pushed);
+    } else if (!this.pushMode) this.stats.recordDetection(at, at - dataAt);
+  }
+
+  /** A pushed price that an answer requested after the push carried, but that raised no event, is no detection. */
+  seen(tickers: readonly Ticker[], requestedAt: number): void {
+    for (const t of tickers) {
+      const pushed = this.pushes.get(t.symbol);
+      if (pushed !== undefined && pushed <= requestedAt) this.pushes.delete(t.symbol);
+    }
   }
 }
 

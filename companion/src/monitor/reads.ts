@@ -1,0 +1,99 @@
+import type { Order, Position } from '@tierwatch/shared';
+import type { Lane } from '../exchange/types.ts';
+import type { AccountState } from './accounts.ts';
+import type { AccountActions, ActionsDeps } from './actions.ts';
+import { pages } from './budget.ts';
+import { type DetectionLatency, PUBLIC_ACCOUNT } from './stats.ts';
+
+/**
+ * The monitor's three bulk reads. Each feeds the position book, the cache hooks and the call counts;
+ * each contains its own failure: the account keeps its last state, and the failure is counted, logged
+ * and visible in stats and accountHealth().
+ */
+
+export interface ReadsDeps extends ActionsDeps {
+  actions: AccountActions;
+  latency: DetectionLatency;
+  onPositions?(account: string, positions: Position[], fetchedAt: number): void;
+  onOrders?(account: string, orders: Order[], fetchedAt: number): void;
+}
+
+export class BulkReads {
+  constructor(private readonly d: ReadsDeps) {}
+
+  /** ONE ticker call for every account; a crossing seen here triggers an immediate read of its account. */
+  async tickers(symbols: string[], lane: Lane, start: number): Promise<void> {
+    const { book, clock } = this.d;
+    book.markRequested(symbols, start);
+    try {
+      const tickers = await this.d.market.fetchTickers(symbols, { lane });
+      this.d.recordCall('tickers', PUBLIC_ACCOUNT, 1);
+      const confirm = book.applyTickers(tickers, clock.now());
+      this.d.latency.seen(tickers, start);
+      for (const account of confirm) this.d.refreshAccount(account);
+    } catch (err) {
+      this.d.recordCall('tickers', PUBLIC_ACCOUNT, 1, true);
+      this.d.log.warn({ err: String(err) }, 'ticker read failed');
+    }
+  }
+
+  /** Every position of one account (all pages: one bulk call), then the follow-up actions. */
+  async positions(name: string, lane: Lane, start: number): Promise<void> {
+    const a = this.d.accounts.get(name);
+    if (!a) return;
+    a.confirm = false;
+    a.stateReqAt = start;
+    a.stateInFlight = true;
+    try {
+      const positions = await a.client.fetchPositions({ lane });
+      const at = this.d.clock.now();
+      this.d.recordCall('positions', name, pages(positions.length, this.d.config.positionsPageSize));
+      a.lastReadAt = at;
+      a.consecutiveFailures = 0;
+      this.hook(() => this.d.onPositions?.(name, positions, at));
+      const result = this.d.book.applyPositions(name, positions, start, at);
+      await this.d.actions.afterPositions(a, result, start);
+    } catch (err) {
+      this.failed(a, 'positions', err);
+    } finally {
+      a.stateInFlight = false;
+    }
+  }
+
+  async orders(name: string, lane: Lane, start: number): Promise<void> {
+    const a = this.d.accounts.get(name);
+    if (!a) return;
+    a.ordersReqAt = start;
+    a.ordersInFlight = true;
+    try {
+      const orders = await a.client.fetchOpenOrders({ lane });
+      const at = this.d.clock.now();
+      this.d.recordCall('orders', name, pages(orders.length, this.d.config.ordersPageSize));
+      this.hook(() => this.d.onOrders?.(name, orders, at));
+      this.d.book.applyOrders(name, orders, at);
+    } catch (err) {
+      this.failed(a, 'orders', err);
+    } finally {
+      a.ordersInFlight = false;
+    }
+  }
+
+  private failed(a: AccountState, endpoint: string, err: unknown): void {
+    a.failures++;
+    a.consecutiveFailures++;
+    a.lastError = err instanceof Error ? err.message : String(err);
+    this.d.recordCall(endpoint, a.name, 1, true);
+    this.d.log.warn(
+      { account: a.name, endpoint, err: a.lastError, consecutive: a.consecutiveFailures },
+      'account read failed',
+    );
+  }
+
+  private hook(fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.d.log.warn({ err: String(err) }, 'monitor read hook threw');
+    }
+  }
+}
