@@ -69,7 +69,9 @@ class Window {
 
   record(now: number): void {
     this.sends.push(now);
-    this.nextAt = Math.max(this.nextAt, now) + this.gapMs;
+    // Pace from the slot's due time, not from when the timer fired: a late timer (a busy event loop) may
+    // catch up by one slot instead of losing it. The sliding window still bounds every window at `max`.
+    this.nextAt = Math.max(this.nextAt, now - this.gapMs) + this.gapMs;
   }
 
   block(until: number): void {
