@@ -124,6 +124,18 @@ export type Snapshot = z.infer<typeof Snapshot>;
 
 export const ErrorFrame = z.object({ type: z.literal('error'), ...ProtocolError.shape });
 
+/**
+ * The answer to a client's `{type:'ping'}`: proof of life for clients that cannot see protocol-level pings
+ * (browsers), carrying the newest seq so a quiet client can tell it missed nothing. Deliberately not part
+ * of `ServerMessage`: clients that predate it drop it as unknown (after it has reset their silence timer).
+ */
+export const Pong = z.object({
+  type: z.literal('pong'),
+  at: EpochMs,
+  lastSeq: z.number().int().nonnegative(),
+});
+export type Pong = z.infer<typeof Pong>;
+
 /** Everything the server sends on the socket. */
 export const ServerMessage = z.union([Hello, Snapshot, ErrorFrame, StreamEvent]);
 export type ServerMessage = z.infer<typeof ServerMessage>;

@@ -1,0 +1,72 @@
+import type { ExecuteResult, StreamEvent, TieredPosition } from '@tierwatch/shared';
+import { describe, expect, it } from 'vitest';
+import { AlertLog, alertFor } from './alerts.ts';
+
+const key = { account: 'main', symbol: 'BTCUSDT', side: 'long' as const };
+const base = { seq: 7, at: 1_700_000_000_000 };
+const position = {
+  ...key,
+  size: 1,
+  entryPrice: 100,
+  markPrice: 109,
+  takeProfit: 110,
+  stopLoss: 95,
+  liquidationPrice: null,
+  unrealisedPnl: 9,
+  leverage: 5,
+  lastActivityAt: null,
+  tier: 'CRITICAL',
+  distanceToTpPct: 0.9,
+  distanceToSlPct: 12.8,
+  flags: [],
+} as TieredPosition;
+const execution = (status: ExecuteResult['status']): StreamEvent => ({
+  type: 'execution-finished',
+  ...base,
+  result: {
+    executionId: 'x1',
+    idempotencyKey: 'k-123456789',
+    status,
+    symbol: 'BTCUSDT',
+    side: 'long',
+    orderType: 'market',
+    startedAt: base.at,
+    finishedAt: base.at,
+    adjustments: [],
+    legs: [],
+  },
+});
+
+describe('alertFor', () => {
+  it.each<[string, StreamEvent, string | null, string | null]>([
+    ['critical', { type: 'critical', ...base, position, reason: 'near-tp' }, 'critical', 'critical'],
+    ['sl-hit', { type: 'sl-hit', ...base, ...key, price: 95, level: 95 }, 'sl-hit', 'critical'],
+    ['tp-hit', { type: 'tp-hit', ...base, ...key, price: 110, level: 110 }, 'tp-hit', 'info'],
+    ['missing-sl alerted', { type: 'missing-sl', ...base, ...key, action: 'alerted' }, 'missing-sl', 'warning'],
+    ['missing-sl failed', { type: 'missing-sl', ...base, ...key, action: 'replace-failed' }, 'missing-sl', 'critical'],
+    [
+      'mirror-drift',
+      { type: 'mirror-drift', ...base, main: 'main', mirror: 'm1', symbol: 'BTCUSDT', side: 'long', action: 'alerted' },
+      'mirror-drift',
+      'warning',
+    ],
+    ['execution partial', execution('partial'), 'execution', 'warning'],
+    ['execution failed', execution('failed'), 'execution', 'critical'],
+    ['execution complete', execution('complete'), null, null],
+    ['tier-changed', { type: 'tier-changed', ...base, ...key, from: 'STABLE', to: 'ACTIVE' }, null, null],
+    ['position-closed', { type: 'position-closed', ...base, ...key, reason: 'tp' }, null, null],
+  ])('%s', (_name, event, kind, severity) => {
+    const alert = alertFor(event);
+    expect(alert?.kind ?? null).toBe(kind);
+    expect(alert?.severity ?? null).toBe(severity);
+    if (alert) expect(alert).toMatchObject({ seq: 7, at: base.at });
+  });
+});
+
+describe('AlertLog', () => {
+  it('keeps the newest `limit`, oldest first', () => {
+    const log = new AlertLog(3);
+    for (let seq = 1; seq <= 5; seq++) log.note({ type: 'sl-hit', seq, at: seq, ...key, price: 1, level: 1 });
+    expect(log.list().map((a) => a.seq)).toEqual([3, 4, 5]);
+  });
+});

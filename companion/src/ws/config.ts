@@ -1,0 +1,44 @@
+import { z } from 'zod';
+
+/**
+ * The `ws:` section of the companion's config. Sizes are chosen for hundreds of positions: a burst of
+ * tier changes across 400 positions fits the ring many times over, and a client that falls a whole queue
+ * behind is far slower than any browser on loopback.
+ */
+export const WsConfig = z
+  .object({
+    /** Events kept for resume. A client whose lastSeq fell out of it gets a fresh snapshot instead. */
+    ringSize: z.number().int().min(16).max(1_000_000).default(5_000),
+    /**
+     * Bytes a subscriber may have waiting in its socket (`ws.bufferedAmount`). Past it the hub stops
+     * writing to that socket (the events stay in the ring) and catches it up once it drained.
+     */
+    queueBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .default(1024 * 1024),
+    /** A subscriber stuck past `queueBytes` for this long is terminated; it reconnects and resumes. */
+    stallTimeoutMs: z.number().int().positive().default(15_000),
+    /** Protocol-level ping to every socket this often (browsers answer it themselves). */
+    pingIntervalMs: z.number().int().positive().default(15_000),
+    /** A socket that sent nothing (no pong, no message) for this long is closed. */
+    idleTimeoutMs: z.number().int().positive().default(45_000),
+    /** Alerts kept for the snapshot, newest last. */
+    alertLimit: z.number().int().min(1).max(1_000).default(50),
+    /** Largest client frame accepted; bigger ones close the socket (1009). Clients only send tiny frames. */
+    maxClientFrameBytes: z
+      .number()
+      .int()
+      .min(256)
+      .default(16 * 1024),
+    /** Sockets open at once; more are refused at open with 1013 (try again later). */
+    maxClients: z.number().int().positive().default(200),
+  })
+  .strict()
+  .refine((c) => c.idleTimeoutMs > c.pingIntervalMs, {
+    message: 'idleTimeoutMs must be longer than pingIntervalMs',
+    path: ['idleTimeoutMs'],
+  });
+export type WsConfig = z.infer<typeof WsConfig>;
+export type WsConfigInput = z.input<typeof WsConfig>;

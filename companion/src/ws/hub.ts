@@ -1,0 +1,260 @@
+import type { Server } from 'node:http';
+import { createNodeWebSocket } from '@hono/node-ws';
+import { type BusEvent, type Pong, PROTOCOL_VERSION, type Snapshot, type StreamEvent } from '@tierwatch/shared';
+import type { Hono } from 'hono';
+import type { WebSocket } from 'ws';
+import type { EventBus } from '../core/bus.ts';
+import type { Clock } from '../core/clock.ts';
+import { type Logger, silentLogger } from '../core/logger.ts';
+import { AlertLog } from './alerts.ts';
+import { WsConfig, type WsConfigInput } from './config.ts';
+import { parseClientFrame } from './messages.ts';
+import { EventRing } from './ring.ts';
+import { Subscriber, type SubscriberHost } from './subscriber.ts';
+
+/** What the snapshot needs from the rest of the companion (the monitor and the account list). */
+export type SnapshotParts = Pick<Snapshot, 'accounts' | 'positions' | 'tierCounts' | 'stats' | 'guardMode'>;
+
+export interface WsHubDeps {
+  /** The companion's app (createApp): /ws is added to it, so the front door runs before any upgrade. */
+  app: Hono;
+  bus: EventBus;
+  /** Synchronous on purpose: the snapshot and its seq are taken in one turn, so no event slips between. */
+  snapshot: () => SnapshotParts;
+  clock: Clock;
+  logger?: Logger;
+  config?: WsConfigInput;
+  version: string;
+  path?: string;
+}
+
+export interface WsHubStats {
+  clients: number;
+  lagging: number;
+  lastSeq: number;
+  ringSize: number;
+  ringOldestSeq: number | null;
+  replays: number;
+  snapshots: number;
+  resnapshots: number;
+  lagged: number;
+  stalledClosed: number;
+  idleClosed: number;
+  refused: number;
+  badMessages: number;
+}
+
+export interface WsHub {
+  /** Attaches the upgrade handler to the HTTP server `serve()` returned. */
+  injectWebSocket(server: Server): void;
+  /** Drops every socket (e.g. after the pairing token was rotated); clients reconnect and resume. */
+  disconnectAll(code: number, reason: string): void;
+  close(): Promise<void>;
+  stats(): WsHubStats;
+  readonly lastSeq: number;
+}
+
+const SEQ_PARAM = /^(0|[1-9]\d{0,15})$/;
+
+/**
+ * The event hub: stamps every bus event with the next seq, keeps the newest in a ring for resume, derives
+ * the alerts a snapshot carries, and fans each event out to every socket as one pre-encoded frame.
+ *
+ * Authentication: the pairing token comes as `?token=` on the upgrade URL (browsers cannot set headers on
+ * a WebSocket) and is checked, with Host and Origin, by the app's front door BEFORE the upgrade is
+ * accepted: a refused caller gets a plain 401/403 and never a socket. The URL (hence the token) is never
+ * logged here.
+ */
+export function createWsHub(deps: WsHubDeps): WsHub {
+  const config = WsConfig.parse(deps.config ?? {});
+  const logger = (deps.logger ?? silentLogger).child({ module: 'ws' });
+  const { clock } = deps;
+  const ring = new EventRing(config.ringSize);
+  const alerts = new AlertLog(config.alertLimit);
+  const subscribers = new Set<Subscriber>();
+  const counters = {
+    replays: 0,
+    snapshots: 0,
+    resnapshots: 0,
+    lagged: 0,
+    stalledClosed: 0,
+    idleClosed: 0,
+    refused: 0,
+    badMessages: 0,
+  };
+  let seq = 0;
+  let nextId = 1;
+  let closed = false;
+
+  const host: SubscriberHost = {
+    ring,
+    lastSeq: () => seq,
+    now: () => clock.now(),
+    queueBytes: config.queueBytes,
+    count: (what) => counters[what]++,
+    onSocketError: (client, err) => logger.debug({ client, err: err.message }, 'socket error'),
+    snapshot: () => {
+      const parts = deps.snapshot();
+      const snap: Snapshot = {
+        type: 'snapshot',
+        protocol: PROTOCOL_VERSION,
+        seq,
+        at: clock.now(),
+        ...parts,
+        alerts: alerts.list(),
+      };
+      return { seq, frame: Buffer.from(JSON.stringify(snap)) };
+    },
+  };
+
+  const unsubscribe = deps.bus.subscribe((event: BusEvent) => {
+    seq++;
+    const stamped = { ...event, seq } as StreamEvent;
+    const frame = Buffer.from(JSON.stringify(stamped));
+    ring.push({ seq, frame });
+    alerts.note(stamped);
+    for (const sub of subscribers) sub.offer(seq, frame);
+  });
+
+  const { upgradeWebSocket, injectWebSocket, wss } = createNodeWebSocket({ app: deps.app });
+  // ws accepts 100 MiB frames by default; clients only ever send tiny ones.
+  (wss.options as { maxPayload?: number }).maxPayload = config.maxClientFrameBytes;
+
+  function handleMessage(sub: Subscriber, data: unknown): void {
+    sub.seen();
+    const parsed = parseClientFrame(data);
+    if ('error' in parsed) {
+      counters.badMessages++;
+      sub.error(parsed.error.code, parsed.error.message);
+      return;
+    }
+    const msg = parsed.message;
+    if (msg.type === 'ping') sub.send({ type: 'pong', at: clock.now(), lastSeq: seq } satisfies Pong);
+    else if (msg.type === 'resume') sub.resume(msg.lastSeq);
+    // 'auth': the token was checked before the upgrade; a later `auth` changes nothing.
+  }
+
+  deps.app.get(
+    deps.path ?? '/ws',
+    upgradeWebSocket(
+      (c) => {
+        const lastSeqParam = c.req.query('lastSeq');
+        let sub: Subscriber | null = null;
+        return {
+          onOpen(_evt, ctx) {
+            const ws = ctx.raw as WebSocket;
+            if (closed || subscribers.size >= config.maxClients) {
+              counters.refused++;
+              ws.close(1013, closed ? 'server shutting down' : 'too many clients');
+              return;
+            }
+            sub = new Subscriber(nextId++, ws, host);
+            sub.send({ type: 'hello', protocol: PROTOCOL_VERSION, serverVersion: deps.version, lastSeq: seq });
+            let lastSeq: number | null = null;
+            if (lastSeqParam !== undefined) {
+              if (SEQ_PARAM.test(lastSeqParam)) lastSeq = Number(lastSeqParam);
+              else sub.error('BAD_MESSAGE', 'lastSeq must be a non-negative integer; sending a snapshot');
+            }
+            try {
+              // hello, the snapshot (or the replay) and the subscription happen in this one turn.
+              sub.start(lastSeq);
+            } catch (err) {
+              logger.error({ err }, 'snapshot failed');
+              sub.error('INTERNAL', 'could not build the snapshot');
+              ws.close(1011, 'snapshot failed');
+              return;
+            }
+            subscribers.add(sub);
+            logger.debug({ client: sub.id, resumeFrom: lastSeq, clients: subscribers.size }, 'socket open');
+          },
+          onMessage(evt) {
+            if (sub) handleMessage(sub, evt.data);
+          },
+          onClose(evt) {
+            if (!sub) return;
+            sub.close();
+            subscribers.delete(sub);
+            logger.debug({ client: sub.id, code: evt.code, clients: subscribers.size }, 'socket closed');
+          },
+          onError() {
+            // Logged by the subscriber from ws itself (node-ws builds an ErrorEvent Node 20 lacks).
+          },
+        };
+      },
+      { onError: (err) => logger.debug({ err }, 'socket handler error') },
+    ),
+  );
+
+  // Keepalive and stall sweep: await, then sleep; sweeps never overlap.
+  const stop = new AbortController();
+  const sweeping = (async () => {
+    while (!closed) {
+      try {
+        await clock.sleep(config.pingIntervalMs, stop.signal);
+      } catch {
+        return;
+      }
+      sweep();
+    }
+  })();
+
+  function sweep(): void {
+    const now = clock.now();
+    for (const sub of subscribers) {
+      if (now - sub.lastSeenAt > config.idleTimeoutMs) {
+        counters.idleClosed++;
+        logger.info({ client: sub.id, idleMs: now - sub.lastSeenAt }, 'closing idle socket');
+        drop(sub);
+      } else if (sub.lagging && now - sub.lagSince > config.stallTimeoutMs) {
+        counters.stalledClosed++;
+        logger.warn({ client: sub.id, behindBy: seq - sub.lastSent }, 'closing stalled socket');
+        drop(sub);
+      } else {
+        sub.poke();
+        sub.ws.ping();
+      }
+    }
+  }
+
+  /** terminate, not close: a close frame would queue behind the backlog of the very socket we give up on. */
+  function drop(sub: Subscriber): void {
+    sub.close();
+    subscribers.delete(sub);
+    sub.ws.terminate();
+  }
+
+  return {
+    injectWebSocket: (server) => injectWebSocket(server),
+    disconnectAll(code, reason) {
+      for (const sub of subscribers) {
+        sub.close();
+        sub.ws.close(code, reason);
+      }
+      subscribers.clear();
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      unsubscribe();
+      stop.abort();
+      await sweeping;
+      for (const sub of subscribers) {
+        sub.close();
+        sub.ws.close(1001, 'server shutting down');
+      }
+      subscribers.clear();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+    stats: () => ({
+      clients: subscribers.size,
+      lagging: [...subscribers].filter((s) => s.lagging).length,
+      lastSeq: seq,
+      ringSize: ring.size,
+      ringOldestSeq: ring.oldestSeq,
+      ...counters,
+    }),
+    get lastSeq() {
+      return seq;
+    },
+  };
+}

@@ -1,0 +1,147 @@
+import type { ErrorCode } from '@tierwatch/shared';
+import type { WebSocket } from 'ws';
+import type { EventRing } from './ring.ts';
+
+/** What a subscriber needs from its hub: the ring, the newest seq, fresh snapshots, limits, counters. */
+export interface SubscriberHost {
+  readonly ring: EventRing;
+  lastSeq(): number;
+  /** A snapshot frame built now; its seq is `lastSeq()` at this very moment. */
+  snapshot(): { seq: number; frame: Buffer };
+  now(): number;
+  readonly queueBytes: number;
+  count(what: 'replays' | 'snapshots' | 'resnapshots' | 'lagged'): void;
+  onSocketError(id: number, err: Error): void;
+}
+
+const OPEN = 1;
+
+/**
+ * One socket's view of the stream. Its invariant: it has been sent every event up to `lastSent`, in order,
+ * and nothing after — either live, or replayed from the ring, or summarised by a snapshot at `lastSent`.
+ *
+ * Isolation: the bus hands every event to every subscriber synchronously, and `offer` never waits. When
+ * the socket holds more than `queueBytes` unsent, the subscriber stops writing (it is "lagging"; the
+ * events wait in the shared ring, so its memory stays bounded) until the socket drained, then catches up
+ * from the ring — or, if the ring moved past it meanwhile, with a fresh snapshot (a resnapshot). One
+ * that stays stuck is terminated by the hub's sweep; it reconnects with lastSeq like after any drop.
+ */
+export class Subscriber {
+  lastSent = 0;
+  lagging = false;
+  lagSince = 0;
+  lastSeenAt: number;
+  private closed = false;
+
+  constructor(
+    readonly id: number,
+    readonly ws: WebSocket,
+    private readonly host: SubscriberHost,
+  ) {
+    this.lastSeenAt = host.now();
+    ws.on('pong', () => this.seen());
+    ws.on('error', (err) => host.onSocketError(id, err));
+  }
+
+  /** After hello: replay from `lastSeq` when the ring still covers it, else a snapshot. */
+  start(lastSeq: number | null): void {
+    if (lastSeq !== null && this.host.ring.after(lastSeq, this.host.lastSeq()) !== null) {
+      this.lastSent = lastSeq;
+      this.host.count('replays');
+      this.catchUp();
+    } else {
+      this.sendSnapshot();
+    }
+  }
+
+  /** A `resume` message mid-connection: the client says it has everything up to `lastSeq`. */
+  resume(lastSeq: number): void {
+    if (lastSeq > this.host.lastSeq()) {
+      this.sendSnapshot(); // a seq we never issued: start over
+      return;
+    }
+    this.lastSent = lastSeq;
+    this.host.count('replays');
+    this.catchUp();
+  }
+
+  /** A new event (seq = lastSeq()). Never blocks: written now, or left in the ring for catch-up. */
+  offer(seq: number, frame: Buffer): void {
+    if (this.closed || this.lagging) return;
+    if (seq !== this.lastSent + 1) {
+      this.catchUp();
+    } else if (this.ws.bufferedAmount > this.host.queueBytes) {
+      this.lag();
+    } else {
+      this.write(frame);
+      this.lastSent = seq;
+    }
+  }
+
+  send(message: object): void {
+    this.write(Buffer.from(JSON.stringify(message)));
+  }
+
+  error(code: ErrorCode, message: string): void {
+    this.send({ type: 'error', code, message });
+  }
+
+  seen(): void {
+    this.lastSeenAt = this.host.now();
+  }
+
+  close(): void {
+    this.closed = true;
+  }
+
+  /** The hub's sweep: a lagging socket that drained without us noticing (belt and braces) catches up. */
+  poke(): void {
+    if (this.lagging && this.ws.bufferedAmount <= this.host.queueBytes / 4) this.catchUp();
+  }
+
+  private lag(): void {
+    if (!this.lagging) this.host.count('lagged');
+    this.lagging = true;
+    this.lagSince = this.host.now();
+    // No timer: the write callbacks of what is queued fire as the socket drains (see onFlushed).
+  }
+
+  /** Sends what the client misses (ring or snapshot) up to the queue bound; stays lagging past it. */
+  private catchUp(): void {
+    if (this.closed || this.ws.readyState !== OPEN) return;
+    const missed = this.host.ring.after(this.lastSent, this.host.lastSeq());
+    if (missed === null) {
+      this.host.count('resnapshots');
+      this.sendSnapshot();
+      return;
+    }
+    for (const entry of missed) {
+      if (this.ws.bufferedAmount > this.host.queueBytes) {
+        this.lag();
+        return;
+      }
+      this.write(entry.frame);
+      this.lastSent = entry.seq;
+    }
+    this.lagging = false;
+  }
+
+  private sendSnapshot(): void {
+    const { seq, frame } = this.host.snapshot();
+    this.host.count('snapshots');
+    this.write(frame);
+    this.lastSent = seq;
+    this.lagging = false;
+  }
+
+  private write(frame: Buffer): void {
+    if (this.closed || this.ws.readyState !== OPEN) return;
+    this.ws.send(frame, { binary: false }, this.onFlushed);
+  }
+
+  /** Each frame's write callback: once a lagging socket has mostly drained, catch it up. */
+  private readonly onFlushed = (err?: Error): void => {
+    if (err || !this.lagging) return;
+    if (this.ws.bufferedAmount <= this.host.queueBytes / 4) this.catchUp();
+  };
+}
