@@ -19,6 +19,7 @@ import { Monitor } from './monitor/index.ts';
 import { PairingStore } from './pairing/index.ts';
 import { type PaperExchange, startPaperExchange } from './paper/index.ts';
 import { VERSION } from './version.ts';
+import { createWsHub, type WsConfigInput, type WsHub } from './ws/index.ts';
 
 export interface RunningCompanion {
   url: string;
@@ -29,6 +30,8 @@ export interface RunningCompanion {
   accounts: Account[];
   exchange: ExchangeLayer;
   monitor: Monitor;
+  /** The WebSocket event hub on /ws (same port, same front door). */
+  hub: WsHub;
   bus: EventBus;
   cache: ResourceCache;
   logger: Logger;
@@ -112,7 +115,7 @@ export async function startCompanion(config: CompanionConfig, opts: StartOptions
       onPositions: (account, positions, fetchedAt) => cache.put(account, 'positions', positions, fetchedAt),
       onOrders: (account, orders, fetchedAt) => cache.put(account, 'orders', orders, fetchedAt),
     });
-    monitor.start();
+    // Started once the WebSocket hub is subscribed, so the first scan's events (missing SL...) get a seq.
     closers.push(() => monitor.stop());
 
     const pairing = await PairingStore.open({ dataDir: resolveDataDir(config, env), logger });
@@ -126,7 +129,26 @@ export async function startCompanion(config: CompanionConfig, opts: StartOptions
       trading: { clients, market: exchange.market, cache, classify: (p) => monitor.classifyNow(p) },
     });
 
+    const hub = createWsHub({
+      app,
+      bus,
+      clock,
+      logger,
+      version: VERSION,
+      // Until CompanionConfig has a `ws:` section, the hub runs on WsConfig's defaults.
+      ...('ws' in config ? { config: config.ws as WsConfigInput } : {}),
+      snapshot: () => ({
+        accounts,
+        positions: monitor.positions(),
+        tierCounts: monitor.tierCounts(),
+        stats: monitor.latest(),
+        guardMode: monitor.mode,
+      }),
+    });
+    monitor.start();
+
     const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: config.server.port });
+    hub.injectWebSocket(server as Parameters<WsHub['injectWebSocket']>[0]);
     await new Promise<void>((resolve, reject) => {
       server.once('listening', resolve);
       server.once('error', reject);
@@ -138,6 +160,8 @@ export async function startCompanion(config: CompanionConfig, opts: StartOptions
           (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
         }),
     );
+    // Runs before the server closes (closers run in reverse): upgraded sockets would hold server.close open.
+    closers.push(() => hub.close());
     const { port } = server.address() as AddressInfo;
     const url = `http://127.0.0.1:${port}`;
     logger.info({ url, accounts: accounts.map((a) => a.name) }, 'companion listening');
@@ -149,6 +173,7 @@ export async function startCompanion(config: CompanionConfig, opts: StartOptions
       accounts,
       exchange,
       monitor,
+      hub,
       bus,
       cache,
       logger,

@@ -238,11 +238,18 @@ export function createWsHub(deps: WsHubDeps): WsHub {
       unsubscribe();
       stop.abort();
       await sweeping;
-      for (const sub of subscribers) {
+      const open = [...subscribers];
+      subscribers.clear();
+      for (const sub of open) {
         sub.close();
         sub.ws.close(1001, 'server shutting down');
       }
-      subscribers.clear();
+      // A close handshake waits behind a slow socket's backlog: give it a moment, then cut it.
+      await Promise.race([
+        Promise.all(open.map((sub) => new Promise((resolve) => sub.ws.once('close', resolve)))),
+        new Promise((resolve) => setTimeout(resolve, 1_000).unref()),
+      ]);
+      for (const sub of open) sub.ws.terminate();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
     stats: () => ({
