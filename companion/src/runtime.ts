@@ -14,6 +14,7 @@ import { type Clock, systemClock } from './core/clock.ts';
 import { EventBus } from './core/bus.ts';
 import { createLogger, type Logger } from './core/logger.ts';
 import { type AccountSetup, createExchangeLayer, type ExchangeLayer } from './exchange/index.ts';
+import { ExecutionService } from './execution/index.ts';
 import { createApp } from './http/app.ts';
 import { Monitor } from './monitor/index.ts';
 import { PairingStore } from './pairing/index.ts';
@@ -32,6 +33,7 @@ export interface RunningCompanion {
   monitor: Monitor;
   /** The WebSocket event hub on /ws (same port, same front door). */
   hub: WsHub;
+  execution: ExecutionService;
   bus: EventBus;
   cache: ResourceCache;
   logger: Logger;
@@ -119,6 +121,21 @@ export async function startCompanion(config: CompanionConfig, opts: StartOptions
     closers.push(() => monitor.stop());
 
     const pairing = await PairingStore.open({ dataDir: resolveDataDir(config, env), logger });
+    const execution = await ExecutionService.open({
+      accounts,
+      clients: exchange.accounts,
+      market: exchange.market,
+      monitor,
+      bus,
+      clock,
+      dataDir: resolveDataDir(config, env),
+      config: config.execution,
+      logger,
+    });
+    closers.push(() => execution.close());
+    // Unfinished executions from a previous run are settled in the background; their results are
+    // readable (pending) meanwhile, and each is published as execution-finished once settled.
+    void execution.recover().catch((err) => logger.error({ err }, 'execution recovery failed'));
     const app = createApp({
       version: VERSION,
       clock,
@@ -127,6 +144,7 @@ export async function startCompanion(config: CompanionConfig, opts: StartOptions
       http: config.http,
       pairing,
       trading: { clients, market: exchange.market, cache, classify: (p) => monitor.classifyNow(p) },
+      execution,
     });
 
     const hub = createWsHub({
@@ -174,6 +192,7 @@ export async function startCompanion(config: CompanionConfig, opts: StartOptions
       exchange,
       monitor,
       hub,
+      execution,
       bus,
       cache,
       logger,

@@ -80,5 +80,10 @@ export const ExecuteResult = z.object({
   /** What validation changed, said plainly (e.g. "quantity 0.1234 rounded down to 0.123, the qty step"). */
   adjustments: z.array(z.string()),
   legs: z.array(LegResult),
+  /**
+   * Set when the companion stopped before the execution finished and settled it on the next start by
+   * looking its orders up on the exchange: when, and what it found. Absent or null otherwise.
+   */
+  recovery: z.object({ at: EpochMs, note: z.string() }).nullable().optional(),
 });
 export type ExecuteResult = z.infer<typeof ExecuteResult>;

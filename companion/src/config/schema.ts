@@ -2,6 +2,7 @@ import { Account, AccountName, ExchangeMode } from '@tierwatch/shared';
 import { z } from 'zod';
 import { CacheConfig } from '../cache/config.ts';
 import { ExchangeConfig } from '../exchange/config.ts';
+import { ExecutionConfig } from '../execution/config.ts';
 import { HttpConfig } from '../http/config.ts';
 import { MonitorConfig } from '../monitor/config.ts';
 
@@ -64,6 +65,7 @@ export const CompanionConfig = z
     monitor: MonitorConfig.prefault({}),
     cache: CacheConfig.prefault({}),
     http: HttpConfig.prefault({}),
+    execution: ExecutionConfig.prefault({}),
   })
   .strict()
   .superRefine((cfg, ctx) => {

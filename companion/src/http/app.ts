@@ -3,6 +3,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Clock } from '../core/clock.ts';
 import { type Logger, silentLogger } from '../core/logger.ts';
+import { type ExecutionService, executionRoutes } from '../execution/index.ts';
 import { HttpConfig } from './config.ts';
 import { createErrorHandler, errorResponse, notFound } from './errors.ts';
 import { frontDoor } from './front-door.ts';
@@ -22,6 +23,8 @@ export interface AppDeps {
   pairing?: { verify(token: string): boolean };
   /** The trading routes' sources; without them only /health (and whatever the caller adds) is served. */
   trading?: Omit<TradingDeps, 'clock' | 'logger'>;
+  /** POST /api/v1/trading/execute and GET /api/v1/trading/executions[/:id]; absent: not served. */
+  execution?: ExecutionService;
 }
 
 /**
@@ -65,5 +68,6 @@ export function createApp(deps: AppDeps): Hono {
   if (deps.trading) {
     app.route('/api/v1/trading', tradingRoutes({ ...deps.trading, clock: deps.clock, logger }));
   }
+  if (deps.execution) app.route('/api/v1/trading', executionRoutes(deps.execution));
   return app;
 }

@@ -1,0 +1,108 @@
+import type { BusEvent, GuardMode } from '@tierwatch/shared';
+import { describe, expect, it } from 'vitest';
+import { EventBus } from '../core/bus.ts';
+import { flushMicrotasks, ManualClock } from '../core/clock.ts';
+import { ExecutionGuard, Semaphore } from './guard.ts';
+
+function setup(timeoutMs = 180_000) {
+  const clock = new ManualClock();
+  const bus = new EventBus();
+  const events: BusEvent[] = [];
+  bus.subscribe((e) => events.push(e));
+  const modes: GuardMode[] = [];
+  const guard = new ExecutionGuard({ monitor: { setMode: (m) => modes.push(m) }, bus, clock, timeoutMs });
+  const guardEvents = () => events.filter((e) => e.type === 'guard-mode').map((e) => `${e.mode}/${e.reason}`);
+  return { clock, guard, modes, guardEvents };
+}
+
+describe('ExecutionGuard', () => {
+  it('critical-only while an execution runs, normal after; each change is an event', () => {
+    const { guard, modes, guardEvents } = setup();
+    const release = guard.enter('a');
+    expect(guard.mode).toBe('critical-only');
+    release();
+    release(); // twice is harmless
+    expect(modes).toEqual(['critical-only', 'normal']);
+    expect(guardEvents()).toEqual(['critical-only/execution-started', 'normal/execution-finished']);
+  });
+
+  it('overlapping executions: restored only when the last one ends', () => {
+    const { guard, modes, guardEvents } = setup();
+    const a = guard.enter('a');
+    const b = guard.enter('b');
+    a();
+    expect(guard.mode).toBe('critical-only');
+    const c = guard.enter('c');
+    b('error');
+    expect(guard.holders).toBe(1);
+    c('error');
+    expect(modes).toEqual(['critical-only', 'normal']);
+    expect(guardEvents()).toEqual(['critical-only/execution-started', 'normal/error']);
+  });
+
+  it('a hung execution: the timeout restores normal monitoring, and its late finish changes nothing', async () => {
+    const { clock, guard, modes, guardEvents } = setup(180_000);
+    const hung = guard.enter('hung');
+    await clock.advance(179_999);
+    expect(guard.mode).toBe('critical-only');
+    await clock.advance(1);
+    expect(guard.mode).toBe('normal');
+    expect(guard.timeouts).toBe(1);
+    expect(guardEvents()).toEqual(['critical-only/execution-started', 'normal/timeout']);
+    hung();
+    expect(modes).toEqual(['critical-only', 'normal']);
+  });
+
+  it('with overlap, the timed-out one leaves and the other keeps the guard until it ends', async () => {
+    const { clock, guard, guardEvents } = setup(1000);
+    guard.enter('hung');
+    await clock.advance(600);
+    const later = guard.enter('later');
+    await clock.advance(400); // the first times out
+    expect(guard.mode).toBe('critical-only');
+    later();
+    expect(guardEvents()).toEqual(['critical-only/execution-started', 'normal/execution-finished']);
+    expect(clock.pendingSleepers).toBe(0); // finished entries leave no timers behind
+  });
+
+  it('releaseAll (shutdown) restores normal', () => {
+    const { guard } = setup();
+    guard.enter('a');
+    guard.enter('b');
+    guard.releaseAll();
+    expect(guard.mode).toBe('normal');
+    expect(guard.holders).toBe(0);
+  });
+});
+
+describe('Semaphore', () => {
+  it('never runs more than its limit, even when a slot is freed while newcomers arrive', async () => {
+    const sem = new Semaphore(3);
+    let running = 0;
+    let peak = 0;
+    const gates: (() => void)[] = [];
+    const task = () =>
+      sem.run(async () => {
+        running++;
+        peak = Math.max(peak, running);
+        await new Promise<void>((r) => gates.push(r));
+        running--;
+      });
+    const all = Array.from({ length: 10 }, task);
+    await flushMicrotasks();
+    expect(running).toBe(3);
+    while (gates.length > 0) {
+      gates.shift()!();
+      all.push(task()); // a newcomer right as a slot frees
+      await flushMicrotasks();
+      expect(running).toBeLessThanOrEqual(3);
+      if (all.length > 20) break;
+    }
+    while (gates.length > 0 || sem.inUse > 0) {
+      gates.shift()?.();
+      await flushMicrotasks();
+    }
+    await Promise.all(all);
+    expect(peak).toBe(3);
+  });
+});

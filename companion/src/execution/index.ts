@@ -1,0 +1,14 @@
+/**
+ * The execution guard and one-click execute: public entry. The companion opens one `ExecutionService`
+ * (journal in its data dir), calls `recover()` once at start, and mounts `executionRoutes` through
+ * createApp's `execution` dep. The `execution:` section of its config is `ExecutionConfig`.
+ */
+
+export { ExecutionConfig, type ExecutionConfigInput } from './config.ts';
+export { ExecutionGuard, type ReleaseReason, Semaphore } from './guard.ts';
+export { clientOrderId, requestHash } from './ids.ts';
+export { type JournaledExecution, type JournalRecord, readJournal } from './journal.ts';
+export type { RecoveryReport } from './recovery.ts';
+export { executionRoutes } from './routes.ts';
+export { ExecutionService, type ExecutionServiceDeps, statusOf } from './service.ts';
+export { checkBalances, type ExecutionPlan, marginNeeded, planExecution, preflight } from './validate.ts';

@@ -1,0 +1,37 @@
+import { ExecuteRequest } from '@tierwatch/shared';
+import { Hono } from 'hono';
+import { AppError } from '../core/app-error.ts';
+import type { ExecutionService } from './service.ts';
+
+/**
+ * POST /execute, GET /executions and /executions/:id (mounted at /api/v1/trading, behind the front door).
+ * A request that executed answers 200 with its result whatever the legs did (complete, partial, failed):
+ * orders may stand, and the client must see them. 4xx only when nothing was sent.
+ */
+export function executionRoutes(service: ExecutionService): Hono {
+  const app = new Hono();
+
+  app.post('/execute', async (c) => {
+    const raw = await c.req.json().catch(() => {
+      throw new AppError('BAD_REQUEST', 'the body must be a JSON ExecuteRequest');
+    });
+    const req = ExecuteRequest.parse(raw);
+    const result = await service.execute(req);
+    c.header('Cache-Control', 'no-store');
+    return c.json(result);
+  });
+
+  app.get('/executions', (c) => {
+    c.header('Cache-Control', 'no-store');
+    return c.json({ data: service.list() });
+  });
+
+  app.get('/executions/:id', (c) => {
+    const result = service.get(c.req.param('id'));
+    if (!result) throw new AppError('NOT_FOUND', `no execution ${c.req.param('id')}`, ['id']);
+    c.header('Cache-Control', 'no-store');
+    return c.json(result);
+  });
+
+  return app;
+}

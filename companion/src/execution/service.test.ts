@@ -1,0 +1,288 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { BusEvent, ExecuteRequest, GuardMode } from '@tierwatch/shared';
+import { afterEach, describe, expect, it } from 'vitest';
+import { AppError } from '../core/app-error.ts';
+import { EventBus } from '../core/bus.ts';
+import { type Clock, ManualClock, systemClock } from '../core/clock.ts';
+import type { ExecutionConfigInput } from './config.ts';
+import { clientOrderId } from './ids.ts';
+import type { JournalRecord } from './journal.ts';
+import { ExecutionService } from './service.ts';
+import { fakeExchange } from './testing.ts';
+
+const req = (over: Partial<ExecuteRequest> = {}): ExecuteRequest => ({
+  idempotencyKey: 'key-0000001',
+  symbol: 'BTCUSDT',
+  side: 'long',
+  orderType: 'market',
+  quantity: 0.01,
+  takeProfit: 55_000,
+  stopLoss: 48_000,
+  ...over,
+});
+
+const open: ExecutionService[] = [];
+afterEach(async () => {
+  for (const s of open.splice(0)) await s.close();
+});
+
+async function setup(
+  opts: { dataDir?: string; clock?: Clock; config?: ExecutionConfigInput; ex?: ReturnType<typeof fakeExchange> } = {},
+) {
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'tw-exec-'));
+  const ex = opts.ex ?? fakeExchange();
+  const bus = new EventBus();
+  const events: BusEvent[] = [];
+  bus.subscribe((e) => events.push(e));
+  const modes: GuardMode[] = [];
+  const service = await ExecutionService.open({
+    accounts: ex.accounts,
+    clients: ex.clients,
+    market: ex.market,
+    monitor: { setMode: (m) => modes.push(m) },
+    bus,
+    clock: opts.clock ?? systemClock,
+    dataDir,
+    config: { settleMs: 20, ...opts.config },
+  });
+  open.push(service);
+  const journal = (): JournalRecord[] =>
+    readFileSync(join(dataDir, 'executions.jsonl'), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l));
+  const m = ex.clients.get('main')!;
+  const m1 = ex.clients.get('mirror1')!;
+  const m2 = ex.clients.get('mirror2')!;
+  return { service, ex, events, modes, journal, dataDir, m, m1, m2 };
+}
+
+const rejectionOf = async (p: Promise<unknown>) => {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof AppError) return e;
+    throw e;
+  }
+  throw new Error('expected a rejection');
+};
+
+describe('ExecutionService: one execution', () => {
+  it('places every leg with TP/SL and its derived client order id, journaling the intent first', async () => {
+    const { service, m, m1, m2, journal, events, modes } = await setup();
+    let journalAtFirstSend: JournalRecord[] = [];
+    m.onPlace = () => {
+      journalAtFirstSend = journal();
+    };
+    const r = await service.execute(req());
+    expect(journalAtFirstSend.map((x) => x.type)).toEqual(['intent']);
+    expect(r.status).toBe('complete');
+    expect(r.legs.map((l) => [l.account, l.status, l.qty, l.takeProfit, l.stopLoss])).toEqual([
+      ['main', 'placed', 0.01, 55_000, 48_000],
+      ['mirror1', 'placed', 0.005, 55_000, 48_000],
+      ['mirror2', 'placed', 0.02, 55_000, 48_000],
+    ]);
+    for (const [client, leg] of [
+      [m, r.legs[0]],
+      [m1, r.legs[1]],
+      [m2, r.legs[2]],
+    ] as const) {
+      expect(leg!.clientOrderId).toBe(clientOrderId('key-0000001', client.account.name));
+      expect(leg!.clientOrderId.length).toBeLessThanOrEqual(36);
+      expect(leg!.orderId).toBe(client.orders.get(leg!.clientOrderId)!.orderId);
+    }
+    expect(journal().map((x) => x.type)).toEqual(['intent', 'leg', 'leg', 'leg', 'finished']);
+    expect(service.get(r.executionId)).toEqual(r);
+    expect(modes).toEqual(['critical-only', 'normal']);
+    expect(events.map((e) => (e.type === 'guard-mode' ? `${e.type}:${e.mode}` : e.type))).toEqual([
+      'guard-mode:critical-only',
+      'execution-started',
+      'execution-finished',
+      'guard-mode:normal',
+    ]);
+  });
+
+  it('20 concurrent identical requests: one order per account, the same result for all', async () => {
+    const { service, m, m1, m2, journal } = await setup();
+    const results = await Promise.all(Array.from({ length: 20 }, () => service.execute(req())));
+    expect(new Set(results.map((r) => JSON.stringify(r))).size).toBe(1);
+    expect([m.placeCalls, m1.placeCalls, m2.placeCalls]).toEqual([1, 1, 1]);
+    expect([m.orders.size, m1.orders.size, m2.orders.size]).toEqual([1, 1, 1]);
+    expect(journal().filter((x) => x.type === 'intent')).toHaveLength(1);
+  });
+
+  it('the same key later returns the first result and sends nothing; a different body is a 409', async () => {
+    const { service, m } = await setup();
+    const first = await service.execute(req());
+    expect(await service.execute(req())).toEqual(first);
+    expect(m.placeCalls).toBe(1);
+    const e = await rejectionOf(service.execute(req({ quantity: 0.02 })));
+    expect(e).toMatchObject({ code: 'IDEMPOTENCY_CONFLICT', path: ['idempotencyKey'] });
+    expect(m.placeCalls).toBe(1);
+  });
+
+  it('a rejected request sends and journals nothing, and its key stays free for a corrected one', async () => {
+    const { service, m, journal, events } = await setup();
+    const e = await rejectionOf(service.execute(req({ stopLoss: 51_000 })));
+    expect(e).toMatchObject({ code: 'INVALID_ORDER', path: ['stopLoss'] });
+    m.free = 10;
+    expect(await rejectionOf(service.execute(req()))).toMatchObject({ code: 'INSUFFICIENT_BALANCE' });
+    expect(m.placeCalls).toBe(0);
+    expect(journal()).toEqual([]);
+    m.free = 1e6;
+    expect((await service.execute(req())).status).toBe('complete');
+    expect(events.filter((x) => x.type === 'guard-mode').map((x) => x.type === 'guard-mode' && x.reason)).toEqual([
+      'execution-started',
+      'error',
+      'execution-started',
+      'error',
+      'execution-started',
+      'execution-finished',
+    ]);
+  });
+});
+
+describe('ExecutionService: failures', () => {
+  it('a mirror rejects: partial, the placed legs stand, and the finished event carries the status', async () => {
+    const { service, m1, events } = await setup();
+    m1.fault = 'reject';
+    const r = await service.execute(req());
+    expect(r.status).toBe('partial');
+    expect(r.legs.map((l) => l.status)).toEqual(['placed', 'rejected', 'placed']);
+    expect(r.legs[1]!.error).toMatchObject({ code: 'INSUFFICIENT_BALANCE' });
+    const fin = events.find((e) => e.type === 'execution-finished');
+    expect(fin?.type === 'execution-finished' && fin.result.status).toBe('partial');
+  });
+
+  it('every leg rejected: failed', async () => {
+    const { service, ex } = await setup();
+    for (const c of ex.clients.values()) c.fault = 'reject';
+    expect((await service.execute(req())).status).toBe('failed');
+  });
+
+  it('a lost answer is looked up, never re-sent: placed if the exchange has it, not placed if not', async () => {
+    const { service, m, m1 } = await setup();
+    m.fault = 'timeout-after-place';
+    m1.fault = 'timeout-before-place';
+    const r = await service.execute(req());
+    expect(r.legs.map((l) => l.status)).toEqual(['filled', 'rejected', 'placed']);
+    expect(r.legs[1]!.error!.message).toMatch(/not placed.*timed out/);
+    expect(r.status).toBe('partial');
+    expect([m.placeCalls, m1.placeCalls]).toEqual([1, 1]);
+    expect(m1.findCalls).toBe(2); // once at once, once after the settle window
+  });
+
+  it('a duplicate client id from the exchange means an earlier send got through: looked up, placed', async () => {
+    const { service, m, ex } = await setup();
+    await ex.clients.get('main')!.placeOrder({
+      symbol: 'BTCUSDT',
+      side: 'long',
+      type: 'market',
+      qty: 0.01,
+      price: null,
+      takeProfit: null,
+      stopLoss: null,
+      reduceOnly: false,
+      clientOrderId: clientOrderId('key-0000001', 'main'),
+    });
+    const r = await service.execute(req());
+    expect(r.legs[0]!.status).toBe('filled');
+    expect(m.orders.size).toBe(1);
+  });
+
+  it('a hung execution: the guard restores normal monitoring at the timeout', async () => {
+    const clock = new ManualClock();
+    const { service, m1, modes, events } = await setup({ clock, config: { timeoutMs: 180_000 } });
+    m1.fault = 'hang';
+    service.execute(req()).catch(() => {});
+    while (m1.placeCalls === 0) await new Promise((r) => setTimeout(r, 1));
+    expect(modes).toEqual(['critical-only']);
+    await clock.advance(180_000);
+    expect(modes).toEqual(['critical-only', 'normal']);
+    const last = events.filter((e) => e.type === 'guard-mode').at(-1);
+    expect(last?.type === 'guard-mode' && last.reason).toBe('timeout');
+  });
+});
+
+describe('ExecutionService: durability and recovery', () => {
+  it('a restart answers the same key from the journal without sending anything', async () => {
+    const first = await setup();
+    const r = await first.service.execute(req());
+    await first.service.close();
+    const ex = fakeExchange();
+    const second = await setup({ dataDir: first.dataDir, ex });
+    expect(await second.service.execute(req())).toEqual(r);
+    expect(second.service.get(r.executionId)).toEqual(r);
+    expect([...ex.clients.values()].map((c) => c.placeCalls + c.findCalls)).toEqual([0, 0, 0]);
+    expect((await rejectionOf(second.service.execute(req({ quantity: 0.5 })))).code).toBe('IDEMPOTENCY_CONFLICT');
+  });
+
+  it('an unfinished intent is reconciled by lookups: kept, found, or not placed (never sent late)', async () => {
+    // The journal of a companion killed after main's outcome was written and mirror1's order was sent.
+    const first = await setup();
+    first.m1.gate = new Promise(() => {}); // mirror1 never answers
+    first.m2.gate = new Promise(() => {});
+    first.service.execute(req()).catch(() => {});
+    while (first.journal().filter((x) => x.type === 'leg').length < 1) await new Promise((r) => setTimeout(r, 2));
+    const snapshot = readFileSync(join(first.dataDir, 'executions.jsonl'), 'utf8');
+
+    const dataDir = mkdtempSync(join(tmpdir(), 'tw-exec-'));
+    writeFileSync(join(dataDir, 'executions.jsonl'), `${snapshot}{"v":1,"type":"leg","at":1,"execu`); // + a torn line
+    const ex = fakeExchange();
+    const mirror1Id = clientOrderId('key-0000001', 'mirror1');
+    ex.clients
+      .get('mirror1')!
+      .orders.set(mirror1Id, {
+        orderId: 'm1-late',
+        clientOrderId: mirror1Id,
+        status: 'filled',
+        qty: 0.005,
+        filledQty: 0.005,
+        avgPrice: 50_010,
+      });
+    const second = await setup({ dataDir, ex, config: { settleMs: 50 } });
+    const [id] = second.service.unfinished();
+    expect(second.service.get(id!)!.status).toBe('pending');
+    const report = await second.service.recover();
+    const r = second.service.get(id!)!;
+    expect(report).toMatchObject({ settled: [{ executionId: id, status: 'partial' }], stillPending: [] });
+    expect(r.legs.map((l) => [l.account, l.status, l.orderId])).toEqual([
+      ['main', 'placed', 'main-1'],
+      ['mirror1', 'filled', 'm1-late'],
+      ['mirror2', 'rejected', null],
+    ]);
+    expect(r.legs[2]!.error!.message).toMatch(/not placed: the companion stopped/);
+    expect(r.recovery!.note).toMatch(/mirror1 filled, mirror2 not placed/);
+    expect([...ex.clients.values()].map((c) => c.placeCalls)).toEqual([0, 0, 0]);
+    expect(ex.clients.get('main')!.findCalls).toBe(0); // main's outcome was journaled
+    expect(ex.clients.get('mirror2')!.findCalls).toBe(2); // before and after the settle window
+    expect(second.events.find((e) => e.type === 'execution-finished')).toBeTruthy();
+    expect(second.service.unfinished()).toEqual([]);
+  });
+
+  it('lookups that keep failing leave the execution pending; the next start settles it', async () => {
+    const first = await setup();
+    first.m.gate = new Promise(() => {});
+    first.service.execute(req({ accounts: ['main'] })).catch(() => {});
+    while (first.journal().length < 1) await new Promise((r) => setTimeout(r, 2));
+    const snapshot = readFileSync(join(first.dataDir, 'executions.jsonl'), 'utf8');
+    const dataDir = mkdtempSync(join(tmpdir(), 'tw-exec-'));
+    writeFileSync(join(dataDir, 'executions.jsonl'), snapshot);
+    const ex = fakeExchange();
+    ex.clients.get('main')!.findFails = 1_000;
+    // Give-up is 30 s past the settle deadline: a manual clock gets there without waiting.
+    const clock = new ManualClock(Date.now());
+    const second = await setup({ dataDir, ex, clock, config: { settleMs: 0 } });
+    const p = second.service.recover();
+    for (let i = 0; i < 40; i++) await clock.advance(1000);
+    expect(await p).toMatchObject({ settled: [], stillPending: [expect.any(String)] });
+    await second.service.close();
+    open.pop();
+    ex.clients.get('main')!.findFails = 0;
+    const third = await setup({ dataDir, ex, config: { settleMs: 0 } });
+    const report = await third.service.recover();
+    expect(report.settled.map((s) => s.status)).toEqual(['failed']);
+  });
+});

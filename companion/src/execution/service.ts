@@ -1,0 +1,322 @@
+import { join } from 'node:path';
+import type { Account, Balance, ExecuteRequest, ExecuteResult, GuardMode } from '@tierwatch/shared';
+import { AppError } from '../core/app-error.ts';
+import type { EventBus } from '../core/bus.ts';
+import type { Clock } from '../core/clock.ts';
+import { type Logger, silentLogger } from '../core/logger.ts';
+import type { AccountClient, MarketData } from '../exchange/types.ts';
+import { ExecutionConfig, type ExecutionConfigInput } from './config.ts';
+import { ExecutionGuard, Semaphore } from './guard.ts';
+import { clientOrderId, newExecutionId, requestHash } from './ids.ts';
+import { Journal, readJournal } from './journal.ts';
+import { isPlaced, type LegDeps, pendingLeg, placeLeg, TERMINAL } from './legs.ts';
+import { type RecoveryReport, reconcile } from './recovery.ts';
+import { checkBalances, type ExecutionPlan, planExecution, preflight } from './validate.ts';
+
+export interface ExecutionServiceDeps {
+  accounts: readonly Account[];
+  clients: ReadonlyMap<string, AccountClient>;
+  market: MarketData;
+  monitor: { setMode(mode: GuardMode): void; refreshAccount?(account: string): void };
+  bus: EventBus;
+  clock: Clock;
+  /** The data dir: the journal lives here as `config.journalFile`. */
+  dataDir: string;
+  config?: ExecutionConfigInput;
+  logger?: Logger;
+}
+
+interface Entry {
+  result: ExecuteResult;
+  requestHash: string;
+  finished: boolean;
+}
+
+/** The execution's state as clients see it: a copy, never the live object. */
+const view = (e: Entry): ExecuteResult => structuredClone(e.result);
+
+export function statusOf(result: ExecuteResult): ExecuteResult['status'] {
+  const legs = result.legs;
+  if (legs.some((l) => !TERMINAL.has(l.status))) return 'pending';
+  const placed = legs.filter(isPlaced).length;
+  return placed === legs.length ? 'complete' : placed === 0 ? 'failed' : 'partial';
+}
+
+/**
+ * Executes orders exactly once. Per idempotency key, one execution: concurrent and later requests with the
+ * same key and body get its result (a different body: 409). Each execution is validated (nothing sent on
+ * a 400), journaled durably, then placed on every account at once under the guard; see journal.ts for the
+ * file and recovery.ts for what happens to an execution the companion did not see finish.
+ */
+export class ExecutionService {
+  readonly config: ExecutionConfig;
+  readonly guard: ExecutionGuard;
+  private readonly sem: Semaphore;
+  private readonly log: Logger;
+  private readonly byId = new Map<string, Entry>();
+  private readonly byKey = new Map<string, { hash: string; done: Promise<string> }>();
+  private readonly running = new Set<Promise<unknown>>();
+  private readonly closing = new AbortController();
+
+  private constructor(
+    private readonly deps: ExecutionServiceDeps,
+    private readonly journal: Journal,
+    config: ExecutionConfig,
+  ) {
+    this.config = config;
+    this.log = (deps.logger ?? silentLogger).child({ module: 'execution' });
+    this.sem = new Semaphore(config.concurrency);
+    this.guard = new ExecutionGuard({
+      monitor: deps.monitor,
+      bus: deps.bus,
+      clock: deps.clock,
+      timeoutMs: config.timeoutMs,
+      logger: this.log,
+    });
+  }
+
+  /** Reads the journal (every past execution stays answerable by id and key) and opens it for appending. */
+  static async open(deps: ExecutionServiceDeps): Promise<ExecutionService> {
+    const config = ExecutionConfig.parse(deps.config ?? {});
+    const file = join(deps.dataDir, config.journalFile);
+    const loaded = readJournal(file);
+    const journal = await Journal.open(file);
+    const service = new ExecutionService(deps, journal, config);
+    if (loaded.skipped > 0) service.log.warn({ file, skipped: loaded.skipped }, 'journal: unreadable lines skipped');
+    for (const [id, e] of loaded.executions) {
+      service.byId.set(id, { result: e.result, requestHash: e.intent.requestHash, finished: e.finished });
+      service.byKey.set(e.intent.idempotencyKey, { hash: e.intent.requestHash, done: Promise.resolve(id) });
+    }
+    return service;
+  }
+
+  get(executionId: string): ExecuteResult | undefined {
+    const e = this.byId.get(executionId);
+    return e && view(e);
+  }
+
+  /** Newest first. */
+  list(limit = 50): ExecuteResult[] {
+    return [...this.byId.values()]
+      .sort((a, b) => b.result.startedAt - a.result.startedAt)
+      .slice(0, limit)
+      .map(view);
+  }
+
+  /** Executions the journal holds without a final record (the companion stopped during them). */
+  unfinished(): string[] {
+    return [...this.byId.entries()].filter(([, e]) => !e.finished).map(([id]) => id);
+  }
+
+  async execute(req: ExecuteRequest): Promise<ExecuteResult> {
+    const hash = requestHash(req);
+    const known = this.byKey.get(req.idempotencyKey);
+    if (known) {
+      if (known.hash !== hash) {
+        throw new AppError(
+          'IDEMPOTENCY_CONFLICT',
+          'this idempotency key was already used for a different request; use a new key for a new order',
+          ['idempotencyKey'],
+        );
+      }
+      return view(this.byId.get(await known.done)!);
+    }
+    // Registered before the first await: a concurrent request with this key joins this execution.
+    const done = this.track(this.run(req, hash));
+    this.byKey.set(req.idempotencyKey, { hash, done });
+    try {
+      return view(this.byId.get(await done)!);
+    } catch (err) {
+      // Failed before the intent was journaled: nothing was sent, so the key is free for a corrected request.
+      if (this.byKey.get(req.idempotencyKey)?.done === done) this.byKey.delete(req.idempotencyKey);
+      throw err;
+    }
+  }
+
+  /** Settles every unfinished execution from the journal; see recovery.ts. Resolves when all are settled. */
+  recover(): Promise<RecoveryReport> {
+    return this.track(
+      reconcile({
+        ids: this.unfinished(),
+        entries: this.byId,
+        legDeps: (account) => this.legDeps(account),
+        settleFrom: this.deps.clock.now(),
+        append: (r) => this.write(r),
+        finish: (id, note) => this.finish(id, note),
+        clock: this.deps.clock,
+        signal: this.closing.signal,
+        log: this.log,
+      }),
+    );
+  }
+
+  /**
+   * Stops: waits up to `waitMs` (wall clock) for running executions to record their outcomes, aborting
+   * their queued calls; whatever is still unsettled then is settled by the next start's recovery.
+   */
+  async close(waitMs = 5000): Promise<void> {
+    this.closing.abort(new Error('companion stopping'));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.allSettled([...this.running]),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, waitMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    this.guard.releaseAll();
+    await this.journal.close();
+  }
+
+  private track<T>(p: Promise<T>): Promise<T> {
+    this.running.add(p);
+    const drop = () => this.running.delete(p);
+    p.then(drop, drop);
+    return p;
+  }
+
+  private legDeps(account: string): LegDeps {
+    const client = this.deps.clients.get(account);
+    if (!client) throw new AppError('UNKNOWN_ACCOUNT', `no client for account ${account}`);
+    return {
+      client,
+      sem: this.sem,
+      clock: this.deps.clock,
+      settleMs: this.config.settleMs,
+      signal: this.closing.signal,
+    };
+  }
+
+  private async run(req: ExecuteRequest, hash: string): Promise<string> {
+    const release = this.guard.enter(req.idempotencyKey);
+    let ok = false;
+    try {
+      const plan = await this.validate(req);
+      const id = await this.begin(req, hash, plan);
+      const entry = this.byId.get(id)!;
+      await Promise.all(
+        entry.result.legs.map(async (leg, i) => {
+          const outcome = await placeLeg(this.legDeps(leg.account), leg, plan);
+          entry.result.legs[i] = outcome;
+          await this.write({ v: 1, type: 'leg', at: this.deps.clock.now(), executionId: id, leg: outcome });
+        }),
+      );
+      await this.finish(id, null);
+      ok = true;
+      return id;
+    } finally {
+      release(ok ? 'execution-finished' : 'error');
+    }
+  }
+
+  /** Reads what validation needs (mark, balances) on the top lane, then the pure checks. */
+  private async validate(req: ExecuteRequest): Promise<ExecutionPlan> {
+    const { market, clients } = this.deps;
+    const selected = preflight(req, this.deps.accounts, market.instrument(req.symbol));
+    const lane = { lane: 'execution' as const, signal: this.closing.signal };
+    const unavailable = (what: string, err: unknown) =>
+      new AppError(
+        'EXCHANGE_UNAVAILABLE',
+        `could not read ${what} to validate the order; nothing was placed (${err instanceof Error ? err.message : err})`,
+      );
+    const [mark, balances] = await Promise.all([
+      req.orderType === 'market'
+        ? this.sem
+            .run(() => market.fetchTickers([req.symbol], lane))
+            .then((t) => t.find((x) => x.symbol === req.symbol)?.markPrice ?? null)
+            .catch((err) => {
+              throw unavailable(`the mark price of ${req.symbol}`, err);
+            })
+        : Promise.resolve(null),
+      Promise.all(
+        selected.map(async (a): Promise<[string, Balance[]]> => {
+          const client = clients.get(a.name);
+          if (!client) throw new AppError('UNKNOWN_ACCOUNT', `no exchange client for account ${a.name}`);
+          try {
+            return [a.name, await this.sem.run(() => client.fetchBalances(lane))];
+          } catch (err) {
+            throw unavailable(`the balance of ${a.name}`, err);
+          }
+        }),
+      ),
+    ]);
+    const plan = planExecution({ req, accounts: this.deps.accounts, instrument: market.instrument(req.symbol), mark });
+    checkBalances(plan, new Map(balances), this.config);
+    return plan;
+  }
+
+  /** Journals the intent (fsynced) before anything is sent; only then does the execution exist. */
+  private async begin(req: ExecuteRequest, hash: string, plan: ExecutionPlan): Promise<string> {
+    const executionId = newExecutionId();
+    const now = this.deps.clock.now();
+    const result: ExecuteResult = {
+      executionId,
+      idempotencyKey: req.idempotencyKey,
+      status: 'pending',
+      symbol: plan.symbol,
+      side: plan.side,
+      orderType: plan.orderType,
+      startedAt: now,
+      finishedAt: null,
+      adjustments: plan.adjustments,
+      legs: plan.legs.map((l) => pendingLeg(l.account, clientOrderId(req.idempotencyKey, l.account), l.qty, plan)),
+      recovery: null,
+    };
+    try {
+      await this.journal.append({
+        v: 1,
+        type: 'intent',
+        at: now,
+        executionId,
+        idempotencyKey: req.idempotencyKey,
+        requestHash: hash,
+        request: req,
+        result,
+      });
+    } catch (err) {
+      this.log.error({ err }, 'journal write failed; execution refused');
+      throw new AppError('INTERNAL', 'could not write the execution journal; nothing was placed');
+    }
+    this.byId.set(executionId, { result: structuredClone(result), requestHash: hash, finished: false });
+    this.deps.bus.publish({ type: 'execution-started', at: now, executionId, symbol: plan.symbol, side: plan.side });
+    this.log.info({ executionId, symbol: plan.symbol, side: plan.side, legs: plan.legs }, 'execution started');
+    return executionId;
+  }
+
+  /** Final status, journaled, published; an alert (warning log + the event's status) unless complete. */
+  private async finish(executionId: string, note: string | null): Promise<void> {
+    const entry = this.byId.get(executionId)!;
+    const r = entry.result;
+    r.status = statusOf(r);
+    if (r.status === 'pending') {
+      this.log.error(
+        { executionId, legs: r.legs },
+        'execution left with legs of unknown outcome; looked up again on next start',
+      );
+      return;
+    }
+    r.finishedAt = this.deps.clock.now();
+    if (note !== null) r.recovery = { at: r.finishedAt, note };
+    entry.finished = true;
+    await this.write({ v: 1, type: 'finished', at: r.finishedAt, executionId, result: r });
+    this.deps.bus.publish({ type: 'execution-finished', at: r.finishedAt, result: structuredClone(r) });
+    const summary = r.legs.map((l) => `${l.account}:${l.status}`).join(' ');
+    if (r.status === 'complete')
+      this.log.info({ executionId, summary, recovered: note !== null }, 'execution complete');
+    else
+      this.log.warn(
+        { executionId, status: r.status, summary, errors: r.legs.map((l) => l.error) },
+        `execution ${r.status}`,
+      );
+    for (const leg of r.legs) if (isPlaced(leg)) this.deps.monitor.refreshAccount?.(leg.account);
+  }
+
+  /** Journal writes after orders went out never fail the execution: the orders stand either way. */
+  private async write(record: Parameters<Journal['append']>[0]): Promise<void> {
+    try {
+      await this.journal.append(record);
+    } catch (err) {
+      this.log.error({ err, type: record.type, executionId: record.executionId }, 'journal write failed');
+    }
+  }
+}

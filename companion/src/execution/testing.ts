@@ -1,0 +1,154 @@
+// Test helpers for the execution suites: an in-memory exchange behind the AccountClient interface.
+import type { Account, Balance, Ticker } from '@tierwatch/shared';
+import { ExchangeCallError } from '../exchange/errors.ts';
+import type {
+  AccountClient,
+  CallOptions,
+  Instrument,
+  MarketData,
+  PlacedOrder,
+  PlaceOrderRequest,
+} from '../exchange/types.ts';
+
+/** Never resolves; rejects when the call's signal aborts (the service closing). */
+const waitOrAbort = (p: Promise<unknown>, signal?: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    signal?.addEventListener('abort', () => reject(signal.reason), { once: true });
+    p.then(() => resolve(), reject);
+  });
+
+export const BTC: Instrument = {
+  symbol: 'BTCUSDT',
+  tickSize: 0.1,
+  qtyStep: 0.001,
+  minQty: 0.001,
+  maxQty: 100,
+  minNotional: 5,
+};
+export const ETH: Instrument = {
+  symbol: 'ETHUSDT',
+  tickSize: 0.01,
+  qtyStep: 0.01,
+  minQty: 0.01,
+  maxQty: 1000,
+  minNotional: 5,
+};
+
+export const account = (name: string, ratio = 1): Account => ({
+  name,
+  role: name === 'main' ? 'main' : 'mirror',
+  mirrorOf: name === 'main' ? null : 'main',
+  mirrorRatio: ratio,
+  exchange: 'bybit',
+  mode: 'paper',
+});
+
+export const ACCOUNTS = [account('main'), account('mirror1', 0.5), account('mirror2', 2)];
+
+export class FakeMarket implements MarketData {
+  marks = new Map<string, number>([
+    ['BTCUSDT', 50_000],
+    ['ETHUSDT', 3_000],
+  ]);
+  tickerCalls = 0;
+  async fetchTickers(symbols: readonly string[] | null): Promise<Ticker[]> {
+    this.tickerCalls++;
+    return [...this.marks]
+      .filter(([s]) => symbols === null || symbols.includes(s))
+      .map(([symbol, markPrice]) => ({ symbol, markPrice, lastPrice: markPrice, at: 0 }));
+  }
+  instrument(symbol: string): Instrument | undefined {
+    return [BTC, ETH].find((i) => i.symbol === symbol);
+  }
+  symbols(): string[] {
+    return ['BTCUSDT', 'ETHUSDT'];
+  }
+}
+
+type Fault = 'reject' | 'timeout-after-place' | 'timeout-before-place' | 'hang';
+
+/** One account's orders by client order id; duplicates refused as Bybit does (110072). */
+export class FakeAccount implements AccountClient {
+  orders = new Map<string, PlacedOrder>();
+  placeCalls = 0;
+  findCalls = 0;
+  free = 1_000_000;
+  fault: Fault | null = null;
+  /** While set, placeOrder waits for it before doing anything. */
+  gate: Promise<void> | null = null;
+  /** Called as placeOrder starts (before the gate). */
+  onPlace: (() => void) | null = null;
+  findFails = 0;
+  private seq = 0;
+
+  constructor(readonly account: Account) {}
+
+  async fetchPositions() {
+    return [];
+  }
+  async fetchOpenOrders() {
+    return [];
+  }
+  async fetchBalances(): Promise<Balance[]> {
+    return [{ account: this.account.name, currency: 'USDT', total: this.free, free: this.free, used: 0 }];
+  }
+  async placeOrder(req: PlaceOrderRequest, opts?: CallOptions): Promise<PlacedOrder> {
+    this.placeCalls++;
+    this.onPlace?.();
+    if (this.gate) await waitOrAbort(this.gate, opts?.signal);
+    const name = this.account.name;
+    if (this.fault === 'hang') await waitOrAbort(new Promise(() => {}), opts?.signal);
+    if (this.fault === 'reject')
+      throw new ExchangeCallError(
+        'reject',
+        'INSUFFICIENT_BALANCE',
+        `${name}: ab not enough`,
+        name,
+        null,
+        'InsufficientFunds',
+      );
+    if (this.fault === 'timeout-before-place')
+      throw new ExchangeCallError('retry', 'EXCHANGE_UNAVAILABLE', `${name}: timed out`, name, null, 'RequestTimeout');
+    if (this.orders.has(req.clientOrderId)) {
+      throw new ExchangeCallError(
+        'reject',
+        'INVALID_ORDER',
+        `${name}: OrderLinkedID is duplicate`,
+        name,
+        null,
+        'DuplicateOrderId',
+      );
+    }
+    const order: PlacedOrder = {
+      orderId: `${name}-${++this.seq}`,
+      clientOrderId: req.clientOrderId,
+      status: 'filled',
+      qty: req.qty,
+      filledQty: req.qty,
+      avgPrice: 50_000,
+    };
+    this.orders.set(req.clientOrderId, order);
+    if (this.fault === 'timeout-after-place')
+      throw new ExchangeCallError('retry', 'EXCHANGE_UNAVAILABLE', `${name}: timed out`, name, null, 'RequestTimeout');
+    return { ...order, status: 'open', filledQty: 0, avgPrice: null };
+  }
+  async findOrder(clientOrderId: string): Promise<PlacedOrder | null> {
+    this.findCalls++;
+    if (this.findFails > 0) {
+      this.findFails--;
+      throw new ExchangeCallError('retry', 'EXCHANGE_UNAVAILABLE', 'down', this.account.name);
+    }
+    return this.orders.get(clientOrderId) ?? null;
+  }
+  async cancelOrder() {}
+  async setTradingStop() {}
+  async closePosition(): Promise<PlacedOrder> {
+    throw new Error('not used');
+  }
+}
+
+export function fakeExchange(accounts: readonly Account[] = ACCOUNTS) {
+  const clients = new Map(accounts.map((a) => [a.name, new FakeAccount(a)]));
+  return { accounts, clients, market: new FakeMarket() };
+}

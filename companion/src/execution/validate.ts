@@ -1,0 +1,207 @@
+import type { Account, Balance, ErrorCode, ExecuteRequest, PositionSide } from '@tierwatch/shared';
+import { AppError } from '../core/app-error.ts';
+import type { Instrument } from '../exchange/types.ts';
+import { floorToStep, fmt, onStep } from './rounding.ts';
+
+/**
+ * Validation before anything is sent, pure: the request, the configured accounts, the instrument's rules
+ * and the current mark in; a plan of legs out, or an AppError naming the field. Nothing here talks to the
+ * exchange, so every rule is a row in a table test.
+ */
+
+export interface PlannedLeg {
+  account: string;
+  qty: number;
+}
+
+export interface ExecutionPlan {
+  symbol: string;
+  side: PositionSide;
+  orderType: 'market' | 'limit';
+  price: number | null;
+  /** The price levels and balances are checked against: the limit price, or the mark for a market order. */
+  entry: number;
+  takeProfit: number | null;
+  stopLoss: number | null;
+  legs: PlannedLeg[];
+  /** What validation changed, said plainly. */
+  adjustments: string[];
+}
+
+export interface PlanInput {
+  req: ExecuteRequest;
+  accounts: readonly Account[];
+  instrument: Instrument | undefined;
+  /** The current mark price; needed for market orders, ignored for limit orders. */
+  mark: number | null;
+}
+
+const fail = (code: ErrorCode, path: (string | number)[], message: string): never => {
+  throw new AppError(code, message, path);
+};
+
+function selectAccounts(req: ExecuteRequest, accounts: readonly Account[]): Account[] {
+  if (req.accounts === undefined) return [...accounts];
+  const seen = new Set<string>();
+  return req.accounts.map((name, i) => {
+    const a = accounts.find((x) => x.name === name);
+    if (!a)
+      fail(
+        'BAD_REQUEST',
+        ['accounts', i],
+        `unknown account "${name}" (known: ${accounts.map((x) => x.name).join(', ')})`,
+      );
+    if (seen.has(name)) fail('BAD_REQUEST', ['accounts', i], `account "${name}" given twice`);
+    seen.add(name);
+    return a!;
+  });
+}
+
+function checkLevels(req: ExecuteRequest, inst: Instrument, entry: number, basis: string): void {
+  const long = req.side === 'long';
+  for (const [field, level, above] of [
+    ['takeProfit', req.takeProfit ?? null, long],
+    ['stopLoss', req.stopLoss ?? null, !long],
+  ] as const) {
+    if (level === null) continue;
+    if (!onStep(level, inst.tickSize)) {
+      fail(
+        'INVALID_ORDER',
+        [field],
+        `${field} ${fmt(level)} is not on the tick of ${req.symbol} (${fmt(inst.tickSize)})`,
+      );
+    }
+    if (above ? level <= entry : level >= entry) {
+      fail(
+        'INVALID_ORDER',
+        [field],
+        `${field} ${fmt(level)} must be ${above ? 'above' : 'below'} the entry (${basis} ${fmt(entry)}) for a ${req.side}`,
+      );
+    }
+  }
+}
+
+/** Contracts for the main leg, rounded down to the step (and said so). */
+function mainQuantity(req: ExecuteRequest, inst: Instrument, entry: number, adjustments: string[]): number {
+  const field = req.quantity !== undefined ? 'quantity' : 'riskAmount';
+  let raw: number;
+  if (req.quantity !== undefined) {
+    raw = req.quantity;
+  } else {
+    const distance = Math.abs(entry - (req.stopLoss as number));
+    raw = (req.riskAmount as number) / distance;
+    adjustments.push(
+      `quantity ${fmt(raw)} derived from riskAmount ${fmt(req.riskAmount as number)} / |entry ${fmt(entry)} - stopLoss ${fmt(req.stopLoss as number)}|`,
+    );
+  }
+  const qty = floorToStep(raw, inst.qtyStep);
+  if (qty !== raw)
+    adjustments.push(
+      `quantity ${fmt(raw)} rounded down to ${fmt(qty)}, the qty step of ${req.symbol} (${fmt(inst.qtyStep)})`,
+    );
+  checkSize(qty, inst, entry, [field], `quantity ${fmt(qty)}`);
+  return qty;
+}
+
+function checkSize(qty: number, inst: Instrument, entry: number, path: (string | number)[], what: string): void {
+  if (qty < inst.minQty) fail('INVALID_ORDER', path, `${what} is below the minimum of ${fmt(inst.minQty)}`);
+  if (qty > inst.maxQty) fail('INVALID_ORDER', path, `${what} is above the maximum of ${fmt(inst.maxQty)}`);
+  if (qty * entry < inst.minNotional) {
+    fail(
+      'INVALID_ORDER',
+      path,
+      `${what} is worth ${fmt(qty * entry)} USDT, below the minimum order value of ${fmt(inst.minNotional)}`,
+    );
+  }
+}
+
+/** The checks that need no price: the accounts exist, the symbol is traded. Run before any exchange read. */
+export function preflight(
+  req: ExecuteRequest,
+  accounts: readonly Account[],
+  instrument: Instrument | undefined,
+): Account[] {
+  const selected = selectAccounts(req, accounts);
+  if (!instrument) fail('INVALID_ORDER', ['symbol'], `unknown symbol ${req.symbol}`);
+  return selected;
+}
+
+export function planExecution({ req, accounts, instrument: inst, mark }: PlanInput): ExecutionPlan {
+  const selected = preflight(req, accounts, inst);
+  const instrument = inst as Instrument;
+  let entry: number;
+  let basis: string;
+  if (req.orderType === 'limit') {
+    const price = req.price as number;
+    if (!onStep(price, instrument.tickSize)) {
+      fail(
+        'INVALID_ORDER',
+        ['price'],
+        `price ${fmt(price)} is not on the tick of ${req.symbol} (${fmt(instrument.tickSize)})`,
+      );
+    }
+    entry = price;
+    basis = 'limit price';
+  } else {
+    if (mark === null || !(mark > 0))
+      fail('EXCHANGE_UNAVAILABLE', ['symbol'], `no mark price for ${req.symbol} right now`);
+    entry = mark as number;
+    basis = 'mark';
+  }
+  checkLevels(req, instrument, entry, basis);
+  const adjustments: string[] = [];
+  const qty = mainQuantity(req, instrument, entry, adjustments);
+  const legs = selected.map((a): PlannedLeg => {
+    if (a.role !== 'mirror' || a.mirrorRatio === 1) return { account: a.name, qty };
+    const raw = qty * a.mirrorRatio;
+    const legQty = floorToStep(raw, instrument.qtyStep);
+    const i = req.accounts ? req.accounts.indexOf(a.name) : -1;
+    checkSize(
+      legQty,
+      instrument,
+      entry,
+      i >= 0 ? ['accounts', i] : ['quantity'],
+      `${a.name}'s leg ${fmt(legQty)} (ratio ${fmt(a.mirrorRatio)})`,
+    );
+    if (legQty !== raw)
+      adjustments.push(
+        `${a.name}: ${fmt(qty)} x ratio ${fmt(a.mirrorRatio)} = ${fmt(raw)} rounded down to ${fmt(legQty)}`,
+      );
+    return { account: a.name, qty: legQty };
+  });
+  return {
+    symbol: req.symbol,
+    side: req.side,
+    orderType: req.orderType,
+    price: req.orderType === 'limit' ? (req.price as number) : null,
+    entry,
+    takeProfit: req.takeProfit ?? null,
+    stopLoss: req.stopLoss ?? null,
+    legs,
+    adjustments,
+  };
+}
+
+/** Free USDT each leg's account needs: initial margin at the assumed leverage plus the taker fee. */
+export function marginNeeded(qty: number, entry: number, cfg: { leverage: number; feeRate: number }): number {
+  const notional = qty * entry;
+  return notional / cfg.leverage + notional * cfg.feeRate;
+}
+
+export function checkBalances(
+  plan: ExecutionPlan,
+  balances: ReadonlyMap<string, readonly Balance[]>,
+  cfg: { leverage: number; feeRate: number },
+): void {
+  for (const leg of plan.legs) {
+    const free = balances.get(leg.account)?.find((b) => b.currency === 'USDT')?.free ?? 0;
+    const need = marginNeeded(leg.qty, plan.entry, cfg);
+    if (free < need) {
+      fail(
+        'INSUFFICIENT_BALANCE',
+        ['quantity'],
+        `${leg.account} has ${fmt(Math.round(free * 100) / 100)} USDT free, ${fmt(Math.ceil(need * 100) / 100)} needed for ${fmt(leg.qty)} ${plan.symbol} at ${fmt(plan.entry)} (leverage ${fmt(cfg.leverage)})`,
+      );
+    }
+  }
+}
