@@ -232,16 +232,14 @@ describe('ExecutionService: durability and recovery', () => {
     writeFileSync(join(dataDir, 'executions.jsonl'), `${snapshot}{"v":1,"type":"leg","at":1,"execu`); // + a torn line
     const ex = fakeExchange();
     const mirror1Id = clientOrderId('key-0000001', 'mirror1');
-    ex.clients
-      .get('mirror1')!
-      .orders.set(mirror1Id, {
-        orderId: 'm1-late',
-        clientOrderId: mirror1Id,
-        status: 'filled',
-        qty: 0.005,
-        filledQty: 0.005,
-        avgPrice: 50_010,
-      });
+    ex.clients.get('mirror1')!.orders.set(mirror1Id, {
+      orderId: 'm1-late',
+      clientOrderId: mirror1Id,
+      status: 'filled',
+      qty: 0.005,
+      filledQty: 0.005,
+      avgPrice: 50_010,
+    });
     const second = await setup({ dataDir, ex, config: { settleMs: 50 } });
     const [id] = second.service.unfinished();
     expect(second.service.get(id!)!.status).toBe('pending');

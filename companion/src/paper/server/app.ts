@@ -48,7 +48,7 @@ export function createPaperApp(deps: AppDeps): Hono {
     const ipVerdict = control.hitIp(deps.ipOf(c), endpoint, accountName);
     if (ipVerdict && !ipVerdict.allowed) return c.text('403, access too frequent', 403);
 
-    const delay = control.delayMs();
+    const delay = control.delayMs(accountName);
     if (delay > 0) await deps.clock.sleep(delay, deps.closing).catch(() => undefined);
     const fault = control.decideFault(route?.private ?? false);
     if (fault === 'outage') return c.text('503 Service Temporarily Unavailable', 503);

@@ -41,6 +41,10 @@ export function controlRoutes(control: PaperControl): Hono {
     return c.json({ ok: true, now: control.now() });
   });
   app.post('/latency', async (c) => c.json({ ok: true, latency: control.setLatency(await body(c, Latency.partial())) }));
+  app.post('/latency/:account', async (c) => {
+    const b = await body(c, Latency.partial().nullable());
+    return c.json({ ok: true, latency: control.setAccountLatency(c.req.param('account'), b) });
+  });
   app.post('/faults', async (c) => c.json({ ok: true, faults: control.setFaults(await body(c, Faults.partial())) }));
   app.post('/outage', async (c) => c.json({ ok: true, outage: control.startOutage((await body(c, OutageBody)).durationMs) }));
   app.post('/limits', async (c) => {

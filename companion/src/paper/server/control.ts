@@ -26,6 +26,8 @@ export interface PositionView {
 
 export class PaperControl {
   private latency: Latency;
+  /** Per-account latency replacing the global one for that account's private requests (a slow mirror). */
+  private readonly accountLatency = new Map<string, Latency>();
   private faults: Faults;
   private readonly faultRng: Rng;
   private readonly stats: StatsRecorder;
@@ -99,6 +101,16 @@ export class PaperControl {
   getLatency(): Latency {
     return { ...this.latency };
   }
+  /** Latency for one account's requests only; null goes back to the global latency. */
+  setAccountLatency(account: string, l: Partial<Latency> | null): Latency | null {
+    if (l === null) {
+      this.accountLatency.delete(account);
+      return null;
+    }
+    const next = Latency.parse({ ...(this.accountLatency.get(account) ?? this.latency), ...l });
+    this.accountLatency.set(account, next);
+    return next;
+  }
   setFaults(f: Partial<Faults>): Faults {
     this.faults = Faults.parse({ ...this.faults, ...f });
     return this.faults;
@@ -112,9 +124,10 @@ export class PaperControl {
     return this.setFaults({ outage: { startAt: now, endAt: now + durationMs } }).outage as TimeWindow;
   }
 
-  /** Latency for this request: fixed plus uniform jitter. */
-  delayMs(): number {
-    return this.latency.fixedMs + (this.latency.jitterMs > 0 ? this.faultRng.next() * this.latency.jitterMs : 0);
+  /** Latency for this request (the account's own when it has one): fixed plus uniform jitter. */
+  delayMs(account?: string): number {
+    const l = (account !== undefined && this.accountLatency.get(account)) || this.latency;
+    return l.fixedMs + (l.jitterMs > 0 ? this.faultRng.next() * l.jitterMs : 0);
   }
 
   decideFault(isPrivate: boolean): FaultDecision {

@@ -1,0 +1,89 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ExecuteResult } from '@tierwatch/shared';
+import { afterEach, describe, expect, it } from 'vitest';
+import { EventBus } from '../core/bus.ts';
+import { systemClock } from '../core/clock.ts';
+import { createApp } from '../http/app.ts';
+import { ExecutionService } from './service.ts';
+import { fakeExchange } from './testing.ts';
+
+const TOKEN = 'test-token-0123456789';
+let service: ExecutionService | null = null;
+afterEach(async () => {
+  await service?.close();
+  service = null;
+});
+
+async function harness() {
+  const ex = fakeExchange();
+  service = await ExecutionService.open({
+    accounts: ex.accounts,
+    clients: ex.clients,
+    market: ex.market,
+    monitor: { setMode: () => {} },
+    bus: new EventBus(),
+    clock: systemClock,
+    dataDir: mkdtempSync(join(tmpdir(), 'tw-exec-routes-')),
+  });
+  const app = createApp({
+    version: 't',
+    clock: systemClock,
+    startedAt: 0,
+    pairing: { verify: (t) => t === TOKEN },
+    execution: service,
+  });
+  const headers = { Host: '127.0.0.1:8787', Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' };
+  const post = (body: unknown, h: Record<string, string> = headers) =>
+    app.request('/api/v1/trading/execute', {
+      method: 'POST',
+      headers: h,
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
+  const get = (path: string) => app.request(path, { headers });
+  return { ex, post, get };
+}
+
+const body = {
+  idempotencyKey: 'route-key-1',
+  symbol: 'BTCUSDT',
+  side: 'long',
+  orderType: 'market',
+  quantity: 0.01,
+  takeProfit: 55_000,
+  stopLoss: 48_000,
+};
+
+describe('execution routes', () => {
+  it('POST /execute answers an ExecuteResult the extension parses; GET reads it back', async () => {
+    const { post, get } = await harness();
+    const res = await post(body);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    const r = ExecuteResult.parse(await res.json());
+    expect(r.status).toBe('complete');
+    const back = await get(`/api/v1/trading/executions/${r.executionId}`);
+    expect(ExecuteResult.parse(await back.json())).toEqual(r);
+    const list = (await (await get('/api/v1/trading/executions')).json()) as { data: unknown[] };
+    expect(list.data).toHaveLength(1);
+  });
+
+  it('400 naming the field, nothing placed; 409 on a reused key with another body; 404; 401 without token', async () => {
+    const { post, get, ex } = await harness();
+    const bad = await post({ ...body, stopLoss: 60_000 });
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ error: { code: 'INVALID_ORDER', path: ['stopLoss'] } });
+    const schema = await post({ ...body, quantity: undefined });
+    expect(schema.status).toBe(400);
+    expect(await schema.json()).toMatchObject({ error: { code: 'BAD_REQUEST', path: ['quantity'] } });
+    expect((await post('{not json')).status).toBe(400);
+    expect([...ex.clients.values()].map((c) => c.placeCalls)).toEqual([0, 0, 0]);
+    expect((await post(body)).status).toBe(200);
+    const conflict = await post({ ...body, quantity: 0.02 });
+    expect(conflict.status).toBe(409);
+    expect(await conflict.json()).toMatchObject({ error: { code: 'IDEMPOTENCY_CONFLICT' } });
+    expect((await get('/api/v1/trading/executions/ex_nope')).status).toBe(404);
+    expect((await post(body, { Host: '127.0.0.1:8787', 'Content-Type': 'application/json' })).status).toBe(401);
+  });
+});
