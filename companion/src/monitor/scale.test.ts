@@ -46,9 +46,17 @@ function seedAccount(ex: FakeExchange, name: string): void {
   ex.orders.set(name, orders);
 }
 
-let monitors: Monitor[] = [];
+let monitors: { m: Monitor; clock: ManualClock }[] = [];
 afterEach(async () => {
-  await Promise.all(monitors.map((m) => m.stop()));
+  // Reads still in flight sleep on the manual clock: keep it moving until every monitor has stopped.
+  for (const { m, clock } of monitors) {
+    let done = false;
+    const stopping = m.stop().then(() => {
+      done = true;
+    });
+    while (!done) await clock.advance(100);
+    await stopping;
+  }
   monitors = [];
 });
 
@@ -59,7 +67,7 @@ async function measure(accounts: number, minutes = 5) {
   const names = Array.from({ length: accounts }, (_, i) => `acct${i}`);
   for (const n of names) seedAccount(ex, n);
   const m = new Monitor({ clients: names.map((n) => ex.client(account(n))), market: ex.market(), bus, clock });
-  monitors.push(m);
+  monitors.push({ m, clock });
   m.start();
   await run(clock, 60_000, 50); // warm-up: first reads, tiers settle
   const from = ex.calls.length;

@@ -116,4 +116,30 @@ describe('planTick', () => {
     expect(p.stateReads.map((r) => r.account)).toEqual(['a', 'c']);
     expect(p.orderReads).toEqual([]);
   });
+
+  it('spreads scheduled account reads: one per tick, a shortest interval / accounts apart', () => {
+    const names = ['a', 'b', 'c', 'd', 'e'];
+    const entries: SchedEntry[] = names.map((n) => ({
+      account: n,
+      symbol: `${n.toUpperCase()}USDT`,
+      tier: 'CRITICAL',
+      priceReqAt: NOW,
+    }));
+    // All five due together (read together last time): only the most overdue starts now.
+    const due = names.map((n, i) => acct(n, { stateReqAt: NOW - 6000 - (i === 2 ? 500 : 0) }));
+    const p = plan(entries, due);
+    expect(p.stateReads).toEqual([{ account: 'c', lane: 'critical' }]);
+    // The last read started 600 ms ago; 5 s / 5 accounts = 1 s apart: the next waits 400 ms.
+    const recent = names.map((n, i) => acct(n, { stateReqAt: i === 0 ? NOW - 600 : NOW - 6000 }));
+    const q = plan(entries, recent);
+    expect(q.stateReads).toEqual([]);
+    expect(q.nextDueAt).toBe(NOW + 400);
+    // Confirms and first reads are never held back.
+    const urgent = [
+      acct('a', { stateReqAt: NOW - 10 }),
+      acct('b', { confirm: true }),
+      acct('c', { stateReqAt: -Infinity }),
+    ];
+    expect(plan(entries.slice(0, 3), urgent).stateReads.map((r) => r.account)).toEqual(['b', 'c']);
+  });
 });

@@ -12,6 +12,10 @@ import { type EffectiveIntervals, slackFor, tierLane } from './profiles.ts';
  * - An account's positions are read (all pages, one bulk call) when its most urgent tier's interval has
  *   run out, but never more often than stateRefreshMinMs and never less often than discoveryMs; or at
  *   once when a confirm was requested (a TP/SL crossing seen on a ticker, a mirror to verify).
+ * - Scheduled account reads are spread out: at most one starts per tick, and no sooner than the shortest
+ *   account interval divided by the number of accounts after the previous one. Each read is a burst of page
+ *   parsing on the event loop; ten accounts falling due together would land it all at once and delay the
+ *   CRITICAL price checks behind it. First reads (discovery at start) and confirms are never held back.
  * - Open orders are read for accounts holding BUILDING positions at the BUILDING interval, and for every
  *   account at discoveryMs (a position only becomes BUILDING once its entry orders have been seen).
  * - In critical-only mode, only CRITICAL positions fall due and only confirms and accounts holding a
@@ -98,16 +102,29 @@ export function planTick(input: PlanInput, byAccount: Map<string, AccountLoad>):
 
   const stateReads: Plan['stateReads'] = [];
   const orderReads: Plan['orderReads'] = [];
+  const stateMs = (top: Tier | null) =>
+    Math.min(iv.discoveryMs, top ? Math.max(iv.stateRefreshMinMs, iv.tiers[top]) : Infinity);
+  let lastStateStart = -Infinity;
+  let shortest = Infinity;
+  for (const a of input.accounts) {
+    lastStateStart = Math.max(lastStateStart, a.stateReqAt);
+    shortest = Math.min(shortest, stateMs(byAccount.get(a.name)?.mostUrgent ?? null));
+  }
+  const spreadMs = input.accounts.length > 1 ? shortest / input.accounts.length : 0;
+  let waiting: { account: string; lane: Lane; due: number } | null = null;
   for (const a of input.accounts) {
     const load = byAccount.get(a.name);
     const top = load?.mostUrgent ?? null;
     if (!a.stateInFlight) {
-      const ms = Math.min(iv.discoveryMs, top ? Math.max(iv.stateRefreshMinMs, iv.tiers[top]) : Infinity);
+      const ms = stateMs(top);
       const due = a.stateReqAt + ms - slack(ms);
       const allowed = mode === 'normal' || top === 'CRITICAL';
+      const lane: Lane = top ? tierLane(top) : 'dormant';
       if (a.confirm) stateReads.push({ account: a.name, lane: 'critical' });
-      else if (allowed && due <= now) stateReads.push({ account: a.name, lane: top ? tierLane(top) : 'dormant' });
-      else if (allowed && due < nextDueAt) nextDueAt = due;
+      else if (allowed && due <= now && a.stateReqAt === -Infinity) stateReads.push({ account: a.name, lane });
+      else if (allowed && due <= now) {
+        if (!waiting || due < waiting.due) waiting = { account: a.name, lane, due };
+      } else if (allowed && due < nextDueAt) nextDueAt = due;
     }
     if (!a.ordersInFlight && mode === 'normal') {
       const ms = load?.hasBuilding ? Math.min(iv.discoveryMs, iv.tiers.BUILDING) : iv.discoveryMs;
@@ -115,6 +132,12 @@ export function planTick(input: PlanInput, byAccount: Map<string, AccountLoad>):
       if (due <= now) orderReads.push({ account: a.name, lane: load?.hasBuilding ? 'building' : 'dormant' });
       else if (due < nextDueAt) nextDueAt = due;
     }
+  }
+  if (waiting) {
+    // The most overdue account goes first; the others wait their turn (one spread later, or the next tick).
+    const free = lastStateStart + spreadMs;
+    if (free <= now) stateReads.push({ account: waiting.account, lane: waiting.lane });
+    nextDueAt = Math.min(nextDueAt, Math.max(free, now + 1));
   }
 
   const ticker =
