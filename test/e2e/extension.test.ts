@@ -1,0 +1,249 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  type InstrumentInfo,
+  InstrumentsResponse,
+  PositionsResponse,
+  TIERS,
+  type TieredPosition,
+} from '@tierwatch/shared';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { browserSuiteEnabled, type ExtensionBrowser, EXTENSION_ID, launchWithExtension } from '../support/browser.ts';
+import { type CompanionProcess, REPO_ROOT, startCompanionProcess } from '../support/companion-process.ts';
+
+/**
+ * The issue's "Must show", end to end: Debian's Chromium with the built extension, against the real
+ * companion (`pnpm start`) on its embedded paper exchange. One companion and one browser for the file;
+ * the tests run in order (pair → glance → critical → execute → wrong token).
+ */
+
+const ARTIFACTS = join(REPO_ROOT, 'test', 'artifacts');
+const POSITIONS_PER_ACCOUNT = 20;
+
+type Tw = { tierwatch: { state(): { status: { state: string }; stream: { tierCounts: Record<string, number> } | null } } };
+
+describe.runIf(browserSuiteEnabled('e2e extension'))('the extension in Chromium against the companion', () => {
+  let companion: CompanionProcess;
+  let browser: ExtensionBrowser;
+  let api: (path: string, init?: RequestInit) => Promise<unknown>;
+  let sim: (path: string, body?: unknown) => Promise<Record<string, unknown>>;
+
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    // Both start in parallel: the build (if stale) and Chromium on one side, ccxt's import on the other.
+    [companion, browser] = await Promise.all([
+      startCompanionProcess({
+        env: { COMPANION__PAPER__POSITIONS_PER_ACCOUNT: String(POSITIONS_PER_ACCOUNT), COMPANION__LOG__LEVEL: 'warn',
+          // The popup's calls/s line comes with the monitor's stats event: publish it every second, not every 5.
+          COMPANION__MONITOR__STATS__PUBLISH_INTERVAL_MS: '1000',
+        },
+      }),
+      launchWithExtension(),
+    ]);
+    const { url, token, paperExchange } = companion.ready;
+    api = async (path, init) => {
+      const res = await fetch(`${url}${path}`, { ...init, headers: { authorization: `Bearer ${token}`, ...init?.headers } });
+      if (!res.ok) throw new Error(`${path}: HTTP ${res.status} ${await res.text()}`);
+      return res.json();
+    };
+    sim = async (path, body) => {
+      const res = await fetch(`${paperExchange!.url}/sim${path}`, {
+        method: body === undefined ? 'GET' : 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const json = (await res.json()) as Record<string, unknown>;
+      if (!res.ok) throw new Error(`/sim${path}: HTTP ${res.status} ${JSON.stringify(json)}`);
+      return json;
+    };
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await companion?.kill();
+  });
+
+  const popup = async (): Promise<Page> => {
+    const page = await browser.openPage('popup.html');
+    await page.getByTestId('connection').and(page.locator('[data-state="open"]')).waitFor({ timeout: 15_000 });
+    return page;
+  };
+
+  it('loads with the fixed id and pairs through the options page', async () => {
+    expect(browser.extensionId).toBe(EXTENSION_ID);
+    const options = await browser.openPage('options.html');
+    await options.getByTestId('opt-url').fill(companion.ready.url);
+    await options.getByTestId('opt-token').fill(companion.ready.token);
+    await options.getByTestId('opt-test').click();
+    await expect.poll(() => options.getByTestId('opt-test-result').getAttribute('data-state')).toBe('ok');
+    await options.getByTestId('opt-save').click();
+    await options.getByTestId('opt-saved').waitFor();
+    await options.close();
+    await browser.waitInWorker(() => (globalThis as unknown as Tw).tierwatch.state().status.state === 'open', null, {
+      timeoutMs: 15_000,
+      what: 'the socket to open',
+    });
+  });
+
+  it('the popup lists the positions by tier, as the companion classifies them', async () => {
+    const page = await popup();
+    const apiCounts = async () => {
+      const body = PositionsResponse.parse(await api('/api/v1/trading/positions'));
+      expect(body.data.length).toBe(2 * POSITIONS_PER_ACCOUNT);
+      return Object.fromEntries(TIERS.map((t) => [t, body.data.filter((p) => p.tier === t).length]));
+    };
+    const popupCounts = async () => {
+      const counts: Record<string, number> = {};
+      for (const t of TIERS) counts[t] = Number(await page.getByTestId(`tier-count-${t}`).getAttribute('data-count'));
+      return counts;
+    };
+    // The tier bar agrees with the HTTP API (same monitor, same classifier; prices walk, so ask until they meet).
+    let expected: Record<string, number> = {};
+    await expect
+      .poll(async () => JSON.stringify(await popupCounts()) === JSON.stringify((expected = await apiCounts())), {
+        timeout: 10_000,
+      })
+      .toBe(true);
+    expect(Object.values(expected).filter((n) => n > 0).length).toBeGreaterThan(2); // several tiers on show
+    const groups = page.getByTestId('tier-group');
+    const tiersShown = await groups.evaluateAll((els) => els.map((e) => e.getAttribute('data-tier')));
+    expect(tiersShown).toEqual(TIERS.filter((t) => expected[t]! > 0)); // most urgent first, empty tiers hidden
+    for (const t of tiersShown) {
+      const count = await page.locator(`[data-testid="tier-group"][data-tier="${t}"] [data-testid="tier-group-count"]`).textContent();
+      expect(Number(count?.match(/\d+/)?.[0])).toBe(expected[t!]);
+    }
+    expect(await page.getByTestId('position-row').count()).toBeGreaterThan(0);
+    await expect.poll(() => page.getByTestId('stats').textContent(), { timeout: 10_000 }).toMatch(/calls\/s/);
+    await page.screenshot({ path: join(ARTIFACTS, 'popup-glance.png') });
+    await page.close();
+  });
+
+  it('a price pushed into CRITICAL raises a desktop notification and the badge count', async () => {
+    const body = PositionsResponse.parse(await api('/api/v1/trading/positions'));
+    // 0.5% on the safe side of a main position's SL: inside the 1% CRITICAL band, not past the level. The
+    // mirror holds the same symbol; the price must not cross any level on it either (no SL/TP hit, no close).
+    const priceFor = (p: TieredPosition & { stopLoss: number }) =>
+      p.side === 'long' ? p.stopLoss * 1.005 : p.stopLoss / 1.005;
+    const crossesNothing = (price: number, symbol: string) =>
+      body.data
+        .filter((q) => q.symbol === symbol)
+        .every((q) => {
+          const below = q.side === 'long' ? q.stopLoss : q.takeProfit;
+          const above = q.side === 'long' ? q.takeProfit : q.stopLoss;
+          return (below === null || price > below) && (above === null || price < above);
+        });
+    const target = body.data.find(
+      (p): p is TieredPosition & { stopLoss: number } =>
+        p.account === 'main' &&
+        p.stopLoss !== null &&
+        p.tier !== 'CRITICAL' &&
+        body.data.every((q) => q.symbol !== p.symbol || q.tier !== 'CRITICAL') &&
+        crossesNothing(priceFor(p as TieredPosition & { stopLoss: number }), p.symbol),
+    );
+    expect(target, 'a non-critical main position with an SL').toBeDefined();
+    const t = target!;
+    const price = priceFor(t);
+    await sim('/price', { symbol: t.symbol, price });
+
+    const id = `tw|critical|main:${t.symbol}:${t.side}`;
+    await expect.poll(() => browser.notifications(), { timeout: 15_000 }).toHaveProperty([id]);
+    const critical = await browser.waitInWorker(
+      () => (globalThis as unknown as Tw).tierwatch.state().stream?.tierCounts.CRITICAL ?? 0,
+      null,
+      { what: 'a CRITICAL count' },
+    );
+    expect(critical).toBeGreaterThan(0);
+    await expect.poll(() => browser.badgeText()).toBe(String(critical));
+
+    const page = await popup();
+    const alert = page.getByTestId('alert').filter({ hasText: t.symbol }).first();
+    await alert.waitFor();
+    const row = page.locator('[data-testid="tier-group"][data-tier="CRITICAL"] [data-testid="position-row"]', {
+      hasText: t.symbol,
+    });
+    await expect.poll(() => row.count()).toBeGreaterThan(0);
+    await page.screenshot({ path: join(ARTIFACTS, 'popup-critical.png') });
+    await page.close();
+  });
+
+  it('an execute from the popup places the main and mirror orders on the paper exchange', async () => {
+    const [instruments, positions] = await Promise.all([
+      api('/api/v1/trading/instruments').then((b) => InstrumentsResponse.parse(b).data),
+      api('/api/v1/trading/positions').then((b) => PositionsResponse.parse(b).data),
+    ]);
+    // A symbol neither account holds: the exchange's positions afterwards are exactly this execute's legs.
+    const held = new Set(positions.map((p) => p.symbol));
+    const inst = instruments.find((i) => !held.has(i.symbol)) as InstrumentInfo;
+    expect(inst).toBeDefined();
+    // The mirror (×0.5) gets a whole number of qty steps worth at least 10 USDT (the minimum order is 5).
+    const steps = Math.ceil(Math.max(inst.minQty, 10 / inst.markPrice) / inst.qtyStep);
+    const decimals = Math.max(0, -Math.floor(Math.log10(inst.qtyStep)));
+    const qty = Number((2 * steps * inst.qtyStep).toFixed(decimals));
+
+    const page = await popup();
+    await page.getByTestId('tab-trade').click();
+    await page.getByTestId('exec-symbol').fill(inst.symbol);
+    await page.getByTestId('exec-instrument').waitFor();
+    await page.getByTestId('exec-side-long').click();
+    await page.getByTestId('exec-quantity').fill(String(qty));
+    await page.getByTestId('exec-tp').fill('3');
+    await page.getByTestId('exec-sl').fill('2');
+    expect(await page.getByTestId('exec-account-main').isChecked()).toBe(true);
+    expect(await page.getByTestId('exec-account-mirror1').isChecked()).toBe(true); // mirrors ticked by default
+    await page.getByTestId('exec-review').click();
+
+    const confirm = page.getByTestId('exec-confirm');
+    await confirm.waitFor();
+    const legs = page.getByTestId('confirm-leg');
+    expect(await legs.evaluateAll((els) => els.map((e) => e.getAttribute('data-account')))).toEqual(['main', 'mirror1']);
+    await page.screenshot({ path: join(ARTIFACTS, 'popup-execute-confirm.png') });
+
+    await page.getByTestId('exec-place').click();
+    const result = page.getByTestId('exec-result');
+    // Either the result or the companion's error, named: a failure then says why, not just "timeout".
+    await result.or(page.getByTestId('exec-error')).first().waitFor({ timeout: 20_000 });
+    if (!(await result.isVisible())) expect.fail(`execute refused: ${await page.getByTestId('exec-error').textContent()}`);
+    await expect.poll(() => result.getAttribute('data-status'), { timeout: 15_000 }).toBe('complete');
+    const legStatus = await page
+      .getByTestId('exec-leg')
+      .evaluateAll((els) => els.map((e) => [e.getAttribute('data-account'), e.getAttribute('data-status')]));
+    // 'placed' (accepted, fill not yet read back) or 'filled': the exchange's positions below are the proof.
+    expect(legStatus.map(([a]) => a)).toEqual(['main', 'mirror1']);
+    for (const [, st] of legStatus) expect(['placed', 'filled']).toContain(st);
+    await page.screenshot({ path: join(ARTIFACTS, 'popup-execute-result.png') });
+    await page.close();
+
+    // On the exchange itself: a long of qty on main and qty × 0.5 on the mirror, each with its TP and SL.
+    for (const [account, size] of [
+      ['main', qty],
+      ['mirror1', qty * 0.5],
+    ] as const) {
+      const { positions: onExchange } = (await sim(`/positions/${account}`)) as unknown as {
+        positions: { symbol: string; side: string; size: number; takeProfit: number | null; stopLoss: number | null }[];
+      };
+      const p = onExchange.find((x) => x.symbol === inst.symbol);
+      expect(p, `${account} holds ${inst.symbol}`).toMatchObject({ side: 'long' });
+      expect(p!.size).toBeCloseTo(size, decimals);
+      expect(p!.takeProfit).toBeGreaterThan(inst.markPrice);
+      expect(p!.stopLoss).toBeLessThan(inst.markPrice);
+    }
+  });
+
+  it('a wrong token shows the unpaired state', async () => {
+    const options = await browser.openPage('options.html');
+    await options.getByTestId('opt-token').fill('not-the-token-not-the-token-not-the-token00');
+    await options.getByTestId('opt-test').click();
+    await expect.poll(() => options.getByTestId('opt-test-result').getAttribute('data-state')).toBe('unpaired');
+    await options.getByTestId('opt-save').click();
+    await options.getByTestId('opt-saved').waitFor();
+    await options.close();
+
+    const page = await browser.openPage('popup.html');
+    await page.getByTestId('state-unpaired').waitFor({ timeout: 15_000 });
+    expect(await page.getByTestId('open-options').isVisible()).toBe(true);
+    await expect.poll(() => browser.badgeText()).toBe('key');
+    await page.screenshot({ path: join(ARTIFACTS, 'popup-unpaired.png') });
+    await page.close();
+  });
+});
