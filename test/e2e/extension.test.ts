@@ -116,6 +116,8 @@ describe.runIf(browserSuiteEnabled('e2e extension'))('the extension in Chromium 
     expect(await page.getByTestId('position-row').count()).toBeGreaterThan(0);
     await expect.poll(() => page.getByTestId('stats').textContent(), { timeout: 10_000 }).toMatch(/calls\/s/);
     await page.screenshot({ path: join(ARTIFACTS, 'popup-glance.png') });
+    await page.emulateMedia({ colorScheme: 'dark' }); // the theme follows the system
+    await page.screenshot({ path: join(ARTIFACTS, 'popup-glance-dark.png') });
     await page.close();
   });
 

@@ -433,7 +433,7 @@ function Confirm({
           {plan.legs.map((l) => (
             <tr key={l.account} data-testid="confirm-leg" data-account={l.account}>
               <td>
-                {l.account} <span class="muted">{l.role}</span>
+                {l.account} {l.account !== l.role && <span class="muted">{l.role}</span>}
               </td>
               <td>×{l.ratio}</td>
               <td data-testid="confirm-qty">
@@ -489,16 +489,17 @@ function Result({ result, onNew, onDone }: { result: ExecuteResult; onNew: () =>
               <td>{l.account}</td>
               <td class={`status ${l.status}`}>{l.status}</td>
               <td>
-                {formatQty(l.filledQty)}/{formatQty(l.qty)}
+                {/* "0/qty" reads as a failure: a placed leg shows what was sent; a fill shows filled/qty @ price. */}
+                {l.filledQty > 0 ? `${formatQty(l.filledQty)}/${formatQty(l.qty)}` : formatQty(l.qty)}
                 {l.avgPrice ? ` @ ${formatPrice(l.avgPrice)}` : ''}
               </td>
-              <td class="mono">
+              <td class="mono" title={l.orderId ?? l.clientOrderId}>
                 {l.error ? (
                   <span class="err">
                     {l.error.code}: {l.error.message}
                   </span>
                 ) : (
-                  (l.orderId ?? '—')
+                  <span class="oid">{l.orderId ?? '—'}</span>
                 )}
               </td>
             </tr>
