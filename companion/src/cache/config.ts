@@ -24,6 +24,12 @@ export const CacheConfig = z
      * request arrived anyway.
      */
     freshJoinMs: z.number().int().min(0).max(5_000).default(250),
+    /**
+     * Refresh-ahead: a cached read of an entry whose remaining TTL is under this many times the last exchange
+     * call's duration for it starts the next call in the background (at most half the TTL ahead), so a client
+     * polling faster than the TTL is never held up by an expiry. The data served stays within its TTL. 0: off.
+     */
+    refreshAheadFactor: z.number().min(0).max(10).default(1.5),
     /** Bound on cached (account, resource) slots; 50 accounts x 5 resources fit with room to spare. */
     maxEntries: z.number().int().min(16).max(100_000).default(1_000),
   })

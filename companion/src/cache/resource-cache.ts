@@ -48,6 +48,18 @@ export interface CacheStats {
   loads: number;
   /** Entries filled from outside (the monitor's bulk reads). */
   puts: number;
+  /** Background calls started by refresh-ahead (also counted in `loads`). */
+  refreshes: number;
+}
+
+/**
+ * The age from which a cached read refreshes an entry ahead of its expiry: the TTL less `factor` times the
+ * last call's duration, never earlier than half the TTL. Infinity (never) when off or no call was timed yet
+ * (an entry the monitor put in: its call's duration is not known here).
+ */
+export function refreshAheadAge(ttlMs: number, lastLoadMs: number | undefined, factor: number): number {
+  if (factor <= 0 || lastLoadMs === undefined) return Number.POSITIVE_INFINITY;
+  return Math.max(ttlMs / 2, ttlMs - factor * lastLoadMs);
 }
 
 /**
@@ -63,7 +75,9 @@ export interface CacheStats {
 export class ResourceCache {
   private readonly store: LRUCache<string, CacheEntry<unknown>>;
   private readonly flights = new Map<string, Flight>();
-  readonly stats: CacheStats = { hits: 0, joins: 0, loads: 0, puts: 0 };
+  /** How long the last call for each slot took: the refresh-ahead lead. */
+  private readonly loadMs = new Map<string, number>();
+  readonly stats: CacheStats = { hits: 0, joins: 0, loads: 0, puts: 0, refreshes: 0 };
 
   constructor(
     private readonly config: CacheConfig,
@@ -76,14 +90,20 @@ export class ResourceCache {
     return this.config.ttlMs[resource];
   }
 
-  /** The entry if it is within its TTL at `now`, synchronously: the routes' allocation-free hit path. */
+  /**
+   * The entry if it is within its TTL at `now`, synchronously: the routes' allocation-free hit path. Given
+   * `reload`, an entry close to its expiry is refreshed in the background (see `refreshAheadFactor`).
+   */
   fresh<R extends Resource>(
     account: string,
     resource: R,
     now = this.clock.now(),
+    reload?: () => Promise<ResourceData[R]>,
   ): CacheEntry<ResourceData[R]> | undefined {
-    const entry = this.store.get(key(account, resource)) as CacheEntry<ResourceData[R]> | undefined;
+    const k = key(account, resource);
+    const entry = this.store.get(k) as CacheEntry<ResourceData[R]> | undefined;
     if (entry === undefined || now - entry.fetchedAt >= this.config.ttlMs[resource]) return undefined;
+    if (reload !== undefined) this.refreshAhead(k, resource, entry, now, reload);
     return entry;
   }
 
@@ -109,6 +129,7 @@ export class ResourceCache {
       : (opts.arrivedAt ?? now) - this.config.freshJoinMs;
     if (entry !== undefined && entry.fetchedAt >= floor) {
       this.stats.hits++;
+      if (opts.useCache) this.refreshAhead(k, resource, entry, now, load);
       return Promise.resolve({ entry, hit: true });
     }
     // A cached read takes any call in flight: it is newer than anything stored.
@@ -133,10 +154,24 @@ export class ResourceCache {
     }
   }
 
+  /**
+   * Starts the next call for a slot whose entry is near its expiry, unless one is in flight. Its failure is
+   * dropped here: the entry stays valid until its TTL runs out, and the read after that makes (and reports)
+   * its own call.
+   */
+  private refreshAhead<T>(k: string, resource: Resource, entry: CacheEntry<T>, now: number, load: () => Promise<T>) {
+    if (this.flights.has(k)) return;
+    const ttl = this.config.ttlMs[resource];
+    if (now - entry.fetchedAt < refreshAheadAge(ttl, this.loadMs.get(k), this.config.refreshAheadFactor)) return;
+    this.stats.refreshes++;
+    this.load(k, load, now).catch(() => {});
+  }
+
   private load<T>(k: string, load: () => Promise<T>, startedAt: number): Promise<CacheEntry<T>> {
     this.stats.loads++;
     const promise = (async () => {
       const data = await load();
+      this.loadMs.set(k, this.clock.now() - startedAt);
       return this.keep(k, { data, fetchedAt: startedAt });
     })();
     const flight: Flight = { startedAt, promise };

@@ -57,13 +57,14 @@ export function createApp(deps: AppDeps): Hono {
       extensionIds: config.extensionIds,
     }),
   );
-  app.use(
-    '*',
-    bodyLimit({
-      maxSize: config.bodyLimitBytes,
-      onError: (c) => errorResponse(c, 'PAYLOAD_TOO_LARGE', `request body over ${config.bodyLimitBytes} bytes`),
-    }),
-  );
+  const limitBody = bodyLimit({
+    maxSize: config.bodyLimitBytes,
+    onError: (c) => errorResponse(c, 'PAYLOAD_TOO_LARGE', `request body over ${config.bodyLimitBytes} bytes`),
+  });
+  // GET and HEAD carry no body (@hono/node-server gives them none). Skipping them is not just cheaper: the
+  // middleware's `c.req.raw.body` would turn node-server's lightweight request into a full undici Request
+  // (headers copy, AbortController, listeners) on every cached read, a third of the hot path's cost.
+  app.use('*', (c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limitBody(c, next)));
 
   if (deps.trading) {
     app.route('/api/v1/trading', tradingRoutes({ ...deps.trading, clock: deps.clock, logger }));

@@ -60,7 +60,11 @@ export function readAcross<R extends AccountResource>(
   );
 }
 
-/** The fresh entry of every account, or null as soon as one is missing: the synchronous hit path. */
+/**
+ * The fresh entry of every account, or null as soon as one is missing: the synchronous hit path. An entry
+ * near its expiry is refreshed in the background meanwhile (the cache's refresh-ahead), so a client polling
+ * faster than the TTL keeps hitting instead of waiting on the exchange once per TTL.
+ */
 export function freshAcross<R extends AccountResource>(
   cache: ResourceCache,
   sources: readonly AccountSource[],
@@ -69,7 +73,7 @@ export function freshAcross<R extends AccountResource>(
 ): CacheEntry<ResourceData[R]>[] | null {
   const out: CacheEntry<ResourceData[R]>[] = [];
   for (const s of sources) {
-    const e = cache.fresh(s.name, resource, now);
+    const e = cache.fresh(s.name, resource, now, s.load[resource] as () => Promise<ResourceData[R]>);
     if (e === undefined) return null;
     out.push(e);
   }

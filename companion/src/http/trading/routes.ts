@@ -18,7 +18,7 @@ import {
   toAccountFetch,
 } from './fan-out.ts';
 import { parseSelection, type Selection } from './query.ts';
-import { HIT_TIMING, missTiming, ResponseMemo, respondJson } from './respond.ts';
+import { HIT_TIMING, missTiming, ResponseMemo, respondJson, respondRendered } from './respond.ts';
 
 export interface TradingDeps {
   clients: readonly AccountClient[];
@@ -94,7 +94,7 @@ export function tradingRoutes(deps: TradingDeps): Hono {
             const body = listBody(resource, hitParts(sel.items, entries), version, now);
             return memo.set(key, entries, version, JSON.stringify(body), body.fetchedAt);
           })();
-        return respondJson(c, m.body, m.fetchedAt, now, HIT_TIMING);
+        return respondRendered(c, m, now);
       }
     }
     const t0 = performance.now();
@@ -132,7 +132,7 @@ export function tradingRoutes(deps: TradingDeps): Hono {
           JSON.stringify({ fetchedAt: hot.fetchedAt, data: pickAccounts(sel, hot.data) }),
           hot.fetchedAt,
         );
-      return respondJson(c, m.body, m.fetchedAt, now, HIT_TIMING);
+      return respondRendered(c, m, now);
     }
     const r = await cache.read(MARKET_KEY, 'accounts', loadAccounts, { useCache: sel.useCache, arrivedAt: now });
     const body = { fetchedAt: r.entry.fetchedAt, data: pickAccounts(sel, r.entry.data) };
@@ -169,7 +169,7 @@ export function tradingRoutes(deps: TradingDeps): Hono {
             );
             return memo.set(key, entries, version, JSON.stringify(body), body.fetchedAt);
           })();
-        return respondJson(c, m.body, m.fetchedAt, now, HIT_TIMING);
+        return respondRendered(c, m, now);
       }
     }
     const t0 = performance.now();
@@ -217,7 +217,9 @@ export function tradingRoutes(deps: TradingDeps): Hono {
   app.get('/instruments', async (c) => {
     const sel = parseSelection(c, sources, byName); // validates account_name; instruments are the same for all
     const now = clock.now();
-    let tickers: CacheEntry<Ticker[]> | undefined = sel.useCache ? cache.fresh(MARKET_KEY, 'tickers', now) : undefined;
+    let tickers: CacheEntry<Ticker[]> | undefined = sel.useCache
+      ? cache.fresh(MARKET_KEY, 'tickers', now, loadTickers)
+      : undefined;
     let timing = HIT_TIMING;
     if (tickers === undefined) {
       const t0 = performance.now();
