@@ -23,25 +23,32 @@ export async function startTrio(over: Partial<CompanionConfigInput> = {}): Promi
   return startCompanion(config, { logger: silentLogger });
 }
 
-/** A market long on `symbol` with TP +5% and SL -4% of the current mark, on the instrument's tick. */
-export function marketLong(
-  c: { paper: PaperExchange | null; exchange: RunningCompanion['exchange'] },
+/** A market long on `symbol` with TP +5% and SL -4% of `mark`, on the instrument's tick, worth ~10 USDT. */
+export function longOrder(
+  inst: { tickSize: number; qtyStep: number; minQty: number },
+  mark: number,
   symbol: string,
   key: string,
-  quantity?: number,
 ): ExecuteRequest {
-  const inst = c.exchange.market.instrument(symbol)!;
-  const mark = c.paper!.control.price(symbol);
   const tick = (x: number) => Number((Math.round(x / inst.tickSize) * inst.tickSize).toFixed(10));
+  const steps = Math.ceil(10 / mark / inst.qtyStep);
   return {
     idempotencyKey: key,
     symbol,
     side: 'long',
     orderType: 'market',
-    quantity: quantity ?? Math.max(inst.minQty, Math.ceil(10 / mark / inst.qtyStep) * inst.qtyStep),
+    quantity: Math.max(inst.minQty, Number((steps * inst.qtyStep).toFixed(10))),
     takeProfit: tick(mark * 1.05),
     stopLoss: tick(mark * 0.96),
   };
+}
+
+export function marketLong(
+  c: { paper: PaperExchange | null; exchange: RunningCompanion['exchange'] },
+  symbol: string,
+  key: string,
+): ExecuteRequest {
+  return longOrder(c.exchange.market.instrument(symbol)!, c.paper!.control.price(symbol), symbol, key);
 }
 
 export async function postExecute(

@@ -48,6 +48,9 @@ export function createPaperApp(deps: AppDeps): Hono {
     const ipVerdict = control.hitIp(deps.ipOf(c), endpoint, accountName);
     if (ipVerdict && !ipVerdict.allowed) return c.text('403, access too frequent', 403);
 
+    // The request is received in full before the latency, as by a real exchange: a client that dies while
+    // its order is in flight has still sent it (the answer is lost, the order is not).
+    const body = c.req.method === 'POST' ? await c.req.text() : '';
     const delay = control.delayMs(accountName);
     if (delay > 0) await deps.clock.sleep(delay, deps.closing).catch(() => undefined);
     const fault = control.decideFault(route?.private ?? false);
@@ -65,7 +68,6 @@ export function createPaperApp(deps: AppDeps): Hono {
     const url = c.req.url;
     const q = url.indexOf('?');
     const rawQuery = q >= 0 ? url.slice(q + 1) : '';
-    const body = c.req.method === 'POST' ? await c.req.text() : '';
     try {
       engine.sync();
       let account = engine.accounts[0];
