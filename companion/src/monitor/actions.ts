@@ -4,7 +4,7 @@ import type { Logger } from '../core/logger.ts';
 import type { MarketData } from '../exchange/types.ts';
 import type { AccountState } from './accounts.ts';
 import type { MonitorConfig } from './config.ts';
-import type { Entry, PositionBook } from './detect.ts';
+import { type Entry, lastMark, type PositionBook } from './detect.ts';
 
 /**
  * What follows a fresh position read of one account: missing-SL alerts (and re-placing the SL when
@@ -74,7 +74,7 @@ export class AccountActions {
 
   /** The last SL seen while it still protects; else fallbackDistancePct beyond the mark, on the tick. */
   slLevel(e: Entry): number {
-    const mark = e.tiered?.markPrice ?? e.position.markPrice;
+    const mark = lastMark(e);
     const long = e.side === 'long';
     const last = e.lastKnownSl;
     if (last !== null && (long ? last < mark : last > mark)) return last;

@@ -41,17 +41,42 @@ export function distancePct(mark: number, level: number, levelIsAbove: boolean):
   return Math.max(0, d);
 }
 
+/** A position's tier and distances, without a copy of the position: what runs on every price seen. */
+export interface Classification {
+  tier: Tier;
+  markPrice: number;
+  distanceToTpPct: number | null;
+  distanceToSlPct: number | null;
+  flags: PositionFlag[];
+}
+
 export function classify(input: ClassifyInput, th: Thresholds): TieredPosition {
+  return tieredPosition(input.position, classifyTier(input, th));
+}
+
+/** The position as the companion serves it, with its classification (mark and P&L at the classified mark). */
+export function tieredPosition(p: Position, c: Classification): TieredPosition {
+  const mark = c.markPrice;
+  return {
+    ...p,
+    markPrice: Number.isFinite(mark) && mark > 0 ? mark : p.markPrice,
+    unrealisedPnl: Number.isFinite(mark) && mark !== p.markPrice ? pnl(p, mark) : p.unrealisedPnl,
+    tier: c.tier,
+    distanceToTpPct: c.distanceToTpPct,
+    distanceToSlPct: c.distanceToSlPct,
+    flags: c.flags,
+  };
+}
+
+export function classifyTier(input: ClassifyInput, th: Thresholds): Classification {
   const { position: p, now } = input;
   const mark = input.markPrice ?? p.markPrice;
   const flags: PositionFlag[] = [];
   if (p.takeProfit === null) flags.push('NO_TP');
   if (p.stopLoss === null) flags.push('NO_SL');
-  const out = (tier: Tier, tp: number | null, sl: number | null): TieredPosition => ({
-    ...p,
-    markPrice: Number.isFinite(mark) && mark > 0 ? mark : p.markPrice,
-    unrealisedPnl: Number.isFinite(mark) && mark !== p.markPrice ? pnl(p, mark) : p.unrealisedPnl,
+  const out = (tier: Tier, tp: number | null, sl: number | null): Classification => ({
     tier,
+    markPrice: mark,
     distanceToTpPct: tp,
     distanceToSlPct: sl,
     flags,

@@ -1,5 +1,5 @@
 import type { BusEvent, Order, Position, PositionSide, Ticker, Tier, TieredPosition } from '@tierwatch/shared';
-import { classify, criticalReason, crossing } from './classify.ts';
+import { type Classification, classifyTier, criticalReason, crossing, tieredPosition } from './classify.ts';
 import type { Thresholds } from './config.ts';
 
 /**
@@ -18,7 +18,10 @@ export interface Entry {
   side: PositionSide;
   /** As the exchange last reported it. */
   position: Position;
-  tiered: TieredPosition | null;
+  /** The latest classification (on the freshest mark seen); null before the first price. */
+  cls: Classification | null;
+  /** The served view (position + classification), built on demand: most prices are never served. */
+  view: TieredPosition | null;
   tier: Tier;
   /** Start of the last request that asked for this position's price (scheduling). */
   priceReqAt: number;
@@ -38,6 +41,12 @@ export interface DetectHooks {
   /** A critical / tp-hit / sl-hit event was published for `symbol`, from data observable since `dataAt`. */
   detected(symbol: string, at: number, dataAt: number): void;
 }
+
+/** The freshest usable mark the monitor has seen for this position. */
+export const lastMark = (e: Entry): number => {
+  const m = e.cls?.markPrice;
+  return m !== undefined && Number.isFinite(m) && m > 0 ? m : e.position.markPrice;
+};
 
 export const positionKey = (account: string, symbol: string, side: string) => `${account}|${symbol}|${side}`;
 
@@ -69,10 +78,25 @@ export class PositionBook {
   }
 
   classifyNow(position: Position, now: number, markPrice?: number): TieredPosition {
-    const known = this.entries.get(positionKey(position.account, position.symbol, position.side));
+    return tieredPosition(position, this.classification(position, now, markPrice));
+  }
+
+  /** The entry as served (HTTP, WebSocket snapshot, critical events); null before its first price. */
+  tiered(e: Entry): TieredPosition | null {
+    if (!e.cls) return null;
+    e.view ??= tieredPosition(e.position, e.cls);
+    return e.view;
+  }
+
+  private classification(
+    position: Position,
+    now: number,
+    markPrice?: number,
+    known = this.entries.get(positionKey(position.account, position.symbol, position.side)),
+  ): Classification {
     const activity = Math.max(position.lastActivityAt ?? -Infinity, known?.activityAt ?? -Infinity);
     try {
-      return classify(
+      return classifyTier(
         {
           position,
           markPrice,
@@ -85,7 +109,13 @@ export class PositionBook {
       );
     } catch {
       // A bug in classification must not lose the position: the safe side.
-      return { ...position, tier: 'URGENT', distanceToTpPct: null, distanceToSlPct: null, flags: ['UNCLASSIFIABLE'] };
+      return {
+        tier: 'URGENT',
+        markPrice: markPrice ?? position.markPrice,
+        distanceToTpPct: null,
+        distanceToSlPct: null,
+        flags: ['UNCLASSIFIABLE'],
+      };
     }
   }
 
@@ -151,7 +181,7 @@ export class PositionBook {
     const closed: Entry[] = [];
     for (const [key, e] of known) {
       if (seen.has(key)) continue;
-      const reason = e.crossed ?? crossing(e.position, e.tiered?.markPrice ?? e.position.markPrice)?.kind ?? 'unknown';
+      const reason = e.crossed ?? crossing(e.position, lastMark(e))?.kind ?? 'unknown';
       this.hooks.publish({ type: 'position-closed', at: now, account, symbol: e.symbol, side: e.side, reason });
       this.remove(e);
       closed.push(e);
@@ -168,8 +198,7 @@ export class PositionBook {
       counts.set(k, (counts.get(k) ?? 0) + 1);
     }
     this.pendingEntries.set(account, counts);
-    for (const e of this.accountEntries(account))
-      this.reclassify(e, now, e.tiered?.markPrice ?? e.position.markPrice, now);
+    for (const e of this.accountEntries(account)) this.reclassify(e, now, lastMark(e), now);
   }
 
   /** Re-classify on a fresh price; true when it newly shows a TP/SL crossing (the account needs a read). */
@@ -200,9 +229,10 @@ export class PositionBook {
   }
 
   private reclassify(e: Entry, now: number, mark: number, dataAt: number): void {
-    const from = e.tiered ? e.tier : null;
-    e.tiered = this.classifyNow(e.position, now, mark);
-    e.tier = e.tiered.tier;
+    const from = e.cls ? e.tier : null;
+    e.cls = this.classification(e.position, now, mark, e);
+    e.view = null;
+    e.tier = e.cls.tier;
     if (from === e.tier) return;
     this.hooks.publish({
       type: 'tier-changed',
@@ -214,7 +244,8 @@ export class PositionBook {
       to: e.tier,
     });
     if (e.tier === 'CRITICAL') {
-      this.hooks.publish({ type: 'critical', at: now, position: e.tiered, reason: criticalReason(e.tiered) });
+      const view = this.tiered(e) as TieredPosition;
+      this.hooks.publish({ type: 'critical', at: now, position: view, reason: criticalReason(view) });
       this.hooks.detected(e.symbol, now, dataAt);
     }
   }
@@ -226,7 +257,8 @@ export class PositionBook {
       symbol: p.symbol,
       side: p.side,
       position: p,
-      tiered: null,
+      cls: null,
+      view: null,
       tier: 'URGENT',
       priceReqAt: reqStart,
       checkedAt: null,

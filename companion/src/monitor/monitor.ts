@@ -146,7 +146,10 @@ export class Monitor {
   positions(account?: string): TieredPosition[] {
     const src = account === undefined ? this.book.entries.values() : this.book.accountEntries(account);
     const out: TieredPosition[] = [];
-    for (const e of src) if (e.tiered) out.push(e.tiered);
+    for (const e of src) {
+      const t = this.book.tiered(e);
+      if (t) out.push(t);
+    }
     return out;
   }
 

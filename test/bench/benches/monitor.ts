@@ -368,7 +368,13 @@ async function ours(size: Size): Promise<SchemeResult> {
   const paper = await startPaper(size, clock, true);
   const real0 = performance.now();
   const child = fork(fileURLToPath(import.meta.url), [], {
-    execArgv: ['--import', 'tsx'],
+    execArgv: [
+      '--import',
+      'tsx',
+      ...(process.env.TW_BENCH_MONITOR_PROF
+        ? ['--cpu-prof', `--cpu-prof-dir=${process.env.TW_BENCH_MONITOR_PROF}`]
+        : []),
+    ],
     env: { ...process.env, TW_BENCH_MONITOR_CHILD: '1' },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -424,7 +430,13 @@ async function ours(size: Size): Promise<SchemeResult> {
       realS: round((performance.now() - real0) / 1000, 1),
     };
   } finally {
-    child.kill();
+    // The child exits by itself after its result (writing its profile when asked); kill it only if it does not.
+    if (child.exitCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      const timer = setTimeout(() => child.kill(), 10_000);
+      await exited;
+      clearTimeout(timer);
+    }
     await paper.close();
   }
 }
