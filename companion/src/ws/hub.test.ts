@@ -148,6 +148,27 @@ describe('ws hub: bad frames get error frames, the socket stays up', () => {
   });
 });
 
+describe('ws hub: a failing snapshot provider', () => {
+  it('answers INTERNAL and closes 1011; other sockets and the bus carry on', async () => {
+    let fail = false;
+    const s = await start({
+      snapshot: () => {
+        if (fail) throw new Error('monitor not ready');
+        return emptySnapshot();
+      },
+    });
+    const ok = await s.connect();
+    fail = true;
+    const broken = await s.connect();
+    expect((await broken.closed).code).toBe(1011);
+    expect(broken.frames.map((f) => f.type)).toEqual(['hello', 'error']);
+    expect(broken.frames[1].code).toBe('INTERNAL');
+    s.bus.publish(tierChanged(1));
+    await ok.waitForSeq(1);
+    expect(s.hub.stats().clients).toBe(1);
+  });
+});
+
 describe('ws hub: keepalive', () => {
   it('pings every socket and closes the ones that stop answering', async () => {
     const clock = new ManualClock();

@@ -93,6 +93,7 @@ export function createWsHub(deps: WsHubDeps): WsHub {
     queueBytes: config.queueBytes,
     count: (what) => counters[what]++,
     onSocketError: (client, err) => logger.debug({ client, err: err.message }, 'socket error'),
+    onSnapshotError: (client, err) => logger.error({ client, err }, 'snapshot failed'),
     snapshot: () => {
       const parts = deps.snapshot();
       const snap: Snapshot = {
@@ -155,15 +156,8 @@ export function createWsHub(deps: WsHubDeps): WsHub {
               if (SEQ_PARAM.test(lastSeqParam)) lastSeq = Number(lastSeqParam);
               else sub.error('BAD_MESSAGE', 'lastSeq must be a non-negative integer; sending a snapshot');
             }
-            try {
-              // hello, the snapshot (or the replay) and the subscription happen in this one turn.
-              sub.start(lastSeq);
-            } catch (err) {
-              logger.error({ err }, 'snapshot failed');
-              sub.error('INTERNAL', 'could not build the snapshot');
-              ws.close(1011, 'snapshot failed');
-              return;
-            }
+            // hello, the snapshot (or the replay) and the subscription happen in this one turn.
+            sub.start(lastSeq);
             subscribers.add(sub);
             logger.debug({ client: sub.id, resumeFrom: lastSeq, clients: subscribers.size }, 'socket open');
           },

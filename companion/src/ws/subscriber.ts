@@ -12,6 +12,7 @@ export interface SubscriberHost {
   readonly queueBytes: number;
   count(what: 'replays' | 'snapshots' | 'resnapshots' | 'lagged'): void;
   onSocketError(id: number, err: Error): void;
+  onSnapshotError(id: number, err: unknown): void;
 }
 
 const OPEN = 1;
@@ -127,7 +128,18 @@ export class Subscriber {
   }
 
   private sendSnapshot(): void {
-    const { seq, frame } = this.host.snapshot();
+    let snap: { seq: number; frame: Buffer };
+    try {
+      snap = this.host.snapshot();
+    } catch (err) {
+      // Reached from socket callbacks too, where a throw would be uncaught: answer and close instead.
+      this.host.onSnapshotError(this.id, err);
+      this.error('INTERNAL', 'could not build the snapshot');
+      this.closed = true;
+      this.ws.close(1011, 'snapshot failed');
+      return;
+    }
+    const { seq, frame } = snap;
     this.host.count('snapshots');
     this.write(frame);
     this.lastSent = seq;
