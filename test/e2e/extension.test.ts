@@ -9,7 +9,13 @@ import {
 } from '@tierwatch/shared';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { browserSuiteEnabled, type ExtensionBrowser, EXTENSION_ID, launchWithExtension } from '../support/browser.ts';
+import {
+  browserSuiteEnabled,
+  EXTENSION_ID,
+  type ExtensionBrowser,
+  ensureExtensionBuilt,
+  launchWithExtension,
+} from '../support/browser.ts';
 import { type CompanionProcess, REPO_ROOT, startCompanionProcess } from '../support/companion-process.ts';
 
 /**
@@ -21,7 +27,9 @@ import { type CompanionProcess, REPO_ROOT, startCompanionProcess } from '../supp
 const ARTIFACTS = join(REPO_ROOT, 'test', 'artifacts');
 const POSITIONS_PER_ACCOUNT = 20;
 
-type Tw = { tierwatch: { state(): { status: { state: string }; stream: { tierCounts: Record<string, number> } | null } } };
+type Tw = {
+  tierwatch: { state(): { status: { state: string }; stream: { tierCounts: Record<string, number> } | null } };
+};
 
 describe.runIf(browserSuiteEnabled('e2e extension'))('the extension in Chromium against the companion', () => {
   let companion: CompanionProcess;
@@ -31,19 +39,26 @@ describe.runIf(browserSuiteEnabled('e2e extension'))('the extension in Chromium 
 
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    // Both start in parallel: the build (if stale) and Chromium on one side, ccxt's import on the other.
+    // The build (only when missing or stale) blocks the event loop: run it before anything has a timer going.
+    const extensionDir = ensureExtensionBuilt();
+    // Chromium and the companion (ccxt's import is the slow part) start in parallel.
     [companion, browser] = await Promise.all([
       startCompanionProcess({
-        env: { COMPANION__PAPER__POSITIONS_PER_ACCOUNT: String(POSITIONS_PER_ACCOUNT), COMPANION__LOG__LEVEL: 'warn',
+        env: {
+          COMPANION__PAPER__POSITIONS_PER_ACCOUNT: String(POSITIONS_PER_ACCOUNT),
+          COMPANION__LOG__LEVEL: 'warn',
           // The popup's calls/s line comes with the monitor's stats event: publish it every second, not every 5.
           COMPANION__MONITOR__STATS__PUBLISH_INTERVAL_MS: '1000',
         },
       }),
-      launchWithExtension(),
+      launchWithExtension({ extensionDir }),
     ]);
     const { url, token, paperExchange } = companion.ready;
     api = async (path, init) => {
-      const res = await fetch(`${url}${path}`, { ...init, headers: { authorization: `Bearer ${token}`, ...init?.headers } });
+      const res = await fetch(`${url}${path}`, {
+        ...init,
+        headers: { authorization: `Bearer ${token}`, ...init?.headers },
+      });
       if (!res.ok) throw new Error(`${path}: HTTP ${res.status} ${await res.text()}`);
       return res.json();
     };
@@ -101,16 +116,22 @@ describe.runIf(browserSuiteEnabled('e2e extension'))('the extension in Chromium 
     // The tier bar agrees with the HTTP API (same monitor, same classifier; prices walk, so ask until they meet).
     let expected: Record<string, number> = {};
     await expect
-      .poll(async () => JSON.stringify(await popupCounts()) === JSON.stringify((expected = await apiCounts())), {
-        timeout: 10_000,
-      })
+      .poll(
+        async () => {
+          expected = await apiCounts();
+          return JSON.stringify(await popupCounts()) === JSON.stringify(expected);
+        },
+        { timeout: 10_000 },
+      )
       .toBe(true);
     expect(Object.values(expected).filter((n) => n > 0).length).toBeGreaterThan(2); // several tiers on show
     const groups = page.getByTestId('tier-group');
     const tiersShown = await groups.evaluateAll((els) => els.map((e) => e.getAttribute('data-tier')));
     expect(tiersShown).toEqual(TIERS.filter((t) => expected[t]! > 0)); // most urgent first, empty tiers hidden
     for (const t of tiersShown) {
-      const count = await page.locator(`[data-testid="tier-group"][data-tier="${t}"] [data-testid="tier-group-count"]`).textContent();
+      const count = await page
+        .locator(`[data-testid="tier-group"][data-tier="${t}"] [data-testid="tier-group-count"]`)
+        .textContent();
       expect(Number(count?.match(/\d+/)?.[0])).toBe(expected[t!]);
     }
     expect(await page.getByTestId('position-row').count()).toBeGreaterThan(0);
@@ -176,7 +197,9 @@ describe.runIf(browserSuiteEnabled('e2e extension'))('the extension in Chromium 
     ]);
     // A symbol neither account holds: the exchange's positions afterwards are exactly this execute's legs.
     const held = new Set(positions.map((p) => p.symbol));
-    const inst = instruments.find((i) => !held.has(i.symbol)) as InstrumentInfo;
+    const inst = instruments.find((i) => !held.has(i.symbol) && i.markPrice !== null) as InstrumentInfo & {
+      markPrice: number;
+    };
     expect(inst).toBeDefined();
     // The mirror (×0.5) gets a whole number of qty steps worth at least 10 USDT (the minimum order is 5).
     const steps = Math.ceil(Math.max(inst.minQty, 10 / inst.markPrice) / inst.qtyStep);
@@ -198,14 +221,18 @@ describe.runIf(browserSuiteEnabled('e2e extension'))('the extension in Chromium 
     const confirm = page.getByTestId('exec-confirm');
     await confirm.waitFor();
     const legs = page.getByTestId('confirm-leg');
-    expect(await legs.evaluateAll((els) => els.map((e) => e.getAttribute('data-account')))).toEqual(['main', 'mirror1']);
+    expect(await legs.evaluateAll((els) => els.map((e) => e.getAttribute('data-account')))).toEqual([
+      'main',
+      'mirror1',
+    ]);
     await page.screenshot({ path: join(ARTIFACTS, 'popup-execute-confirm.png') });
 
     await page.getByTestId('exec-place').click();
     const result = page.getByTestId('exec-result');
     // Either the result or the companion's error, named: a failure then says why, not just "timeout".
     await result.or(page.getByTestId('exec-error')).first().waitFor({ timeout: 20_000 });
-    if (!(await result.isVisible())) expect.fail(`execute refused: ${await page.getByTestId('exec-error').textContent()}`);
+    if (!(await result.isVisible()))
+      expect.fail(`execute refused: ${await page.getByTestId('exec-error').textContent()}`);
     await expect.poll(() => result.getAttribute('data-status'), { timeout: 15_000 }).toBe('complete');
     const legStatus = await page
       .getByTestId('exec-leg')

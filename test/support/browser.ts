@@ -102,7 +102,7 @@ export async function launchWithExtension(opts: { extensionDir?: string } = {}):
       return live ?? (await context.waitForEvent('serviceworker', { timeout: 15_000 }));
     };
     const inWorker = async <T, A>(fn: (arg: A) => T | Promise<T>, arg: A): Promise<T> =>
-      (await worker()).evaluate(fn as (arg: A) => Promise<T>, arg);
+      (await worker()).evaluate(fn as never, arg as never) as Promise<T>;
 
     const waitInWorker: ExtensionBrowser['waitInWorker'] = async (fn, arg, o = {}) => {
       const deadline = Date.now() + (o.timeoutMs ?? 10_000);
@@ -111,7 +111,9 @@ export async function launchWithExtension(opts: { extensionDir?: string } = {}):
         last = await inWorker(fn, arg);
         if (last) return last as Awaited<ReturnType<typeof fn>>;
         if (Date.now() > deadline)
-          throw new Error(`timed out waiting in the service worker for ${o.what ?? 'a condition'}; last: ${JSON.stringify(last)}`);
+          throw new Error(
+            `timed out waiting in the service worker for ${o.what ?? 'a condition'}; last: ${JSON.stringify(last)}`,
+          );
         await new Promise((r) => setTimeout(r, 100));
       }
     };
