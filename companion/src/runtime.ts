@@ -20,7 +20,7 @@ import { Monitor } from './monitor/index.ts';
 import { PairingStore } from './pairing/index.ts';
 import { type PaperExchange, startPaperExchange } from './paper/index.ts';
 import { VERSION } from './version.ts';
-import { createWsHub, type WsConfigInput, type WsHub } from './ws/index.ts';
+import { createWsHub, type WsHub } from './ws/index.ts';
 
 export interface RunningCompanion {
   url: string;
@@ -153,8 +153,7 @@ export async function startCompanion(config: CompanionConfig, opts: StartOptions
       clock,
       logger,
       version: VERSION,
-      // Until CompanionConfig has a `ws:` section, the hub runs on WsConfig's defaults.
-      ...('ws' in config ? { config: config.ws as WsConfigInput } : {}),
+      config: config.ws,
       snapshot: () => ({
         accounts,
         positions: monitor.positions(),

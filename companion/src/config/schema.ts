@@ -5,6 +5,7 @@ import { ExchangeConfig } from '../exchange/config.ts';
 import { ExecutionConfig } from '../execution/config.ts';
 import { HttpConfig } from '../http/config.ts';
 import { MonitorConfig } from '../monitor/config.ts';
+import { WsConfig } from '../ws/config.ts';
 
 /**
  * The companion's one typed config. Every field is defaulted, so no file at all means: the paper exchange,
@@ -66,6 +67,7 @@ export const CompanionConfig = z
     cache: CacheConfig.prefault({}),
     http: HttpConfig.prefault({}),
     execution: ExecutionConfig.prefault({}),
+    ws: WsConfig.prefault({}),
   })
   .strict()
   .superRefine((cfg, ctx) => {
