@@ -125,15 +125,20 @@ describe.runIf(browserSuiteEnabled('e2e extension'))('the extension in Chromium 
       )
       .toBe(true);
     expect(Object.values(expected).filter((n) => n > 0).length).toBeGreaterThan(2); // several tiers on show
-    const groups = page.getByTestId('tier-group');
-    const tiersShown = await groups.evaluateAll((els) => els.map((e) => e.getAttribute('data-tier')));
-    expect(tiersShown).toEqual(TIERS.filter((t) => expected[t]! > 0)); // most urgent first, empty tiers hidden
-    for (const t of tiersShown) {
-      const count = await page
-        .locator(`[data-testid="tier-group"][data-tier="${t}"] [data-testid="tier-group-count"]`)
-        .textContent();
-      expect(Number(count?.match(/\d+/)?.[0])).toBe(expected[t!]);
-    }
+    // The groups under the bar, read in one go (one DOM picture): most urgent first, empty tiers hidden,
+    // each group's count equal to its segment of the bar.
+    const picture = await page.evaluate(() => ({
+      bar: Array.from(document.querySelectorAll('[data-testid^="tier-count-"]')).map((e) => [
+        e.getAttribute('data-testid')!.slice('tier-count-'.length),
+        Number(e.getAttribute('data-count')),
+      ]),
+      groups: Array.from(document.querySelectorAll('[data-testid="tier-group"]')).map((g) => [
+        g.getAttribute('data-tier'),
+        Number(g.querySelector('[data-testid="tier-group-count"]')?.textContent),
+      ]),
+    }));
+    expect(picture.groups).toEqual(picture.bar.filter(([, n]) => (n as number) > 0));
+    expect(picture.bar.map(([t]) => t)).toEqual([...TIERS]);
     expect(await page.getByTestId('position-row').count()).toBeGreaterThan(0);
     await expect.poll(() => page.getByTestId('stats').textContent(), { timeout: 10_000 }).toMatch(/calls\/s/);
     await page.screenshot({ path: join(ARTIFACTS, 'popup-glance.png') });
