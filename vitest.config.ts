@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 // One config that runs every package: unit tests sit beside the code, cross-package suites under test/.
 export default defineConfig({
   test: {
+    reporters: ['default', './test/support/summary-reporter.ts'],
     projects: [
       { test: { name: 'shared', include: ['shared/src/**/*.test.ts'] } },
       { test: { name: 'companion', include: ['companion/src/**/*.test.ts'], testTimeout: 20_000 } },
