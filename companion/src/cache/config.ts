@@ -25,9 +25,10 @@ export const CacheConfig = z
      */
     freshJoinMs: z.number().int().min(0).max(5_000).default(250),
     /**
-     * Refresh-ahead: a cached read of an entry whose remaining TTL is under this many times the last exchange
-     * call's duration for it starts the next call in the background (at most half the TTL ahead), so a client
-     * polling faster than the TTL is never held up by an expiry. The data served stays within its TTL. 0: off.
+     * Refresh-ahead: a cached read of an entry whose remaining TTL is under this many times the recent exchange
+     * calls' duration for it (a decaying peak) starts the next call in the background (at most half the TTL ahead), so a client
+     * polling faster than the TTL is never held up by an expiry (an entry only the monitor
+     * filled, with no timed call yet, refreshes from half its TTL). The data served stays within its TTL. 0: off.
      */
     refreshAheadFactor: z.number().min(0).max(10).default(1.5),
     /** Bound on cached (account, resource) slots; 50 accounts x 5 resources fit with room to spare. */

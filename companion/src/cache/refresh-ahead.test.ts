@@ -39,7 +39,7 @@ describe('refreshAheadAge', () => {
     [1000, 400, 1.5, 500], // never earlier than half the TTL
     [1000, 0, 1.5, 1000], // an instant call: no need to go early
     [1000, 250, 0, Number.POSITIVE_INFINITY], // off
-    [1000, undefined, 1.5, Number.POSITIVE_INFINITY], // no timed call yet (only the monitor's puts)
+    [1000, undefined, 1.5, 500], // no timed call yet (only the monitor's puts): as early as allowed
   ])('ttl %i, last call %s ms, factor %s: from age %s', (ttl, last, factor, expected) => {
     expect(refreshAheadAge(ttl, last, factor)).toBe(expected);
   });
@@ -78,17 +78,42 @@ describe('ResourceCache refresh-ahead', () => {
     expect(s.cache.stats.refreshes).toBe(1);
   });
 
-  it('does not refresh entries it never timed a call for (monitor puts), nor without a loader', async () => {
+  it('refreshes a put entry (no call timed yet) from half its TTL, and never without a loader', async () => {
     const s = setup();
     s.cache.put('main', 'balances', balances, s.clock.now());
-    await s.clock.advance(900);
+    await s.clock.advance(490);
     expect(s.cache.fresh('main', 'balances', undefined, s.load)).toBeDefined();
-    const first = s.cache.read('main', 'balances', s.load, { useCache: false });
-    await s.clock.advance(300);
-    await first;
-    await s.clock.advance(300); // age 600: past the refresh age, but this hit brings no loader
+    expect(s.calls).toBe(0);
+    await s.clock.advance(10);
     expect(s.cache.fresh('main', 'balances')).toBeDefined();
+    expect(s.calls).toBe(0);
+    expect(s.cache.fresh('main', 'balances', undefined, s.load)).toBeDefined();
     expect(s.calls).toBe(1);
+  });
+
+  it('one slow call widens the lead for the next few refreshes (a decaying peak, not the last call)', async () => {
+    const clock = new ManualClock();
+    const cache = new ResourceCache(CacheConfig.parse({ ttlMs: { balances: 1000 } }), clock);
+    let latency = 300;
+    let calls = 0;
+    const load = async () => {
+      calls++;
+      await clock.sleep(latency);
+      return balances;
+    };
+    const first = cache.read('main', 'balances', load, { useCache: true });
+    await clock.advance(300);
+    await first;
+    latency = 100;
+    const second = cache.read('main', 'balances', load, { useCache: false });
+    await clock.advance(100);
+    await second; // took 100 ms; the lead stays at 0.8 x 300 = 240 ms: refresh from age 1000 - 360 = 640
+    await clock.advance(530); // age 630 (with the last call's 100 ms alone it would wait until age 850)
+    cache.fresh('main', 'balances', undefined, load);
+    expect(calls).toBe(2);
+    await clock.advance(10);
+    cache.fresh('main', 'balances', undefined, load);
+    expect(calls).toBe(3);
   });
 
   it('is off with factor 0', async () => {

@@ -54,12 +54,14 @@ export interface CacheStats {
 
 /**
  * The age from which a cached read refreshes an entry ahead of its expiry: the TTL less `factor` times the
- * last call's duration, never earlier than half the TTL. Infinity (never) when off or no call was timed yet
- * (an entry the monitor put in: its call's duration is not known here).
+ * recent calls' duration, never earlier than half the TTL. Half the TTL when no call for the slot was timed
+ * yet (only the monitor's puts, whose durations are not known here): that first refresh gets timed. Infinity
+ * (never) when off.
  */
-export function refreshAheadAge(ttlMs: number, lastLoadMs: number | undefined, factor: number): number {
-  if (factor <= 0 || lastLoadMs === undefined) return Number.POSITIVE_INFINITY;
-  return Math.max(ttlMs / 2, ttlMs - factor * lastLoadMs);
+export function refreshAheadAge(ttlMs: number, recentLoadMs: number | undefined, factor: number): number {
+  if (factor <= 0) return Number.POSITIVE_INFINITY;
+  if (recentLoadMs === undefined) return ttlMs / 2;
+  return Math.max(ttlMs / 2, ttlMs - factor * recentLoadMs);
 }
 
 /**
@@ -75,7 +77,7 @@ export function refreshAheadAge(ttlMs: number, lastLoadMs: number | undefined, f
 export class ResourceCache {
   private readonly store: LRUCache<string, CacheEntry<unknown>>;
   private readonly flights = new Map<string, Flight>();
-  /** How long the last call for each slot took: the refresh-ahead lead. */
+  /** How long recent calls for each slot took (a decaying peak): the refresh-ahead lead. */
   private readonly loadMs = new Map<string, number>();
   readonly stats: CacheStats = { hits: 0, joins: 0, loads: 0, puts: 0, refreshes: 0 };
 
@@ -171,7 +173,9 @@ export class ResourceCache {
     this.stats.loads++;
     const promise = (async () => {
       const data = await load();
-      this.loadMs.set(k, this.clock.now() - startedAt);
+      // A decaying peak rather than the last duration: one slow call (a busy budget lane, a loaded machine)
+      // widens the lead for the next few refreshes instead of being forgotten at once.
+      this.loadMs.set(k, Math.max(this.clock.now() - startedAt, (this.loadMs.get(k) ?? 0) * PEAK_DECAY));
       return this.keep(k, { data, fetchedAt: startedAt });
     })();
     const flight: Flight = { startedAt, promise };
@@ -189,6 +193,9 @@ export class ResourceCache {
     return entry;
   }
 }
+
+/** Per call, how much of the slowest recent call's duration the refresh-ahead lead keeps. */
+const PEAK_DECAY = 0.8;
 
 function asMiss<T>(entry: CacheEntry<T>): CacheRead<T> {
   return { entry, hit: false };
