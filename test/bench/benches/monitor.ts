@@ -250,7 +250,21 @@ async function heldPositions(paper: PaperExchange): Promise<Held[]> {
         account: c.name,
         symbol: p.symbol,
         ex,
-        position: null,
+        // The bot knows what it holds from the start (as the monitor does after its first read).
+        position: {
+          account: c.name,
+          symbol: p.symbol,
+          side: p.side,
+          size: p.size,
+          entryPrice: p.entryPrice,
+          markPrice: p.markPrice,
+          takeProfit: p.takeProfit,
+          stopLoss: p.stopLoss,
+          liquidationPrice: null,
+          unrealisedPnl: 0,
+          leverage: null,
+          lastActivityAt: p.updatedTime,
+        },
         tier: null,
         checkedAt: null,
         crossed: null,
@@ -478,6 +492,7 @@ async function childMain(): Promise<void> {
     config: { stats: { windowMs: 10_000, publishIntervalMs: 10_000 } },
   });
   const pushedAt = new Map<string, number>();
+  const lastEventAt = new Map<string, number>();
   const latencies: number[] = [];
   let measuring = false;
   const windowP99: number[] = [];
@@ -495,6 +510,7 @@ async function childMain(): Promise<void> {
     const symbol =
       e.type === 'critical' ? e.position.symbol : e.type === 'sl-hit' || e.type === 'tp-hit' ? e.symbol : null;
     if (symbol === null) return;
+    lastEventAt.set(symbol, e.at);
     const at = pushedAt.get(symbol);
     if (at === undefined || e.at < at) return;
     pushedAt.delete(symbol);
@@ -502,7 +518,10 @@ async function childMain(): Promise<void> {
   });
   process.on('message', (m: { type: string; symbol: string; at: number }) => {
     if (m.type !== 'pushed') return;
-    pushedAt.set(m.symbol, m.at);
+    // The event may already be out if the message came later than the next ticker answer.
+    const seen = lastEventAt.get(m.symbol);
+    if (seen !== undefined && seen >= m.at) latencies.push(seen - m.at);
+    else pushedAt.set(m.symbol, m.at);
     monitor.notePricePushed(m.symbol, m.at);
   });
   monitor.start();
