@@ -62,6 +62,26 @@ describe('RateBudget', () => {
     expect(waited).toBeLessThanOrEqual(budget.slotMs);
   });
 
+  it("an execution's calls leave together, within the caps, and push the paced lanes back", async () => {
+    const { clock, started, call } = setup();
+    void call('first');
+    for (const account of ['a', 'b', 'c'])
+      void call(`exec-${account}`, { lane: 'execution', account, group: 'order-write' });
+    void call('paced');
+    await clock.advance(1000);
+    expect(started.filter((s) => s.label.startsWith('exec')).map((s) => s.at)).toEqual([0, 0, 0]);
+    // Four sends at t=0 used four slots: the next paced call waits until the spacing has caught up.
+    expect(started.find((s) => s.label === 'paced')!.at).toBe(400);
+  });
+
+  it('execution calls still respect the window cap', async () => {
+    const { clock, started, call } = setup();
+    for (let i = 0; i < 12; i++) void call(`exec${i}`, { lane: 'execution', account: `x${i}`, group: 'market' });
+    await clock.advance(2000);
+    const times = started.map((s) => s.at);
+    expect(times.filter((t) => t < 1000).length).toBe(10);
+  });
+
   it('holds each account to its own cap while other accounts proceed', async () => {
     const { clock, started, call } = setup({ ip: { max: 100, windowMs: 1000 } });
     for (let i = 0; i < 6; i++) void call(`a${i}`, { account: 'a', group: 'order-write' });

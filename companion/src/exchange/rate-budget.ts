@@ -60,11 +60,14 @@ class Window {
     this.gapMs = windowMs / this.max;
   }
 
-  /** The earliest time a send may happen (now when it may happen now). */
-  readyAt(now: number): number {
+  /**
+   * The earliest time a send may happen (now when it may happen now). `paced: false` skips the even
+   * spacing but never the window's cap or a block: an execution's legs go out together.
+   */
+  readyAt(now: number, paced = true): number {
     while (this.sends.length > 0 && this.sends[0]! <= now - this.windowMs) this.sends.shift();
     const windowFreeAt = this.sends.length < this.max ? now : this.sends[0]! + this.windowMs;
-    return Math.max(now, this.nextAt, this.blockedUntil, windowFreeAt);
+    return Math.max(now, paced ? this.nextAt : now, this.blockedUntil, windowFreeAt);
   }
 
   record(now: number): void {
@@ -163,9 +166,12 @@ export class RateBudget {
     for (;;) {
       if (this.queued === 0 || this.inFlight >= this.opts.maxInFlight) return;
       const now = this.opts.clock.now();
-      const ipAt = this.ip.readyAt(now);
-      if (ipAt > now) {
-        this.wakeAt(ipAt);
+      // Execution calls skip the even spacing (never the caps): a trade's checks and legs go out at once.
+      const ipPacedAt = this.ip.readyAt(now);
+      const ipUnpacedAt = this.ip.readyAt(now, false);
+      const ipFreeAt = this.lanes.get('execution')!.length > 0 ? ipUnpacedAt : ipPacedAt;
+      if (ipFreeAt > now) {
+        this.wakeAt(ipFreeAt);
         return;
       }
       let earliest = Number.POSITIVE_INFINITY;
@@ -175,8 +181,9 @@ export class RateBudget {
       outer: for (const lane of LANES) {
         const queue = this.lanes.get(lane)!;
         for (let i = 0; i < queue.length; i++) {
+          const paced = lane !== 'execution';
           const account = this.windowFor(queue[i]!.ticket.account, queue[i]!.ticket.group);
-          const at = account?.readyAt(now) ?? now;
+          const at = Math.max(paced ? ipPacedAt : ipUnpacedAt, account?.readyAt(now, paced) ?? now);
           if (at <= now) {
             chosen = { queue, index: i, account };
             break outer;
