@@ -131,6 +131,7 @@ export async function startCompanion(config: CompanionConfig, opts: StartOptions
       dataDir: resolveDataDir(config, env),
       config: config.execution,
       logger,
+      cache,
     });
     closers.push(() => execution.close());
     // Unfinished executions from a previous run are settled in the background; their results are

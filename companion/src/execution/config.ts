@@ -21,6 +21,14 @@ export const ExecutionConfig = z
     leverage: z.number().min(1).max(125).default(10),
     /** Taker fee added to the margin the balance pre-check asks for. */
     feeRate: z.number().min(0).max(0.01).default(0.00055),
+    /**
+     * The pre-check may use balances the API read this recently (the trade form reads them when the trader
+     * reviews the order) instead of a round trip; executions drop them, and the exchange has the last word.
+     * 0 always reads fresh.
+     */
+    balanceMaxAgeMs: z.number().int().min(0).max(60_000).default(10_000),
+    /** Likewise for the mark price used to check TP/SL sides and margin of a market order. */
+    markMaxAgeMs: z.number().int().min(0).max(10_000).default(3_000),
   })
   .strict();
 export type ExecutionConfig = z.infer<typeof ExecutionConfig>;

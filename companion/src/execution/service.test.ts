@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BusEvent, ExecuteRequest, GuardMode } from '@tierwatch/shared';
 import { afterEach, describe, expect, it } from 'vitest';
+import { CacheConfig, MARKET_KEY, ResourceCache } from '../cache/index.ts';
 import { AppError } from '../core/app-error.ts';
 import { EventBus } from '../core/bus.ts';
 import { type Clock, ManualClock, systemClock } from '../core/clock.ts';
@@ -29,7 +30,13 @@ afterEach(async () => {
 });
 
 async function setup(
-  opts: { dataDir?: string; clock?: Clock; config?: ExecutionConfigInput; ex?: ReturnType<typeof fakeExchange> } = {},
+  opts: {
+    dataDir?: string;
+    clock?: Clock;
+    config?: ExecutionConfigInput;
+    ex?: ReturnType<typeof fakeExchange>;
+    cache?: ResourceCache;
+  } = {},
 ) {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'tw-exec-'));
   const ex = opts.ex ?? fakeExchange();
@@ -46,6 +53,7 @@ async function setup(
     clock: opts.clock ?? systemClock,
     dataDir,
     config: { settleMs: 20, ...opts.config },
+    cache: opts.cache,
   });
   open.push(service);
   const journal = (): JournalRecord[] =>
@@ -141,6 +149,41 @@ describe('ExecutionService: one execution', () => {
       'execution-started',
       'execution-finished',
     ]);
+  });
+});
+
+describe('ExecutionService: the pre-check and the cache', () => {
+  it('uses balances and the mark the API read recently, reads fresh when older, and drops them after', async () => {
+    const cache = new ResourceCache(CacheConfig.parse({}), systemClock);
+    const { service, ex, m, m1, m2 } = await setup({ cache, config: { balanceMaxAgeMs: 10_000, markMaxAgeMs: 3_000 } });
+    const now = systemClock.now();
+    const seed = (balancesAt: number, markAt: number) => {
+      for (const c of [m, m1, m2]) {
+        const balance = { account: c.account.name, currency: 'USDT', total: 1e6, free: 1e6, used: 0 };
+        cache.put(c.account.name, 'balances', [balance], balancesAt);
+      }
+      cache.put(
+        MARKET_KEY,
+        'tickers',
+        [{ symbol: 'BTCUSDT', markPrice: 50_000, lastPrice: 50_000, at: markAt }],
+        markAt,
+      );
+    };
+    const calls = () => [m, m1, m2].map((c) => (c as unknown as { balanceCalls: number }).balanceCalls);
+
+    seed(now - 5_000, now - 1_000); // read when the trader reviewed the order: young enough
+    const first = await service.execute(req({ idempotencyKey: 'cache-0001' }));
+    expect(first.status).toBe('complete');
+    expect(calls()).toEqual([0, 0, 0]);
+    expect(ex.market.tickerCalls).toBe(0);
+    // The legs changed margin: nothing of those accounts is left for the next pre-check.
+    expect(cache.peek('main', 'balances')).toBeUndefined();
+
+    cache.invalidate(MARKET_KEY); // (the cache never lets older data replace newer)
+    seed(now - 20_000, now - 4_000); // too old: read fresh
+    await service.execute(req({ idempotencyKey: 'cache-0002' }));
+    expect(calls()).toEqual([1, 1, 1]);
+    expect(ex.market.tickerCalls).toBe(1);
   });
 });
 

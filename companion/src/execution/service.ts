@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { Account, Balance, ExecuteRequest, ExecuteResult, GuardMode } from '@tierwatch/shared';
+import { MARKET_KEY, type ResourceCache } from '../cache/index.ts';
 import { AppError } from '../core/app-error.ts';
 import type { EventBus } from '../core/bus.ts';
 import type { Clock } from '../core/clock.ts';
@@ -24,6 +25,12 @@ export interface ExecutionServiceDeps {
   dataDir: string;
   config?: ExecutionConfigInput;
   logger?: Logger;
+  /**
+   * The API's cache. Given, the pre-check takes balances and the mark price from it while they are younger
+   * than `balanceMaxAgeMs` / `markMaxAgeMs` (the trade form reads both when the trader reviews the order),
+   * and an execution drops the accounts' cached balances, positions and orders once its legs are out.
+   */
+  cache?: ResourceCache;
 }
 
 interface Entry {
@@ -198,6 +205,8 @@ export class ExecutionService {
         entry.result.legs.map(async (leg, i) => {
           const outcome = await placeLeg(this.legDeps(leg.account), leg, plan);
           entry.result.legs[i] = outcome;
+          // Margin, positions and orders have changed: the next pre-check or API read must not see the old.
+          this.deps.cache?.invalidate(leg.account);
           await this.write({ v: 1, type: 'leg', at: this.deps.clock.now(), executionId: id, leg: outcome });
         }),
       );
@@ -219,10 +228,18 @@ export class ExecutionService {
         'EXCHANGE_UNAVAILABLE',
         `could not read ${what} to validate the order; nothing was placed (${err instanceof Error ? err.message : err})`,
       );
+    const cache = this.deps.cache;
+    const now = this.deps.clock.now();
+    const recent = <T>(entry: { data: T; fetchedAt: number } | undefined, maxAgeMs: number): T | undefined =>
+      entry && now - entry.fetchedAt < maxAgeMs ? entry.data : undefined;
     const [mark, balances] = await Promise.all([
       req.orderType === 'market'
         ? this.sem
-            .run(() => market.fetchTickers([req.symbol], lane))
+            .run(async () => {
+              const tickers = recent(cache?.peek(MARKET_KEY, 'tickers'), this.config.markMaxAgeMs);
+              const cached = tickers?.find((t) => t.symbol === req.symbol);
+              return cached ? [cached] : market.fetchTickers([req.symbol], lane);
+            })
             .then((t) => t.find((x) => x.symbol === req.symbol)?.markPrice ?? null)
             .catch((err) => {
               throw unavailable(`the mark price of ${req.symbol}`, err);
@@ -233,7 +250,8 @@ export class ExecutionService {
           const client = clients.get(a.name);
           if (!client) throw new AppError('UNKNOWN_ACCOUNT', `no exchange client for account ${a.name}`);
           try {
-            return [a.name, await this.sem.run(() => client.fetchBalances(lane))];
+            const cached = recent(cache?.peek(a.name, 'balances'), this.config.balanceMaxAgeMs);
+            return [a.name, cached ?? (await this.sem.run(() => client.fetchBalances(lane)))];
           } catch (err) {
             throw unavailable(`the balance of ${a.name}`, err);
           }

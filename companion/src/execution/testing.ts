@@ -90,7 +90,9 @@ export class FakeAccount implements AccountClient {
   async fetchOpenOrders() {
     return [];
   }
+  balanceCalls = 0;
   async fetchBalances(): Promise<Balance[]> {
+    this.balanceCalls++;
     return [{ account: this.account.name, currency: 'USDT', total: this.free, free: this.free, used: 0 }];
   }
   async placeOrder(req: PlaceOrderRequest, opts?: CallOptions): Promise<PlacedOrder> {
