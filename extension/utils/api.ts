@@ -1,5 +1,6 @@
 import {
   AccountsResponse,
+  BalancesResponse,
   ErrorBody,
   type ErrorCode,
   type ExecuteRequest,
@@ -93,7 +94,10 @@ export function createApi({
     accounts: () => call(AccountsResponse, '/api/v1/trading/accounts'),
     positions: (params?: { account_name?: string; use_cache?: boolean }) =>
       call(PositionsResponse, `/api/v1/trading/positions${q(params)}`),
-    instruments: () => call(InstrumentsResponse, `/api/v1/trading/instruments${q({ use_cache: true })}`),
+    instruments: (params: { use_cache?: boolean } = { use_cache: true }) =>
+      call(InstrumentsResponse, `/api/v1/trading/instruments${q(params)}`),
+    balances: (params?: { account_name?: string; use_cache?: boolean }) =>
+      call(BalancesResponse, `/api/v1/trading/balances${q(params)}`),
     execute: (req: ExecuteRequest) => call(ExecuteResult, '/api/v1/trading/execute', { method: 'POST', body: req }),
     execution: (id: string) => call(ExecuteResult, `/api/v1/trading/executions/${encodeURIComponent(id)}`),
   };

@@ -30,6 +30,8 @@ export function Trade({ stream, onDone }: { stream: StreamState; onDone: () => v
   const [errors, setErrors] = useState<FieldErrors>({});
   const [step, setStep] = useState<Step>({ at: 'form' });
   const [banner, setBanner] = useState<string | null>(null);
+  /** Free USDT per account, read when the trader reviews (the companion's pre-check then reuses it). */
+  const [free, setFree] = useState<Record<string, number> | null>(null);
 
   useEffect(() => {
     void (async () => {
@@ -60,6 +62,21 @@ export function Trade({ stream, onDone }: { stream: StreamState; onDone: () => v
     if (!r.ok) return setErrors(r.errors);
     setErrors({});
     setStep({ at: 'confirm', plan: r.plan });
+    // Fresh balances and marks while the trader reads the confirm step: shown here, and the companion's
+    // pre-check reuses them, so Place costs one exchange round trip instead of two.
+    setFree(null);
+    if (api) {
+      void api
+        .balances({ use_cache: false })
+        .then((b) =>
+          setFree(Object.fromEntries(b.data.filter((x) => x.currency === 'USDT').map((x) => [x.account, x.free]))),
+        )
+        .catch(() => setFree(null));
+      void api
+        .instruments({ use_cache: false })
+        .then((i) => setInstruments(i.data))
+        .catch(() => {});
+    }
   };
 
   const place = async (plan: Plan) => {
@@ -109,6 +126,7 @@ export function Trade({ stream, onDone }: { stream: StreamState; onDone: () => v
         onBack={() => setStep({ at: 'form' })}
         onPlace={() => place(step.plan)}
         instrument={instrument}
+        free={free}
       />
     );
   }
@@ -391,6 +409,7 @@ function Confirm({
   onBack,
   onPlace,
   instrument,
+  free,
 }: {
   plan: Plan;
   busy: boolean;
@@ -398,6 +417,7 @@ function Confirm({
   onBack: () => void;
   onPlace: () => void;
   instrument: InstrumentInfo | null;
+  free: Record<string, number> | null;
 }) {
   const r = plan.request;
   const tick = instrument?.tickSize;
@@ -427,6 +447,7 @@ function Confirm({
             <th>Account</th>
             <th>Ratio</th>
             <th>Qty</th>
+            <th>Free USDT</th>
           </tr>
         </thead>
         <tbody>
@@ -439,6 +460,9 @@ function Confirm({
               <td data-testid="confirm-qty">
                 {l.qty === null ? 'from risk' : `${l.approx ? '≈ ' : ''}${formatQty(l.qty, instrument?.qtyStep)}`}
                 {l.warning && <div class="err">{l.warning}</div>}
+              </td>
+              <td data-testid="confirm-free">
+                {free?.[l.account] === undefined ? '…' : formatQty(free[l.account]!, 0.01)}
               </td>
             </tr>
           ))}
