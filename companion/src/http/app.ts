@@ -6,7 +6,7 @@ import { type Logger, silentLogger } from '../core/logger.ts';
 import { type ExecutionService, executionRoutes } from '../execution/index.ts';
 import { HttpConfig } from './config.ts';
 import { createErrorHandler, errorResponse, notFound } from './errors.ts';
-import { frontDoor } from './front-door.ts';
+import { checkCaller, frontDoor } from './front-door.ts';
 import { type TradingDeps, tradingRoutes } from './trading/routes.ts';
 
 export interface AppDeps {
@@ -42,14 +42,23 @@ export function createApp(deps: AppDeps): Hono {
   app.notFound(notFound);
 
   // Liveness for scripts and the options page's "test connection": no token, no data.
-  app.get('/health', (c) =>
-    c.json({
+  // Host and Origin are checked here too: a DNS-rebinding page would otherwise learn that Tierwatch runs.
+  app.get('/health', (c) => {
+    const refused = checkCaller(c.req.raw.headers, c.req.url, { extensionIds: config.extensionIds });
+    if (refused) throw refused;
+    return c.json({
       status: 'ok',
       version: deps.version,
       uptimeS: Math.round((deps.clock.now() - deps.startedAt) / 100) / 10,
-    } satisfies HealthResponse),
-  );
+    } satisfies HealthResponse);
+  });
 
+  // A refusal sent before the request body was read (413, or 401/403 from the front door) leaves the rest of
+  // that body on the socket: a client reusing the connection would have its next request fail. Close it.
+  app.use('*', async (c, next) => {
+    await next();
+    if (c.res.status >= 400 && hasBody(c.req.raw.headers)) c.res.headers.set('Connection', 'close');
+  });
   app.use(
     '*',
     frontDoor({
@@ -72,3 +81,5 @@ export function createApp(deps: AppDeps): Hono {
   if (deps.execution) app.route('/api/v1/trading', executionRoutes(deps.execution));
   return app;
 }
+
+const hasBody = (h: Headers): boolean => h.has('transfer-encoding') || Number(h.get('content-length') ?? 0) > 0;

@@ -217,11 +217,12 @@ describe('front door on the app', () => {
     expect(rebound.status).toBe(403);
   });
 
-  it('keeps /health open: no token, any Host', async () => {
+  it('keeps /health open without a token, but not to a rebound Host', async () => {
     const { app } = harness();
     const res = await app.request('/health');
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ status: 'ok', version: 'test' });
+    expect((await app.request('/health', { headers: { Host: 'evil.example' } })).status).toBe(403);
   });
 
   it('guards unknown routes too: 401 without a token, 404 ErrorBody with one', async () => {
