@@ -47,6 +47,15 @@ describe('planExecution: rejections name the field (every rule)', () => {
     ],
     ['TP off the tick', { takeProfit: 55_000.03 }, 'INVALID_ORDER', ['takeProfit'], /not on the tick/],
     ['SL off the tick', { stopLoss: 48_000.07 }, 'INVALID_ORDER', ['stopLoss'], /not on the tick/],
+    // Found by the fuzz run: 1e-320 is zero ticks, so it passed as "on the tick" and reached the exchange.
+    ['SL below one tick', { stopLoss: 1e-320 }, 'INVALID_ORDER', ['stopLoss'], /not on the tick/],
+    [
+      'limit price below one tick',
+      { orderType: 'limit', price: 1e-320 },
+      'INVALID_ORDER',
+      ['price'],
+      /not on the tick/,
+    ],
     [
       'long: TP below the mark',
       { takeProfit: 49_000 },

@@ -64,7 +64,7 @@ function checkLevels(req: ExecuteRequest, inst: Instrument, entry: number, basis
     ['stopLoss', req.stopLoss ?? null, !long],
   ] as const) {
     if (level === null) continue;
-    if (!onStep(level, inst.tickSize)) {
+    if (!onStep(level, inst.tickSize) || level < inst.tickSize) {
       fail(
         'INVALID_ORDER',
         [field],
@@ -133,7 +133,8 @@ export function planExecution({ req, accounts, instrument: inst, mark }: PlanInp
   let basis: string;
   if (req.orderType === 'limit') {
     const price = req.price as number;
-    if (!onStep(price, instrument.tickSize)) {
+    // Below one tick (1e-320, say) is "on the tick" as zero ticks: not a price the exchange will take.
+    if (!onStep(price, instrument.tickSize) || price < instrument.tickSize) {
       fail(
         'INVALID_ORDER',
         ['price'],

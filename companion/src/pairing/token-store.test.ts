@@ -63,6 +63,12 @@ describe('PairingStore', () => {
     expect((await stat(path)).mode & 0o777).toBe(0o600);
   });
 
+  it.runIf(posix)('narrows an existing data dir others can read (0755) to 0700', async () => {
+    await chmod(dir, 0o755);
+    await PairingStore.open({ dataDir: dir });
+    expect((await stat(dir)).mode & 0o777).toBe(0o700);
+  });
+
   it.runIf(posix)('or refuses it with a clear message when fixing is off', async () => {
     const path = join(dir, TOKEN_FILE);
     await writeFile(path, `${'a'.repeat(43)}\n`);

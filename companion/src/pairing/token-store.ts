@@ -53,6 +53,7 @@ export class PairingStore {
   static async open(opts: PairingStoreOptions): Promise<PairingStore> {
     const logger = opts.logger ?? silentLogger;
     await mkdir(opts.dataDir, { recursive: true, mode: 0o700 });
+    await ownerOnlyDir(opts.dataDir, logger);
     const path = join(opts.dataDir, TOKEN_FILE);
     let token = await readToken(path, opts.fixPermissions ?? true, logger);
     if (token === null) {
@@ -105,6 +106,18 @@ export class PairingStore {
   [inspect.custom](): string {
     return `PairingStore { path: ${this.path}, token: [redacted] }`;
   }
+}
+
+/**
+ * mkdir's mode applies only to a directory it creates: one that already existed (made by hand, 0755) would let
+ * other local users list the data dir and read any file whose own mode is loose. Narrow it to 0700.
+ */
+async function ownerOnlyDir(dir: string, logger: Logger): Promise<void> {
+  if (process.platform === 'win32') return;
+  const info = await stat(dir);
+  if ((info.mode & 0o077) === 0) return;
+  await chmod(dir, 0o700);
+  logger.warn({ dir, was: (info.mode & 0o777).toString(8) }, 'data dir was open to other users: narrowed to 0700');
 }
 
 /** The token in `path`, or null when there is no file. Refuses files others can read or write. */
