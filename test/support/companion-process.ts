@@ -5,6 +5,21 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const BUNDLE = join(REPO_ROOT, 'companion', 'dist', 'main.mjs');
+
+let bundled: Promise<void> | null = null;
+/**
+ * The tests run what `pnpm start` runs: the companion bundled for plain node (companion/scripts/bundle.mjs),
+ * built once per test process from the current sources.
+ */
+export function ensureBundle(): Promise<void> {
+  bundled ??= import(join(REPO_ROOT, 'companion', 'scripts', 'bundle.mjs')).then(
+    (m: { bundle(entry: string, out: string): Promise<void> }) =>
+      m.bundle(join(REPO_ROOT, 'companion/src/cli/main.ts'), BUNDLE),
+  );
+  return bundled;
+}
+const cli = ['--enable-source-maps', BUNDLE];
 
 export interface ReadyLine {
   url: string;
@@ -29,19 +44,10 @@ export interface CompanionProcess extends AsyncDisposable {
 export async function startCompanionProcess(
   opts: { args?: string[]; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
 ): Promise<CompanionProcess> {
+  await ensureBundle();
   const child = spawn(
     process.execPath,
-    [
-      '--import',
-      'tsx',
-      'companion/src/cli/main.ts',
-      'start',
-      '--port',
-      '0',
-      '--json',
-      '--no-extension-build',
-      ...(opts.args ?? []),
-    ],
+    [...cli, 'start', '--port', '0', '--json', '--no-extension-build', ...(opts.args ?? [])],
     {
       cwd: REPO_ROOT,
       // A fresh data dir per process: its own pairing token and journal, nothing left in the user's home.
@@ -85,12 +91,13 @@ export async function startCompanionProcess(
 }
 
 /** Runs the CLI to completion and returns its exit code and output (for start-up failures). */
-export function runCli(
+export async function runCli(
   args: string[],
   env: NodeJS.ProcessEnv = {},
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  await ensureBundle();
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'companion/src/cli/main.ts', ...args], {
+    const child = spawn(process.execPath, [...cli, ...args], {
       cwd: REPO_ROOT,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,9 +1,20 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const EXTENSION_ROOT = resolve(fileURLToPath(import.meta.url), '../../../../extension');
+/** The workspace root: the first folder above this module with pnpm-workspace.yaml (from src/ or the bundle). */
+function workspaceRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'pnpm-workspace.yaml'))) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error('cannot find the workspace root (pnpm-workspace.yaml) above the companion');
+    dir = up;
+  }
+  return dir;
+}
+
+export const EXTENSION_ROOT = join(workspaceRoot(), 'extension');
 export const EXTENSION_DIR = join(EXTENSION_ROOT, '.output', 'chrome-mv3');
 
 function newestMtime(dir: string): number {

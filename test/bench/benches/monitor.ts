@@ -2,6 +2,7 @@ import { fork } from 'node:child_process';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import type { Account, BusEvent, Position, Tier } from '@tierwatch/shared';
+import { bundle } from '../../../companion/scripts/bundle.mjs';
 import { EventBus } from '../../../companion/src/core/bus.ts';
 import { type Clock, ScaledClock } from '../../../companion/src/core/clock.ts';
 import { silentLogger } from '../../../companion/src/core/logger.ts';
@@ -381,10 +382,14 @@ async function ours(size: Size): Promise<SchemeResult> {
   const clock = new ScaledClock(OURS.scale);
   const paper = await startPaper(size, clock, true);
   const real0 = performance.now();
-  const child = fork(fileURLToPath(import.meta.url), [], {
+  // The child runs bundled for plain node, as `pnpm start` runs the companion (tsx's loader alone would
+  // add ~130 MB to the memory measured).
+  // Inside the companion package, so the bundle's npm imports resolve from its node_modules.
+  const childBundle = fileURLToPath(new URL(`../../../companion/dist/bench-monitor-child.mjs`, import.meta.url));
+  await bundle(fileURLToPath(import.meta.url), childBundle);
+  const child = fork(childBundle, [], {
     execArgv: [
-      '--import',
-      'tsx',
+      '--enable-source-maps',
       ...(process.env.TW_BENCH_MONITOR_PROF
         ? ['--cpu-prof', `--cpu-prof-dir=${process.env.TW_BENCH_MONITOR_PROF}`]
         : []),
