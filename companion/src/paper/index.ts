@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
@@ -36,6 +37,8 @@ export async function startPaperExchange(input: PaperOptionsInput = {}): Promise
   const engine = new PaperEngine(opts, opts.clock);
   const control = new PaperControl(engine, opts);
   const closing = new AbortController();
+  // Every request held in latency or an injected timeout listens on this one signal: dozens at once is normal.
+  setMaxListeners(0, closing.signal);
   const app = createPaperApp({
     control,
     clock: opts.clock,
@@ -57,7 +60,10 @@ export async function startPaperExchange(input: PaperOptionsInput = {}): Promise
   });
   const port = (server.address() as AddressInfo).port;
   const url = `http://127.0.0.1:${port}`;
-  logger.info({ url, accounts: engine.accounts.length, positionsPerAccount: opts.positionsPerAccount }, 'paper exchange listening');
+  logger.info(
+    { url, accounts: engine.accounts.length, positionsPerAccount: opts.positionsPerAccount },
+    'paper exchange listening',
+  );
   let closed: Promise<void> | null = null;
   return {
     url,
@@ -105,10 +111,9 @@ export function pointCcxtAt(exchange: { urls: Record<string, unknown> }, url: st
   for (const k of Object.keys(api)) api[k] = url;
 }
 
-export { PaperOptions, type PaperOptionsInput } from './options.ts';
-export { BYBIT_ACCOUNT_LIMITS } from './options.ts';
+export type { PaperEngine } from './engine/engine.ts';
 export type { Faults, Latency, Limits, TimeWindow } from './options.ts';
+export { BYBIT_ACCOUNT_LIMITS, PaperOptions, type PaperOptionsInput } from './options.ts';
+export { signHeaders } from './server/auth.ts';
 export type { PaperControl, PositionView } from './server/control.ts';
 export type { PaperStats } from './server/stats.ts';
-export type { PaperEngine } from './engine/engine.ts';
-export { signHeaders } from './server/auth.ts';
