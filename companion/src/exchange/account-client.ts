@@ -44,10 +44,7 @@ export class CcxtAccountClient implements AccountClient {
     const rows = await this.pages('position-read', 'position/list', opts, POSITIONS_PAGE, (params) =>
       this.ex.privateGetV5PositionList({ category: 'linear', settleCoin: 'USDT', ...params }),
     );
-    return rows
-      .map((raw) => this.ex.parsePosition(raw) as unknown as Loose)
-      .filter(isOpenPosition)
-      .map((p) => toPosition(this.account.name, p));
+    return rows.filter(isOpenPosition).map((raw) => toPosition(this.account.name, raw));
   }
 
   async fetchOpenOrders(opts: CallOptions): Promise<Order[]> {

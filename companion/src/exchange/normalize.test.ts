@@ -1,24 +1,26 @@
 import { describe, expect, it } from 'vitest';
 import { ExchangeCallError } from './errors.ts';
-import { toBalances, toOrder, toPosition, toTicker } from './normalize.ts';
+import { isOpenPosition, toBalances, toOrder, toPosition, toTicker } from './normalize.ts';
 
-const ccxtPosition = {
-  symbol: 'BTC/USDT:USDT',
-  contracts: 0.5,
-  side: 'long',
-  entryPrice: 60000,
-  markPrice: 61000,
-  takeProfitPrice: 65000,
-  stopLossPrice: 58000,
-  liquidationPrice: 40000,
-  unrealizedPnl: 500,
-  leverage: 10,
-  info: { symbol: 'BTCUSDT', takeProfit: '65000', stopLoss: '58000', updatedTime: '1700000000000' },
+/** A row of Bybit's /v5/position/list as it arrives (string numbers). */
+const bybitRow = {
+  symbol: 'BTCUSDT',
+  side: 'Buy',
+  size: '0.5',
+  positionIdx: 0,
+  avgPrice: '60000',
+  markPrice: '61000',
+  takeProfit: '65000',
+  stopLoss: '58000',
+  liqPrice: '40000',
+  unrealisedPnl: '500',
+  leverage: '10',
+  updatedTime: '1700000000000',
 };
 
 describe('toPosition', () => {
-  it('normalises a ccxt position with the market id as symbol', () => {
-    expect(toPosition('main', ccxtPosition)).toEqual({
+  it('normalises a Bybit position row', () => {
+    expect(toPosition('main', bybitRow)).toEqual({
       account: 'main',
       symbol: 'BTCUSDT',
       side: 'long',
@@ -35,32 +37,36 @@ describe('toPosition', () => {
   });
 
   it.each([
-    [
-      'TP "0" means none',
-      { takeProfitPrice: undefined, info: { ...ccxtPosition.info, takeProfit: '0' } },
-      'takeProfit',
-      null,
-    ],
-    ['SL "" means none', { stopLossPrice: undefined, info: { ...ccxtPosition.info, stopLoss: '' } }, 'stopLoss', null],
-    ['liq 0 means none', { liquidationPrice: 0 }, 'liquidationPrice', null],
-    ['no pnl is 0', { unrealizedPnl: undefined }, 'unrealisedPnl', 0],
-    ['no update time is null', { info: { symbol: 'BTCUSDT' } }, 'lastActivityAt', null],
-    ['string numbers parse', { markPrice: '61000.5' }, 'markPrice', 61000.5],
+    ['side Sell is short', { side: 'Sell' }, 'side', 'short'],
+    ['hedge mode idx 1 is long', { side: 'Sell', positionIdx: 1 }, 'side', 'long'],
+    ['hedge mode idx "2" is short', { side: 'Buy', positionIdx: '2' }, 'side', 'short'],
+    ['TP "0" means none', { takeProfit: '0' }, 'takeProfit', null],
+    ['SL "" means none', { stopLoss: '' }, 'stopLoss', null],
+    ['liq "" means none', { liqPrice: '' }, 'liquidationPrice', null],
+    ['no pnl is 0', { unrealisedPnl: undefined }, 'unrealisedPnl', 0],
+    ['no update time is null', { updatedTime: undefined }, 'lastActivityAt', null],
+    ['a fractional update time is floored', { updatedTime: '1700000000000.7' }, 'lastActivityAt', 1700000000000],
+    ['entryPrice when avgPrice is absent', { avgPrice: undefined, entryPrice: '59000' }, 'entryPrice', 59000],
   ])('%s', (_name, patch, field, expected) => {
-    expect(toPosition('main', { ...ccxtPosition, ...patch })[field as keyof ReturnType<typeof toPosition>]).toBe(
-      expected,
-    );
+    expect(toPosition('main', { ...bybitRow, ...patch })[field as keyof ReturnType<typeof toPosition>]).toBe(expected);
   });
 
   it.each([
     ['mark price missing', { markPrice: undefined }, /markPrice = missing/],
     ['mark price not a number', { markPrice: 'abc' }, /markPrice = not a number/],
-    ['side unknown', { side: 'both' }, /side = "both"/],
-    ['size negative', { contracts: -1 }, /size = -1/],
+    ['side unknown', { side: 'Both' }, /side = "Both"/],
+    ['size negative', { size: '-1' }, /size = -1/],
   ])('rejects a malformed row (%s) naming the field', (_name, patch, message) => {
-    const run = () => toPosition('main', { ...ccxtPosition, ...patch });
+    const run = () => toPosition('main', { ...bybitRow, ...patch });
     expect(run).toThrow(ExchangeCallError);
     expect(run).toThrow(message);
+  });
+
+  it.each([
+    ['an open row', { size: '0.5' }, true],
+    ['a flat row', { size: '0', side: '' }, false],
+  ])('isOpenPosition: %s', (_name, patch, expected) => {
+    expect(isOpenPosition({ ...bybitRow, ...patch })).toBe(expected);
   });
 });
 

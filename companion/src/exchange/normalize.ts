@@ -45,32 +45,49 @@ function check<T>(schema: z.ZodType<T>, value: unknown, account: string, what: s
   );
 }
 
-export function toPosition(account: string, p: Loose): Position {
-  const raw = info(p);
-  const updated = num(raw.updatedTime) ?? num(p.lastUpdateTimestamp) ?? num(p.timestamp);
+/**
+ * One row of Bybit's /v5/position/list, straight from the response: ccxt's parsePosition costs more than
+ * the rest of a monitoring tick together at thousands of positions (string arithmetic, a dozen derived
+ * fields the companion never reads), so positions skip it, like tickers do. Signing, transport and error
+ * mapping stay ccxt's.
+ */
+export function toPosition(account: string, raw: Loose): Position {
+  const symbol = String(raw.symbol ?? '');
+  // One-way mode: side Buy/Sell. Hedge mode: positionIdx 1 is the long leg, 2 the short.
+  const side =
+    raw.positionIdx === '1' || raw.positionIdx === 1
+      ? 'long'
+      : raw.positionIdx === '2' || raw.positionIdx === 2
+        ? 'short'
+        : raw.side === 'Buy'
+          ? 'long'
+          : raw.side === 'Sell'
+            ? 'short'
+            : raw.side;
+  const updated = num(raw.updatedTime);
   return check(
     Position,
     {
       account,
-      symbol: marketId(p),
-      side: p.side,
-      size: num(p.contracts),
-      entryPrice: num(p.entryPrice),
-      markPrice: num(p.markPrice),
-      takeProfit: level(p.takeProfitPrice ?? raw.takeProfit),
-      stopLoss: level(p.stopLossPrice ?? raw.stopLoss),
-      liquidationPrice: level(p.liquidationPrice),
-      unrealisedPnl: num(p.unrealizedPnl) ?? 0,
-      leverage: level(p.leverage),
+      symbol,
+      side,
+      size: num(raw.size),
+      entryPrice: num(raw.avgPrice ?? raw.entryPrice),
+      markPrice: num(raw.markPrice),
+      takeProfit: level(raw.takeProfit),
+      stopLoss: level(raw.stopLoss),
+      liquidationPrice: level(raw.liqPrice),
+      unrealisedPnl: num(raw.unrealisedPnl) ?? 0,
+      leverage: level(raw.leverage),
       lastActivityAt: updated === null || Number.isNaN(updated) ? null : Math.floor(updated),
     },
     account,
-    `position (${marketId(p)})`,
+    `position (${symbol})`,
   );
 }
 
-/** An open position has a size; Bybit also lists flat symbols (size 0) in some modes: skip those. */
-export const isOpenPosition = (p: Loose): boolean => (num(p.contracts) ?? 0) > 0;
+/** Bybit also lists flat symbols (size 0, side "") in some modes: those are not positions. */
+export const isOpenPosition = (raw: Loose): boolean => (num(raw.size) ?? 0) > 0;
 
 const ORDER_STATUS: Record<string, Order['status']> = {
   open: 'open',

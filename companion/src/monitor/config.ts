@@ -94,6 +94,11 @@ export const MonitorConfig = z
      * keep the achieved gap within the interval (capped at a tenth of the interval).
      */
     slackMs: z.number().int().nonnegative().default(50),
+    /**
+     * A TP/SL crossing seen on a ticker publishes its event at once and asks for a read of the account to
+     * confirm the close; such reads of one account are at least this far apart.
+     */
+    confirmMinGapMs: Ms.default(1000),
     /** Every account's positions and open orders are read at least this often (new positions, entry orders). */
     discoveryIntervalMs: Ms.default(60_000),
     /**

@@ -243,6 +243,7 @@ export class Monitor {
         now,
         mode: this.modeNow,
         slackMs: this.config.slackMs,
+        confirmMinGapMs: this.config.confirmMinGapMs,
         tickerScope: this.config.tickerScope,
         intervals: decision.intervals,
         entries: this.book.entries.values(),

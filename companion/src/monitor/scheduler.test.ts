@@ -23,7 +23,17 @@ function plan(entries: SchedEntry[], accounts: SchedAccount[], o: Partial<PlanIn
     accounts.map((a) => a.name),
   );
   return planTick(
-    { now: NOW, mode: 'normal', slackMs: 50, tickerScope: 'due', intervals: iv, entries, accounts, ...o },
+    {
+      now: NOW,
+      mode: 'normal',
+      slackMs: 50,
+      confirmMinGapMs: 1000,
+      tickerScope: 'due',
+      intervals: iv,
+      entries,
+      accounts,
+      ...o,
+    },
     byAccount,
   );
 }
@@ -88,6 +98,18 @@ describe('planTick', () => {
     const entries: SchedEntry[] = [{ account: 'a', symbol: 'AUSDT', tier: 'STABLE', priceReqAt: NOW }];
     expect(plan(entries, [acct('a', { confirm: true })]).stateReads).toEqual([{ account: 'a', lane: 'critical' }]);
     expect(plan(entries, [acct('a', { confirm: true, stateInFlight: true })]).stateReads).toEqual([]);
+  });
+
+  it.each([
+    ['just read (0 ms ago): waits', 0, false],
+    ['999 ms ago: waits', 999, false],
+    ['1000 ms ago: reads', 1000, true],
+    ['5000 ms ago: reads', 5000, true],
+  ])('a confirm shares reads within confirmMinGapMs: %s', (_name, ago, reads) => {
+    const entries: SchedEntry[] = [{ account: 'a', symbol: 'AUSDT', tier: 'DORMANT', priceReqAt: NOW }];
+    const p = plan(entries, [acct('a', { confirm: true, stateReqAt: NOW - ago })]);
+    expect(p.stateReads.length).toBe(reads ? 1 : 0);
+    if (!reads) expect(p.nextDueAt).toBeLessThanOrEqual(NOW - ago + 1000);
   });
 
   it('reads open orders only for accounts with BUILDING positions due, or at discovery', () => {

@@ -47,6 +47,8 @@ export interface PlanInput {
   now: number;
   mode: Mode;
   slackMs: number;
+  /** A confirm read of one account waits this long after its previous read (crossings in a row share one). */
+  confirmMinGapMs: number;
   tickerScope: 'held' | 'due';
   intervals: EffectiveIntervals;
   entries: Iterable<SchedEntry>;
@@ -120,8 +122,13 @@ export function planTick(input: PlanInput, byAccount: Map<string, AccountLoad>):
       const due = a.stateReqAt + ms - slack(ms);
       const allowed = mode === 'normal' || top === 'CRITICAL';
       const lane: Lane = top ? tierLane(top) : 'dormant';
-      if (a.confirm) stateReads.push({ account: a.name, lane: 'critical' });
-      else if (allowed && due <= now && a.stateReqAt === -Infinity) stateReads.push({ account: a.name, lane });
+      if (a.confirm) {
+        // The TP/SL event already went out from the ticker; the read only confirms the close, so a burst
+        // of crossings in one account shares a read instead of re-reading every page at every tick.
+        const confirmAt = a.stateReqAt + input.confirmMinGapMs;
+        if (confirmAt <= now) stateReads.push({ account: a.name, lane: 'critical' });
+        else if (confirmAt < nextDueAt) nextDueAt = confirmAt;
+      } else if (allowed && due <= now && a.stateReqAt === -Infinity) stateReads.push({ account: a.name, lane });
       else if (allowed && due <= now) {
         if (!waiting || due < waiting.due) waiting = { account: a.name, lane, due };
       } else if (allowed && due < nextDueAt) nextDueAt = due;
