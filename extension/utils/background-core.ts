@@ -1,4 +1,4 @@
-import { ServerMessage } from '@tierwatch/shared';
+import { Pong, ServerMessage } from '@tierwatch/shared';
 import { type Api, createApi, probe } from './api.ts';
 import { type Badge, badgeFor } from './badge.ts';
 import { Connection, type ConnectionDeps, type ConnectionOptions } from './connection.ts';
@@ -54,6 +54,8 @@ export function createBackground(deps: BackgroundDeps) {
   );
 
   function receive(raw: unknown): void {
+    // The answer to our keepalive ping: the socket already counted it as a sign of life; nothing to reduce.
+    if (Pong.safeParse(raw).success) return;
     const parsed = ServerMessage.safeParse(raw);
     if (!parsed.success) {
       deps.log?.('dropped a message that does not match the protocol', parsed.error.issues.slice(0, 3));
