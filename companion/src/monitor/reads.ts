@@ -50,7 +50,8 @@ export class BulkReads {
       this.d.recordCall('positions', name, pages(positions.length, this.d.config.positionsPageSize));
       a.lastReadAt = at;
       a.consecutiveFailures = 0;
-      this.hook(() => this.d.onPositions?.(name, positions, at));
+      // The cache dates data by when its call started (the conservative end): so does this.
+      this.hook(() => this.d.onPositions?.(name, positions, start));
       const result = this.d.book.applyPositions(name, positions, start, at);
       await this.d.actions.afterPositions(a, result, start);
     } catch (err) {
@@ -69,7 +70,7 @@ export class BulkReads {
       const orders = await a.client.fetchOpenOrders({ lane });
       const at = this.d.clock.now();
       this.d.recordCall('orders', name, pages(orders.length, this.d.config.ordersPageSize));
-      this.hook(() => this.d.onOrders?.(name, orders, at));
+      this.hook(() => this.d.onOrders?.(name, orders, start));
       this.d.book.applyOrders(name, orders, at);
     } catch (err) {
       this.failed(a, 'orders', err);
