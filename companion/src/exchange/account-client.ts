@@ -5,7 +5,7 @@ import type { CallCounter } from './call-counter.ts';
 import { classifyError, type ExchangeCallError } from './errors.ts';
 import { isOpenPosition, toBalances, toOrder, toPosition } from './normalize.ts';
 import type { EndpointGroup, RateBudget } from './rate-budget.ts';
-import { type RetryPolicy, withRetry } from './retry.ts';
+import { type RetryPolicy, retryPolicy, withRetry } from './retry.ts';
 import type { AccountClient, CallOptions, PlacedOrder, PlaceOrderRequest } from './types.ts';
 
 type Loose = Record<string, unknown>;
@@ -231,6 +231,6 @@ export class CcxtAccountClient implements AccountClient {
         opts.signal,
       );
     if (!retry) return attempt();
-    return withRetry(attempt, { policy: this.deps.retry, clock, signal: opts.signal });
+    return withRetry(attempt, { policy: retryPolicy(this.deps.retry, opts), clock, signal: opts.signal });
   }
 }

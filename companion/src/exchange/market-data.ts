@@ -5,7 +5,7 @@ import type { CallCounter } from './call-counter.ts';
 import { classifyError } from './errors.ts';
 import { toTicker } from './normalize.ts';
 import type { RateBudget } from './rate-budget.ts';
-import { type RetryPolicy, withRetry } from './retry.ts';
+import { type RetryPolicy, retryPolicy, withRetry } from './retry.ts';
 import type { CallOptions, Instrument, MarketData } from './types.ts';
 
 type Loose = Record<string, unknown>;
@@ -64,7 +64,7 @@ export class CcxtMarketData implements MarketData {
           },
           opts.signal,
         ),
-      { policy: this.deps.retry, clock, signal: opts.signal },
+      { policy: retryPolicy(this.deps.retry, opts), clock, signal: opts.signal },
     )) as { time?: number; result?: { list?: Loose[] } };
     const list = res.result?.list;
     if (!Array.isArray(list)) throw classifyError(new Error('market/tickers answered without result.list'), null, 0);

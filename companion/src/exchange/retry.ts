@@ -8,6 +8,11 @@ export interface RetryPolicy {
   maxMs: number;
 }
 
+/** The layer's policy, with the caller's own number of retries when it gave one. */
+export function retryPolicy(base: RetryPolicy, opts: { retries?: number }): RetryPolicy {
+  return opts.retries === undefined ? base : { ...base, attempts: opts.retries };
+}
+
 /** Capped exponential backoff with full jitter; the exchange's own reset time wins when it gave one. */
 export function retryDelay(
   policy: RetryPolicy,

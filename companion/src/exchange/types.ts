@@ -12,6 +12,8 @@ export type Lane = (typeof LANES)[number];
 export interface CallOptions {
   lane: Lane;
   signal?: AbortSignal;
+  /** Retries for a retryable failure; default: the exchange config's. A poller that asks again soon says 0. */
+  retries?: number;
 }
 
 /** Trading rules of one linear perpetual. */

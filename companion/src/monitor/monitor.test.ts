@@ -103,6 +103,26 @@ describe('Monitor: cadence', () => {
   });
 });
 
+describe('Monitor: a slow price endpoint', () => {
+  it('a hung ticker read does not hold back the next critical check', async () => {
+    const { clock, ex, make } = setup(['main'], { tickerScope: 'due' }, 100);
+    ex.add(position({ account: 'main', symbol: 'CRITUSDT', ...TIER_SHAPES.CRITICAL }));
+    const m = make();
+    m.start();
+    await run(clock, 5_000);
+    ex.tickerLatencyMs = 8_000; // each price read now hangs for 8 s
+    const from = clock.now();
+    await run(clock, 10_000);
+    const starts = ex.calls.filter((c) => c.endpoint === 'tickers' && c.at >= from).map((c) => c.at);
+    // A new price read still starts every critical interval, however long the earlier ones hang.
+    expect(starts.length).toBeGreaterThanOrEqual(9);
+    for (let i = 1; i < starts.length; i++) expect(starts[i]! - starts[i - 1]!).toBeLessThanOrEqual(1000);
+    ex.tickerLatencyMs = null;
+    await run(clock, 12_000);
+    expect(m.tierCounts().CRITICAL).toBe(1);
+  });
+});
+
 describe('Monitor: critical-only mode', () => {
   it('pauses every tier but CRITICAL and keeps CRITICAL at its cadence', async () => {
     const { clock, ex, make } = setup(['crit', 'calm']);

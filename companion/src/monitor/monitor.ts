@@ -256,7 +256,15 @@ export class Monitor {
   private async dispatch(plan: Plan, now: number): Promise<void> {
     for (const r of plan.stateReads) this.track(this.reads.positions(r.account, r.lane, now));
     for (const r of plan.orderReads) this.track(this.reads.orders(r.account, r.lane, now));
-    if (plan.ticker) await this.reads.tickers(plan.ticker.symbols, plan.ticker.lane, now);
+    if (!plan.ticker) return;
+    const read = this.reads.tickers(plan.ticker.symbols, plan.ticker.lane, now);
+    this.inFlight.add(read);
+    void read.finally(() => this.inFlight.delete(read));
+    // Wait for the prices, but never longer than one critical interval: a hung or failing price read must
+    // not hold back the next critical check. A later read starts on schedule; a late answer is dropped.
+    const limit = new AbortController();
+    await Promise.race([read, this.clock.sleep(this.budget.intervals.tiers.CRITICAL, limit.signal).catch(() => {})]);
+    limit.abort();
   }
 
   private track(p: Promise<void>): void {

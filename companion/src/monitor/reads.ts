@@ -19,6 +19,9 @@ export interface ReadsDeps extends ActionsDeps {
 }
 
 export class BulkReads {
+  /** Start of the newest ticker read whose prices were applied: an older answer arriving late is dropped. */
+  private newestTickersApplied = Number.NEGATIVE_INFINITY;
+
   constructor(private readonly d: ReadsDeps) {}
 
   /** ONE ticker call for every account; a crossing seen here triggers an immediate read of its account. */
@@ -26,8 +29,12 @@ export class BulkReads {
     const { book, clock } = this.d;
     book.markRequested(symbols, start);
     try {
-      const tickers = await this.d.market.fetchTickers(symbols, { lane });
+      // No retries: the next price check is at most one critical interval away, and a retry would only
+      // hold this one back.
+      const tickers = await this.d.market.fetchTickers(symbols, { lane, retries: 0 });
       this.d.recordCall('tickers', PUBLIC_ACCOUNT, 1);
+      if (start < this.newestTickersApplied) return;
+      this.newestTickersApplied = start;
       const confirm = book.applyTickers(tickers, clock.now());
       this.d.latency.seen(tickers, start);
       for (const account of confirm) this.d.refreshAccount(account);

@@ -26,6 +26,8 @@ export class FakeExchange {
   readonly failing = new Set<string>();
   /** Close positions whose mark reaches SL/TP on the next read, like the exchange's own triggers. */
   autoTrigger = true;
+  /** When set, ticker calls take this long instead of `latencyMs` (a hung or slow price endpoint). */
+  tickerLatencyMs: number | null = null;
   private readonly rawPositions = new Map<string, Position[]>();
 
   constructor(
@@ -70,7 +72,8 @@ export class FakeExchange {
     symbols?: readonly string[] | null,
   ): Promise<T> {
     this.calls.push({ at: this.clock.now(), endpoint, account, lane: opts.lane, symbols });
-    if (this.latencyMs > 0) await this.clock.sleep(this.latencyMs);
+    const latency = endpoint === 'tickers' && this.tickerLatencyMs !== null ? this.tickerLatencyMs : this.latencyMs;
+    if (latency > 0) await this.clock.sleep(latency);
     if (this.failing.has(account)) throw new Error(`${account}: exchange unavailable`);
     return fn();
   }
