@@ -10,8 +10,8 @@ import {
   resolveDataDir,
   toProtocolAccount,
 } from './config/index.ts';
-import { type Clock, systemClock } from './core/clock.ts';
 import { EventBus } from './core/bus.ts';
+import { type Clock, systemClock } from './core/clock.ts';
 import { createLogger, type Logger } from './core/logger.ts';
 import { type AccountSetup, createExchangeLayer, type ExchangeLayer } from './exchange/index.ts';
 import { ExecutionService } from './execution/index.ts';
@@ -74,7 +74,8 @@ async function setupAccounts(
   }
   const setups = accounts.map((account, i): AccountSetup => {
     const cfg = config.accounts[i]!;
-    const fromPaper = paper && !cfg.baseUrl && cfg.mode === 'paper' ? paper.accounts.find((p) => p.name === account.name) : undefined;
+    const fromPaper =
+      paper && !cfg.baseUrl && cfg.mode === 'paper' ? paper.accounts.find((p) => p.name === account.name) : undefined;
     const credentials: ApiCredentials | undefined = fromPaper ?? secrets.get(account.name);
     if (!credentials) {
       const env = account.name.toUpperCase().replace(/-/g, '_');
@@ -102,7 +103,12 @@ export async function startCompanion(config: CompanionConfig, opts: StartOptions
     const { setups, paper } = await setupAccounts(config, accounts, { clock, logger, env });
     if (paper) closers.push(() => paper.close());
 
-    const exchange = await createExchangeLayer({ setups, config: config.exchange, clock, logger: logger.child({ module: 'exchange' }) });
+    const exchange = await createExchangeLayer({
+      setups,
+      config: config.exchange,
+      clock,
+      logger: logger.child({ module: 'exchange' }),
+    });
     const bus = new EventBus((err, event) => logger.error({ err, type: event.type }, 'event subscriber failed'));
     const cache = new ResourceCache(config.cache, clock);
     const clients = [...exchange.accounts.values()];

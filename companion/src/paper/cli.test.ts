@@ -3,8 +3,30 @@ import { parseSimArgs, SimUsageError } from './cli.ts';
 
 describe('pnpm sim arguments', () => {
   it('parses every flag, with defaults', () => {
-    expect(parseSimArgs([])).toEqual({ port: 0, accounts: 2, positions: 20, seed: 42, latencyMs: 0, json: false, help: false });
-    expect(parseSimArgs(['--port', '9100', '--accounts', '3', '--positions', '400', '--seed', '7', '--latency-ms', '25', '--json'])).toEqual({
+    expect(parseSimArgs([])).toEqual({
+      port: 0,
+      accounts: 2,
+      positions: 20,
+      seed: 42,
+      latencyMs: 0,
+      json: false,
+      help: false,
+    });
+    expect(
+      parseSimArgs([
+        '--port',
+        '9100',
+        '--accounts',
+        '3',
+        '--positions',
+        '400',
+        '--seed',
+        '7',
+        '--latency-ms',
+        '25',
+        '--json',
+      ]),
+    ).toEqual({
       port: 9100,
       accounts: 3,
       positions: 400,

@@ -21,7 +21,13 @@ describe('ccxt bybit against the paper exchange', () => {
   let main: Bybit;
 
   beforeAll(async () => {
-    ex = await startPaperExchange({ positionsPerAccount: 400, symbols: 450, accounts: ['main', 'mirror1'], seed: 7, volatilityPerMinute: 0 });
+    ex = await startPaperExchange({
+      positionsPerAccount: 400,
+      symbols: 450,
+      accounts: ['main', 'mirror1'],
+      seed: 7,
+      volatilityPerMinute: 0,
+    });
     main = client(ex);
     await main.loadMarkets();
   });
@@ -81,7 +87,9 @@ describe('ccxt bybit against the paper exchange', () => {
     const now = ex.control.now();
     const dist = (p: (typeof all)[number]) =>
       Math.min(
-        ...[p.takeProfitPrice, p.stopLossPrice].filter((x): x is number => x !== undefined).map((x) => Math.abs(x - (p.markPrice as number)) / (p.markPrice as number)),
+        ...[p.takeProfitPrice, p.stopLossPrice]
+          .filter((x): x is number => x !== undefined)
+          .map((x) => Math.abs(x - (p.markPrice as number)) / (p.markPrice as number)),
       );
     expect(all.filter((p) => dist(p) < 0.01).length).toBeGreaterThan(10);
     expect(all.filter((p) => dist(p) >= 0.01 && dist(p) < 0.03).length).toBeGreaterThan(10);
@@ -110,10 +118,15 @@ describe('ccxt bybit against the paper exchange', () => {
   it('market order with TP/SL and clientOrderId: filled, position carries the levels, fill listed', async () => {
     const symbol = freeSymbol(main, await main.fetchPositions(undefined, { paginate: true }));
     const mark = ex.control.price(idOf(main, symbol));
-    const amount = Number(main.amountToPrecision(symbol, 200 / mark)) || (main.market(symbol).limits.amount?.min as number);
+    const amount =
+      Number(main.amountToPrecision(symbol, 200 / mark)) || (main.market(symbol).limits.amount?.min as number);
     const tp = Number(main.priceToPrecision(symbol, mark * 1.05));
     const sl = Number(main.priceToPrecision(symbol, mark * 0.95));
-    const o = await main.createOrder(symbol, 'market', 'buy', amount, undefined, { clientOrderId: 'conf-mkt-1', takeProfit: tp, stopLoss: sl });
+    const o = await main.createOrder(symbol, 'market', 'buy', amount, undefined, {
+      clientOrderId: 'conf-mkt-1',
+      takeProfit: tp,
+      stopLoss: sl,
+    });
     expect(o.id).toBeTruthy();
     expect(o.clientOrderId).toBe('conf-mkt-1');
     const closed = await main.fetchClosedOrder('', symbol, { orderLinkId: 'conf-mkt-1' });
@@ -128,10 +141,19 @@ describe('ccxt bybit against the paper exchange', () => {
 
     // TP/SL moved through /v5/position/trading-stop, then a reduce-only close.
     const tp2 = Number(main.priceToPrecision(symbol, mark * 1.08));
-    await main.privatePostV5PositionTradingStop({ category: 'linear', symbol: idOf(main, symbol), takeProfit: String(tp2), tpslMode: 'Full', positionIdx: 0 });
+    await main.privatePostV5PositionTradingStop({
+      category: 'linear',
+      symbol: idOf(main, symbol),
+      takeProfit: String(tp2),
+      tpslMode: 'Full',
+      positionIdx: 0,
+    });
     const [moved] = await main.fetchPositions([symbol]);
     expect(moved?.takeProfitPrice).toBe(tp2);
-    await main.createOrder(symbol, 'market', 'sell', amount, undefined, { reduceOnly: true, clientOrderId: 'conf-close-1' });
+    await main.createOrder(symbol, 'market', 'sell', amount, undefined, {
+      reduceOnly: true,
+      clientOrderId: 'conf-close-1',
+    });
     expect(await main.fetchPositions([symbol])).toHaveLength(0);
   });
 
@@ -156,14 +178,30 @@ describe('ccxt bybit against the paper exchange', () => {
     const symbol = freeSymbol(main, await main.fetchPositions(undefined, { paginate: true }));
     const mark = ex.control.price(idOf(main, symbol));
     const amount = Number(main.amountToPrecision(symbol, 100 / mark));
-    await main.createOrder(symbol, 'limit', 'buy', amount, Number(main.priceToPrecision(symbol, mark * 0.8)), { clientOrderId: 'dup-1' });
-    await expect(main.createOrder(symbol, 'limit', 'buy', amount, Number(main.priceToPrecision(symbol, mark * 0.8)), { clientOrderId: 'dup-1' })).rejects.toBeInstanceOf(ccxt.InvalidOrder);
+    await main.createOrder(symbol, 'limit', 'buy', amount, Number(main.priceToPrecision(symbol, mark * 0.8)), {
+      clientOrderId: 'dup-1',
+    });
+    await expect(
+      main.createOrder(symbol, 'limit', 'buy', amount, Number(main.priceToPrecision(symbol, mark * 0.8)), {
+        clientOrderId: 'dup-1',
+      }),
+    ).rejects.toBeInstanceOf(ccxt.InvalidOrder);
     const huge = Number(main.amountToPrecision(symbol, 3e6 / mark)); // past 100k wallet x 10 leverage
     await expect(main.createOrder(symbol, 'market', 'buy', huge)).rejects.toBeInstanceOf(ccxt.InsufficientFunds);
     await expect(main.createOrder('NOPE/USDT:USDT', 'market', 'buy', 1)).rejects.toBeInstanceOf(ccxt.BadSymbol);
     // The server's own answer for a symbol it does not list (ccxt's local check bypassed).
-    await expect(main.privatePostV5OrderCreate({ category: 'linear', symbol: 'NOPEUSDT', side: 'Buy', orderType: 'Market', qty: '1' })).rejects.toBeInstanceOf(ccxt.BadSymbol);
-    await expect(main.createOrder(symbol, 'market', 'sell', amount, undefined, { reduceOnly: true })).rejects.toBeInstanceOf(ccxt.InvalidOrder);
+    await expect(
+      main.privatePostV5OrderCreate({
+        category: 'linear',
+        symbol: 'NOPEUSDT',
+        side: 'Buy',
+        orderType: 'Market',
+        qty: '1',
+      }),
+    ).rejects.toBeInstanceOf(ccxt.BadSymbol);
+    await expect(
+      main.createOrder(symbol, 'market', 'sell', amount, undefined, { reduceOnly: true }),
+    ).rejects.toBeInstanceOf(ccxt.InvalidOrder);
   });
 
   it('authentication: bad key, bad signature, stale timestamp', async () => {
@@ -186,7 +224,12 @@ describe('ccxt bybit against the paper exchange', () => {
 
   it('per-account limit: past 50/s on position reads ccxt raises RateLimitExceeded; counts record it', async () => {
     ex.control.resetStats();
-    const calls = Array.from({ length: 60 }, () => main.fetchPositions(undefined, { limit: 1 }).then(() => 'ok', (e: unknown) => e));
+    const calls = Array.from({ length: 60 }, () =>
+      main.fetchPositions(undefined, { limit: 1 }).then(
+        () => 'ok',
+        (e: unknown) => e,
+      ),
+    );
     const results = await Promise.all(calls);
     const limited = results.filter((r) => r instanceof ccxt.RateLimitExceeded);
     expect(limited.length).toBeGreaterThan(0);
@@ -214,7 +257,11 @@ describe('ccxt error classes for limits and faults; TP seen through ccxt', () =>
   let ex: PaperExchange;
   let c: Bybit;
   beforeAll(async () => {
-    ex = await startPaperExchange({ positionsPerAccount: 3, volatilityPerMinute: 0, limits: { ip: { limit: 30, windowMs: 5000, banMs: 0 } } });
+    ex = await startPaperExchange({
+      positionsPerAccount: 3,
+      volatilityPerMinute: 0,
+      limits: { ip: { limit: 30, windowMs: 5000, banMs: 0 } },
+    });
     c = client(ex);
     await c.loadMarkets();
   });
@@ -224,7 +271,14 @@ describe('ccxt error classes for limits and faults; TP seen through ccxt', () =>
 
   it('per-IP overflow (HTTP 403) raises RateLimitExceeded', async () => {
     ex.control.resetStats();
-    const results = await Promise.all(Array.from({ length: 40 }, () => c.fetchTickers().then(() => 'ok', (e: unknown) => e)));
+    const results = await Promise.all(
+      Array.from({ length: 40 }, () =>
+        c.fetchTickers().then(
+          () => 'ok',
+          (e: unknown) => e,
+        ),
+      ),
+    );
     expect(results.filter((r) => r instanceof ccxt.RateLimitExceeded).length).toBe(10);
     expect(ex.control.getStats().violations.ip).toBe(10);
     ex.control.resetStats();
@@ -245,9 +299,16 @@ describe('ccxt error classes for limits and faults; TP seen through ccxt', () =>
   it('a TP hit closes the position; ccxt sees it gone and the closing fill in fetchMyTrades', async () => {
     const [pos] = await c.fetchPositions();
     const id = idOf(c, pos?.symbol as string);
-    const tp = pos?.takeProfitPrice ?? (pos?.side === 'long' ? (pos.markPrice as number) * 1.1 : (pos?.markPrice as number) * 0.9);
+    const tp =
+      pos?.takeProfitPrice ??
+      (pos?.side === 'long' ? (pos.markPrice as number) * 1.1 : (pos?.markPrice as number) * 0.9);
     if (pos?.takeProfitPrice === undefined) {
-      await c.privatePostV5PositionTradingStop({ category: 'linear', symbol: id, takeProfit: c.priceToPrecision(pos?.symbol as string, tp), positionIdx: 0 });
+      await c.privatePostV5PositionTradingStop({
+        category: 'linear',
+        symbol: id,
+        takeProfit: c.priceToPrecision(pos?.symbol as string, tp),
+        positionIdx: 0,
+      });
     }
     ex.control.setPrice(id, pos?.side === 'long' ? tp * 1.001 : tp * 0.999);
     expect((await c.fetchPositions()).map((p) => p.symbol)).not.toContain(pos?.symbol);

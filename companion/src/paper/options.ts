@@ -8,7 +8,10 @@ import type { Logger } from '../core/logger.ts';
  */
 
 const isClock = (v: unknown): v is Clock =>
-  typeof v === 'object' && v !== null && typeof (v as Clock).now === 'function' && typeof (v as Clock).sleep === 'function';
+  typeof v === 'object' &&
+  v !== null &&
+  typeof (v as Clock).now === 'function' &&
+  typeof (v as Clock).sleep === 'function';
 
 /** A window of simulated time (epoch ms, on the exchange's clock). */
 export const TimeWindow = z.object({ startAt: z.number(), endAt: z.number() });
@@ -77,7 +80,9 @@ const SymbolName = z.string().regex(/^[A-Z0-9]{2,16}USDT$/, 'symbols are linear 
 export const PaperOptions = z.object({
   port: z.number().int().min(0).max(65535).default(0),
   /** Names, or a count: 1 gives ['main'], 3 gives ['main', 'mirror1', 'mirror2']. */
-  accounts: z.union([z.array(AccountName).min(1).max(50), z.number().int().min(1).max(50)]).default(['main', 'mirror1']),
+  accounts: z
+    .union([z.array(AccountName).min(1).max(50), z.number().int().min(1).max(50)])
+    .default(['main', 'mirror1']),
   positionsPerAccount: z.number().int().min(0).max(500).default(20),
   seed: z.number().int().default(42),
   /** A count (generated names, BTCUSDT first) or an explicit list; default max(50, positionsPerAccount). */

@@ -7,7 +7,10 @@ import { BybitError } from './types.ts';
 
 function engine(over: PaperOptionsInput = {}) {
   const clock = new ManualClock();
-  const e = new PaperEngine(PaperOptions.parse({ positionsPerAccount: 0, volatilityPerMinute: 0, clock, ...over }), clock);
+  const e = new PaperEngine(
+    PaperOptions.parse({ positionsPerAccount: 0, volatilityPerMinute: 0, clock, ...over }),
+    clock,
+  );
   return { e, clock, acc: e.accounts[0] as NonNullable<(typeof e.accounts)[0]> };
 }
 
@@ -55,7 +58,10 @@ describe('PaperEngine on injected time', () => {
   it('fills a resting limit order when the walk crosses it, at the limit price, as maker', async () => {
     const { e, clock, acc } = engine({ volatilityPerMinute: 0.05, seed: 3 });
     const start = e.mark('BTCUSDT');
-    const o = e.placeOrder(acc, req({ symbol: 'BTCUSDT', orderType: 'Limit', qty: 0.01, price: Math.round(start * 0.995) }));
+    const o = e.placeOrder(
+      acc,
+      req({ symbol: 'BTCUSDT', orderType: 'Limit', qty: 0.01, price: Math.round(start * 0.995) }),
+    );
     expect(acc.open.has(o.orderId)).toBe(true);
     for (let i = 0; i < 120 && acc.open.has(o.orderId); i++) {
       await clock.advance(60_000);
@@ -72,7 +78,15 @@ describe('PaperEngine on injected time', () => {
   it('step() moves simulated time on any clock and triggers along the way', () => {
     const { e, acc } = engine({ volatilityPerMinute: 0.02, seed: 5 });
     const mark = e.mark('SOLUSDT');
-    e.placeOrder(acc, req({ symbol: 'SOLUSDT', qty: 1, takeProfit: Math.round(mark * 1.003 * 100) / 100, stopLoss: Math.round(mark * 0.997 * 100) / 100 }));
+    e.placeOrder(
+      acc,
+      req({
+        symbol: 'SOLUSDT',
+        qty: 1,
+        takeProfit: Math.round(mark * 1.003 * 100) / 100,
+        stopLoss: Math.round(mark * 0.997 * 100) / 100,
+      }),
+    );
     const t0 = e.now();
     e.step(3_600_000);
     expect(e.now()).toBe(t0 + 3_600_000);

@@ -38,7 +38,9 @@ export class PaperEngine {
     const symbolSpec = opts.symbols ?? Math.min(500, Math.max(50, opts.positionsPerAccount));
     const symbolCount = Array.isArray(symbolSpec) ? symbolSpec.length : symbolSpec;
     if (symbolCount < opts.positionsPerAccount) {
-      throw new Error(`paper: ${opts.positionsPerAccount} positions per account need at least as many symbols (one-way mode), got ${symbolCount}`);
+      throw new Error(
+        `paper: ${opts.positionsPerAccount} positions per account need at least as many symbols (one-way mode), got ${symbolCount}`,
+      );
     }
     this.universe = buildUniverse(symbolSpec, rng, start);
     this.walk = new Rng(opts.seed ^ 0x5eed);
@@ -78,7 +80,8 @@ export class PaperEngine {
     for (let i = 0; i < steps; i++) {
       this.lastStepAt += this.opts.stepMs;
       for (const m of this.universe.markets.values()) {
-        if (this.sigmaPerStep > 0) this.setMark(m, m.mark * Math.exp(this.sigmaPerStep * this.walk.normal()), this.lastStepAt);
+        if (this.sigmaPerStep > 0)
+          this.setMark(m, m.mark * Math.exp(this.sigmaPerStep * this.walk.normal()), this.lastStepAt);
       }
       this.matchAll(this.lastStepAt);
     }

@@ -60,7 +60,16 @@ export function applyFill(acc: PaperAccount, order: PaperOrder, fill: Fill, leve
       acc.positions.delete(order.symbol);
       cancelReduceOnly(acc, order.symbol, fill.at);
       if (rest > 0) {
-        acc.positions.set(order.symbol, { ...pos, side: order.side, size: rest, entryPrice: fill.price, takeProfit: null, stopLoss: null, createdTime: fill.at, cumRealisedPnl: 0 });
+        acc.positions.set(order.symbol, {
+          ...pos,
+          side: order.side,
+          size: rest,
+          entryPrice: fill.price,
+          takeProfit: null,
+          stopLoss: null,
+          createdTime: fill.at,
+          cumRealisedPnl: 0,
+        });
       }
     }
   }
@@ -135,7 +144,9 @@ export function marginInUse(
   }
   let orderIM = 0;
   for (const o of acc.open.values()) {
-    if (!o.reduceOnly) orderIM += ((o.qty - o.cumExecQty) * (o.price ?? markOf(o.symbol))) / (acc.positions.get(o.symbol)?.leverage ?? leverage);
+    if (!o.reduceOnly)
+      orderIM +=
+        ((o.qty - o.cumExecQty) * (o.price ?? markOf(o.symbol))) / (acc.positions.get(o.symbol)?.leverage ?? leverage);
   }
   return { positionIM, orderIM, upnl };
 }

@@ -34,14 +34,18 @@ export function placeOrder(acc: PaperAccount, req: PlaceRequest, m: MarketView):
   if (!inst) throw new BybitError(10001, 'Not supported symbols');
   if (req.orderLinkId.length > 36) throw paramsError('orderLinkId is longer than 36 characters');
   if (req.orderLinkId && acc.linkIds.has(req.orderLinkId)) throw new BybitError(110072, 'OrderLinkedID is duplicate');
-  if (!isMultipleOf(req.qty, inst.qtyStep)) throw new BybitError(10001, `Qty invalid: ${req.qty} is not a multiple of qtyStep ${inst.qtyStep}`);
+  if (!isMultipleOf(req.qty, inst.qtyStep))
+    throw new BybitError(10001, `Qty invalid: ${req.qty} is not a multiple of qtyStep ${inst.qtyStep}`);
   if (req.qty < inst.minQty) throw new BybitError(10001, `The number of contracts is below the minimum ${inst.minQty}`);
-  if (req.qty > inst.maxQty) throw new BybitError(10001, `The number of contracts exceeds maximum limit allowed: ${inst.maxQty}`);
+  if (req.qty > inst.maxQty)
+    throw new BybitError(10001, `The number of contracts exceeds maximum limit allowed: ${inst.maxQty}`);
   const mark = m.mark(req.symbol);
   if (req.orderType === 'Limit') {
     if (req.price === null) throw paramsError('price is required for Limit orders');
-    if (!(req.price > 0) || !isMultipleOf(req.price, inst.tickSize)) throw new BybitError(10001, `Price invalid: ${req.price} (tickSize ${inst.tickSize})`);
-    if (req.price > mark * 10 || req.price < mark / 10) throw new BybitError(110003, 'Order price is out of permissible range');
+    if (!(req.price > 0) || !isMultipleOf(req.price, inst.tickSize))
+      throw new BybitError(10001, `Price invalid: ${req.price} (tickSize ${inst.tickSize})`);
+    if (req.price > mark * 10 || req.price < mark / 10)
+      throw new BybitError(110003, 'Order price is out of permissible range');
   }
   const basePrice = req.orderType === 'Limit' ? (req.price as number) : mark;
   if (req.qty * basePrice < inst.minNotional && !req.reduceOnly) {
@@ -51,7 +55,8 @@ export function placeOrder(acc: PaperAccount, req: PlaceRequest, m: MarketView):
   const pos = acc.positions.get(req.symbol);
   let qty = req.qty;
   if (req.reduceOnly) {
-    if (!pos || pos.side === req.side) throw new BybitError(110017, 'Reduce-only rule not satisfied: no opposite position to reduce');
+    if (!pos || pos.side === req.side)
+      throw new BybitError(110017, 'Reduce-only rule not satisfied: no opposite position to reduce');
     qty = Math.min(qty, pos.size);
   } else {
     const { positionIM, orderIM, upnl } = marginInUse(acc, m.mark, m.leverage);
@@ -84,7 +89,8 @@ export function placeOrder(acc: PaperAccount, req: PlaceRequest, m: MarketView):
   };
   if (order.orderLinkId) acc.linkIds.set(order.orderLinkId, order);
   acc.open.set(order.orderId, order);
-  const crosses = req.orderType === 'Limit' && (req.side === 'Buy' ? mark <= (req.price as number) : mark >= (req.price as number));
+  const crosses =
+    req.orderType === 'Limit' && (req.side === 'Buy' ? mark <= (req.price as number) : mark >= (req.price as number));
   if (req.orderType === 'Market') {
     fillAtMarket(acc, order, m, mark);
   } else if (crosses) {
@@ -103,7 +109,12 @@ export function placeOrder(acc: PaperAccount, req: PlaceRequest, m: MarketView):
 }
 
 /** Fills at mark moved against the trader by the configured slippage. */
-export function fillAtMarket(acc: PaperAccount, order: PaperOrder, m: Pick<MarketView, 'now' | 'instrument' | 'slippageBps' | 'leverage'>, mark: number): void {
+export function fillAtMarket(
+  acc: PaperAccount,
+  order: PaperOrder,
+  m: Pick<MarketView, 'now' | 'instrument' | 'slippageBps' | 'leverage'>,
+  mark: number,
+): void {
   const inst = m.instrument(order.symbol) as Instrument;
   const raw = mark * (1 + (sign(order.side) * m.slippageBps) / 10_000);
   const price = Number((Math.round(raw / inst.tickSize) * inst.tickSize).toFixed(inst.priceDecimals));
@@ -115,15 +126,30 @@ export function fillAtMarket(acc: PaperAccount, order: PaperOrder, m: Pick<Marke
 export function checkLevels(side: Side, base: number, tp: number | null, sl: number | null): void {
   const up = side === 'Buy';
   if (tp !== null && tp > 0 && (up ? tp <= base : tp >= base)) {
-    throw new BybitError(10001, `TakeProfit:${tp} set for ${up ? 'Buy' : 'Sell'} position should be ${up ? 'higher' : 'lower'} than base_price:${base}`);
+    throw new BybitError(
+      10001,
+      `TakeProfit:${tp} set for ${up ? 'Buy' : 'Sell'} position should be ${up ? 'higher' : 'lower'} than base_price:${base}`,
+    );
   }
   if (sl !== null && sl > 0 && (up ? sl >= base : sl <= base)) {
-    throw new BybitError(10001, `StopLoss:${sl} set for ${up ? 'Buy' : 'Sell'} position should be ${up ? 'lower' : 'higher'} than base_price:${base}`);
+    throw new BybitError(
+      10001,
+      `StopLoss:${sl} set for ${up ? 'Buy' : 'Sell'} position should be ${up ? 'lower' : 'higher'} than base_price:${base}`,
+    );
   }
 }
 
-export function cancelOrder(acc: PaperAccount, symbol: string, ids: { orderId?: string; orderLinkId?: string }, now: number): PaperOrder {
-  const order = ids.orderId ? acc.open.get(ids.orderId) : ids.orderLinkId ? acc.linkIds.get(ids.orderLinkId) : undefined;
+export function cancelOrder(
+  acc: PaperAccount,
+  symbol: string,
+  ids: { orderId?: string; orderLinkId?: string },
+  now: number,
+): PaperOrder {
+  const order = ids.orderId
+    ? acc.open.get(ids.orderId)
+    : ids.orderLinkId
+      ? acc.linkIds.get(ids.orderLinkId)
+      : undefined;
   if (!order || order.symbol !== symbol || !acc.open.has(order.orderId)) {
     throw new BybitError(110001, 'order not exists or too late to cancel');
   }
@@ -145,7 +171,8 @@ export function setTradingStop(
   const pos = acc.positions.get(symbol);
   if (!pos) throw new BybitError(10001, 'can not set tp/sl/ts for zero position');
   for (const v of [levels.takeProfit, levels.stopLoss]) {
-    if (v !== undefined && v !== 0 && !isMultipleOf(v, inst.tickSize)) throw new BybitError(10001, `Price invalid: ${v} (tickSize ${inst.tickSize})`);
+    if (v !== undefined && v !== 0 && !isMultipleOf(v, inst.tickSize))
+      throw new BybitError(10001, `Price invalid: ${v} (tickSize ${inst.tickSize})`);
   }
   checkLevels(pos.side, mark, levels.takeProfit ?? null, levels.stopLoss ?? null);
   if (levels.takeProfit !== undefined) pos.takeProfit = levels.takeProfit === 0 ? null : levels.takeProfit;

@@ -10,12 +10,40 @@ import type { PaperAccount, PaperOrder, Side } from './types.ts';
  * copy main's book at half size, as a trader's mirror accounts would.
  */
 
-type Bucket = 'critTp' | 'critSl' | 'urgTp' | 'urgSl' | 'pending' | 'recent' | 'building' | 'stable' | 'dormant' | 'noTp';
+type Bucket =
+  | 'critTp'
+  | 'critSl'
+  | 'urgTp'
+  | 'urgSl'
+  | 'pending'
+  | 'recent'
+  | 'building'
+  | 'stable'
+  | 'dormant'
+  | 'noTp';
 
 /** Interleaved so that even a handful of positions covers every tier. */
 const PATTERN: Bucket[] = [
-  'critTp', 'urgSl', 'pending', 'recent', 'stable', 'dormant', 'critSl', 'building', 'urgTp', 'recent',
-  'dormant', 'stable', 'noTp', 'building', 'pending', 'dormant', 'stable', 'building', 'critTp', 'dormant',
+  'critTp',
+  'urgSl',
+  'pending',
+  'recent',
+  'stable',
+  'dormant',
+  'critSl',
+  'building',
+  'urgTp',
+  'recent',
+  'dormant',
+  'stable',
+  'noTp',
+  'building',
+  'pending',
+  'dormant',
+  'stable',
+  'building',
+  'critTp',
+  'dormant',
 ];
 
 interface Plan {
@@ -42,16 +70,38 @@ function plan(bucket: Bucket, symbol: string, mark: number, notional: number, rn
   let lastActivityAgoMs = rng.between(5, 9) * MIN;
   let pendingAtPct: number | null = null;
   switch (bucket) {
-    case 'critTp': tpDist = far(0.3, 0.9); entryMove = -dir * far(2, 5); break;
-    case 'critSl': slDist = far(0.3, 0.9); entryMove = dir * far(2, 5); break;
-    case 'urgTp': tpDist = far(1.5, 2.9); break;
-    case 'urgSl': slDist = far(1.5, 2.9); break;
-    case 'pending': pendingAtPct = far(4, 8); break;
-    case 'recent': lastActivityAgoMs = rng.between(0.5, 4) * MIN; entryMove = rng.between(-0.002, 0.002); break;
-    case 'stable': lastActivityAgoMs = rng.between(11, 29) * MIN; break;
-    case 'noTp': lastActivityAgoMs = rng.between(12, 25) * MIN; break;
-    case 'dormant': lastActivityAgoMs = rng.between(31, 180) * MIN; break;
-    case 'building': break;
+    case 'critTp':
+      tpDist = far(0.3, 0.9);
+      entryMove = -dir * far(2, 5);
+      break;
+    case 'critSl':
+      slDist = far(0.3, 0.9);
+      entryMove = dir * far(2, 5);
+      break;
+    case 'urgTp':
+      tpDist = far(1.5, 2.9);
+      break;
+    case 'urgSl':
+      slDist = far(1.5, 2.9);
+      break;
+    case 'pending':
+      pendingAtPct = far(4, 8);
+      break;
+    case 'recent':
+      lastActivityAgoMs = rng.between(0.5, 4) * MIN;
+      entryMove = rng.between(-0.002, 0.002);
+      break;
+    case 'stable':
+      lastActivityAgoMs = rng.between(11, 29) * MIN;
+      break;
+    case 'noTp':
+      lastActivityAgoMs = rng.between(12, 25) * MIN;
+      break;
+    case 'dormant':
+      lastActivityAgoMs = rng.between(31, 180) * MIN;
+      break;
+    case 'building':
+      break;
   }
   return {
     symbol,
@@ -88,7 +138,9 @@ export function seedAccounts(accounts: PaperAccount[], u: Universe, rng: Rng, ct
       const chosen = shuffle(symbols, rng).slice(0, k);
       // About 40% of the wallet in margin: room left for the trader's (and the tests') own orders.
       const avg = (ctx.startingBalance * ctx.leverage * 0.4) / k;
-      plans = chosen.map((s, i) => plan(PATTERN[i % PATTERN.length] as Bucket, s, u.markets.get(s)?.mark ?? 1, avg * rng.between(0.5, 1.5), rng));
+      plans = chosen.map((s, i) =>
+        plan(PATTERN[i % PATTERN.length] as Bucket, s, u.markets.get(s)?.mark ?? 1, avg * rng.between(0.5, 1.5), rng),
+      );
     }
     if (acc.name === 'main' || mainPlans === null) mainPlans = mainPlans ?? plans;
     for (const p of plans) open(acc, p, u, ctx);
@@ -121,12 +173,36 @@ function open(acc: PaperAccount, p: Plan, u: Universe, ctx: SeedContext): void {
   }
 }
 
-function syntheticOrder(orderId: string, symbol: string, side: Side, type: 'Market' | 'Limit', qty: number, price: number | null, at: number): PaperOrder {
+function syntheticOrder(
+  orderId: string,
+  symbol: string,
+  side: Side,
+  type: 'Market' | 'Limit',
+  qty: number,
+  price: number | null,
+  at: number,
+): PaperOrder {
   return {
-    orderId, orderLinkId: '', symbol, side, orderType: type, price, qty,
-    cumExecQty: 0, cumExecValue: 0, cumExecFee: 0, avgPrice: null, orderStatus: 'New', reduceOnly: false,
-    takeProfit: null, stopLoss: null, timeInForce: type === 'Market' ? 'IOC' : 'GTC', stopOrderType: '',
-    createType: 'CreateByUser', createdTime: at, updatedTime: at,
+    orderId,
+    orderLinkId: '',
+    symbol,
+    side,
+    orderType: type,
+    price,
+    qty,
+    cumExecQty: 0,
+    cumExecValue: 0,
+    cumExecFee: 0,
+    avgPrice: null,
+    orderStatus: 'New',
+    reduceOnly: false,
+    takeProfit: null,
+    stopLoss: null,
+    timeInForce: type === 'Market' ? 'IOC' : 'GTC',
+    stopOrderType: '',
+    createType: 'CreateByUser',
+    createdTime: at,
+    updatedTime: at,
   };
 }
 

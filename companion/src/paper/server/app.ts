@@ -1,4 +1,4 @@
-import { Hono, type Context } from 'hono';
+import { type Context, Hono } from 'hono';
 import type { Clock } from '../../core/clock.ts';
 import type { Logger } from '../../core/logger.ts';
 import { BybitError } from '../engine/types.ts';
@@ -90,7 +90,11 @@ export function createPaperApp(deps: AppDeps): Hono {
         }
         if (fault === 'storm') {
           const reset = String(engine.now() + 1000);
-          return answer(c, 10006, 'Too many visits!', { 'X-Bapi-Limit': '0', 'X-Bapi-Limit-Status': '0', 'X-Bapi-Limit-Reset-Timestamp': reset });
+          return answer(c, 10006, 'Too many visits!', {
+            'X-Bapi-Limit': '0',
+            'X-Bapi-Limit-Status': '0',
+            'X-Bapi-Limit-Reset-Timestamp': reset,
+          });
         }
         const v = control.hitAccount(account.name, endpoint);
         if (v) {

@@ -16,7 +16,11 @@ export interface SignedRequest {
   payload: string;
 }
 
-export function verify(req: SignedRequest, lookup: (apiKey: string) => PaperAccount | undefined, wallNow: number): PaperAccount {
+export function verify(
+  req: SignedRequest,
+  lookup: (apiKey: string) => PaperAccount | undefined,
+  wallNow: number,
+): PaperAccount {
   if (!req.apiKey) throw new BybitError(10003, 'API key is invalid.');
   const acc = lookup(req.apiKey);
   if (!acc) throw new BybitError(10003, 'API key is invalid.');
@@ -45,14 +49,21 @@ export function verify(req: SignedRequest, lookup: (apiKey: string) => PaperAcco
 }
 
 /** For tests and tools that speak to the paper exchange without ccxt. */
-export function signHeaders(acc: { apiKey: string; secret: string }, payload: string, timestamp: number, recvWindow = 5000): Record<string, string> {
+export function signHeaders(
+  acc: { apiKey: string; secret: string },
+  payload: string,
+  timestamp: number,
+  recvWindow = 5000,
+): Record<string, string> {
   const ts = String(timestamp);
   const rw = String(recvWindow);
   return {
     'X-BAPI-API-KEY': acc.apiKey,
     'X-BAPI-TIMESTAMP': ts,
     'X-BAPI-RECV-WINDOW': rw,
-    'X-BAPI-SIGN': createHmac('sha256', acc.secret).update(ts + acc.apiKey + rw + payload).digest('hex'),
+    'X-BAPI-SIGN': createHmac('sha256', acc.secret)
+      .update(ts + acc.apiKey + rw + payload)
+      .digest('hex'),
     'Content-Type': 'application/json',
   };
 }

@@ -13,7 +13,12 @@ const PriceBody = z.union([
   z.object({ symbol: z.string(), price: z.number().positive() }),
   z.object({ symbol: z.string(), movePct: z.number().gt(-100) }),
 ]);
-const StepBody = z.object({ ms: z.number().min(0).max(30 * 86_400_000) });
+const StepBody = z.object({
+  ms: z
+    .number()
+    .min(0)
+    .max(30 * 86_400_000),
+});
 const OutageBody = z.object({ durationMs: z.number().positive() });
 
 export function controlRoutes(control: PaperControl): Hono {
@@ -23,13 +28,17 @@ export function controlRoutes(control: PaperControl): Hono {
     return schema.parse(raw);
   };
 
-  app.get('/state', (c) => c.json({ ok: true, now: control.now(), latency: control.getLatency(), faults: control.getFaults() }));
+  app.get('/state', (c) =>
+    c.json({ ok: true, now: control.now(), latency: control.getLatency(), faults: control.getFaults() }),
+  );
   app.get('/stats', (c) => c.json({ ok: true, stats: control.getStats() }));
   app.post('/stats/reset', (c) => {
     control.resetStats();
     return c.json({ ok: true });
   });
-  app.get('/price/:symbol', (c) => c.json({ ok: true, symbol: c.req.param('symbol'), price: control.price(c.req.param('symbol')) }));
+  app.get('/price/:symbol', (c) =>
+    c.json({ ok: true, symbol: c.req.param('symbol'), price: control.price(c.req.param('symbol')) }),
+  );
   app.post('/price', async (c) => {
     const b = await body(c, PriceBody);
     const price = 'price' in b ? control.setPrice(b.symbol, b.price) : control.movePrice(b.symbol, b.movePct);
@@ -40,13 +49,17 @@ export function controlRoutes(control: PaperControl): Hono {
     control.step(b.ms);
     return c.json({ ok: true, now: control.now() });
   });
-  app.post('/latency', async (c) => c.json({ ok: true, latency: control.setLatency(await body(c, Latency.partial())) }));
+  app.post('/latency', async (c) =>
+    c.json({ ok: true, latency: control.setLatency(await body(c, Latency.partial())) }),
+  );
   app.post('/latency/:account', async (c) => {
     const b = await body(c, Latency.partial().nullable());
     return c.json({ ok: true, latency: control.setAccountLatency(c.req.param('account'), b) });
   });
   app.post('/faults', async (c) => c.json({ ok: true, faults: control.setFaults(await body(c, Faults.partial())) }));
-  app.post('/outage', async (c) => c.json({ ok: true, outage: control.startOutage((await body(c, OutageBody)).durationMs) }));
+  app.post('/outage', async (c) =>
+    c.json({ ok: true, outage: control.startOutage((await body(c, OutageBody)).durationMs) }),
+  );
   app.post('/limits', async (c) => {
     control.setLimitsEnabled((await body(c, z.object({ enabled: z.boolean() }))).enabled);
     return c.json({ ok: true });

@@ -137,13 +137,18 @@ export class PaperControl {
     if (inside(f.outage)) return this.count('outage');
     if (f.errorRate > 0 && this.faultRng.next() < f.errorRate) return this.count('error');
     if (f.timeoutRate > 0 && this.faultRng.next() < f.timeoutRate) return this.count('timeout');
-    if (isPrivate && (inside(f.rateLimitStorm) || (f.rateLimitStormRate > 0 && this.faultRng.next() < f.rateLimitStormRate))) {
+    if (
+      isPrivate &&
+      (inside(f.rateLimitStorm) || (f.rateLimitStormRate > 0 && this.faultRng.next() < f.rateLimitStormRate))
+    ) {
       return this.count('storm');
     }
     return 'none';
   }
   private count(kind: Exclude<FaultDecision, 'none'>): FaultDecision {
-    this.stats.fault(kind === 'error' ? 'errors' : kind === 'timeout' ? 'timeouts' : kind === 'storm' ? 'storms' : 'outage');
+    this.stats.fault(
+      kind === 'error' ? 'errors' : kind === 'timeout' ? 'timeouts' : kind === 'storm' ? 'storms' : 'outage',
+    );
     return kind;
   }
   timeoutMs(): number {

@@ -1,5 +1,12 @@
 import { sign } from '../engine/ledger.ts';
-import type { Instrument, MarketState, PaperAccount, PaperExecution, PaperOrder, PaperPosition } from '../engine/types.ts';
+import type {
+  Instrument,
+  MarketState,
+  PaperAccount,
+  PaperExecution,
+  PaperOrder,
+  PaperPosition,
+} from '../engine/types.ts';
 
 /** Bybit's dialect: every number a string, absent values as "" (never null), times as ms strings. */
 
@@ -28,7 +35,11 @@ export function instrumentInfo(inst: Instrument) {
     deliveryFeeRate: '',
     priceScale: String(inst.priceDecimals),
     leverageFilter: { minLeverage: '1', maxLeverage: inst.maxLeverage.toFixed(2), leverageStep: '0.01' },
-    priceFilter: { minPrice: inst.tickSize.toFixed(inst.priceDecimals), maxPrice: (inst.tickSize * 1e8).toFixed(inst.priceDecimals), tickSize: inst.tickSize.toFixed(inst.priceDecimals) },
+    priceFilter: {
+      minPrice: inst.tickSize.toFixed(inst.priceDecimals),
+      maxPrice: (inst.tickSize * 1e8).toFixed(inst.priceDecimals),
+      tickSize: inst.tickSize.toFixed(inst.priceDecimals),
+    },
     lotSizeFilter: {
       maxOrderQty: qy(inst, inst.maxQty),
       minOrderQty: qy(inst, inst.minQty),

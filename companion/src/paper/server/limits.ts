@@ -27,7 +27,12 @@ export class SlidingWindow {
     }
     const used = this.hits.length - this.head;
     if (used >= this.limit) {
-      return { allowed: false, limit: this.limit, remaining: 0, resetAt: (this.hits[this.head] as number) + this.windowMs };
+      return {
+        allowed: false,
+        limit: this.limit,
+        remaining: 0,
+        resetAt: (this.hits[this.head] as number) + this.windowMs,
+      };
     }
     this.hits.push(now);
     return { allowed: true, limit: this.limit, remaining: this.limit - used - 1, resetAt: now };

@@ -21,7 +21,8 @@ export class Params {
     } catch {
       throw paramsError('request body is not valid JSON');
     }
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw paramsError('request body must be a JSON object');
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+      throw paramsError('request body must be a JSON object');
     return new Params(parsed as Record<string, unknown>);
   }
 
@@ -70,7 +71,12 @@ export class Params {
 }
 
 /** Opaque page cursors over a stably ordered list: "p" + offset, as an opaque token to the client. */
-export function page<T>(items: T[], p: Params, defaultLimit: number, maxLimit: number): { list: T[]; nextPageCursor: string } {
+export function page<T>(
+  items: T[],
+  p: Params,
+  defaultLimit: number,
+  maxLimit: number,
+): { list: T[]; nextPageCursor: string } {
   const limit = p.int('limit', 1, maxLimit, defaultLimit);
   const cursor = p.str('cursor');
   let offset = 0;

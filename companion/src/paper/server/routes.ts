@@ -3,7 +3,7 @@ import { marginInUse } from '../engine/ledger.ts';
 import type { PlaceRequest } from '../engine/orders.ts';
 import { BybitError, type Instrument, type PaperAccount, type PaperOrder, paramsError } from '../engine/types.ts';
 import * as fmt from './format.ts';
-import { Params, page } from './params.ts';
+import { type Params, page } from './params.ts';
 
 /** The Bybit v5 endpoints ccxt's bybit class calls for our use, keyed by path; other categories answer empty. */
 
@@ -68,7 +68,12 @@ export const ROUTES: Record<string, Route> = {
       const category = p.oneOf('category', CATEGORIES);
       const one = category === 'linear' ? symbolOf(engine, p, false) : undefined;
       const status = p.str('status');
-      const all = category !== 'linear' || (status !== undefined && status !== 'Trading') ? [] : one ? [one] : engine.instruments();
+      const all =
+        category !== 'linear' || (status !== undefined && status !== 'Trading')
+          ? []
+          : one
+            ? [one]
+            : engine.instruments();
       const { list, nextPageCursor } = page(all, p, 500, 1000);
       return { category, list: list.map(fmt.instrumentInfo), nextPageCursor };
     },
@@ -93,7 +98,15 @@ export const ROUTES: Record<string, Route> = {
       apiKey: acc.apiKey,
       readOnly: 0,
       secret: '',
-      permissions: { ContractTrade: ['Order', 'Position'], Spot: [], Wallet: ['AccountTransfer'], Options: [], Derivatives: [], Exchange: [], NFT: [] },
+      permissions: {
+        ContractTrade: ['Order', 'Position'],
+        Spot: [],
+        Wallet: ['AccountTransfer'],
+        Options: [],
+        Derivatives: [],
+        Exchange: [],
+        NFT: [],
+      },
       ips: ['*'],
       type: 1,
       deadlineDay: -2,
@@ -113,7 +126,16 @@ export const ROUTES: Record<string, Route> = {
   '/v5/account/info': {
     method: 'GET',
     private: true,
-    handle: () => ({ marginMode: 'REGULAR_MARGIN', updatedTime: '0', unifiedMarginStatus: 6, dcpStatus: 'OFF', timeWindow: 10, smpGroup: 0, isMasterTrader: false, spotHedgingStatus: 'OFF' }),
+    handle: () => ({
+      marginMode: 'REGULAR_MARGIN',
+      updatedTime: '0',
+      unifiedMarginStatus: 6,
+      dcpStatus: 'OFF',
+      timeWindow: 10,
+      smpGroup: 0,
+      isMasterTrader: false,
+      spotHedgingStatus: 'OFF',
+    }),
   },
   '/v5/asset/coin/query-info': {
     method: 'GET',
@@ -144,7 +166,11 @@ export const ROUTES: Record<string, Route> = {
         .filter((x) => settleOk && (!one || x.symbol === one.symbol))
         .sort((a, b) => (a.symbol < b.symbol ? -1 : 1));
       const { list, nextPageCursor } = page(all, p, 20, 200);
-      return { category: 'linear', list: list.map((x) => fmt.position(inst(engine, x.symbol), x, engine.mark(x.symbol))), nextPageCursor };
+      return {
+        category: 'linear',
+        list: list.map((x) => fmt.position(inst(engine, x.symbol), x, engine.mark(x.symbol))),
+        nextPageCursor,
+      };
     },
   },
   '/v5/order/realtime': {
@@ -154,12 +180,18 @@ export const ROUTES: Record<string, Route> = {
       if (!linear(p)) return { category: p.str('category'), list: [], nextPageCursor: '' };
       needSymbolOrSettle(p);
       const one = symbolOf(engine, p, false);
-      const filter = p.oneOf('orderFilter', ['Order', 'StopOrder', 'tpslOrder', 'OcoOrder', 'BidirectionalTpslOrder'], 'Order');
+      const filter = p.oneOf(
+        'orderFilter',
+        ['Order', 'StopOrder', 'tpslOrder', 'OcoOrder', 'BidirectionalTpslOrder'],
+        'Order',
+      );
       if (filter !== 'Order') return { category: 'linear', list: [], nextPageCursor: '' };
       const byId = p.str('orderId') !== undefined || p.str('orderLinkId') !== undefined;
       // Bybit also answers recent closed orders when asked by id (openOnly=0): ccxt's fetchOrder relies on it.
       const pool = byId ? [...acc.open.values(), ...acc.history.slice(-500)] : [...acc.open.values()];
-      const all = pool.filter((o) => (!one || o.symbol === one.symbol) && matchesIds(o, p)).sort((a, b) => b.createdTime - a.createdTime);
+      const all = pool
+        .filter((o) => (!one || o.symbol === one.symbol) && matchesIds(o, p))
+        .sort((a, b) => b.createdTime - a.createdTime);
       const { list, nextPageCursor } = page(all, p, 20, 50);
       return { category: 'linear', list: list.map((o) => orderDto(engine, o)), nextPageCursor };
     },
@@ -172,7 +204,10 @@ export const ROUTES: Record<string, Route> = {
       const one = symbolOf(engine, p, false);
       const status = p.str('orderStatus');
       const all = [...acc.history, ...acc.open.values()]
-        .filter((o) => (!one || o.symbol === one.symbol) && matchesIds(o, p) && (status === undefined || o.orderStatus === status))
+        .filter(
+          (o) =>
+            (!one || o.symbol === one.symbol) && matchesIds(o, p) && (status === undefined || o.orderStatus === status),
+        )
         .sort((a, b) => b.createdTime - a.createdTime);
       const { list, nextPageCursor } = page(all, p, 20, 50);
       return { category: 'linear', list: list.map((o) => orderDto(engine, o)), nextPageCursor };
@@ -206,13 +241,15 @@ export const ROUTES: Record<string, Route> = {
     method: 'POST',
     private: true,
     handle: ({ engine, p, acc }) => {
-      if (!linear(p)) throw new BybitError(10001, 'params error: only category linear is supported by the paper exchange');
+      if (!linear(p))
+        throw new BybitError(10001, 'params error: only category linear is supported by the paper exchange');
       const positionIdx = p.int('positionIdx', 0, 2, 0);
       if (positionIdx !== 0) throw new BybitError(10001, 'position idx not match position mode');
       const orderType = p.oneOf('orderType', ['Market', 'Limit'] as const);
       const qty = p.num('qty');
       if (qty === undefined || !(qty > 0)) throw paramsError('qty must be a positive number');
-      if ((p.num('takeProfit') ?? 0) < 0 || (p.num('stopLoss') ?? 0) < 0) throw paramsError('takeProfit and stopLoss must be >= 0');
+      if ((p.num('takeProfit') ?? 0) < 0 || (p.num('stopLoss') ?? 0) < 0)
+        throw paramsError('takeProfit and stopLoss must be >= 0');
       const req: PlaceRequest = {
         symbol: (symbolOf(engine, p, true) as Instrument).symbol,
         side: p.oneOf('side', ['Buy', 'Sell'] as const),

@@ -16,15 +16,24 @@ async function start(over: PaperOptionsInput = {}) {
   return { ex, clock };
 }
 
-async function call(method: 'GET' | 'POST', path: string, params: Record<string, unknown> = {}, opts: { raw?: string; account?: number } = {}) {
+async function call(
+  method: 'GET' | 'POST',
+  path: string,
+  params: Record<string, unknown> = {},
+  opts: { raw?: string; account?: number } = {},
+) {
   const e = ex as PaperExchange;
   const acc = e.accounts[opts.account ?? 0] as { apiKey: string; secret: string };
   const query = new URLSearchParams(params as Record<string, string>).toString();
   const payload = method === 'GET' ? query : (opts.raw ?? JSON.stringify(params));
   const url = `${e.url}${path}${method === 'GET' && query ? `?${query}` : ''}`;
-  const res = await fetch(url, { method, headers: signHeaders(acc, payload, Date.now()), body: method === 'POST' ? payload : undefined });
+  const res = await fetch(url, {
+    method,
+    headers: signHeaders(acc, payload, Date.now()),
+    body: method === 'POST' ? payload : undefined,
+  });
   const text = await res.text();
-  let json: { retCode?: number; retMsg?: string; result?: any } = {};
+  let json: { retCode?: number; retMsg?: string; result?: Record<string, unknown> } = {};
   try {
     json = JSON.parse(text);
   } catch {}
@@ -57,7 +66,15 @@ describe('rate limits on injected time', () => {
 
   it('order create is 10/s per account', async () => {
     await start();
-    const body = (i: number) => ({ category: 'linear', symbol: 'BTCUSDT', side: 'Buy', orderType: 'Limit', qty: '0.001', price: '30000', orderLinkId: `rl-${i}` });
+    const body = (i: number) => ({
+      category: 'linear',
+      symbol: 'BTCUSDT',
+      side: 'Buy',
+      orderType: 'Limit',
+      qty: '0.001',
+      price: '30000',
+      orderLinkId: `rl-${i}`,
+    });
     const codes = [];
     for (let i = 0; i < 11; i++) codes.push((await call('POST', '/v5/order/create', body(i))).retCode);
     expect(codes.slice(0, 10).every((c) => c === 0)).toBe(true);
@@ -66,7 +83,8 @@ describe('rate limits on injected time', () => {
 
   it('per IP: past the limit HTTP 403 "access too frequent", banned for banMs', async () => {
     const { clock } = await start({ limits: { ip: { limit: 20, windowMs: 5000, banMs: 60_000 } } });
-    for (let i = 0; i < 20; i++) expect((await call('GET', '/v5/market/tickers', { category: 'linear' })).status).toBe(200);
+    for (let i = 0; i < 20; i++)
+      expect((await call('GET', '/v5/market/tickers', { category: 'linear' })).status).toBe(200);
     const over = await call('GET', '/v5/market/tickers', { category: 'linear' });
     expect(over.status).toBe(403);
     expect(over.text).toContain('access too frequent');
@@ -79,7 +97,8 @@ describe('rate limits on injected time', () => {
 
   it('limits.enabled=false lifts every limit; counts are still kept', async () => {
     await start({ limits: { enabled: false, ip: { limit: 5 } } });
-    for (let i = 0; i < 60; i++) expect((await call('GET', '/v5/position/list', { category: 'linear', settleCoin: 'USDT' })).retCode).toBe(0);
+    for (let i = 0; i < 60; i++)
+      expect((await call('GET', '/v5/position/list', { category: 'linear', settleCoin: 'USDT' })).retCode).toBe(0);
     expect((ex as PaperExchange).control.getStats().total).toBe(60);
   });
 
@@ -139,16 +158,70 @@ describe('bad requests get Bybit errors, never a 500', () => {
     ['garbage cursor', 'GET', '/v5/position/list', { category: 'linear', settleCoin: 'USDT', cursor: 'zz' }, 10001],
     ['unknown symbol', 'GET', '/v5/market/tickers', { category: 'linear', symbol: 'NOPEUSDT' }, 10001],
     ['wallet of a classic account type', 'GET', '/v5/account/wallet-balance', { accountType: 'CONTRACT' }, 10001],
-    ['qty not a number', 'POST', '/v5/order/create', { category: 'linear', symbol: 'BTCUSDT', side: 'Buy', orderType: 'Market', qty: 'abc' }, 10001],
-    ['negative qty', 'POST', '/v5/order/create', { category: 'linear', symbol: 'BTCUSDT', side: 'Buy', orderType: 'Market', qty: '-1' }, 10001],
-    ['bad side', 'POST', '/v5/order/create', { category: 'linear', symbol: 'BTCUSDT', side: 'Up', orderType: 'Market', qty: '1' }, 10001],
-    ['limit without price', 'POST', '/v5/order/create', { category: 'linear', symbol: 'BTCUSDT', side: 'Buy', orderType: 'Limit', qty: '0.001' }, 10001],
-    ['missing symbol', 'POST', '/v5/order/create', { category: 'linear', side: 'Buy', orderType: 'Market', qty: '1' }, 10001],
-    ['hedge-mode positionIdx', 'POST', '/v5/order/create', { category: 'linear', symbol: 'BTCUSDT', side: 'Buy', orderType: 'Market', qty: '0.001', positionIdx: 1 }, 10001],
+    [
+      'qty not a number',
+      'POST',
+      '/v5/order/create',
+      { category: 'linear', symbol: 'BTCUSDT', side: 'Buy', orderType: 'Market', qty: 'abc' },
+      10001,
+    ],
+    [
+      'negative qty',
+      'POST',
+      '/v5/order/create',
+      { category: 'linear', symbol: 'BTCUSDT', side: 'Buy', orderType: 'Market', qty: '-1' },
+      10001,
+    ],
+    [
+      'bad side',
+      'POST',
+      '/v5/order/create',
+      { category: 'linear', symbol: 'BTCUSDT', side: 'Up', orderType: 'Market', qty: '1' },
+      10001,
+    ],
+    [
+      'limit without price',
+      'POST',
+      '/v5/order/create',
+      { category: 'linear', symbol: 'BTCUSDT', side: 'Buy', orderType: 'Limit', qty: '0.001' },
+      10001,
+    ],
+    [
+      'missing symbol',
+      'POST',
+      '/v5/order/create',
+      { category: 'linear', side: 'Buy', orderType: 'Market', qty: '1' },
+      10001,
+    ],
+    [
+      'hedge-mode positionIdx',
+      'POST',
+      '/v5/order/create',
+      { category: 'linear', symbol: 'BTCUSDT', side: 'Buy', orderType: 'Market', qty: '0.001', positionIdx: 1 },
+      10001,
+    ],
     ['cancel without ids', 'POST', '/v5/order/cancel', { category: 'linear', symbol: 'BTCUSDT' }, 10001],
-    ['trading-stop without levels', 'POST', '/v5/position/trading-stop', { category: 'linear', symbol: 'BTCUSDT' }, 10001],
-    ['negative stop loss', 'POST', '/v5/order/create', { category: 'linear', symbol: 'BTCUSDT', side: 'Buy', orderType: 'Market', qty: '0.001', stopLoss: '-5' }, 10001],
-    ['reduceOnly not a boolean', 'POST', '/v5/order/create', { category: 'linear', symbol: 'BTCUSDT', side: 'Buy', orderType: 'Market', qty: '0.001', reduceOnly: 'maybe' }, 10001],
+    [
+      'trading-stop without levels',
+      'POST',
+      '/v5/position/trading-stop',
+      { category: 'linear', symbol: 'BTCUSDT' },
+      10001,
+    ],
+    [
+      'negative stop loss',
+      'POST',
+      '/v5/order/create',
+      { category: 'linear', symbol: 'BTCUSDT', side: 'Buy', orderType: 'Market', qty: '0.001', stopLoss: '-5' },
+      10001,
+    ],
+    [
+      'reduceOnly not a boolean',
+      'POST',
+      '/v5/order/create',
+      { category: 'linear', symbol: 'BTCUSDT', side: 'Buy', orderType: 'Market', qty: '0.001', reduceOnly: 'maybe' },
+      10001,
+    ],
   ];
   it.each(cases)('%s', async (_name, method, path, params, code) => {
     await start();
@@ -174,7 +247,7 @@ describe('bad requests get Bybit errors, never a 500', () => {
     await start();
     const r = await call('GET', '/v5/position/list', { category: 'inverse', settleCoin: 'USDT' });
     expect(r.retCode).toBe(0);
-    expect(r.result.list).toEqual([]);
+    expect(r.result?.list).toEqual([]);
   });
 });
 
@@ -182,8 +255,16 @@ describe('control API over HTTP (/sim)', () => {
   it('sets prices, steps time, reads and resets stats; bad input is a 400', async () => {
     await start();
     const e = ex as PaperExchange;
-    const post = (p: string, b: unknown) => fetch(`${e.url}/sim${p}`, { method: 'POST', body: JSON.stringify(b), headers: { 'content-type': 'application/json' } });
-    expect(await (await post('/price', { symbol: 'BTCUSDT', price: 70000 })).json()).toMatchObject({ ok: true, price: 70000 });
+    const post = (p: string, b: unknown) =>
+      fetch(`${e.url}/sim${p}`, {
+        method: 'POST',
+        body: JSON.stringify(b),
+        headers: { 'content-type': 'application/json' },
+      });
+    expect(await (await post('/price', { symbol: 'BTCUSDT', price: 70000 })).json()).toMatchObject({
+      ok: true,
+      price: 70000,
+    });
     expect(await (await post('/price', { symbol: 'BTCUSDT', movePct: -10 })).json()).toMatchObject({ price: 63000 });
     const before = e.control.now();
     expect(await (await post('/time/step', { ms: 60_000 })).json()).toMatchObject({ now: before + 60_000 });

@@ -46,8 +46,8 @@ export class StatsRecorder {
     this.s.total++;
     bump(this.s.byEndpoint, endpoint);
     bump(this.s.byAccount, account);
-    const per = (this.s.byAccountEndpoint[account] ??= {});
-    bump(per, endpoint);
+    this.s.byAccountEndpoint[account] ??= {};
+    bump(this.s.byAccountEndpoint[account], endpoint);
   }
   violation(kind: 'ip' | 'account', endpoint: string, account: string): void {
     this.s.violations.total++;
