@@ -1,0 +1,153 @@
+import type { ExecuteResult, InstrumentInfo } from '@tierwatch/shared';
+import type { Plan } from '../../utils/execute-form.ts';
+import { formatPrice, formatQty } from '../../utils/format.ts';
+
+// The trade's two steps after the form: confirm (what goes to each account) and the per-account result.
+
+export function Confirm({
+  plan,
+  busy,
+  banner,
+  onBack,
+  onPlace,
+  instrument,
+  free,
+}: {
+  plan: Plan;
+  busy: boolean;
+  banner: string | null;
+  onBack: () => void;
+  onPlace: () => void;
+  instrument: InstrumentInfo | null;
+  free: Record<string, number> | null;
+}) {
+  const r = plan.request;
+  const tick = instrument?.tickSize;
+  return (
+    <section class="confirm" data-testid="exec-confirm">
+      <h2>
+        <span class={`side ${r.side}`}>{r.side}</span> {r.symbol} · {r.orderType}
+        {r.price !== undefined
+          ? ` @ ${formatPrice(r.price, tick)}`
+          : plan.refPrice
+            ? ` (mark ≈ ${formatPrice(plan.refPrice, tick)})`
+            : ''}
+      </h2>
+      <p>
+        TP <b data-testid="confirm-tp">{formatPrice(plan.takeProfit, tick)}</b> · SL{' '}
+        <b data-testid="confirm-sl">{formatPrice(plan.stopLoss, tick)}</b>
+        {r.riskAmount !== undefined && (
+          <>
+            {' '}
+            · risk <b>{r.riskAmount} USDT</b>
+          </>
+        )}
+      </p>
+      <table class="legs">
+        <thead>
+          <tr>
+            <th>Account</th>
+            <th>Ratio</th>
+            <th>Qty</th>
+            <th>Free USDT</th>
+          </tr>
+        </thead>
+        <tbody>
+          {plan.legs.map((l) => (
+            <tr key={l.account} data-testid="confirm-leg" data-account={l.account}>
+              <td>
+                {l.account} {l.account !== l.role && <span class="muted">{l.role}</span>}
+              </td>
+              <td>×{l.ratio}</td>
+              <td data-testid="confirm-qty">
+                {l.qty === null ? 'from risk' : `${l.approx ? '≈ ' : ''}${formatQty(l.qty, instrument?.qtyStep)}`}
+                {l.warning && <div class="err">{l.warning}</div>}
+              </td>
+              <td data-testid="confirm-free">
+                {free?.[l.account] === undefined ? '…' : formatQty(free[l.account]!, 0.01)}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {plan.notes.length > 0 && (
+        <ul class="notes">
+          {plan.notes.map((n) => (
+            <li key={n}>{n}</li>
+          ))}
+        </ul>
+      )}
+      {banner && (
+        <div class="banner error" data-testid="exec-error">
+          {banner}
+        </div>
+      )}
+      <div class="row">
+        <button type="button" onClick={onBack} disabled={busy} data-testid="exec-back">
+          Back
+        </button>
+        <button type="button" class={`primary ${r.side}`} onClick={onPlace} disabled={busy} data-testid="exec-place">
+          {busy ? 'Placing…' : `Place on ${plan.legs.length} account${plan.legs.length === 1 ? '' : 's'}`}
+        </button>
+      </div>
+    </section>
+  );
+}
+
+export function Result({ result, onNew, onDone }: { result: ExecuteResult; onNew: () => void; onDone: () => void }) {
+  return (
+    <section class="result" data-testid="exec-result" data-status={result.status}>
+      <h2>
+        {result.symbol} {result.side}: <span class={`status ${result.status}`}>{result.status}</span>
+      </h2>
+      <table class="legs">
+        <thead>
+          <tr>
+            <th>Account</th>
+            <th>Status</th>
+            <th>Qty</th>
+            <th>Order</th>
+          </tr>
+        </thead>
+        <tbody>
+          {result.legs.map((l) => (
+            <tr key={l.account} data-testid="exec-leg" data-account={l.account} data-status={l.status}>
+              <td>{l.account}</td>
+              <td class={`status ${l.status}`}>{l.status}</td>
+              <td>
+                {/* "0/qty" reads as a failure: a placed leg shows what was sent; a fill shows filled/qty @ price. */}
+                {l.filledQty > 0 ? `${formatQty(l.filledQty)}/${formatQty(l.qty)}` : formatQty(l.qty)}
+                {l.avgPrice ? ` @ ${formatPrice(l.avgPrice)}` : ''}
+              </td>
+              <td class="mono" title={l.orderId ?? l.clientOrderId}>
+                {l.error ? (
+                  <span class="err">
+                    {l.error.code}: {l.error.message}
+                  </span>
+                ) : (
+                  <span class="oid">{l.orderId ?? '—'}</span>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {result.adjustments.length > 0 && (
+        <ul class="notes">
+          {result.adjustments.map((a) => (
+            <li key={a}>{a}</li>
+          ))}
+        </ul>
+      )}
+      <p class="muted small mono">execution {result.executionId}</p>
+      <div class="row">
+        <button type="button" onClick={onNew} data-testid="exec-new">
+          New order
+        </button>
+        <button type="button" class="primary" onClick={onDone}>
+          Positions
+        </button>
+      </div>
+    </section>
+  );
+}
