@@ -29,9 +29,9 @@ export class BulkReads {
     const { book, clock } = this.d;
     book.markRequested(symbols, start);
     try {
-      // No retries: the next price check is at most one critical interval away, and a retry would only
-      // hold this one back.
-      const tickers = await this.d.market.fetchTickers(symbols, { lane, retries: 0 });
+      // One quick retry turns a passing 5xx into a late-by-100-ms check instead of a missed one; more would
+      // only overlap the next check, which starts one critical interval on whatever happens to this one.
+      const tickers = await this.d.market.fetchTickers(symbols, { lane, retries: 1 });
       this.d.recordCall('tickers', PUBLIC_ACCOUNT, 1);
       if (start < this.newestTickersApplied) return;
       this.newestTickersApplied = start;
