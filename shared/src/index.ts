@@ -3,6 +3,7 @@ export * from './api.ts';
 export * from './errors.ts';
 export * from './events.ts';
 export * from './execute.ts';
+export * from './extension.ts';
 export * from './format.ts';
 export * from './monitor.ts';
 export * from './primitives.ts';

@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileS
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { EXTENSION_ID } from '@tierwatch/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { type PaperExchange, startPaperExchange } from '../../companion/src/paper/index.ts';
@@ -15,7 +16,9 @@ import { type CompanionProcess, REPO_ROOT, startCompanionProcess } from '../supp
  * stderr). The data dir is created 0755 beforehand, as a careless `mkdir` would leave it.
  */
 const ACCOUNTS = ['main', 'mirror1'];
-const EXT_ORIGIN = 'chrome-extension://abcdefghijklmnopabcdefghijklmnop';
+const EXT_ORIGIN = `chrome-extension://${EXTENSION_ID}`;
+/** Another installed extension: refused like a web page, since only this product's id is admitted. */
+const OTHER_EXTENSION = 'chrome-extension://abcdefghijklmnopabcdefghijklmnop';
 let paper: PaperExchange;
 let c: CompanionProcess;
 let dataDir: string;
@@ -105,7 +108,13 @@ function wsAttempt(path: string, headers: Record<string, string> = {}): Promise<
 
 describe('a web page in the same browser', () => {
   it('a request carrying a web Origin is refused (403), even with the token, and gets no CORS grant', async () => {
-    for (const origin of ['https://evil.example', 'http://127.0.0.1:8080', 'null', 'chrome-extension://evil']) {
+    for (const origin of [
+      'https://evil.example',
+      'http://127.0.0.1:8080',
+      'null',
+      'chrome-extension://evil',
+      OTHER_EXTENSION,
+    ]) {
       const r = await raw('/api/v1/trading/positions', { ...auth(), origin });
       expect(r.status, origin).toBe(403);
       expect(r.headers['access-control-allow-origin']).toBeUndefined();

@@ -1,4 +1,4 @@
-import { Account, AccountName, ExchangeMode } from '@tierwatch/shared';
+import { Account, AccountName, EXTENSION_ID, ExchangeMode } from '@tierwatch/shared';
 import { z } from 'zod';
 import { CacheConfig } from '../cache/config.ts';
 import { ExchangeConfig } from '../exchange/config.ts';
@@ -65,7 +65,8 @@ export const CompanionConfig = z
     exchange: ExchangeConfig.prefault({}),
     monitor: MonitorConfig.prefault({}),
     cache: CacheConfig.prefault({}),
-    http: HttpConfig.prefault({}),
+    // Only this product's extension may call by default (another extension is refused like a web page).
+    http: HttpConfig.prefault({ extensionIds: [EXTENSION_ID] }),
     execution: ExecutionConfig.prefault({}),
     ws: WsConfig.prefault({}),
   })
