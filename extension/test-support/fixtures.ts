@@ -55,6 +55,8 @@ export function stats(over: Partial<MonitorStats> = {}): MonitorStats {
     stretched: false,
     detectionP99Ms: 120,
     guardMode: 'normal',
+    accounts: [],
+    subscriberErrors: 0,
     ...over,
   };
 }

@@ -14,6 +14,17 @@ export const TierCadence = z.object({
 });
 export type TierCadence = z.infer<typeof TierCadence>;
 
+/** One account's monitoring health: a failing account's positions are as old as its last good read. */
+export const AccountHealth = z.object({
+  account: z.string(),
+  lastReadAt: EpochMs.nullable(),
+  failures: z.number().int().nonnegative(),
+  consecutiveFailures: z.number().int().nonnegative(),
+  /** A short, secret-free description of the last failure. */
+  lastError: z.string().nullable(),
+});
+export type AccountHealth = z.infer<typeof AccountHealth>;
+
 /** Counted, never estimated: every figure comes from calls made and events emitted. */
 export const MonitorStats = z.object({
   at: EpochMs,
@@ -34,5 +45,8 @@ export const MonitorStats = z.object({
   stretched: z.boolean(),
   detectionP99Ms: z.number().nonnegative().nullable(),
   guardMode: GuardMode,
+  accounts: z.array(AccountHealth),
+  /** Event subscribers that threw (contained, logged): non-zero means some consumer missed events. */
+  subscriberErrors: z.number().int().nonnegative(),
 });
 export type MonitorStats = z.infer<typeof MonitorStats>;

@@ -1,14 +1,9 @@
+import type { AccountHealth } from '@tierwatch/shared';
 import type { AccountClient } from '../exchange/types.ts';
 import type { SchedAccount } from './scheduler.ts';
 
 /** What the read API says about one account's reads: a failing account is visible here and in stats. */
-export interface AccountHealth {
-  account: string;
-  lastReadAt: number | null;
-  failures: number;
-  consecutiveFailures: number;
-  lastError: string | null;
-}
+export type { AccountHealth };
 
 /** The monitor's per-account bookkeeping: scheduling marks, health, pending mirror checks. */
 export interface AccountState extends SchedAccount, AccountHealth {

@@ -173,6 +173,8 @@ export class Monitor {
       intervals: this.budget.intervals,
       stretched: this.budget.stretched,
       guardMode: this.modeNow,
+      accounts: this.accountHealth(),
+      subscriberErrors: this.opts.bus.listenerErrors,
     });
   }
 

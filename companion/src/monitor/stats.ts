@@ -1,4 +1,12 @@
-import { type GuardMode, type MonitorStats, TIERS, type Ticker, type Tier, type TierCounts } from '@tierwatch/shared';
+import {
+  type AccountHealth,
+  type GuardMode,
+  type MonitorStats,
+  TIERS,
+  type Ticker,
+  type Tier,
+  type TierCounts,
+} from '@tierwatch/shared';
 import type { EffectiveIntervals } from './profiles.ts';
 
 /**
@@ -51,6 +59,8 @@ export interface StatsContext {
   intervals: EffectiveIntervals;
   stretched: boolean;
   guardMode: GuardMode;
+  accounts: AccountHealth[];
+  subscriberErrors: number;
 }
 
 export class MonitorStatsRecorder {
@@ -128,6 +138,8 @@ export class MonitorStatsRecorder {
       stretched: ctx.stretched,
       detectionP99Ms: percentile(det, 99),
       guardMode: ctx.guardMode,
+      accounts: ctx.accounts,
+      subscriberErrors: ctx.subscriberErrors,
     };
   }
 }

@@ -1,7 +1,7 @@
-import { ServerMessage } from '@tierwatch/shared';
+import { EXTENSION_ID, ServerMessage } from '@tierwatch/shared';
 import { describe, expect, it } from 'vitest';
 import { startCompanionProcess } from '../../../test/support/companion-process.ts';
-import { refusedStatus, TEST_EXTENSION_ORIGIN, TestClient } from './testing.ts';
+import { refusedStatus, TestClient } from './testing.ts';
 
 describe('the companion serves /ws (real CLI, embedded paper exchange)', () => {
   it('hello, a snapshot of the monitor’s tiered positions, then seq-stamped events; no token, no socket', async () => {
@@ -9,7 +9,7 @@ describe('the companion serves /ws (real CLI, embedded paper exchange)', () => {
     const base = companion.ready.url.replace(/^http/, 'ws');
     expect(await refusedStatus(`${base}/ws`)).toBe(401);
 
-    const c = await TestClient.open(`${base}/ws?token=${companion.ready.token}`, TEST_EXTENSION_ORIGIN);
+    const c = await TestClient.open(`${base}/ws?token=${companion.ready.token}`, `chrome-extension://${EXTENSION_ID}`);
     const snapshot = await c.waitFor((f) => f.type === 'snapshot', 15_000);
     expect(c.frames[0]).toMatchObject({ type: 'hello', protocol: 1 });
     expect(snapshot.accounts.length).toBeGreaterThan(0);

@@ -2,6 +2,7 @@ import { TIERS, type Tier, type TieredPosition } from '@tierwatch/shared';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { ConnectionStatus } from '../../utils/connection.ts';
 import { formatPct, formatPnl, formatPrice, formatQty, formatRate, formatReduction } from '../../utils/format.ts';
+import { healthWarnings } from '../../utils/health.ts';
 import { positionKey } from '../../utils/keys.ts';
 import type { StreamState } from '../../utils/stream.ts';
 import { DEFAULT_OPEN, type Family, type Filter, gaugePosition, groupByTier, PAGE_SIZE } from '../../utils/view.ts';
@@ -51,6 +52,7 @@ export function Monitor({ status, stream, focus }: Props) {
         active={filter.tier}
         onPick={(tier) => setFilter((f) => ({ ...f, tier: f.tier === tier ? null : tier }))}
       />
+      <AccountHealth stream={stream} />
       <Alerts stream={stream} />
       <input
         class="filter"
@@ -168,6 +170,21 @@ function TierBar({
         </button>
       ))}
     </fieldset>
+  );
+}
+
+/** Accounts whose reads are failing: their rows are only as fresh as the last good read. */
+function AccountHealth({ stream }: { stream: StreamState }) {
+  const warnings = healthWarnings(stream.stats, Date.now());
+  if (warnings.length === 0) return null;
+  return (
+    <ul class="alerts" data-testid="account-health">
+      {warnings.map((w) => (
+        <li key={w.message} class={`alert ${w.severity}`} data-account={w.account}>
+          {w.message}
+        </li>
+      ))}
+    </ul>
   );
 }
 

@@ -1,0 +1,36 @@
+import type { MonitorStats } from '@tierwatch/shared';
+import { formatAge } from './format.ts';
+
+export interface HealthWarning {
+  account: string;
+  /** critical: no good read yet, or reads failing for a while; warning: the last read or two failed. */
+  severity: 'critical' | 'warning';
+  message: string;
+}
+
+/**
+ * Accounts whose reads are failing, said plainly: their positions (and tiers) are as old as the last good
+ * read, which is exactly what a trader must know before trusting the glance.
+ */
+export function healthWarnings(stats: MonitorStats | null, now: number): HealthWarning[] {
+  if (!stats) return [];
+  const out: HealthWarning[] = [];
+  for (const a of stats.accounts) {
+    if (a.consecutiveFailures === 0) continue;
+    const since = a.lastReadAt === null ? 'never read' : `last good read ${formatAge(Math.max(0, now - a.lastReadAt))}`;
+    const why = a.lastError ? `: ${a.lastError}` : '';
+    out.push({
+      account: a.account,
+      severity: a.lastReadAt === null || a.consecutiveFailures >= 3 ? 'critical' : 'warning',
+      message: `${a.account}: ${a.consecutiveFailures} failed read${a.consecutiveFailures === 1 ? '' : 's'}, ${since}${why}`,
+    });
+  }
+  if (stats.subscriberErrors > 0) {
+    out.push({
+      account: '',
+      severity: 'warning',
+      message: `${stats.subscriberErrors} event subscriber error${stats.subscriberErrors === 1 ? '' : 's'} in the companion (see its log)`,
+    });
+  }
+  return out;
+}
