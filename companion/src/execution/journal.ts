@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { ExecuteRequest, ExecuteResult, LegResult } from '@tierwatch/shared';
@@ -95,6 +95,20 @@ export function readJournal(file: string): LoadedJournal {
   return { executions, skipped };
 }
 
+/** True for an empty file or one whose last byte is a newline. */
+function endsWithNewline(file: string): boolean {
+  const fd = openSync(file, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    if (size === 0) return true;
+    const last = Buffer.alloc(1);
+    readSync(fd, last, 0, 1, size - 1);
+    return last[0] === 0x0a;
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /**
  * Appends with group commit: lines arriving while a write+fsync is under way go together in the next one,
  * so twenty concurrent executions cost a handful of fsyncs, and each `append` resolves only once its line
@@ -113,6 +127,11 @@ export class Journal {
   static async open(file: string): Promise<Journal> {
     mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
     const fh = await open(file, 'a', 0o600);
+    // A line torn by a crash has no newline: end it, or the next record would be glued to it and lost too.
+    if (!endsWithNewline(file)) {
+      await fh.write('\n');
+      await fh.sync();
+    }
     // Make the file's directory entry durable too, so a fresh journal survives a power cut.
     try {
       const dir = openSync(dirname(file), 'r');
