@@ -106,3 +106,37 @@ describe('Semaphore', () => {
     expect(peak).toBe(3);
   });
 });
+
+describe('ExecutionGuard: a monitor that throws on a mode change', () => {
+  it('never throws out of enter/release, and never leaves the guard held', async () => {
+    const clock = new ManualClock();
+    const bus = new EventBus();
+    let fail = true;
+    const modes: GuardMode[] = [];
+    const monitor = {
+      setMode: (m: GuardMode) => {
+        modes.push(m);
+        if (fail) throw new Error('monitor busy');
+      },
+    };
+    const guard = new ExecutionGuard({ monitor, bus, clock, timeoutMs: 1000 });
+    let release: ((r?: 'execution-finished' | 'error') => void) | undefined;
+    expect(() => {
+      release = guard.enter('a');
+    }).not.toThrow();
+    expect(guard.holders).toBe(1);
+    expect(() => release!()).not.toThrow();
+    expect(guard.holders).toBe(0);
+    expect(guard.mode).toBe('normal');
+    // The timer still runs even when the switch failed: a stuck entry is dropped after timeoutMs.
+    guard.enter('b');
+    await clock.advance(1000);
+    expect(guard.holders).toBe(0);
+    fail = false;
+    const c = guard.enter('c');
+    c();
+    expect(modes.at(-1)).toBe('normal');
+    expect(guard.mode).toBe('normal');
+    await flushMicrotasks();
+  });
+});

@@ -50,7 +50,6 @@ export class ExecutionGuard {
     const id = this.nextId++;
     const timer = new AbortController();
     this.active.set(id, timer);
-    if (this.active.size === 1) this.switchTo('critical-only', 'execution-started');
     this.deps.clock.sleep(this.deps.timeoutMs, timer.signal).then(
       () => {
         if (!this.active.has(id)) return;
@@ -63,6 +62,8 @@ export class ExecutionGuard {
       },
       () => {},
     );
+    // After the timer is armed: whatever happens from here on, the entry is dropped by timeoutMs at the latest.
+    if (this.active.size === 1) this.switchTo('critical-only', 'execution-started');
     return (reason = 'execution-finished') => this.leave(id, reason);
   }
 
@@ -79,9 +80,12 @@ export class ExecutionGuard {
     this.modeNow = mode;
     try {
       this.deps.monitor.setMode(mode);
-    } finally {
-      this.deps.bus.publish({ type: 'guard-mode', at: this.deps.clock.now(), mode, reason });
+    } catch (err) {
+      // Never out of enter/release: a throw there would skip the release (guard held) or turn an execution
+      // whose orders are out into an error. The next switch tries again.
+      (this.deps.logger ?? silentLogger).error({ err, mode }, 'execution guard: the monitor refused the mode change');
     }
+    this.deps.bus.publish({ type: 'guard-mode', at: this.deps.clock.now(), mode, reason });
   }
 
   /** Drops every entry (companion shutting down): monitoring back to normal. */
