@@ -327,3 +327,32 @@ describe('ExecutionService: durability and recovery', () => {
     expect(report.settled.map((s) => s.status)).toEqual(['failed']);
   });
 });
+
+describe('ExecutionService: a failure after the intent is journaled', () => {
+  it('still answers with the execution (orders stand) and keeps the key bound to it', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'tw-exec-'));
+    const ex = fakeExchange();
+    const service = await ExecutionService.open({
+      accounts: ex.accounts,
+      clients: ex.clients,
+      market: ex.market,
+      monitor: {
+        setMode: () => {},
+        refreshAccount: () => {
+          throw new Error('monitor refresh failed');
+        },
+      },
+      bus: new EventBus(),
+      clock: systemClock,
+      dataDir,
+      config: { settleMs: 20 },
+    });
+    open.push(service);
+    const r = await service.execute(req());
+    expect(r.status).toBe('complete');
+    // Same key, different body: a conflict, never a new execution that would "find" the first one's orders.
+    expect((await rejectionOf(service.execute(req({ quantity: 0.02 })))).code).toBe('IDEMPOTENCY_CONFLICT');
+    expect((await service.execute(req())).executionId).toBe(r.executionId);
+    expect([...ex.clients.values()].map((c) => c.placeCalls)).toEqual([1, 1, 1]);
+  });
+});

@@ -200,18 +200,24 @@ export class ExecutionService {
     try {
       const plan = await this.validate(req);
       const id = await this.begin(req, hash, plan);
-      const entry = this.byId.get(id)!;
-      await Promise.all(
-        entry.result.legs.map(async (leg, i) => {
-          const outcome = await placeLeg(this.legDeps(leg.account), leg, plan);
-          entry.result.legs[i] = outcome;
-          // Margin, positions and orders have changed: the next pre-check or API read must not see the old.
-          this.deps.cache?.invalidate(leg.account);
-          await this.write({ v: 1, type: 'leg', at: this.deps.clock.now(), executionId: id, leg: outcome });
-        }),
-      );
-      await this.finish(id, null);
-      ok = true;
+      // From here orders may be out: whatever fails, the request answers with the execution as it stands and
+      // its key stays bound to it (an error would free the key and invite a second order under a new one).
+      try {
+        const entry = this.byId.get(id)!;
+        await Promise.all(
+          entry.result.legs.map(async (leg, i) => {
+            const outcome = await placeLeg(this.legDeps(leg.account), leg, plan);
+            entry.result.legs[i] = outcome;
+            // Margin, positions and orders have changed: the next pre-check or API read must not see the old.
+            this.deps.cache?.invalidate(leg.account);
+            await this.write({ v: 1, type: 'leg', at: this.deps.clock.now(), executionId: id, leg: outcome });
+          }),
+        );
+        await this.finish(id, null);
+        ok = true;
+      } catch (err) {
+        this.log.error({ err, executionId: id }, 'execution interrupted after its intent was journaled');
+      }
       return id;
     } finally {
       release(ok ? 'execution-finished' : 'error');
