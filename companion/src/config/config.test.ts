@@ -119,4 +119,17 @@ describe('loadSecrets', () => {
       expect(String(err)).not.toContain('supersecret');
     }
   });
+
+  it('a secrets file that is not valid JSON is reported without echoing any of its text', () => {
+    const path = file('s-bad.json', `{"main":{"apiKey":"k","secret":'TOPSECRETVALUE'}}`);
+    let message = '';
+    try {
+      loadSecrets(['main'], { file: path, env: {} });
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      message = (err as Error).message;
+    }
+    expect(message).toContain('not valid JSON');
+    expect(message).not.toContain('TOPSECRET');
+  });
 });

@@ -35,7 +35,9 @@ export function loadSecrets(
     try {
       data = JSON.parse(readFileSync(opts.file, 'utf8'));
     } catch (err) {
-      throw new ConfigError(`secretsFile ${opts.file}: not valid JSON (${(err as Error).message})`);
+      // V8's message quotes the text around the error, which here is a key or a secret: keep the position only.
+      const at = /at position \d+/.exec((err as Error).message)?.[0];
+      throw new ConfigError(`secretsFile ${opts.file}: not valid JSON${at ? ` (${at})` : ''}`);
     }
     const parsed = SecretsFile.safeParse(data);
     if (!parsed.success) {
