@@ -177,4 +177,29 @@ describe('ResourceCache', () => {
     cache.invalidate();
     expect(cache.peek('main', 'orders')).toBeUndefined();
   });
+
+  it('after invalidate, a call already in flight neither fills the slot nor is joined, and older puts are dropped', async () => {
+    const { cache, clock } = setup();
+    const before: Balance[] = [{ ...balances[0]!, free: 10 }];
+    const after: Balance[] = [{ ...balances[0]!, free: 4 }];
+    const old = deferredLoad(before);
+    const fresh = deferredLoad(after);
+    const first = cache.read('main', 'balances', old.load, { useCache: true });
+    await clock.advance(5);
+    // An order lands on the exchange; the execution drops what the cache knew of the account.
+    cache.invalidate('main');
+    const second = cache.read('main', 'balances', fresh.load, { useCache: true });
+    expect(fresh.calls).toBe(1); // not joined to the pre-invalidation call
+    old.resolveAll();
+    expect((await first).entry.data).toBe(before);
+    expect(cache.peek('main', 'balances')).toBeUndefined(); // pre-order data never fills the slot
+    // The monitor's bulk read that started before the order must not fill it either.
+    cache.put('main', 'balances', before, clock.now() - 5);
+    expect(cache.peek('main', 'balances')).toBeUndefined();
+    fresh.resolveAll();
+    expect((await second).entry.data).toBe(after);
+    expect(cache.peek('main', 'balances')?.data).toBe(after);
+    cache.put('main', 'balances', after, clock.now() + 1);
+    expect(cache.peek('main', 'balances')?.fetchedAt).toBe(clock.now() + 1);
+  });
 });

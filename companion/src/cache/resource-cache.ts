@@ -38,6 +38,8 @@ export interface ReadOptions {
 interface Flight {
   readonly startedAt: number;
   readonly promise: Promise<CacheEntry<unknown>>;
+  /** `stale` is set when the slot was invalidated while this call was out: its answer may predate the change. */
+  readonly mark: { stale: boolean };
 }
 
 export interface CacheStats {
@@ -79,6 +81,8 @@ export class ResourceCache {
   private readonly flights = new Map<string, Flight>();
   /** How long recent calls for each slot took (a decaying peak): the refresh-ahead lead. */
   private readonly loadMs = new Map<string, number>();
+  /** When each slot (or, under ALL, each resource of every account) was last invalidated: older puts are dropped. */
+  private readonly invalidatedAt = new Map<string, number>();
   readonly stats: CacheStats = { hits: 0, joins: 0, loads: 0, puts: 0, refreshes: 0 };
 
   constructor(
@@ -145,14 +149,35 @@ export class ResourceCache {
   /** Fills the cache from outside (the monitor's fresh bulk reads). Older data never replaces newer. */
   put<R extends Resource>(account: string, resource: R, data: ResourceData[R], fetchedAt: number): void {
     this.stats.puts++;
-    this.keep(key(account, resource), { data, fetchedAt });
+    const k = key(account, resource);
+    const floor = Math.max(
+      this.invalidatedAt.get(k) ?? -Infinity,
+      this.invalidatedAt.get(key(ALL, resource)) ?? -Infinity,
+    );
+    // Read at or before the invalidation: it may not show the change that caused it.
+    if (fetchedAt <= floor) return;
+    this.keep(k, { data, fetchedAt });
   }
 
-  /** Drops cached data (after an execution changed it); in-flight calls still complete and fill in. */
+  /**
+   * Drops cached data (after an execution changed it). Calls already in flight still answer the reads that
+   * joined them, but no longer fill the slot nor take new joiners, and older puts are dropped: the next read
+   * sees data fetched after the change.
+   */
   invalidate(account?: string, resource?: Resource): void {
-    for (const k of [...this.store.keys()]) {
+    const matches = (k: string) => {
       const [r, a] = split(k);
-      if ((account === undefined || a === account) && (resource === undefined || r === resource)) this.store.delete(k);
+      return (account === undefined || a === account) && (resource === undefined || r === resource);
+    };
+    for (const k of [...this.store.keys()]) if (matches(k)) this.store.delete(k);
+    for (const [k, flight] of [...this.flights]) {
+      if (!matches(k)) continue;
+      flight.mark.stale = true;
+      this.flights.delete(k);
+    }
+    const now = this.clock.now();
+    for (const r of Object.keys(this.config.ttlMs) as Resource[]) {
+      if (resource === undefined || r === resource) this.invalidatedAt.set(key(account ?? ALL, r), now);
     }
   }
 
@@ -171,14 +196,16 @@ export class ResourceCache {
 
   private load<T>(k: string, load: () => Promise<T>, startedAt: number): Promise<CacheEntry<T>> {
     this.stats.loads++;
+    const mark = { stale: false };
     const promise = (async () => {
       const data = await load();
       // A decaying peak rather than the last duration: one slow call (a busy budget lane, a loaded machine)
       // widens the lead for the next few refreshes instead of being forgotten at once.
       this.loadMs.set(k, Math.max(this.clock.now() - startedAt, (this.loadMs.get(k) ?? 0) * PEAK_DECAY));
-      return this.keep(k, { data, fetchedAt: startedAt });
+      const entry = { data, fetchedAt: startedAt };
+      return mark.stale ? entry : this.keep(k, entry);
     })();
-    const flight: Flight = { startedAt, promise };
+    const flight: Flight = { startedAt, promise, mark };
     this.flights.set(k, flight);
     const done = () => {
       if (this.flights.get(k) === flight) this.flights.delete(k);
@@ -193,6 +220,9 @@ export class ResourceCache {
     return entry;
   }
 }
+
+/** The account part of `invalidatedAt`'s key for an invalidation of every account (not a valid account name). */
+const ALL = '|all';
 
 /** Per call, how much of the slowest recent call's duration the refresh-ahead lead keeps. */
 const PEAK_DECAY = 0.8;
