@@ -19,6 +19,11 @@ export function floorToStep(value: number, step: number): number {
   return Number((n * step).toFixed(decimalsOf(step)));
 }
 
+/** To the nearest whole number of steps, as the exact decimal (0.1 + 0.2 on a 0.1 tick is 0.3). */
+export function toStep(value: number, step: number): number {
+  return Number((Math.round(value / step) * step).toFixed(decimalsOf(step)));
+}
+
 /** True when `value` is a whole number of `step`s (within float noise). */
 export function onStep(value: number, step: number): boolean {
   const n = value / step;

@@ -230,3 +230,19 @@ describe('the protocol schema (shared) rejects malformed requests before plannin
     expect(r.error!.issues.map((i) => i.path.join('.'))).toContain(field);
   });
 });
+
+describe('planExecution: prices exactly on the tick', () => {
+  it('price, TP and SL within float noise of a tick are sent as that tick (0.1 + 0.2 is 0.3)', () => {
+    const p = plan({ orderType: 'limit', price: 0.1 + 0.2, quantity: 40, takeProfit: 0.7 + 0.1, stopLoss: 0.1 + 0.1 });
+    expect([p.price, p.entry, p.takeProfit, p.stopLoss]).toEqual([0.3, 0.3, 0.8, 0.2]);
+  });
+
+  it('a TP a hair above a long entry is the entry itself on the tick: refused (the exchange would)', () => {
+    const e = rejection(() => plan({ orderType: 'limit', price: 50_000, takeProfit: 50_000.00000001 }));
+    expect(e).toMatchObject({ code: 'INVALID_ORDER', path: ['takeProfit'] });
+    const s = rejection(() =>
+      plan({ side: 'short', orderType: 'limit', price: 50_000, takeProfit: 45_000, stopLoss: 49_999.99999999 }),
+    );
+    expect(s).toMatchObject({ code: 'INVALID_ORDER', path: ['stopLoss'] });
+  });
+});

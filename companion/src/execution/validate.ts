@@ -1,7 +1,7 @@
 import type { Account, Balance, ErrorCode, ExecuteRequest, PositionSide } from '@tierwatch/shared';
 import { AppError } from '../core/app-error.ts';
 import type { Instrument } from '../exchange/types.ts';
-import { floorToStep, fmt, onStep } from './rounding.ts';
+import { floorToStep, fmt, onStep, toStep } from './rounding.ts';
 
 /**
  * Validation before anything is sent, pure: the request, the configured accounts, the instrument's rules
@@ -57,14 +57,23 @@ function selectAccounts(req: ExecuteRequest, accounts: readonly Account[]): Acco
   });
 }
 
-function checkLevels(req: ExecuteRequest, inst: Instrument, entry: number, basis: string): void {
+/** The TP and SL, each on its tick exactly (the values sent) and on its side of the entry. */
+function checkLevels(
+  req: ExecuteRequest,
+  inst: Instrument,
+  entry: number,
+  basis: string,
+): { takeProfit: number | null; stopLoss: number | null } {
   const long = req.side === 'long';
-  for (const [field, level, above] of [
+  const out = { takeProfit: null as number | null, stopLoss: null as number | null };
+  for (const [field, raw, above] of [
     ['takeProfit', req.takeProfit ?? null, long],
     ['stopLoss', req.stopLoss ?? null, !long],
   ] as const) {
-    if (level === null) continue;
-    if (!onStep(level, inst.tickSize) || level < inst.tickSize) {
+    if (raw === null) continue;
+    // Checked as sent: within float noise of a tick is that tick, which may be the entry itself.
+    const level = toStep(raw, inst.tickSize);
+    if (!onStep(raw, inst.tickSize) || level < inst.tickSize) {
       fail(
         'INVALID_ORDER',
         [field],
@@ -78,20 +87,28 @@ function checkLevels(req: ExecuteRequest, inst: Instrument, entry: number, basis
         `${field} ${fmt(level)} must be ${above ? 'above' : 'below'} the entry (${basis} ${fmt(entry)}) for a ${req.side}`,
       );
     }
+    out[field] = level;
   }
+  return out;
 }
 
 /** Contracts for the main leg, rounded down to the step (and said so). */
-function mainQuantity(req: ExecuteRequest, inst: Instrument, entry: number, adjustments: string[]): number {
+function mainQuantity(
+  req: ExecuteRequest,
+  inst: Instrument,
+  entry: number,
+  stopLoss: number | null,
+  adjustments: string[],
+): number {
   const field = req.quantity !== undefined ? 'quantity' : 'riskAmount';
   let raw: number;
   if (req.quantity !== undefined) {
     raw = req.quantity;
   } else {
-    const distance = Math.abs(entry - (req.stopLoss as number));
+    const distance = Math.abs(entry - (stopLoss as number));
     raw = (req.riskAmount as number) / distance;
     adjustments.push(
-      `quantity ${fmt(raw)} derived from riskAmount ${fmt(req.riskAmount as number)} / |entry ${fmt(entry)} - stopLoss ${fmt(req.stopLoss as number)}|`,
+      `quantity ${fmt(raw)} derived from riskAmount ${fmt(req.riskAmount as number)} / |entry ${fmt(entry)} - stopLoss ${fmt(stopLoss as number)}|`,
     );
   }
   const qty = floorToStep(raw, inst.qtyStep);
@@ -141,7 +158,7 @@ export function planExecution({ req, accounts, instrument: inst, mark }: PlanInp
         `price ${fmt(price)} is not on the tick of ${req.symbol} (${fmt(instrument.tickSize)})`,
       );
     }
-    entry = price;
+    entry = toStep(price, instrument.tickSize);
     basis = 'limit price';
   } else {
     if (mark === null || !(mark > 0))
@@ -149,9 +166,9 @@ export function planExecution({ req, accounts, instrument: inst, mark }: PlanInp
     entry = mark as number;
     basis = 'mark';
   }
-  checkLevels(req, instrument, entry, basis);
+  const levels = checkLevels(req, instrument, entry, basis);
   const adjustments: string[] = [];
-  const qty = mainQuantity(req, instrument, entry, adjustments);
+  const qty = mainQuantity(req, instrument, entry, levels.stopLoss, adjustments);
   const legs = selected.map((a): PlannedLeg => {
     if (a.role !== 'mirror' || a.mirrorRatio === 1) return { account: a.name, qty };
     const raw = qty * a.mirrorRatio;
@@ -174,10 +191,10 @@ export function planExecution({ req, accounts, instrument: inst, mark }: PlanInp
     symbol: req.symbol,
     side: req.side,
     orderType: req.orderType,
-    price: req.orderType === 'limit' ? (req.price as number) : null,
+    price: req.orderType === 'limit' ? entry : null,
     entry,
-    takeProfit: req.takeProfit ?? null,
-    stopLoss: req.stopLoss ?? null,
+    takeProfit: levels.takeProfit,
+    stopLoss: levels.stopLoss,
     legs,
     adjustments,
   };
