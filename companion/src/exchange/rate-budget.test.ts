@@ -172,3 +172,16 @@ describe('RateBudget', () => {
     expect(peak).toBe(2);
   });
 });
+
+describe('RateBudget: a call whose function throws before returning a promise', () => {
+  it('rejects that call, frees its in-flight slot, and the next call still goes', async () => {
+    const { budget, call } = setup({ maxInFlight: 1 });
+    const bad = budget.schedule({ account: 'a', group: 'market', lane: 'api' }, (() => {
+      throw new Error('boom');
+    }) as () => Promise<never>);
+    await expect(bad).rejects.toThrow('boom');
+    const next = call('next', { lane: 'execution' });
+    await flushMicrotasks();
+    await expect(next).resolves.toBe('next');
+  });
+});

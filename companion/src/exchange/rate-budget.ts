@@ -119,12 +119,17 @@ export class RateBudget {
         run: () => {
           signal?.removeEventListener('abort', onAbort);
           this.inFlight++;
-          fn()
-            .then(resolve, reject)
-            .finally(() => {
-              this.inFlight--;
-              this.pump();
-            });
+          // A function that throws instead of rejecting must still free its slot (and not throw into pump).
+          let p: Promise<T>;
+          try {
+            p = fn();
+          } catch (err) {
+            p = Promise.reject(err);
+          }
+          p.then(resolve, reject).finally(() => {
+            this.inFlight--;
+            this.pump();
+          });
         },
       };
       const queue = this.lanes.get(ticket.lane)!;
