@@ -169,23 +169,27 @@ export async function startCompanion(config: CompanionConfig, opts: StartOptions
         guardMode: monitor.mode,
       }),
     });
+    let server: ReturnType<typeof serve> | undefined;
+    // The hub closes before the server (upgraded sockets would hold server.close open). Registered before the
+    // listen, so a start that fails there (port taken) still stops the hub's keepalive loop.
+    closers.push(async () => {
+      await hub.close();
+      const s = server;
+      if (s === undefined) return;
+      await new Promise<void>((resolve) => {
+        s.close(() => resolve());
+        (s as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+      });
+    });
     monitor.start();
 
-    const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: config.server.port });
+    server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: config.server.port });
     hub.injectWebSocket(server as Parameters<WsHub['injectWebSocket']>[0]);
+    const listening = server;
     await new Promise<void>((resolve, reject) => {
-      server.once('listening', resolve);
-      server.once('error', reject);
+      listening.once('listening', resolve);
+      listening.once('error', reject);
     });
-    closers.push(
-      () =>
-        new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
-        }),
-    );
-    // Runs before the server closes (closers run in reverse): upgraded sockets would hold server.close open.
-    closers.push(() => hub.close());
     const { port } = server.address() as AddressInfo;
     const url = `http://127.0.0.1:${port}`;
     logger.info({ url, accounts: accounts.map((a) => a.name) }, 'companion listening');
