@@ -70,6 +70,7 @@ export function snapshot(over: Partial<Snapshot> = {}): Snapshot {
     protocol: 1,
     seq: 10,
     at: 1_000,
+    instance: 'run-1',
     accounts: ACCOUNTS,
     positions,
     tierCounts,

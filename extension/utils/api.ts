@@ -130,9 +130,18 @@ export async function probe(api: Api): Promise<ProbeResult> {
 export const newIdempotencyKey = (uuid: () => string = () => crypto.randomUUID()): string =>
   uuid().replaceAll('-', '').slice(0, 32);
 
-export const wsUrl = (baseUrl: string, token: string, lastSeq: number | null): string => {
+/** The socket URL; resuming names the companion run the seq belongs to, so a restarted one sends a snapshot. */
+export const wsUrl = (
+  baseUrl: string,
+  token: string,
+  lastSeq: number | null,
+  instance: string | null = null,
+): string => {
   const u = new URL('/ws', baseUrl.replace(/^http/, 'ws'));
   u.searchParams.set('token', token);
-  if (lastSeq !== null) u.searchParams.set('lastSeq', String(lastSeq));
+  if (lastSeq !== null) {
+    u.searchParams.set('lastSeq', String(lastSeq));
+    if (instance !== null) u.searchParams.set('instance', instance);
+  }
   return u.toString();
 };

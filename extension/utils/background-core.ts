@@ -43,6 +43,7 @@ export function createBackground(deps: BackgroundDeps) {
     {
       ...socket,
       resumeSeq: () => resumeSeq(stream),
+      resumeInstance: () => stream?.instance ?? null,
       onMessage: (raw) => receive(raw),
       onStatus: () => {
         updateBadge();

@@ -32,6 +32,8 @@ export interface ConnectionDeps {
   random(): number;
   /** The seq to resume from, or null for a fresh snapshot (asked at every connect). */
   resumeSeq(): number | null;
+  /** The companion run that seq belongs to (from hello/snapshot), when known. */
+  resumeInstance?(): string | null;
   onMessage(data: unknown): void;
   onStatus(status: ConnectionStatus): void;
   /** After a socket failed before any message: is the companion down, or is the token refused? */
@@ -130,7 +132,12 @@ export class Connection {
 
   private open(): void {
     if (!this.target) return;
-    const url = wsUrl(this.target.baseUrl, this.target.token, this.deps.resumeSeq());
+    const url = wsUrl(
+      this.target.baseUrl,
+      this.target.token,
+      this.deps.resumeSeq(),
+      this.deps.resumeInstance?.() ?? null,
+    );
     this.gotMessage = false;
     this.setStatus({ state: 'connecting', retryAt: null });
     let socket: SocketLike;

@@ -120,11 +120,26 @@ describe('reduce', () => {
 
   it('hello with a lower lastSeq than ours means the server restarted: fresh snapshot', () => {
     const start = reduce(null, snapshot({ seq: 40 })).state;
-    const s = reduce(start, { type: 'hello', protocol: 1, serverVersion: '0.1.0', lastSeq: 3 });
+    const s = reduce(start, { type: 'hello', protocol: 1, serverVersion: '0.1.0', lastSeq: 3, instance: 'run-1' });
     expect(s.resync).toBe('fresh');
     expect(s.state?.awaitingSnapshot).toBe(true);
-    expect(reduce(s.state, { type: 'hello', protocol: 1, serverVersion: '0.1.0', lastSeq: 3 }).resync).toBeNull();
-    expect(reduce(start, { type: 'hello', protocol: 1, serverVersion: '0.1.0', lastSeq: 41 }).resync).toBeNull();
+    expect(
+      reduce(s.state, { type: 'hello', protocol: 1, serverVersion: '0.1.0', lastSeq: 3, instance: 'run-1' }).resync,
+    ).toBeNull();
+    expect(
+      reduce(start, { type: 'hello', protocol: 1, serverVersion: '0.1.0', lastSeq: 41, instance: 'run-1' }).resync,
+    ).toBeNull();
+  });
+
+  it('hello from another run of the companion means it restarted, whatever its seq: fresh snapshot', () => {
+    const start = reduce(null, snapshot({ seq: 40 })).state;
+    const s = reduce(start, { type: 'hello', protocol: 1, serverVersion: '0.1.0', lastSeq: 500, instance: 'run-2' });
+    expect(s.resync).toBe('fresh');
+    expect(s.state?.awaitingSnapshot).toBe(true);
+    // The new run's snapshot is applied and its instance remembered for the next resume.
+    const after = reduce(s.state, snapshot({ seq: 500, instance: 'run-2' })).state;
+    expect(after?.instance).toBe('run-2');
+    expect(after?.awaitingSnapshot).toBe(false);
   });
 
   it('stats and guard-mode update the header; resize updates size; errors are passed up', () => {

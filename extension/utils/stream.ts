@@ -26,6 +26,8 @@ export interface StreamState {
   /** Server time of the snapshot this state was built from (distances are as fresh as this or newer). */
   snapshotAt: number;
   serverVersion: string | null;
+  /** The companion run this state's seq belongs to (seq restarts with every run). */
+  instance: string | null;
   accounts: Account[];
   positions: Record<string, TieredPosition>;
   tierCounts: TierCounts;
@@ -80,8 +82,9 @@ export const resumeSeq = (state: StreamState | null): number | null =>
 export function reduce(state: StreamState | null, msg: ServerMessage): Step {
   switch (msg.type) {
     case 'hello':
-      // The server issued fewer events than we have seen: it restarted and our seq means nothing to it.
-      if (state && !state.awaitingSnapshot && msg.lastSeq < state.seq) {
+      // Another run of the companion (it restarted), or fewer events than we have seen: our seq means
+      // nothing to it, and whatever follows this hello must not be applied on top of our state.
+      if (state && !state.awaitingSnapshot && (msg.instance !== state.instance || msg.lastSeq < state.seq)) {
         return step({ ...state, serverVersion: msg.serverVersion, awaitingSnapshot: true }, { resync: 'fresh' });
       }
       return step(state && { ...state, serverVersion: msg.serverVersion });
@@ -102,6 +105,7 @@ function applySnapshot(prev: StreamState | null, snap: Extract<ServerMessage, { 
     at: snap.at,
     snapshotAt: snap.at,
     serverVersion: prev?.serverVersion ?? null,
+    instance: snap.instance,
     accounts: snap.accounts,
     positions,
     tierCounts: countTiers(positions),

@@ -105,6 +105,11 @@ export const Hello = z.object({
   serverVersion: z.string(),
   /** The newest sequence number the server has issued (0 before any event). */
   lastSeq: z.number().int().nonnegative(),
+  /**
+   * This run of the companion. Sequence numbers restart with it, so a client resumes with `lastSeq` and
+   * `instance` together; after a restart it gets a fresh snapshot instead of another run's events.
+   */
+  instance: z.string().min(1).max(64),
 });
 
 export const Snapshot = z.object({
@@ -113,6 +118,8 @@ export const Snapshot = z.object({
   /** The snapshot reflects every event up to and including this one; events that follow start at seq+1. */
   seq: z.number().int().nonnegative(),
   at: EpochMs,
+  /** As in `hello`: the run of the companion whose sequence numbers `seq` counts. */
+  instance: z.string().min(1).max(64),
   accounts: z.array(Account),
   positions: z.array(TieredPosition),
   tierCounts: TierCounts,

@@ -140,7 +140,7 @@ describe('protocol schemas accept well-formed values', () => {
     ['execute by quantity', ExecuteRequest, execute],
     ['execute by risk', ExecuteRequest, { ...execute, quantity: undefined, riskAmount: 25 }],
     ['limit execute', ExecuteRequest, { ...execute, orderType: 'limit', price: 60_000 }],
-    ['hello', ServerMessage, { type: 'hello', protocol: 1, serverVersion: '0.1.0', lastSeq: 0 }],
+    ['hello', ServerMessage, { type: 'hello', protocol: 1, serverVersion: '0.1.0', lastSeq: 0, instance: 'run-1' }],
     ['error frame', ServerMessage, { type: 'error', code: 'BAD_MESSAGE', message: 'not JSON' }],
     ['resume', ClientMessage, { type: 'resume', lastSeq: 12 }],
   ] as [string, z.ZodType, unknown][])('%s', (_name, schema, value) => {

@@ -85,6 +85,25 @@ describe('ws hub: resume', () => {
     old.terminate();
   });
 
+  it("a lastSeq from another run of the companion gets a snapshot, never this run's events", async () => {
+    const s = await start();
+    for (let n = 1; n <= 5; n++) s.bus.publish(tierChanged(n));
+    const first = await TestClient.open(s.wsUrl());
+    const hello = await first.waitFor((f) => f.type === 'hello');
+    first.terminate();
+    // The same run: replayed from the ring.
+    const same = await TestClient.open(s.wsUrl({ lastSeq: 2, instance: hello.instance }));
+    await same.waitForSeq(5);
+    expect(same.frames.some((f) => f.type === 'snapshot')).toBe(false);
+    same.terminate();
+    // Another run's seq 2 is not this run's seq 2: a snapshot, and no event before it.
+    const other = await TestClient.open(s.wsUrl({ lastSeq: 2, instance: 'a-previous-run' }));
+    const snap = await other.waitFor((f) => f.type === 'snapshot');
+    expect(snap.seq).toBe(5);
+    expect(other.frames.map((f) => f.type)).toEqual(['hello', 'snapshot']);
+    other.terminate();
+  });
+
   it('a lastSeq from the future (the server restarted) gets a snapshot', async () => {
     const s = await start();
     s.bus.publish(tierChanged(1));

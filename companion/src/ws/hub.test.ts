@@ -61,7 +61,13 @@ describe('ws hub: hello, snapshot, then events in order', () => {
     for (let n = 4; n <= 8; n++) s.bus.publish(tierChanged(n));
     await c.waitForSeq(8);
 
-    expect(c.frames[0]).toEqual({ type: 'hello', protocol: 1, serverVersion: 'test', lastSeq: 3 });
+    expect(c.frames[0]).toEqual({
+      type: 'hello',
+      protocol: 1,
+      serverVersion: 'test',
+      lastSeq: 3,
+      instance: expect.any(String),
+    });
     expect(c.frames[1]).toBe(snapshot);
     expect(snapshot).toMatchObject({ seq: 3, guardMode: 'critical-only' });
     expect(snapshot.alerts).toEqual([expect.objectContaining({ seq: 2, kind: 'sl-hit', severity: 'critical' })]);

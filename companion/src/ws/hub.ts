@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import { createNodeWebSocket } from '@hono/node-ws';
 import { type BusEvent, type Pong, PROTOCOL_VERSION, type Snapshot, type StreamEvent } from '@tierwatch/shared';
@@ -83,6 +84,8 @@ export function createWsHub(deps: WsHubDeps): WsHub {
     badMessages: 0,
   };
   let seq = 0;
+  // This run of the hub: seq restarts with it, so resuming needs both (see Hello.instance).
+  const instance = randomUUID();
   let nextId = 1;
   let closed = false;
 
@@ -101,6 +104,7 @@ export function createWsHub(deps: WsHubDeps): WsHub {
         protocol: PROTOCOL_VERSION,
         seq,
         at: clock.now(),
+        instance,
         ...parts,
         alerts: alerts.list(),
       };
@@ -140,6 +144,7 @@ export function createWsHub(deps: WsHubDeps): WsHub {
     upgradeWebSocket(
       (c) => {
         const lastSeqParam = c.req.query('lastSeq');
+        const instanceParam = c.req.query('instance');
         let sub: Subscriber | null = null;
         return {
           onOpen(_evt, ctx) {
@@ -150,12 +155,20 @@ export function createWsHub(deps: WsHubDeps): WsHub {
               return;
             }
             sub = new Subscriber(nextId++, ws, host);
-            sub.send({ type: 'hello', protocol: PROTOCOL_VERSION, serverVersion: deps.version, lastSeq: seq });
+            sub.send({
+              type: 'hello',
+              protocol: PROTOCOL_VERSION,
+              serverVersion: deps.version,
+              lastSeq: seq,
+              instance,
+            });
             let lastSeq: number | null = null;
             if (lastSeqParam !== undefined) {
               if (SEQ_PARAM.test(lastSeqParam)) lastSeq = Number(lastSeqParam);
               else sub.error('BAD_MESSAGE', 'lastSeq must be a non-negative integer; sending a snapshot');
             }
+            // A seq from another run of the companion means nothing here: a fresh snapshot, never its events.
+            if (instanceParam !== undefined && instanceParam !== instance) lastSeq = null;
             // hello, the snapshot (or the replay) and the subscription happen in this one turn.
             sub.start(lastSeq);
             subscribers.add(sub);

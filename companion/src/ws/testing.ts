@@ -27,7 +27,7 @@ export interface HubServer {
   token: string;
   port: number;
   /** ws://127.0.0.1:PORT/ws?token=…[&lastSeq=…] */
-  wsUrl(opts?: { token?: string | null; lastSeq?: number | string }): string;
+  wsUrl(opts?: { token?: string | null; lastSeq?: number | string; instance?: string }): string;
   connect(opts?: { lastSeq?: number; origin?: string }): Promise<TestClient>;
   close(): Promise<void>;
 }
@@ -59,6 +59,7 @@ export async function startHubServer(
     const t = o.token === undefined ? token : o.token;
     if (t !== null) u.searchParams.set('token', t);
     if (o.lastSeq !== undefined) u.searchParams.set('lastSeq', String(o.lastSeq));
+    if (o.instance !== undefined) u.searchParams.set('instance', o.instance);
     return u.toString();
   };
   return {
