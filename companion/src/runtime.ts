@@ -95,8 +95,13 @@ export async function startCompanion(config: CompanionConfig, opts: StartOptions
   const env = opts.env ?? process.env;
   const accounts = config.accounts.map((a) => toProtocolAccount(config, a));
   const closers: (() => Promise<void> | void)[] = [];
-  const close = async () => {
-    for (const c of closers.reverse()) await c();
+  // Last started, first stopped; once, however often it is called (a signal and a test may both ask).
+  let closing: Promise<void> | null = null;
+  const close = () => {
+    closing ??= (async () => {
+      for (const c of [...closers].reverse()) await c();
+    })();
+    return closing;
   };
 
   try {
