@@ -64,6 +64,16 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ env })).toThrow(message);
   });
 
+  it('never echoes a credential put in the config by mistake', () => {
+    const env = { COMPANION__ACCOUNTS: '[{"name":"main","apiKey":"SUPERSECRET","secret":"ALSOSECRET"}]' };
+    expect(() => loadConfig({ env })).toThrow(/accounts\.0: Unrecognized keys: "apiKey", "secret"/);
+    try {
+      loadConfig({ env });
+    } catch (err) {
+      expect(String(err)).not.toMatch(/SUPERSECRET|ALSOSECRET/);
+    }
+  });
+
   it('names a file that is not valid YAML or JSON', () => {
     expect(() => loadConfig({ env: {}, file: file('bad.json', '{port:') })).toThrow(/bad\.json: not valid/);
     expect(() => loadConfig({ env: {}, file: join(tmp, 'missing.yaml') })).toThrow(/cannot read it \(ENOENT\)/);

@@ -68,8 +68,12 @@ function valueAt(input: unknown, path: PropertyKey[]): unknown {
 function describe(error: z.ZodError, input: unknown, source: string): string {
   const lines = error.issues.map((issue) => {
     const field = issue.path.map(String).join('.') || '(top level)';
+    // An unknown key is named by its message; echoing the object around it could print a credential
+    // someone put in the config by mistake, as could a value under a credential-like name.
+    if (issue.code === 'unrecognized_keys') return `  ${field}: ${issue.message}`;
     const value = valueAt(input, issue.path);
-    const shown = value === undefined ? 'missing' : JSON.stringify(value);
+    const secretLike = /key|secret|token|password/i.test(String(issue.path.at(-1) ?? ''));
+    const shown = value === undefined ? 'missing' : secretLike ? '[redacted]' : JSON.stringify(value);
     return `  ${field} = ${shown}: ${issue.message}`;
   });
   return `invalid config (${source}):\n${lines.join('\n')}`;
