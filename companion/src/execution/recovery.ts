@@ -58,10 +58,19 @@ export async function reconcile(deps: ReconcileDeps): Promise<RecoveryReport> {
         'reconciling an unfinished execution',
       );
       const found: string[] = [];
+      // Each leg on its own: one that cannot be looked up (its account left the config, the exchange keeps
+      // failing) stays pending and is reported, and the others still settle.
+      const legFailures: string[] = [];
       await Promise.all(
         r.legs.map(async (leg, i) => {
           if (TERMINAL.has(leg.status)) return;
-          const ld = deps.legDeps(leg.account);
+          let ld: LegDeps;
+          try {
+            ld = deps.legDeps(leg.account);
+          } catch (err) {
+            legFailures.push(`${leg.account}: ${err instanceof Error ? err.message : String(err)}`);
+            return;
+          }
           const outcome = await resolveLeg(
             ld,
             { ...leg, error: null },
@@ -75,6 +84,12 @@ export async function reconcile(deps: ReconcileDeps): Promise<RecoveryReport> {
         }),
       );
       if (r.legs.some((l) => !TERMINAL.has(l.status))) {
+        if (legFailures.length > 0) {
+          deps.log.error(
+            { executionId, legFailures },
+            'unfinished execution has legs that cannot be looked up; left pending',
+          );
+        }
         report.stillPending.push(executionId);
         return;
       }

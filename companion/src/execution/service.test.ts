@@ -11,7 +11,7 @@ import type { ExecutionConfigInput } from './config.ts';
 import { clientOrderId } from './ids.ts';
 import type { JournalRecord } from './journal.ts';
 import { ExecutionService } from './service.ts';
-import { fakeExchange } from './testing.ts';
+import { ACCOUNTS, fakeExchange } from './testing.ts';
 
 const req = (over: Partial<ExecuteRequest> = {}): ExecuteRequest => ({
   idempotencyKey: 'key-0000001',
@@ -301,6 +301,30 @@ describe('ExecutionService: durability and recovery', () => {
     expect(ex.clients.get('mirror2')!.findCalls).toBe(2); // before and after the settle window
     expect(second.events.find((e) => e.type === 'execution-finished')).toBeTruthy();
     expect(second.service.unfinished()).toEqual([]);
+  });
+
+  it('a leg on an account no longer configured stays pending; the others still settle', async () => {
+    const first = await setup();
+    first.m.gate = new Promise(() => {});
+    first.m1.gate = new Promise(() => {});
+    first.m2.gate = new Promise(() => {});
+    first.service.execute(req()).catch(() => {});
+    while (first.journal().length < 1) await new Promise((r) => setTimeout(r, 2));
+    const snapshot = readFileSync(join(first.dataDir, 'executions.jsonl'), 'utf8');
+
+    const dataDir = mkdtempSync(join(tmpdir(), 'tw-exec-'));
+    writeFileSync(join(dataDir, 'executions.jsonl'), snapshot);
+    // mirror2 was removed from the config between the runs.
+    const ex = fakeExchange(ACCOUNTS.filter((a) => a.name !== 'mirror2'));
+    const second = await setup({ dataDir, ex, config: { settleMs: 20 } });
+    const [id] = second.service.unfinished();
+    const report = await second.service.recover();
+    expect(report).toEqual({ settled: [], stillPending: [id] });
+    expect(second.service.get(id!)!.legs.map((l) => [l.account, l.status])).toEqual([
+      ['main', 'rejected'],
+      ['mirror1', 'rejected'],
+      ['mirror2', 'pending'],
+    ]);
   });
 
   it('lookups that keep failing leave the execution pending; the next start settles it', async () => {
