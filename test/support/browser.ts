@@ -11,8 +11,22 @@ import { buildExtension, EXTENSION_DIR, extensionNeedsBuild } from '../../compan
  */
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-/** Fixed by the manifest `key` in extension/wxt.config.ts. */
-export const EXTENSION_ID = 'mhhdpgaalaanknachkpngapecflhnbnl';
+/** Fixed by the manifest `key` in extension/manifest-key.ts. */
+export { EXTENSION_ID } from '@tierwatch/shared';
+
+/** The recipe's flags: the extension alone, no network but loopback, nothing Chrome would fetch by itself. */
+export const chromiumArgs = (extensionDir: string): string[] => [
+  '--headless=new',
+  `--load-extension=${extensionDir}`,
+  `--disable-extensions-except=${extensionDir}`,
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
+];
 /** The popup's own width (extension/entrypoints/popup/style.css) and Chrome's popup height cap. */
 export const POPUP_VIEWPORT = { width: 440, height: 600 };
 
@@ -74,18 +88,7 @@ export async function launchWithExtension(opts: { extensionDir?: string } = {}):
     executablePath: CHROMIUM_PATH,
     headless: true,
     viewport: POPUP_VIEWPORT,
-    args: [
-      '--headless=new',
-      `--load-extension=${dir}`,
-      `--disable-extensions-except=${dir}`,
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
-    ],
+    args: chromiumArgs(dir),
   });
   let closed = false;
   const close = async () => {

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
 import { bigSnapshot } from '../../../extension/test-support/fixtures.ts';
+import { CHROMIUM_PATH, chromiumArgs } from '../../support/browser.ts';
 
 /**
  * The extension's figures: the popup's JavaScript over the wire (gzip of every chunk popup.html loads,
@@ -16,7 +17,6 @@ import { bigSnapshot } from '../../../extension/test-support/fixtures.ts';
 
 const EXT_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../../extension');
 const OUT = join(EXT_DIR, '.output/chrome-mv3');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 type ChromeStorage = { chrome: { storage: { local: { set(v: object): Promise<void> } } } };
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 
@@ -51,20 +51,9 @@ const round = (n: number, d = 1) => Math.round(n * 10 ** d) / 10 ** d;
 export async function measureRender(positions = 400, runs = RUNS, screenshot?: string) {
   const profile = mkdtempSync(join(tmpdir(), 'tierwatch-bench-'));
   const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
+    executablePath: CHROMIUM_PATH,
     headless: true,
-    args: [
-      '--headless=new',
-      `--load-extension=${OUT}`,
-      `--disable-extensions-except=${OUT}`,
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
-    ],
+    args: chromiumArgs(OUT),
   });
   try {
     const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
@@ -136,6 +125,6 @@ export default async function run(): Promise<Record<string, unknown>> {
     render400MaxMs: round(Math.max(...times)),
     render400Runs: times.length,
     rowsRendered: rows,
-    browser: CHROMIUM,
+    browser: CHROMIUM_PATH,
   };
 }
