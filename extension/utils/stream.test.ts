@@ -157,4 +157,43 @@ describe('reduce', () => {
       'UNAUTHORIZED',
     );
   });
+
+  it('execution-finished sets the last execution; execution-updated fills it in, for the same execution only', () => {
+    const leg = {
+      account: 'main',
+      clientOrderId: 'tw-1',
+      status: 'placed' as const,
+      orderId: 'o1',
+      qty: 0.01,
+      filledQty: 0,
+      avgPrice: null,
+      takeProfit: null,
+      stopLoss: null,
+      error: null,
+    };
+    const result = {
+      executionId: 'ex-1',
+      idempotencyKey: 'key-00000001',
+      status: 'complete' as const,
+      symbol: 'BTCUSDT',
+      side: 'long' as const,
+      orderType: 'market' as const,
+      startedAt: 1,
+      finishedAt: 2,
+      adjustments: [],
+      legs: [leg],
+    };
+    const filled = { ...result, legs: [{ ...leg, status: 'filled' as const, filledQty: 0.01, avgPrice: 61_000 }] };
+    const start = reduce(null, snapshot()).state;
+    const out = run(
+      [
+        { type: 'execution-finished', seq: 11, at: 3, result },
+        { type: 'execution-updated', seq: 12, at: 4, result: filled },
+        { type: 'execution-updated', seq: 13, at: 5, result: { ...filled, executionId: 'ex-other' } },
+      ],
+      start,
+    );
+    expect(out.state?.lastExecution?.executionId).toBe('ex-1');
+    expect(out.state?.lastExecution?.legs[0]).toMatchObject({ status: 'filled', avgPrice: 61_000 });
+  });
 });

@@ -237,6 +237,10 @@ function applyEvent(state: StreamState | null, ev: StreamEvent): Step {
       alert(severity, 'execution', { symbol: r.symbol }, `Execution ${r.symbol} ${r.side}: ${r.status}`);
       break;
     }
+    case 'execution-updated':
+      // Fills read back after the answer: the same execution, now with quantities and prices.
+      if (next.lastExecution?.executionId === ev.result.executionId) next.lastExecution = ev.result;
+      break;
     case 'guard-mode':
       next.guardMode = ev.mode;
       break;

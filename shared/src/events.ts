@@ -75,6 +75,8 @@ export const StreamEvent = z.discriminatedUnion('type', [
     side: PositionSide,
   }),
   z.object({ type: z.literal('execution-finished'), ...base, result: ExecuteResult }),
+  /** A finished execution learned more: its market legs' fills (quantity, average price) read back. */
+  z.object({ type: z.literal('execution-updated'), ...base, result: ExecuteResult }),
   z.object({
     type: z.literal('guard-mode'),
     ...base,

@@ -63,8 +63,12 @@ describe('execution routes', () => {
     expect(res.headers.get('cache-control')).toBe('no-store');
     const r = ExecuteResult.parse(await res.json());
     expect(r.status).toBe('complete');
-    const back = await get(`/api/v1/trading/executions/${r.executionId}`);
-    expect(ExecuteResult.parse(await back.json())).toEqual(r);
+    await service!.settled(); // fills read back after the answer
+    const back = ExecuteResult.parse(await (await get(`/api/v1/trading/executions/${r.executionId}`)).json());
+    expect(back).toEqual({ ...r, legs: back.legs });
+    expect(back.legs.map((l) => [l.account, l.orderId, l.status])).toEqual(
+      r.legs.map((l) => [l.account, l.orderId, 'filled']),
+    );
     const list = (await (await get('/api/v1/trading/executions')).json()) as { data: unknown[] };
     expect(list.data).toHaveLength(1);
   });

@@ -101,14 +101,20 @@ describe('ExecutionService: one execution', () => {
       expect(leg!.clientOrderId.length).toBeLessThanOrEqual(36);
       expect(leg!.orderId).toBe(client.orders.get(leg!.clientOrderId)!.orderId);
     }
-    expect(journal().map((x) => x.type)).toEqual(['intent', 'leg', 'leg', 'leg', 'finished']);
-    expect(service.get(r.executionId)).toEqual(r);
+    await service.settled(); // the market legs' fills are read back after the answer
+    const now = service.get(r.executionId)!;
+    expect(now).toEqual({ ...r, legs: now.legs });
+    expect(now.legs.map((l) => [l.orderId, l.status, l.filledQty])).toEqual(
+      r.legs.map((l) => [l.orderId, 'filled', l.qty]),
+    );
+    expect(journal().map((x) => x.type)).toEqual(['intent', 'leg', 'leg', 'leg', 'finished', 'leg', 'leg', 'leg']);
     expect(modes).toEqual(['critical-only', 'normal']);
     expect(events.map((e) => (e.type === 'guard-mode' ? `${e.type}:${e.mode}` : e.type))).toEqual([
       'guard-mode:critical-only',
       'execution-started',
       'execution-finished',
       'guard-mode:normal',
+      'execution-updated',
     ]);
   });
 
@@ -123,7 +129,9 @@ describe('ExecutionService: one execution', () => {
 
   it('the same key later returns the first result and sends nothing; a different body is a 409', async () => {
     const { service, m } = await setup();
-    const first = await service.execute(req());
+    await service.execute(req());
+    await service.settled();
+    const first = service.get((await service.execute(req())).executionId)!;
     expect(await service.execute(req())).toEqual(first);
     expect(m.placeCalls).toBe(1);
     const e = await rejectionOf(service.execute(req({ quantity: 0.02 })));
@@ -149,6 +157,37 @@ describe('ExecutionService: one execution', () => {
       'execution-started',
       'execution-finished',
     ]);
+  });
+});
+
+describe('ExecutionService: fills', () => {
+  it("reads a market order's fills back after answering: journaled, published, nothing placed", async () => {
+    const { service, events, journal, m, m1, m2 } = await setup();
+    const r = await service.execute(req({ idempotencyKey: 'fills-0001' }));
+    expect(r.legs.every((l) => l.status === 'placed')).toBe(true);
+    // The read-back runs after the answer; wait for its event.
+    for (let i = 0; i < 100 && !events.some((e) => e.type === 'execution-updated'); i++) {
+      await new Promise((done) => setTimeout(done, 5));
+    }
+    const updated = events.find((e) => e.type === 'execution-updated');
+    expect(
+      updated && 'result' in updated && updated.result.legs.map((l) => [l.account, l.status, l.filledQty, l.avgPrice]),
+    ).toEqual([
+      ['main', 'filled', 0.01, 50_000],
+      ['mirror1', 'filled', 0.005, 50_000],
+      ['mirror2', 'filled', 0.02, 50_000],
+    ]);
+    expect(service.get(r.executionId)!.legs.every((l) => l.status === 'filled')).toBe(true);
+    expect(journal().filter((x) => x.type === 'leg').length).toBe(6);
+    expect([m, m1, m2].map((c) => c.placeCalls)).toEqual([1, 1, 1]);
+  });
+
+  it('a limit order is not read back (it fills when the price comes)', async () => {
+    const { service, events, m } = await setup();
+    await service.execute(req({ idempotencyKey: 'fills-0002', orderType: 'limit', price: 49_000 }));
+    await new Promise((done) => setTimeout(done, 50));
+    expect(events.some((e) => e.type === 'execution-updated')).toBe(false);
+    expect(m.findCalls).toBe(0);
   });
 });
 
@@ -252,7 +291,9 @@ describe('ExecutionService: failures', () => {
 describe('ExecutionService: durability and recovery', () => {
   it('a restart answers the same key from the journal without sending anything', async () => {
     const first = await setup();
-    const r = await first.service.execute(req());
+    const { executionId } = await first.service.execute(req());
+    await first.service.settled();
+    const r = first.service.get(executionId)!;
     await first.service.close();
     const ex = fakeExchange();
     const second = await setup({ dataDir: first.dataDir, ex });

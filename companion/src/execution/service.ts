@@ -175,6 +175,11 @@ export class ExecutionService {
     await this.journal.close();
   }
 
+  /** Resolves once the work in flight (executions, fill read-backs) has finished. */
+  async settled(): Promise<void> {
+    while (this.running.size > 0) await Promise.allSettled([...this.running]);
+  }
+
   private track<T>(p: Promise<T>): Promise<T> {
     this.running.add(p);
     const drop = () => this.running.delete(p);
@@ -215,6 +220,7 @@ export class ExecutionService {
         );
         await this.finish(id, null);
         ok = true;
+        void this.track(this.confirmFills(id));
       } catch (err) {
         this.log.error({ err, executionId: id }, 'execution interrupted after its intent was journaled');
       }
@@ -333,6 +339,41 @@ export class ExecutionService {
         `execution ${r.status}`,
       );
     for (const leg of r.legs) if (isPlaced(leg)) this.deps.monitor.refreshAccount?.(leg.account);
+  }
+
+  /**
+   * A market leg is acknowledged before it fills: once the execution is answered, read each such leg back
+   * (top lane, once) and record and publish its fill. Never places anything; a failed read changes nothing.
+   */
+  private async confirmFills(executionId: string): Promise<void> {
+    const r = this.byId.get(executionId)?.result;
+    if (!r || r.orderType !== 'market') return;
+    let changed = false;
+    await Promise.all(
+      r.legs.map(async (leg, i) => {
+        const client = this.deps.clients.get(leg.account);
+        if (leg.status !== 'placed' || !client) return;
+        try {
+          const found = await this.sem.run(() =>
+            client.findOrder(leg.clientOrderId, r.symbol, { lane: 'execution', signal: this.closing.signal }),
+          );
+          if (!found || found.filledQty <= 0) return;
+          const filled = found.filledQty >= leg.qty;
+          r.legs[i] = {
+            ...leg,
+            status: filled ? 'filled' : 'placed',
+            filledQty: found.filledQty,
+            avgPrice: found.avgPrice,
+          };
+          changed = true;
+          await this.write({ v: 1, type: 'leg', at: this.deps.clock.now(), executionId, leg: r.legs[i]! });
+        } catch (err) {
+          this.log.warn({ executionId, account: leg.account, err: String(err) }, 'fill read-back failed');
+        }
+      }),
+    );
+    if (changed)
+      this.deps.bus.publish({ type: 'execution-updated', at: this.deps.clock.now(), result: structuredClone(r) });
   }
 
   /** Journal writes after orders went out never fail the execution: the orders stand either way. */

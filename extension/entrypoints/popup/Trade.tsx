@@ -92,6 +92,12 @@ export function Trade({ stream, onDone }: { stream: StreamState; onDone: () => v
         await new Promise((r) => setTimeout(r, 1000));
         result = await api.execution(result.executionId);
       }
+      // Market legs are acknowledged before their fills are read back (a moment later): show the fills.
+      const unfilled = (x: ExecuteResult) => x.orderType === 'market' && x.legs.some((l) => l.status === 'placed');
+      for (let i = 0; i < 3 && unfilled(result); i++) {
+        await new Promise((r) => setTimeout(r, 400));
+        result = await api.execution(result.executionId);
+      }
       setStep({ at: 'result', result });
     } catch (err) {
       if (err instanceof ApiError && err.path) {
