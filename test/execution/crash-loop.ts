@@ -1,10 +1,10 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ExecuteResult } from '@tierwatch/shared';
 import { clientOrderId } from '../../companion/src/execution/index.ts';
 import { startPaperExchange } from '../../companion/src/paper/index.ts';
-import { type CompanionProcess, startCompanionProcess } from '../support/companion-process.ts';
+import { type CompanionProcess, onStandalonePaper, startCompanionProcess } from '../support/companion-process.ts';
 import { longOrder, postExecute } from './support.ts';
 
 /**
@@ -50,25 +50,7 @@ export async function runCrashLoop(iterations: number, seed = 11): Promise<Crash
   const random = rng(seed);
   const paper = await startPaperExchange({ accounts: ACCOUNTS, positionsPerAccount: 3, seed: 5 });
   const dataDir = mkdtempSync(join(tmpdir(), 'tw-crash-loop-'));
-  const configFile = join(dataDir, 'config.json');
-  writeFileSync(
-    configFile,
-    JSON.stringify({
-      log: { level: 'warn' },
-      accounts: ACCOUNTS.map((name, i) => ({
-        name,
-        role: i === 0 ? 'main' : 'mirror',
-        mirrorRatio: i === 0 ? 1 : 0.5 * i,
-        mode: 'paper',
-        baseUrl: paper.url,
-      })),
-    }),
-  );
-  const env: NodeJS.ProcessEnv = { COMPANION__DATA_DIR: dataDir };
-  for (const a of paper.accounts) {
-    env[`COMPANION_SECRET__${a.name.toUpperCase()}__API_KEY`] = a.apiKey;
-    env[`COMPANION_SECRET__${a.name.toUpperCase()}__SECRET`] = a.secret;
-  }
+  const setup = onStandalonePaper(paper, { dataDir, logLevel: 'warn', mirrorRatio: (i) => 0.5 * i });
   const fig: CrashFigures = {
     iterations,
     executionsSent: 0,
@@ -155,7 +137,7 @@ export async function runCrashLoop(iterations: number, seed = 11): Promise<Crash
     );
   try {
     for (let i = 0; i <= iterations; i++) {
-      const c = await startCompanionProcess({ args: ['--config', configFile], env });
+      const c = await startCompanionProcess(setup);
       try {
         const list = await settled(c);
         const last = i === iterations;

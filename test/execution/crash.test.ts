@@ -1,11 +1,11 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ExecuteRequest, ExecuteResult } from '@tierwatch/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientOrderId } from '../../companion/src/execution/index.ts';
 import { type PaperExchange, startPaperExchange } from '../../companion/src/paper/index.ts';
-import { type CompanionProcess, startCompanionProcess } from '../support/companion-process.ts';
+import { type CompanionProcess, onStandalonePaper, startCompanionProcess } from '../support/companion-process.ts';
 import { longOrder, ordersOnExchange, postExecute } from './support.ts';
 
 /**
@@ -19,37 +19,18 @@ import { longOrder, ordersOnExchange, postExecute } from './support.ts';
 const ACCOUNTS = ['main', 'mirror1', 'mirror2'];
 let paper: PaperExchange;
 let dataDir: string;
-let configFile: string;
-let env: NodeJS.ProcessEnv;
+let setup: { args: string[]; env: NodeJS.ProcessEnv };
 
 beforeAll(async () => {
   paper = await startPaperExchange({ accounts: ACCOUNTS, positionsPerAccount: 3, seed: 7 });
   dataDir = mkdtempSync(join(tmpdir(), 'tw-crash-'));
-  configFile = join(dataDir, 'config.json');
-  writeFileSync(
-    configFile,
-    JSON.stringify({
-      log: { level: 'info' },
-      accounts: ACCOUNTS.map((name, i) => ({
-        name,
-        role: i === 0 ? 'main' : 'mirror',
-        mirrorRatio: i === 0 ? 1 : 0.5 * i,
-        mode: 'paper',
-        baseUrl: paper.url,
-      })),
-    }),
-  );
-  env = { COMPANION__DATA_DIR: dataDir };
-  for (const a of paper.accounts) {
-    env[`COMPANION_SECRET__${a.name.toUpperCase()}__API_KEY`] = a.apiKey;
-    env[`COMPANION_SECRET__${a.name.toUpperCase()}__SECRET`] = a.secret;
-  }
+  setup = onStandalonePaper(paper, { dataDir, mirrorRatio: (i) => 0.5 * i });
 });
 afterAll(async () => {
   await paper?.close();
 });
 
-const start = () => startCompanionProcess({ args: ['--config', configFile], env });
+const start = () => startCompanionProcess(setup);
 const journal = () => readFileSync(join(dataDir, 'executions.jsonl'), 'utf8').split('\n').filter(Boolean);
 const creates = (account: string) => paper.control.getStats().byAccountEndpoint[account]?.['/v5/order/create'] ?? 0;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

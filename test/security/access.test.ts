@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +7,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { type PaperExchange, startPaperExchange } from '../../companion/src/paper/index.ts';
 import { longOrder, postExecute } from '../execution/support.ts';
-import { type CompanionProcess, REPO_ROOT, startCompanionProcess } from '../support/companion-process.ts';
+import {
+  type CompanionProcess,
+  onStandalonePaper,
+  REPO_ROOT,
+  startCompanionProcess,
+} from '../support/companion-process.ts';
 
 /**
  * The threat model of README.md ("Threat model"), attempt by attempt, against the real CLI on a paper exchange
@@ -32,27 +37,9 @@ beforeAll(async () => {
   const root = mkdtempSync(join(tmpdir(), 'tw-access-'));
   dataDir = join(root, 'state');
   mkdirSync(dataDir, { mode: 0o755 });
-  const configFile = join(root, 'config.json');
-  writeFileSync(
-    configFile,
-    JSON.stringify({
-      log: { level: 'debug' },
-      accounts: ACCOUNTS.map((name, i) => ({
-        name,
-        role: i === 0 ? 'main' : 'mirror',
-        mirrorRatio: 0.5,
-        mode: 'paper',
-        baseUrl: paper.url,
-      })),
-    }),
-  );
-  const env: NodeJS.ProcessEnv = { COMPANION__DATA_DIR: dataDir };
-  for (const a of paper.accounts) {
-    env[`COMPANION_SECRET__${a.name.toUpperCase()}__API_KEY`] = a.apiKey;
-    env[`COMPANION_SECRET__${a.name.toUpperCase()}__SECRET`] = a.secret;
-  }
+  const setup = onStandalonePaper(paper, { dataDir, configDir: root, logLevel: 'debug' });
   secrets = paper.accounts.flatMap((a) => [a.apiKey, a.secret]);
-  c = await startCompanionProcess({ args: ['--config', configFile], env });
+  c = await startCompanionProcess(setup);
   base = c.ready.url;
   token = c.ready.token;
   secrets.push(token);

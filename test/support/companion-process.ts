@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -108,4 +108,36 @@ export async function runCli(
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.once('exit', (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+/**
+ * What a companion needs to run against a paper exchange it did not start (one that outlives it, for crash
+ * tests): a config naming each account with the exchange's URL, and their credentials in the environment,
+ * as a trader would give real ones. Pass the result to `startCompanionProcess`.
+ */
+export function onStandalonePaper(
+  paper: { url: string; accounts: { name: string; apiKey: string; secret: string }[] },
+  opts: { dataDir: string; configDir?: string; logLevel?: string; mirrorRatio?: (index: number) => number },
+): { args: string[]; env: NodeJS.ProcessEnv } {
+  const configFile = join(opts.configDir ?? opts.dataDir, 'config.json');
+  const ratio = opts.mirrorRatio ?? (() => 0.5);
+  writeFileSync(
+    configFile,
+    JSON.stringify({
+      log: { level: opts.logLevel ?? 'info' },
+      accounts: paper.accounts.map((a, i) => ({
+        name: a.name,
+        role: i === 0 ? 'main' : 'mirror',
+        mirrorRatio: i === 0 ? 1 : ratio(i),
+        mode: 'paper',
+        baseUrl: paper.url,
+      })),
+    }),
+  );
+  const env: NodeJS.ProcessEnv = { COMPANION__DATA_DIR: opts.dataDir };
+  for (const a of paper.accounts) {
+    env[`COMPANION_SECRET__${a.name.toUpperCase()}__API_KEY`] = a.apiKey;
+    env[`COMPANION_SECRET__${a.name.toUpperCase()}__SECRET`] = a.secret;
+  }
+  return { args: ['--config', configFile], env };
 }
