@@ -37,11 +37,22 @@ describe('Monitor: detection', () => {
     ex.add(position({ account: 'main', symbol: 'BTCUSDT', ...TIER_SHAPES.URGENT }));
     m.start();
     await run(clock, 2000);
-    expect(of('tier-changed')).toMatchObject([{ symbol: 'BTCUSDT', from: null, to: 'URGENT' }]);
+    // Found by the first read: its tier is in every snapshot, not announced as a change.
+    expect(of('tier-changed')).toEqual([]);
     ex.setPrice('BTCUSDT', 98.9);
     await run(clock, 3000);
     expect(of('tier-changed').at(-1)).toMatchObject({ from: 'URGENT', to: 'CRITICAL' });
     expect(of('critical')).toMatchObject([{ reason: 'near-sl', position: { symbol: 'BTCUSDT', tier: 'CRITICAL' } }]);
+  });
+
+  it('a position opened after the first read is announced with from: null', async () => {
+    const { clock, ex, m, of } = setup();
+    ex.add(position({ account: 'main', symbol: 'BTCUSDT', ...TIER_SHAPES.STABLE }));
+    m.start();
+    await run(clock, 2000);
+    ex.add(position({ account: 'main', symbol: 'ETHUSDT', ...TIER_SHAPES.URGENT }));
+    await run(clock, 65_000); // the next discovery read finds it
+    expect(of('tier-changed')).toMatchObject([{ symbol: 'ETHUSDT', from: null, to: 'URGENT' }]);
   });
 
   it('detects an SL hit from the ticker, confirms with an immediate read, reports the close', async () => {

@@ -33,6 +33,11 @@ export interface Entry {
   lastKnownSl: number | null;
   /** Missing-SL episode: when it was handled and how; null while an SL is in place. */
   slMissing: { at: number; action: 'alerted' | 'replaced' | 'replace-failed' | 'pending' } | null;
+  /**
+   * Found by the account's first read (the monitor just started): its first tier is in every snapshot, so
+   * it is not announced as a change (4,000 positions would otherwise flood every socket at start).
+   */
+  discovered: boolean;
 }
 
 export interface DetectHooks {
@@ -143,6 +148,7 @@ export class PositionBook {
     reqStart: number,
     now: number,
   ): { opened: Entry[]; closed: Entry[]; missingSl: Entry[]; confirm: boolean } {
+    const firstRead = !this.byAccount.has(account);
     const known = this.byAccount.get(account) ?? new Map<string, Entry>();
     this.byAccount.set(account, known);
     const seen = new Set<string>();
@@ -155,7 +161,7 @@ export class PositionBook {
       seen.add(key);
       let e = known.get(key);
       if (!e) {
-        e = this.add(key, p, reqStart);
+        e = this.add(key, p, reqStart, firstRead);
         opened.push(e);
       } else if (p.size !== e.position.size) {
         this.hooks.publish({
@@ -234,15 +240,18 @@ export class PositionBook {
     e.view = null;
     e.tier = e.cls.tier;
     if (from === e.tier) return;
-    this.hooks.publish({
-      type: 'tier-changed',
-      at: now,
-      account: e.account,
-      symbol: e.symbol,
-      side: e.side,
-      from,
-      to: e.tier,
-    });
+    const quiet = from === null && e.discovered;
+    e.discovered = false;
+    if (!quiet)
+      this.hooks.publish({
+        type: 'tier-changed',
+        at: now,
+        account: e.account,
+        symbol: e.symbol,
+        side: e.side,
+        from,
+        to: e.tier,
+      });
     if (e.tier === 'CRITICAL') {
       const view = this.tiered(e) as TieredPosition;
       this.hooks.publish({ type: 'critical', at: now, position: view, reason: criticalReason(view) });
@@ -250,7 +259,7 @@ export class PositionBook {
     }
   }
 
-  private add(key: string, p: Position, reqStart: number): Entry {
+  private add(key: string, p: Position, reqStart: number, discovered = false): Entry {
     const e: Entry = {
       key,
       account: p.account,
@@ -266,6 +275,7 @@ export class PositionBook {
       crossed: null,
       lastKnownSl: p.stopLoss,
       slMissing: null,
+      discovered,
     };
     this.entries.set(key, e);
     this.byAccount.get(p.account)?.set(key, e);
