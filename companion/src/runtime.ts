@@ -187,6 +187,9 @@ export async function startCompanion(config: CompanionConfig, opts: StartOptions
       });
     });
     monitor.start();
+    // Open the port once every account has been read (or has failed) once: the first snapshot has the
+    // positions. A slow exchange delays this by its timeout at most.
+    await monitor.firstRead(config.exchange.timeoutMs);
 
     server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: config.server.port });
     hub.injectWebSocket(server as Parameters<WsHub['injectWebSocket']>[0]);

@@ -103,6 +103,36 @@ describe('Monitor: cadence', () => {
   });
 });
 
+describe('Monitor: first read', () => {
+  it('firstRead resolves once every account was read, or failed, once; or at its timeout', async () => {
+    const { clock, ex, make } = setup(['main', 'mirror1'], {}, 100);
+    ex.add(position({ account: 'main', symbol: 'BTCUSDT', ...TIER_SHAPES.STABLE }));
+    ex.failing.add('mirror1');
+    const m = make();
+    m.start();
+    let done = false;
+    void m.firstRead(5_000).then(() => {
+      done = true;
+    });
+    await run(clock, 50);
+    expect(done).toBe(false); // reads take 100 ms
+    await run(clock, 200);
+    expect(done).toBe(true);
+    expect(m.positions().map((p) => p.symbol)).toEqual(['BTCUSDT']);
+
+    const slow = setup(['main'], {}, 2_000);
+    const s = slow.make();
+    s.start();
+    let gaveUp = false;
+    void s.firstRead(1_000).then(() => {
+      gaveUp = true;
+    });
+    await run(slow.clock, 1_100);
+    expect(gaveUp).toBe(true); // the read takes 2 s; the wait ends at 1 s
+    await run(slow.clock, 2_000); // let the read finish so the monitor stops cleanly
+  });
+});
+
 describe('Monitor: a slow price endpoint', () => {
   it('a hung ticker read does not hold back the next critical check', async () => {
     const { clock, ex, make } = setup(['main'], { tickerScope: 'due' }, 100);

@@ -117,6 +117,16 @@ export class Monitor {
   }
 
   /** The execution guard's switch: 'critical-only' pauses every tier but CRITICAL (and TP/SL handling). */
+  /**
+   * Resolves once every account's positions have been read once (or that read failed), or after `timeoutMs`
+   * of the clock: the companion opens its port after it, so no client starts from an empty snapshot.
+   */
+  async firstRead(timeoutMs: number): Promise<void> {
+    const deadline = this.clock.now() + timeoutMs;
+    const pending = () => [...this.accounts.values()].some((a) => a.lastReadAt === null && a.failures === 0);
+    while (pending() && this.clock.now() < deadline) await this.clock.sleep(10);
+  }
+
   setMode(mode: GuardMode): void {
     if (mode === this.modeNow) return;
     this.modeNow = mode;
