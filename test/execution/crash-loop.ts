@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ExecuteResult } from '@tierwatch/shared';
+import { Rng } from '../../companion/src/core/rng.ts';
 import { clientOrderId } from '../../companion/src/execution/index.ts';
 import { startPaperExchange } from '../../companion/src/paper/index.ts';
 import { type CompanionProcess, onStandalonePaper, startCompanionProcess } from '../support/companion-process.ts';
@@ -34,20 +35,9 @@ export interface CrashFigures {
 const ACCOUNTS = ['main', 'mirror1', 'mirror2'];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Deterministic PRNG (mulberry32): a failing run can be replayed from its seed. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export async function runCrashLoop(iterations: number, seed = 11): Promise<CrashFigures> {
-  const random = rng(seed);
+  const rng = new Rng(seed);
+  const random = () => rng.next();
   const paper = await startPaperExchange({ accounts: ACCOUNTS, positionsPerAccount: 3, seed: 5 });
   const dataDir = mkdtempSync(join(tmpdir(), 'tw-crash-loop-'));
   const setup = onStandalonePaper(paper, { dataDir, logLevel: 'warn', mirrorRatio: (i) => 0.5 * i });

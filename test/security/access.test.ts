@@ -13,6 +13,7 @@ import {
   REPO_ROOT,
   startCompanionProcess,
 } from '../support/companion-process.ts';
+import { GET_ROUTES } from './fuzz.ts';
 
 /**
  * The threat model of README.md ("Threat model"), attempt by attempt, against the real CLI on a paper exchange
@@ -222,16 +223,7 @@ describe('another local user', () => {
 
 describe('a leaked log, a captured response, the extension storage', () => {
   it('no secret (exchange keys, pairing token) in any response body or WebSocket frame', async () => {
-    for (const path of [
-      '/health',
-      '/api/v1/trading/accounts',
-      '/api/v1/trading/positions',
-      '/api/v1/trading/orders/pending',
-      '/api/v1/trading/balances',
-      '/api/v1/trading/batch/snapshot',
-      '/api/v1/trading/instruments',
-      '/api/v1/trading/executions',
-    ]) {
+    for (const path of ['/health', ...GET_ROUTES]) {
       const r = await raw(path, auth());
       expect(r.status, path).toBe(200);
     }

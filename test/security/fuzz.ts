@@ -1,4 +1,5 @@
 import WebSocket from 'ws';
+import { Rng } from '../../companion/src/core/rng.ts';
 import type { RunningCompanion } from '../../companion/src/runtime.ts';
 
 /**
@@ -32,18 +33,6 @@ export interface FuzzReport {
   ordersPlaced: number;
   prototypePolluted: boolean;
   healthyAfter: boolean;
-}
-
-/** Deterministic PRNG (mulberry32), so a failing case can be replayed. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Hostile scalar values as JSON source text (NaN and Infinity are not JSON: sent raw, they are malformed). */
@@ -91,7 +80,8 @@ const obj = (fields: Record<string, string>) =>
 
 /** Execute bodies that are all invalid: each one must be refused with a 4xx and place nothing. */
 export function executeBodies(seed = 1): { name: string; body: string; contentType?: string | null }[] {
-  const r = rng(seed);
+  const rng = new Rng(seed);
+  const r = () => rng.next();
   const out: { name: string; body: string; contentType?: string | null }[] = [];
   // Malformed JSON.
   for (const raw of [
@@ -193,7 +183,8 @@ export function executeBodies(seed = 1): { name: string; body: string; contentTy
   return out;
 }
 
-const GET_ROUTES = [
+/** Every authenticated GET route the companion serves. */
+export const GET_ROUTES = [
   '/api/v1/trading/accounts',
   '/api/v1/trading/positions',
   '/api/v1/trading/orders/pending',

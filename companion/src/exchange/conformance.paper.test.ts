@@ -4,28 +4,14 @@ import { silentLogger } from '../core/logger.ts';
 import { type PaperExchange, startPaperExchange } from '../paper/index.ts';
 import { ExchangeConfig } from './config.ts';
 import { type ConformanceContext, describeExchangeConformance } from './conformance.ts';
-import { createExchangeLayer, type ExchangeLayer } from './index.ts';
+import { createExchangeLayer, type ExchangeLayer, paperSetups } from './index.ts';
 
 let paper: PaperExchange;
 let ctx: ConformanceContext;
 
-const account = (name: string, role: 'main' | 'mirror') =>
-  ({
-    name,
-    role,
-    mirrorOf: role === 'mirror' ? 'main' : null,
-    mirrorRatio: 1,
-    exchange: 'bybit',
-    mode: 'paper',
-  }) as const;
-
 async function layerFor(creds: { name: string; apiKey: string; secret: string }[]): Promise<ExchangeLayer> {
   return createExchangeLayer({
-    setups: creds.map((c, i) => ({
-      account: account(c.name, i === 0 ? 'main' : 'mirror'),
-      baseUrl: paper.url,
-      credentials: c,
-    })),
+    setups: paperSetups(paper, creds),
     config: ExchangeConfig.parse({}),
     clock: systemClock,
     logger: silentLogger,

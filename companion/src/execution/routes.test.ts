@@ -7,7 +7,7 @@ import { EventBus } from '../core/bus.ts';
 import { systemClock } from '../core/clock.ts';
 import { createApp } from '../http/app.ts';
 import { ExecutionService } from './service.ts';
-import { fakeExchange } from './testing.ts';
+import { btcLong, fakeExchange } from './testing.ts';
 
 const TOKEN = 'test-token-0123456789';
 let service: ExecutionService | null = null;
@@ -45,15 +45,7 @@ async function harness() {
   return { ex, post, get };
 }
 
-const body = {
-  idempotencyKey: 'route-key-1',
-  symbol: 'BTCUSDT',
-  side: 'long',
-  orderType: 'market',
-  quantity: 0.01,
-  takeProfit: 55_000,
-  stopLoss: 48_000,
-};
+const body = btcLong({ idempotencyKey: 'route-key-1' });
 
 describe('execution routes', () => {
   it('POST /execute answers an ExecuteResult the extension parses; GET reads it back', async () => {

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { BusEvent, ExecuteRequest, GuardMode } from '@tierwatch/shared';
+import type { BusEvent, GuardMode } from '@tierwatch/shared';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CacheConfig, MARKET_KEY, ResourceCache } from '../cache/index.ts';
 import { AppError } from '../core/app-error.ts';
@@ -11,18 +11,9 @@ import type { ExecutionConfigInput } from './config.ts';
 import { clientOrderId } from './ids.ts';
 import type { JournalRecord } from './journal.ts';
 import { ExecutionService } from './service.ts';
-import { ACCOUNTS, fakeExchange } from './testing.ts';
+import { ACCOUNTS, btcLong, fakeExchange } from './testing.ts';
 
-const req = (over: Partial<ExecuteRequest> = {}): ExecuteRequest => ({
-  idempotencyKey: 'key-0000001',
-  symbol: 'BTCUSDT',
-  side: 'long',
-  orderType: 'market',
-  quantity: 0.01,
-  takeProfit: 55_000,
-  stopLoss: 48_000,
-  ...over,
-});
+const req = btcLong;
 
 const open: ExecutionService[] = [];
 afterEach(async () => {

@@ -347,7 +347,7 @@ export class ExecutionService {
    */
   private async confirmFills(executionId: string): Promise<void> {
     const r = this.byId.get(executionId)?.result;
-    if (!r || r.orderType !== 'market') return;
+    if (r?.orderType !== 'market') return;
     let changed = false;
     await Promise.all(
       r.legs.map(async (leg, i) => {

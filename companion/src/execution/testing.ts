@@ -1,5 +1,5 @@
 // Test helpers for the execution suites: an in-memory exchange behind the AccountClient interface.
-import type { Account, Balance, Ticker } from '@tierwatch/shared';
+import type { Account, Balance, ExecuteRequest, Ticker } from '@tierwatch/shared';
 import { ExchangeCallError } from '../exchange/errors.ts';
 import type {
   AccountClient,
@@ -154,3 +154,15 @@ export function fakeExchange(accounts: readonly Account[] = ACCOUNTS) {
   const clients = new Map(accounts.map((a) => [a.name, new FakeAccount(a)]));
   return { accounts, clients, market: new FakeMarket() };
 }
+
+/** The execution suites' usual request: a small market long on BTCUSDT with TP and SL (BTC marks at 50,000). */
+export const btcLong = (over: Partial<ExecuteRequest> = {}): ExecuteRequest => ({
+  idempotencyKey: 'key-0000001',
+  symbol: 'BTCUSDT',
+  side: 'long',
+  orderType: 'market',
+  quantity: 0.01,
+  takeProfit: 55_000,
+  stopLoss: 48_000,
+  ...over,
+});

@@ -2,18 +2,10 @@ import { type ExecuteRequest, ExecuteRequest as ExecuteRequestSchema } from '@ti
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../core/app-error.ts';
 import { floorToStep, onStep } from './rounding.ts';
-import { ACCOUNTS, account, BTC } from './testing.ts';
+import { ACCOUNTS, account, BTC, btcLong } from './testing.ts';
 import { checkBalances, marginNeeded, planExecution } from './validate.ts';
 
-const base: ExecuteRequest = {
-  idempotencyKey: 'key-00000001',
-  symbol: 'BTCUSDT',
-  side: 'long',
-  orderType: 'market',
-  quantity: 0.01,
-  takeProfit: 55_000,
-  stopLoss: 48_000,
-};
+const base: ExecuteRequest = btcLong({ idempotencyKey: 'key-00000001' });
 const MARK = 50_000;
 const plan = (over: Partial<ExecuteRequest>, mark: number | null = MARK, accounts = ACCOUNTS) =>
   planExecution({

@@ -1,14 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../core/clock.ts';
 import type { MonitorConfigInput } from './config.ts';
-import { Monitor, type MonitorOptions } from './monitor.ts';
-import { account, entryOrder, FakeExchange, NOW0, position, recordBus, run, TIER_SHAPES } from './testing.ts';
+import type { MonitorOptions } from './monitor.ts';
+import { account, entryOrder, monitorRig, position, run, stopMonitors, TIER_SHAPES } from './testing.ts';
 
-let monitors: Monitor[] = [];
-afterEach(async () => {
-  await Promise.all(monitors.map((m) => m.stop()));
-  monitors = [];
-});
+afterEach(stopMonitors);
 
 function setup(
   config: MonitorConfigInput = {},
@@ -16,19 +11,8 @@ function setup(
   accs = [account('main')],
   extra: Partial<MonitorOptions> = {},
 ) {
-  const clock = new ManualClock(NOW0);
-  const ex = new FakeExchange(clock, latencyMs);
-  const rec = recordBus();
-  const m = new Monitor({
-    clients: accs.map((a) => ex.client(a)),
-    market: ex.market(),
-    bus: rec.bus,
-    clock,
-    config,
-    ...extra,
-  });
-  monitors.push(m);
-  return { clock, ex, m, ...rec };
+  const rig = monitorRig(accs, config, latencyMs);
+  return { ...rig, m: rig.make(extra) };
 }
 
 describe('Monitor: detection', () => {

@@ -1,34 +1,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../core/clock.ts';
 import type { MonitorConfigInput } from './config.ts';
-import { Monitor } from './monitor.ts';
-import { account, FakeExchange, NOW0, position, recordBus, run, TIER_SHAPES } from './testing.ts';
+import { account, monitorRig, NOW0, position, run, stopMonitors, TIER_SHAPES } from './testing.ts';
 
-let monitors: Monitor[] = [];
-afterEach(async () => {
-  await Promise.all(monitors.map((m) => m.stop()));
-  monitors = [];
-});
+afterEach(stopMonitors);
 
-function setup(accounts = ['main'], config: MonitorConfigInput = {}, latencyMs = 0) {
-  const clock = new ManualClock(NOW0);
-  const ex = new FakeExchange(clock, latencyMs);
-  const rec = recordBus();
-  const accs = accounts.map((n) => account(n));
-  const make = (extra: Partial<ConstructorParameters<typeof Monitor>[0]> = {}) => {
-    const m = new Monitor({
-      clients: accs.map((a) => ex.client(a)),
-      market: ex.market(),
-      bus: rec.bus,
-      clock,
-      config,
-      ...extra,
-    });
-    monitors.push(m);
-    return m;
-  };
-  return { clock, ex, ...rec, make };
-}
+const setup = (accounts = ['main'], config: MonitorConfigInput = {}, latencyMs = 0) =>
+  monitorRig(
+    accounts.map((n) => account(n)),
+    config,
+    latencyMs,
+  );
 
 describe('Monitor: cadence', () => {
   it('checks a CRITICAL position every second without polling a DORMANT one every second', async () => {

@@ -1,8 +1,9 @@
 import type { Account, BusEvent, Order, Position, Ticker } from '@tierwatch/shared';
 import { EventBus } from '../core/bus.ts';
-import type { Clock, ManualClock } from '../core/clock.ts';
-import { flushMicrotasks } from '../core/clock.ts';
+import { type Clock, flushMicrotasks, ManualClock } from '../core/clock.ts';
 import type { AccountClient, CallOptions, Instrument, MarketData } from '../exchange/types.ts';
+import type { MonitorConfigInput } from './config.ts';
+import { Monitor, type MonitorOptions } from './monitor.ts';
 
 /**
  * In-memory exchange for the monitor's tests: counts every call by endpoint and account, answers after
@@ -214,4 +215,33 @@ export async function run(clock: ManualClock, ms: number, step = 10): Promise<vo
     await clock.advance(Math.min(step, ms - t));
     await flushMicrotasks(50);
   }
+}
+
+const started: Monitor[] = [];
+
+/**
+ * A manual clock, the fake exchange and a recording bus; `make` builds a monitor on them. Every monitor made
+ * is stopped by `stopMonitors()` (the suites' afterEach).
+ */
+export function monitorRig(accounts: readonly Account[], config: MonitorConfigInput = {}, latencyMs = 0) {
+  const clock = new ManualClock(NOW0);
+  const ex = new FakeExchange(clock, latencyMs);
+  const rec = recordBus();
+  const make = (extra: Partial<MonitorOptions> = {}) => {
+    const m = new Monitor({
+      clients: accounts.map((a) => ex.client(a)),
+      market: ex.market(),
+      bus: rec.bus,
+      clock,
+      config,
+      ...extra,
+    });
+    started.push(m);
+    return m;
+  };
+  return { clock, ex, ...rec, make };
+}
+
+export async function stopMonitors(): Promise<void> {
+  await Promise.all(started.splice(0).map((m) => m.stop()));
 }

@@ -1,4 +1,3 @@
-import type { Account } from '@tierwatch/shared';
 import { systemClock } from '../../../companion/src/core/clock.ts';
 import { silentLogger } from '../../../companion/src/core/logger.ts';
 import {
@@ -6,6 +5,7 @@ import {
   ExchangeConfig,
   type ExchangeLayer,
   type Lane,
+  paperSetups,
 } from '../../../companion/src/exchange/index.ts';
 import { type PaperExchange, startPaperExchange } from '../../../companion/src/paper/index.ts';
 import { round } from '../stats.ts';
@@ -22,18 +22,7 @@ const LANES: Lane[] = ['critical', 'urgent', 'active', 'building', 'stable', 'do
 
 async function layerOn(paper: PaperExchange, config = ExchangeConfig.parse({})): Promise<ExchangeLayer> {
   return createExchangeLayer({
-    setups: paper.accounts.map((c, i) => ({
-      account: {
-        name: c.name,
-        role: i === 0 ? 'main' : 'mirror',
-        mirrorOf: i === 0 ? null : 'main',
-        mirrorRatio: 1,
-        exchange: 'bybit',
-        mode: 'paper',
-      } satisfies Account,
-      baseUrl: paper.url,
-      credentials: c,
-    })),
+    setups: paperSetups(paper, paper.accounts),
     config,
     clock: systemClock,
     logger: silentLogger,

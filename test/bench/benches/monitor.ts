@@ -1,13 +1,13 @@
 import { fork } from 'node:child_process';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import type { Account, BusEvent, Position, Tier } from '@tierwatch/shared';
+import type { BusEvent, Position, Tier } from '@tierwatch/shared';
 import { bundle } from '../../../companion/scripts/bundle.mjs';
 import { EventBus } from '../../../companion/src/core/bus.ts';
 import { type Clock, ScaledClock } from '../../../companion/src/core/clock.ts';
 import { silentLogger } from '../../../companion/src/core/logger.ts';
 import { type Bybit, createBybit } from '../../../companion/src/exchange/bybit.ts';
-import { createExchangeLayer, ExchangeConfig } from '../../../companion/src/exchange/index.ts';
+import { createExchangeLayer, ExchangeConfig, paperSetups } from '../../../companion/src/exchange/index.ts';
 import { classify, crossing, Monitor, MonitorConfig } from '../../../companion/src/monitor/index.ts';
 import { type PaperExchange, startPaperExchange } from '../../../companion/src/paper/index.ts';
 import { percentile, round } from '../stats.ts';
@@ -470,18 +470,7 @@ async function childMain(): Promise<void> {
   const clock = new ScaledClock(start.scale, start.simAt + (wallNow() - start.wallAt) * start.scale);
   const rss0 = process.memoryUsage().rss;
   const layer = await createExchangeLayer({
-    setups: start.accounts.map((c, i) => ({
-      account: {
-        name: c.name,
-        role: i === 0 ? 'main' : 'mirror',
-        mirrorOf: i === 0 ? null : 'main',
-        mirrorRatio: 0.5,
-        exchange: 'bybit',
-        mode: 'paper',
-      } satisfies Account,
-      baseUrl: start.url,
-      credentials: c,
-    })),
+    setups: paperSetups({ url: start.url }, start.accounts, 0.5),
     config: ExchangeConfig.parse({}),
     clock,
     logger: silentLogger,

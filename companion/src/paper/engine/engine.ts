@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { Clock } from '../../core/clock.ts';
+import { Rng } from '../../core/rng.ts';
 import { accountNames, type PaperOptions } from '../options.ts';
-import { Rng } from '../rng.ts';
 import { buildUniverse, roundToStep, type Universe } from './instruments.ts';
 import { applyFill, finalise, opposite } from './ledger.ts';
 import { cancelOrder, fillAtMarket, type MarketView, type PlaceRequest, placeOrder, setTradingStop } from './orders.ts';

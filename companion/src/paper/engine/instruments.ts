@@ -1,4 +1,4 @@
-import type { Rng } from '../rng.ts';
+import type { Rng } from '../../core/rng.ts';
 import type { Instrument, MarketState } from './types.ts';
 
 /** Real names first so the demo reads naturally; the rest are generated letter codes. */

@@ -1,4 +1,4 @@
-import type { Rng } from '../rng.ts';
+import type { Rng } from '../../core/rng.ts';
 import { roundToStep, type Universe } from './instruments.ts';
 import { applyFill, finalise } from './ledger.ts';
 import type { PaperAccount, PaperOrder, Side } from './types.ts';

@@ -1,7 +1,7 @@
+import { Rng } from '../../core/rng.ts';
 import type { PaperEngine } from '../engine/engine.ts';
 import { sign } from '../engine/ledger.ts';
 import { Faults, Latency, type PaperOptions, type TimeWindow } from '../options.ts';
-import { Rng } from '../rng.ts';
 import { IpGuard, KeyedWindows, SlidingWindow, type Verdict } from './limits.ts';
 import { type PaperStats, StatsRecorder } from './stats.ts';
 

@@ -1,4 +1,7 @@
-/** Seeded PRNG (mulberry32): the same seed gives the same market, positions and faults on every run. */
+/**
+ * Seeded PRNG (mulberry32): the same seed gives the same market, positions and faults on every run, and a
+ * failing fuzz or crash round can be replayed from its seed.
+ */
 export class Rng {
   private state: number;
   constructor(seed: number) {
