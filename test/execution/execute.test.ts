@@ -48,6 +48,40 @@ describe('execute on the paper exchange', () => {
     expect(c.paper!.control.getStats().byEndpoint['/v5/order/create']).toBe(3);
   });
 
+  it('a key reused from a fresh data dir: the order found under it differs, so nothing is adopted', async () => {
+    const req = marketLong(c, 'BTCUSDT', 'reused-key-fresh-dir');
+    expect((await postExecute(c, req)).body.status).toBe('complete');
+    // A second companion on the same exchange accounts, with a journal that never saw this key.
+    const paper = c.paper!;
+    const env: NodeJS.ProcessEnv = {};
+    for (const a of paper.accounts) {
+      env[`COMPANION_SECRET__${a.name.toUpperCase()}__API_KEY`] = a.apiKey;
+      env[`COMPANION_SECRET__${a.name.toUpperCase()}__SECRET`] = a.secret;
+    }
+    const other = await startTrio({
+      accounts: c.accounts.map((a) => ({ name: a.name, role: a.role, mirrorRatio: a.mirrorRatio, baseUrl: paper.url })),
+      env,
+    });
+    try {
+      // The same key, another trade: short, three times the size, an SL above the mark and no TP.
+      const { tickSize } = other.exchange.market.instrument('BTCUSDT')!;
+      const stopLoss = Number((Math.ceil((paper.control.price('BTCUSDT') * 1.08) / tickSize) * tickSize).toFixed(10));
+      const short = { ...req, side: 'short' as const, quantity: req.quantity * 3, takeProfit: null, stopLoss };
+      const r = await postExecute(other, short);
+      expect(r.status).toBe(200);
+      expect(r.body.status).toBe('failed');
+      expect(r.body.legs.map((l) => [l.status, l.orderId, l.error?.code])).toEqual(
+        Array(3).fill(['rejected', null, 'IDEMPOTENCY_CONFLICT']),
+      );
+      // The exchange still holds exactly the first long per account.
+      const linkIds = ['main', 'mirror1', 'mirror2'].map((a) => clientOrderId(req.idempotencyKey, a));
+      expect(ordersOnExchange(paper, linkIds)).toEqual({ main: 1, mirror1: 1, mirror2: 1 });
+      expect(paper.engine.account('main')!.linkIds.get(linkIds[0]!)!.side).toBe('Buy');
+    } finally {
+      await other.close();
+    }
+  });
+
   it('a bad request places nothing on any account', async () => {
     c.paper!.control.resetStats();
     const req = { ...marketLong(c, 'BTCUSDT', 'bad-sl-key'), stopLoss: c.paper!.control.price('BTCUSDT') * 2 };

@@ -8,7 +8,10 @@ import type { PaperExchange } from '../../companion/src/paper/index.ts';
 import { type RunningCompanion, startCompanion } from '../../companion/src/runtime.ts';
 
 /** Main plus two mirrors on the embedded paper exchange, in process: for execution tests and the benchmark. */
-export async function startTrio(over: Partial<CompanionConfigInput> = {}): Promise<RunningCompanion> {
+export async function startTrio(
+  over: Partial<CompanionConfigInput> & { env?: NodeJS.ProcessEnv } = {},
+): Promise<RunningCompanion> {
+  const { env, ...rest } = over;
   const config = CompanionConfig.parse({
     server: { port: 0 },
     dataDir: mkdtempSync(join(tmpdir(), 'tw-exec-it-')),
@@ -18,9 +21,9 @@ export async function startTrio(over: Partial<CompanionConfigInput> = {}): Promi
       { name: 'mirror1', role: 'mirror', mirrorRatio: 0.5 },
       { name: 'mirror2', role: 'mirror', mirrorRatio: 2 },
     ],
-    ...over,
+    ...rest,
   });
-  return startCompanion(config, { logger: silentLogger });
+  return startCompanion(config, { logger: silentLogger, env });
 }
 
 /** A market long on `symbol` with TP +5% and SL -4% of `mark`, on the instrument's tick, worth ~10 USDT. */

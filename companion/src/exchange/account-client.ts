@@ -6,7 +6,7 @@ import { classifyError, type ExchangeCallError } from './errors.ts';
 import { isOpenPosition, toBalances, toOrder, toPosition } from './normalize.ts';
 import type { EndpointGroup, RateBudget } from './rate-budget.ts';
 import { type RetryPolicy, retryPolicy, withRetry } from './retry.ts';
-import type { AccountClient, CallOptions, PlacedOrder, PlaceOrderRequest } from './types.ts';
+import type { AccountClient, CallOptions, FoundOrder, PlacedOrder, PlaceOrderRequest } from './types.ts';
 
 type Loose = Record<string, unknown>;
 type Page = { result?: { list?: Loose[]; nextPageCursor?: string } };
@@ -89,7 +89,7 @@ export class CcxtAccountClient implements AccountClient {
     };
   }
 
-  async findOrder(clientOrderId: string, symbol: string, opts: CallOptions): Promise<PlacedOrder | null> {
+  async findOrder(clientOrderId: string, symbol: string, opts: CallOptions): Promise<FoundOrder | null> {
     const query = { category: 'linear', symbol, orderLinkId: clientOrderId };
     // Open and recently closed orders first, then the order history.
     for (const [endpoint, fetch] of [
@@ -107,6 +107,13 @@ export class CcxtAccountClient implements AccountClient {
           qty: o.qty,
           filledQty: o.filledQty,
           avgPrice: Number(raw.avgPrice) > 0 ? Number(raw.avgPrice) : null,
+          symbol: o.symbol,
+          side: o.side,
+          type: o.type,
+          price: o.price,
+          reduceOnly: o.reduceOnly,
+          takeProfit: o.takeProfit,
+          stopLoss: o.stopLoss,
         };
       }
     }

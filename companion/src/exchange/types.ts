@@ -48,6 +48,18 @@ export interface PlacedOrder {
   avgPrice: number | null;
 }
 
+/** An order looked up by client order id: its state and the terms the exchange holds it under. */
+export interface FoundOrder extends PlacedOrder {
+  symbol: string;
+  side: Order['side'];
+  type: OrderType;
+  /** The limit price (for a market order, whatever the exchange reports, e.g. Bybit's slippage cap). */
+  price: number | null;
+  reduceOnly: boolean;
+  takeProfit: number | null;
+  stopLoss: number | null;
+}
+
 /** One account's private calls. */
 export interface AccountClient {
   readonly account: Account;
@@ -56,7 +68,7 @@ export interface AccountClient {
   fetchBalances(opts: CallOptions): Promise<Balance[]>;
   placeOrder(req: PlaceOrderRequest, opts: CallOptions): Promise<PlacedOrder>;
   /** Open or recent order by client order id; null when the exchange never saw it. */
-  findOrder(clientOrderId: string, symbol: string, opts: CallOptions): Promise<PlacedOrder | null>;
+  findOrder(clientOrderId: string, symbol: string, opts: CallOptions): Promise<FoundOrder | null>;
   cancelOrder(orderId: string, symbol: string, opts: CallOptions): Promise<void>;
   setTradingStop(
     symbol: string,

@@ -2,8 +2,9 @@ import type { LegResult, ProtocolError } from '@tierwatch/shared';
 import { AppError } from '../core/app-error.ts';
 import type { Clock } from '../core/clock.ts';
 import { ExchangeCallError } from '../exchange/errors.ts';
-import type { AccountClient, PlacedOrder } from '../exchange/types.ts';
+import type { AccountClient, FoundOrder } from '../exchange/types.ts';
 import type { Semaphore } from './guard.ts';
+import { type LegTerms, orderMismatches } from './order-match.ts';
 import type { ExecutionPlan } from './validate.ts';
 
 /**
@@ -46,24 +47,64 @@ function protocolError(err: unknown): ProtocolError {
   return { code: 'INTERNAL', message: err instanceof Error ? err.message : String(err) };
 }
 
-/** What a found order says about the leg. */
-export function withOrder(leg: LegResult, o: PlacedOrder): LegResult {
+/** What this leg sends (and what an order found under its id must match): the execution's terms, its quantity. */
+export function legTerms(
+  leg: LegResult,
+  plan: Pick<ExecutionPlan, 'symbol' | 'side' | 'orderType' | 'price'>,
+): LegTerms {
+  return {
+    symbol: plan.symbol,
+    side: plan.side,
+    type: plan.orderType,
+    qty: leg.qty,
+    price: plan.orderType === 'limit' ? plan.price : null,
+    reduceOnly: false,
+    takeProfit: leg.takeProfit,
+    stopLoss: leg.stopLoss,
+  };
+}
+
+/**
+ * What a found order says about the leg: only what is on the exchange. An order whose terms are not the
+ * leg's is not this leg's send (see order-match.ts): the leg is a conflict, not placed, and says which
+ * order holds its id and how it differs.
+ */
+export function withOrder(leg: LegResult, o: FoundOrder, terms: LegTerms): LegResult {
+  const mismatches = orderMismatches(o, terms);
+  if (mismatches.length > 0) {
+    return {
+      ...leg,
+      status: 'rejected',
+      orderId: null,
+      filledQty: 0,
+      avgPrice: null,
+      takeProfit: null,
+      stopLoss: null,
+      error: {
+        code: 'IDEMPOTENCY_CONFLICT',
+        message: `not placed: the exchange already holds a different order (${o.orderId}) under this leg's client order id: ${mismatches.join(', ')}; use a new idempotency key`,
+      },
+    };
+  }
   // A cancelled order was still placed (it existed on the exchange); only the exchange's own rejection is not.
   const rejected = o.status === 'rejected';
   return {
     ...leg,
     status: rejected ? 'rejected' : o.status === 'filled' ? 'filled' : 'placed',
     orderId: o.orderId,
-    qty: o.qty || leg.qty,
+    qty: o.qty,
     filledQty: o.filledQty,
     avgPrice: o.avgPrice,
+    takeProfit: o.takeProfit,
+    stopLoss: o.stopLoss,
     error: rejected ? { code: 'INVALID_ORDER', message: `the exchange ${o.status} order ${o.orderId}` } : null,
   };
 }
 
 /**
  * Did the exchange refuse the order outright (nothing placed, certain)? A duplicate client id is NOT such
- * a refusal: it means an earlier send of this very leg got through, so it is looked up like a lost answer.
+ * a refusal: an earlier send of this very leg may have got through, so it is looked up like a lost answer,
+ * and the order found is this leg's only if its terms are (withOrder).
  */
 function certainlyRefused(err: unknown): boolean {
   if (!(err instanceof ExchangeCallError)) return false;
@@ -73,22 +114,10 @@ function certainlyRefused(err: unknown): boolean {
 
 export async function placeLeg(deps: LegDeps, leg: LegResult, plan: ExecutionPlan): Promise<LegResult> {
   const { client, sem } = deps;
+  const terms = legTerms(leg, plan);
   try {
     const placed = await sem.run(() =>
-      client.placeOrder(
-        {
-          symbol: plan.symbol,
-          side: plan.side,
-          type: plan.orderType,
-          qty: leg.qty,
-          price: plan.price,
-          takeProfit: plan.takeProfit,
-          stopLoss: plan.stopLoss,
-          reduceOnly: false,
-          clientOrderId: leg.clientOrderId,
-        },
-        { lane: 'execution', signal: deps.signal },
-      ),
+      client.placeOrder({ ...terms, clientOrderId: leg.clientOrderId }, { lane: 'execution', signal: deps.signal }),
     );
     return {
       ...leg,
@@ -102,19 +131,20 @@ export async function placeLeg(deps: LegDeps, leg: LegResult, plan: ExecutionPla
     if (certainlyRefused(err)) return { ...leg, status: 'rejected', error };
     // Lost or ambiguous answer (timeout, 5xx, rate limit, duplicate id): the request was signed before this
     // error surfaced, so it cannot be accepted after now + settleMs.
-    return resolveLeg(deps, { ...leg, status: 'unknown', error }, plan.symbol, deps.clock.now() + deps.settleMs);
+    return resolveLeg(deps, { ...leg, status: 'unknown', error }, terms, deps.clock.now() + deps.settleMs);
   }
 }
 
 /**
- * Settles a leg whose outcome is not known by looking its client order id up. Found: placed (or filled).
+ * Settles a leg whose outcome is not known by looking its client order id up. Found with the leg's terms:
+ * placed (or filled); found with other terms: a conflict (see withOrder).
  * Not found: looked up again once `deadline` has passed (until then the exchange might still accept it);
  * still not found then: not placed, for certain. Lookups that keep failing leave the leg 'unknown'.
  */
 export async function resolveLeg(
   deps: LegDeps,
   leg: LegResult,
-  symbol: string,
+  terms: LegTerms,
   deadline: number,
   notPlacedMessage = 'not placed: the exchange has no order with this client order id',
 ): Promise<LegResult> {
@@ -125,9 +155,9 @@ export async function resolveLeg(
     const lookedAt = clock.now();
     try {
       const found = await sem.run(() =>
-        client.findOrder(leg.clientOrderId, symbol, { lane: 'execution', signal: deps.signal }),
+        client.findOrder(leg.clientOrderId, terms.symbol, { lane: 'execution', signal: deps.signal }),
       );
-      if (found) return withOrder(leg, found);
+      if (found) return withOrder(leg, found, terms);
       if (lookedAt >= deadline) {
         const cause = leg.error ? ` (the send failed: ${leg.error.message})` : '';
         return {

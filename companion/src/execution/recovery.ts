@@ -2,7 +2,7 @@ import type { ExecuteResult } from '@tierwatch/shared';
 import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
 import type { LegRecord } from './journal.ts';
-import { type LegDeps, resolveLeg, TERMINAL } from './legs.ts';
+import { type LegDeps, legTerms, resolveLeg, TERMINAL } from './legs.ts';
 
 /**
  * Recovery rules, applied on start to every execution whose intent is in the journal without a final
@@ -10,7 +10,8 @@ import { type LegDeps, resolveLeg, TERMINAL } from './legs.ts';
  *
  * - A leg with a journaled outcome (placed, filled, rejected) keeps it.
  * - Any other leg is looked up on its account by its client order id (derived from the idempotency key,
- *   so the same id the lost send carried). Found: placed (or filled) and recorded as such.
+ *   so the same id the lost send carried). Found with the leg's terms: placed (or filled) and recorded as
+ *   such; found with other terms: a conflict, not placed (legs.ts, withOrder).
  * - Not found: the order might still be in flight to the exchange, so the lookup is repeated once
  *   `settleMs` has passed since this start (a signed request older than Bybit's recv_window is refused,
  *   so nothing sent before the crash can be accepted after that). Still not found: NOT PLACED, recorded as
@@ -32,7 +33,7 @@ export interface RecoveryReport {
 
 export interface ReconcileDeps {
   ids: string[];
-  entries: ReadonlyMap<string, { result: ExecuteResult; finished: boolean }>;
+  entries: ReadonlyMap<string, { result: ExecuteResult; finished: boolean; limitPrice: number | null }>;
   legDeps(account: string): LegDeps;
   /** When this start began: the settle deadline is counted from here (see above). */
   settleFrom: number;
@@ -74,7 +75,7 @@ export async function reconcile(deps: ReconcileDeps): Promise<RecoveryReport> {
           const outcome = await resolveLeg(
             ld,
             { ...leg, error: null },
-            r.symbol,
+            legTerms(leg, { ...r, price: entry.limitPrice }),
             deps.settleFrom + ld.settleMs,
             NOT_PLACED,
           );

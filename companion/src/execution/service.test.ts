@@ -255,14 +255,39 @@ describe('ExecutionService: failures', () => {
       type: 'market',
       qty: 0.01,
       price: null,
-      takeProfit: null,
-      stopLoss: null,
+      takeProfit: 55_000,
+      stopLoss: 48_000,
       reduceOnly: false,
       clientOrderId: clientOrderId('key-0000001', 'main'),
     });
     const r = await service.execute(req());
     expect(r.legs[0]!.status).toBe('filled');
     expect(m.orders.size).toBe(1);
+  });
+
+  it('a key reused after its intent was lost never adopts the other order: every leg a conflict, as it is', async () => {
+    // The first companion's journal is gone (a fresh data dir on the same exchange): the key is unknown here.
+    const ex = fakeExchange();
+    const first = await setup({ ex });
+    const placed = await first.service.execute(req());
+    await first.service.settled();
+    const second = await setup({ ex });
+    const r = await second.service.execute(req({ side: 'short', quantity: 0.3, takeProfit: null, stopLoss: 52_000 }));
+    expect(r.status).toBe('failed');
+    for (const leg of r.legs) {
+      expect(leg).toMatchObject({ status: 'rejected', orderId: null, filledQty: 0, takeProfit: null, stopLoss: null });
+      expect(leg.error!.code).toBe('IDEMPOTENCY_CONFLICT');
+    }
+    const mainLeg = r.legs[0]!;
+    expect(mainLeg.error!.message).toContain(placed.legs[0]!.orderId!);
+    expect(mainLeg.error!.message).toMatch(/side buy \(asked sell\), quantity 0\.01 \(asked 0\.3\)/);
+    expect(mainLeg.error!.message).toMatch(/stop-loss 48000 \(asked 52000\)/);
+    // One order per account on the exchange, still the first one's.
+    expect([...ex.clients.values()].map((c) => [c.orders.size, c.placeCalls])).toEqual([
+      [1, 2],
+      [1, 2],
+      [1, 2],
+    ]);
   });
 
   it('a hung execution: the guard restores normal monitoring at the timeout', async () => {
@@ -314,6 +339,13 @@ describe('ExecutionService: durability and recovery', () => {
       qty: 0.005,
       filledQty: 0.005,
       avgPrice: 50_010,
+      symbol: 'BTCUSDT',
+      side: 'buy',
+      type: 'market',
+      price: null,
+      reduceOnly: false,
+      takeProfit: 55_000,
+      stopLoss: 48_000,
     });
     const second = await setup({ dataDir, ex, config: { settleMs: 50 } });
     const [id] = second.service.unfinished();

@@ -37,6 +37,8 @@ interface Entry {
   result: ExecuteResult;
   requestHash: string;
   finished: boolean;
+  /** The limit price the legs were sent with (null for market): a lookup's found order must carry it. */
+  limitPrice: number | null;
 }
 
 /** The execution's state as clients see it: a copy, never the live object. */
@@ -91,7 +93,8 @@ export class ExecutionService {
     const service = new ExecutionService(deps, journal, config);
     if (loaded.skipped > 0) service.log.warn({ file, skipped: loaded.skipped }, 'journal: unreadable lines skipped');
     for (const [id, e] of loaded.executions) {
-      service.byId.set(id, { result: e.result, requestHash: e.intent.requestHash, finished: e.finished });
+      const limitPrice = e.intent.request.orderType === 'limit' ? (e.intent.request.price ?? null) : null;
+      service.byId.set(id, { result: e.result, requestHash: e.intent.requestHash, finished: e.finished, limitPrice });
       service.byKey.set(e.intent.idempotencyKey, { hash: e.intent.requestHash, done: Promise.resolve(id) });
     }
     return service;
@@ -307,7 +310,12 @@ export class ExecutionService {
       this.log.error({ err }, 'journal write failed; execution refused');
       throw new AppError('INTERNAL', 'could not write the execution journal; nothing was placed');
     }
-    this.byId.set(executionId, { result: structuredClone(result), requestHash: hash, finished: false });
+    this.byId.set(executionId, {
+      result: structuredClone(result),
+      requestHash: hash,
+      finished: false,
+      limitPrice: plan.orderType === 'limit' ? plan.price : null,
+    });
     this.deps.bus.publish({ type: 'execution-started', at: now, executionId, symbol: plan.symbol, side: plan.side });
     this.log.info({ executionId, symbol: plan.symbol, side: plan.side, legs: plan.legs }, 'execution started');
     return executionId;

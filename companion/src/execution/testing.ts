@@ -4,6 +4,7 @@ import { ExchangeCallError } from '../exchange/errors.ts';
 import type {
   AccountClient,
   CallOptions,
+  FoundOrder,
   Instrument,
   MarketData,
   PlacedOrder,
@@ -70,7 +71,8 @@ type Fault = 'reject' | 'timeout-after-place' | 'timeout-before-place' | 'hang';
 
 /** One account's orders by client order id; duplicates refused as Bybit does (110072). */
 export class FakeAccount implements AccountClient {
-  orders = new Map<string, PlacedOrder>();
+  /** By client order id, with the terms each was placed with (a test may plant one placed elsewhere). */
+  orders = new Map<string, FoundOrder>();
   placeCalls = 0;
   findCalls = 0;
   free = 1_000_000;
@@ -122,20 +124,28 @@ export class FakeAccount implements AccountClient {
         'DuplicateOrderId',
       );
     }
-    const order: PlacedOrder = {
+    const order: FoundOrder = {
       orderId: `${name}-${++this.seq}`,
       clientOrderId: req.clientOrderId,
       status: 'filled',
       qty: req.qty,
       filledQty: req.qty,
       avgPrice: 50_000,
+      symbol: req.symbol,
+      side: req.side === 'long' ? 'buy' : 'sell',
+      type: req.type,
+      price: req.price,
+      reduceOnly: req.reduceOnly,
+      takeProfit: req.takeProfit,
+      stopLoss: req.stopLoss,
     };
     this.orders.set(req.clientOrderId, order);
     if (this.fault === 'timeout-after-place')
       throw new ExchangeCallError('retry', 'EXCHANGE_UNAVAILABLE', `${name}: timed out`, name, null, 'RequestTimeout');
-    return { ...order, status: 'open', filledQty: 0, avgPrice: null };
+    const { orderId, clientOrderId } = order;
+    return { orderId, clientOrderId, qty: req.qty, status: 'open', filledQty: 0, avgPrice: null };
   }
-  async findOrder(clientOrderId: string): Promise<PlacedOrder | null> {
+  async findOrder(clientOrderId: string): Promise<FoundOrder | null> {
     this.findCalls++;
     if (this.findFails > 0) {
       this.findFails--;
