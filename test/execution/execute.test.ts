@@ -66,7 +66,7 @@ describe('execute on the paper exchange', () => {
       // The same key, another trade: short, three times the size, an SL above the mark and no TP.
       const { tickSize } = other.exchange.market.instrument('BTCUSDT')!;
       const stopLoss = Number((Math.ceil((paper.control.price('BTCUSDT') * 1.08) / tickSize) * tickSize).toFixed(10));
-      const short = { ...req, side: 'short' as const, quantity: req.quantity * 3, takeProfit: null, stopLoss };
+      const short = { ...req, side: 'short' as const, quantity: req.quantity! * 3, takeProfit: null, stopLoss };
       const r = await postExecute(other, short);
       expect(r.status).toBe(200);
       expect(r.body.status).toBe('failed');

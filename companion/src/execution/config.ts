@@ -17,6 +17,17 @@ export const ExecutionConfig = z
      * older than its recv_window (5 s) plus a margin. A lookup that finds nothing is only trusted after it.
      */
     settleMs: z.number().int().min(0).max(120_000).default(7_000),
+    /**
+     * A leg whose lookups gave up (the exchange did not answer them past the settle window) is looked up
+     * again in the background, first after `firstMs`, the wait doubling up to `maxMs`, until it is known.
+     */
+    relookup: z
+      .object({
+        firstMs: z.number().int().min(1).max(600_000).default(1_000),
+        maxMs: z.number().int().min(1).max(3_600_000).default(30_000),
+      })
+      .strict()
+      .default({ firstMs: 1_000, maxMs: 30_000 }),
     /** Leverage assumed by the balance pre-check (margin = notional / leverage); the exchange has the last word. */
     leverage: z.number().min(1).max(125).default(10),
     /** Taker fee added to the margin the balance pre-check asks for. */

@@ -49,7 +49,6 @@ export function orderMismatches(found: FoundOrder, leg: LegTerms): string[] {
     out.push(`reduce-only ${found.reduceOnly ? 'yes' : 'no'} (asked ${leg.reduceOnly ? 'yes' : 'no'})`);
   if (!same(found.takeProfit, leg.takeProfit))
     out.push(`take-profit ${show(found.takeProfit)} (asked ${show(leg.takeProfit)})`);
-  if (!same(found.stopLoss, leg.stopLoss))
-    out.push(`stop-loss ${show(found.stopLoss)} (asked ${show(leg.stopLoss)})`);
+  if (!same(found.stopLoss, leg.stopLoss)) out.push(`stop-loss ${show(found.stopLoss)} (asked ${show(leg.stopLoss)})`);
   return out;
 }

@@ -15,6 +15,18 @@ import { ACCOUNTS, btcLong, fakeExchange } from './testing.ts';
 
 const req = btcLong;
 
+/**
+ * Waits for `done` in real time (journal writes are real I/O, not microtasks), moving a manual clock on
+ * by a second between looks when one is given.
+ */
+async function realWait(done: () => boolean, clock?: ManualClock): Promise<void> {
+  for (let i = 0; i < 500 && !done(); i++) {
+    await clock?.advance(1_000);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  expect(done()).toBe(true);
+}
+
 const open: ExecutionService[] = [];
 afterEach(async () => {
   for (const s of open.splice(0)) await s.close();
@@ -290,6 +302,50 @@ describe('ExecutionService: failures', () => {
     ]);
   });
 
+  it('an answer lost in an outage: looked up in the background until known, then finished and published', async () => {
+    const clock = new ManualClock(Date.now());
+    const { service, m, events } = await setup({ clock, config: { settleMs: 0 } });
+    m.fault = 'timeout-after-place';
+    m.findFails = 1_000; // the exchange keeps failing the lookups
+    const answer = service.execute(req({ accounts: ['main'] }));
+    await realWait(() => m.placeCalls > 0);
+    for (let i = 0; i < 35; i++) await clock.advance(1_000); // past the 30 s give-up
+    const first = await answer;
+    expect(first.status).toBe('pending');
+    expect(first.legs[0]!.status).toBe('unknown');
+    expect(events.some((e) => e.type === 'execution-finished')).toBe(false);
+    const looked = m.findCalls;
+    for (let i = 0; i < 10; i++) await clock.advance(1_000);
+    expect(m.findCalls).toBeGreaterThan(looked); // still looking, with backoff
+    m.findFails = 0; // the exchange is back
+    await realWait(() => events.some((e) => e.type === 'execution-finished'), clock);
+    const finished = events.find((e) => e.type === 'execution-finished');
+    expect(finished?.type === 'execution-finished' && finished.result.status).toBe('complete');
+    expect(service.get(first.executionId)!.legs[0]).toMatchObject({ status: 'filled', orderId: 'main-1' });
+    expect((await service.execute(req({ accounts: ['main'] }))).status).toBe('complete');
+    expect(m.placeCalls).toBe(1);
+  });
+
+  it('the background lookups back off: 1 s, 2 s, 4 s … capped at 30 s', async () => {
+    const clock = new ManualClock(Date.now());
+    const { service, m } = await setup({ clock, config: { settleMs: 0 } });
+    m.fault = 'timeout-after-place';
+    m.findFails = 1_000_000;
+    const answer = service.execute(req({ accounts: ['main'] }));
+    await realWait(() => m.placeCalls > 0);
+    for (let i = 0; i < 35; i++) await clock.advance(1_000);
+    await answer;
+    const at: number[] = [];
+    let seen = m.findCalls;
+    for (let t = 0; t < 200; t++) {
+      await clock.advance(1_000);
+      if (m.findCalls > seen) at.push(t + 1);
+      seen = m.findCalls;
+    }
+    const gaps = at.slice(1).map((t, i) => t - at[i]!);
+    expect(gaps.slice(0, 6)).toEqual([2, 4, 8, 16, 30, 30]);
+  });
+
   it('a hung execution: the guard restores normal monitoring at the timeout', async () => {
     const clock = new ManualClock();
     const { service, m1, modes, events } = await setup({ clock, config: { timeoutMs: 180_000 } });
@@ -391,7 +447,7 @@ describe('ExecutionService: durability and recovery', () => {
     ]);
   });
 
-  it('lookups that keep failing leave the execution pending; the next start settles it', async () => {
+  it('lookups that keep failing leave the execution pending; it settles once they answer (or on the next start)', async () => {
     const first = await setup();
     first.m.gate = new Promise(() => {});
     first.service.execute(req({ accounts: ['main'] })).catch(() => {});
@@ -406,11 +462,29 @@ describe('ExecutionService: durability and recovery', () => {
     const second = await setup({ dataDir, ex, clock, config: { settleMs: 0 } });
     const p = second.service.recover();
     for (let i = 0; i < 40; i++) await clock.advance(1000);
-    expect(await p).toMatchObject({ settled: [], stillPending: [expect.any(String)] });
+    const [pending] = (await p).stillPending;
+    expect(pending).toEqual(expect.any(String));
+    // Still in this process: the lookups go on, and settle it once the exchange answers.
+    ex.clients.get('main')!.findFails = 0;
+    await realWait(() => second.events.some((e) => e.type === 'execution-finished'), clock);
+    expect(second.service.get(pending!)!.status).toBe('failed');
+    expect(second.service.get(pending!)!.recovery!.note).toMatch(/later lookups settled it/);
+    expect(second.events.filter((e) => e.type === 'execution-finished')).toHaveLength(1);
     await second.service.close();
     open.pop();
+    // A stop before they answer: the next start settles it (journaled as still unfinished).
+    const dataDir2 = mkdtempSync(join(tmpdir(), 'tw-exec-'));
+    writeFileSync(join(dataDir2, 'executions.jsonl'), snapshot);
+    ex.clients.get('main')!.findFails = 1_000;
+    const clock2 = new ManualClock(Date.now());
+    const interrupted = await setup({ dataDir: dataDir2, ex, clock: clock2, config: { settleMs: 0 } });
+    const p2 = interrupted.service.recover();
+    for (let i = 0; i < 40; i++) await clock2.advance(1000);
+    expect((await p2).stillPending).toHaveLength(1);
+    await interrupted.service.close();
+    open.pop();
     ex.clients.get('main')!.findFails = 0;
-    const third = await setup({ dataDir, ex, config: { settleMs: 0 } });
+    const third = await setup({ dataDir: dataDir2, ex, config: { settleMs: 0 } });
     const report = await third.service.recover();
     expect(report.settled.map((s) => s.status)).toEqual(['failed']);
   });

@@ -12,6 +12,7 @@ import { clientOrderId, newExecutionId, requestHash } from './ids.ts';
 import { Journal, readJournal } from './journal.ts';
 import { isPlaced, type LegDeps, pendingLeg, placeLeg, TERMINAL } from './legs.ts';
 import { type RecoveryReport, reconcile } from './recovery.ts';
+import { settleUnknownLegs } from './settle-unknown.ts';
 import { checkBalances, type ExecutionPlan, planExecution, preflight } from './validate.ts';
 
 export interface ExecutionServiceDeps {
@@ -40,6 +41,9 @@ interface Entry {
   /** The limit price the legs were sent with (null for market): a lookup's found order must carry it. */
   limitPrice: number | null;
 }
+
+const RECOVERED_LATER =
+  'the companion stopped during this execution; on restart the exchange did not answer at first, and later lookups settled it';
 
 /** The execution's state as clients see it: a copy, never the live object. */
 const view = (e: Entry): ExecuteResult => structuredClone(e.result);
@@ -143,9 +147,12 @@ export class ExecutionService {
     }
   }
 
-  /** Settles every unfinished execution from the journal; see recovery.ts. Resolves when all are settled. */
-  recover(): Promise<RecoveryReport> {
-    return this.track(
+  /**
+   * Settles every unfinished execution from the journal; see recovery.ts. Resolves after one pass; the
+   * executions it leaves pending go on being looked up in the background (settle-unknown.ts).
+   */
+  async recover(): Promise<RecoveryReport> {
+    const report = await this.track(
       reconcile({
         ids: this.unfinished(),
         entries: this.byId,
@@ -158,6 +165,8 @@ export class ExecutionService {
         log: this.log,
       }),
     );
+    for (const id of report.stillPending) this.settleLater(id, RECOVERED_LATER);
+    return report;
   }
 
   /**
@@ -222,6 +231,7 @@ export class ExecutionService {
           }),
         );
         await this.finish(id, null);
+        this.settleLater(id, null);
         ok = true;
         void this.track(this.confirmFills(id));
       } catch (err) {
@@ -321,16 +331,38 @@ export class ExecutionService {
     return executionId;
   }
 
+  /**
+   * Legs still unknown (lookups gave up) go on being looked up in the background until the exchange
+   * answers; then the execution is finished and published like any other. A no-op when nothing is unknown.
+   */
+  private settleLater(executionId: string, note: string | null): void {
+    const entry = this.byId.get(executionId);
+    if (!entry || entry.finished) return;
+    this.log.warn({ executionId }, 'legs of unknown outcome: looking them up again in the background');
+    const settling = settleUnknownLegs({
+      result: entry.result,
+      limitPrice: entry.limitPrice,
+      legDeps: (account) => this.legDeps(account),
+      append: (r) => this.write(r),
+      progressed: () =>
+        this.deps.bus.publish({ type: 'execution-updated', at: this.deps.clock.now(), result: view(entry) }),
+      clock: this.deps.clock,
+      signal: this.closing.signal,
+      log: this.log,
+      backoff: this.config.relookup,
+    }).then(() => this.finish(executionId, note));
+    void this.track(settling).catch((err) => {
+      if (!this.closing.signal.aborted) this.log.error({ err, executionId }, 'settling unknown legs failed');
+    });
+  }
+
   /** Final status, journaled, published; an alert (warning log + the event's status) unless complete. */
   private async finish(executionId: string, note: string | null): Promise<void> {
     const entry = this.byId.get(executionId)!;
     const r = entry.result;
     r.status = statusOf(r);
     if (r.status === 'pending') {
-      this.log.error(
-        { executionId, legs: r.legs },
-        'execution left with legs of unknown outcome; looked up again on next start',
-      );
+      this.log.error({ executionId, legs: r.legs }, 'execution left with legs of unknown outcome');
       return;
     }
     r.finishedAt = this.deps.clock.now();
