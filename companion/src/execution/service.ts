@@ -1,19 +1,21 @@
 import { join } from 'node:path';
-import type { Account, Balance, ExecuteRequest, ExecuteResult, GuardMode } from '@tierwatch/shared';
-import { MARKET_KEY, type ResourceCache } from '../cache/index.ts';
+import type { Account, ExecuteRequest, ExecuteResult, GuardMode } from '@tierwatch/shared';
+import type { ResourceCache } from '../cache/index.ts';
 import { AppError } from '../core/app-error.ts';
 import type { EventBus } from '../core/bus.ts';
 import type { Clock } from '../core/clock.ts';
 import { type Logger, silentLogger } from '../core/logger.ts';
 import type { AccountClient, MarketData } from '../exchange/types.ts';
 import { ExecutionConfig, type ExecutionConfigInput } from './config.ts';
+import { readFillsBack } from './fills.ts';
 import { ExecutionGuard, Semaphore } from './guard.ts';
 import { clientOrderId, newExecutionId, requestHash } from './ids.ts';
 import { Journal, readJournal } from './journal.ts';
 import { isPlaced, type LegDeps, pendingLeg, placeLeg, TERMINAL } from './legs.ts';
+import { preCheck } from './pre-check.ts';
 import { type RecoveryReport, reconcile } from './recovery.ts';
 import { settleUnknownLegs } from './settle-unknown.ts';
-import { checkBalances, type ExecutionPlan, planExecution, preflight } from './validate.ts';
+import type { ExecutionPlan } from './validate.ts';
 
 export interface ExecutionServiceDeps {
   accounts: readonly Account[];
@@ -243,49 +245,19 @@ export class ExecutionService {
     }
   }
 
-  /** Reads what validation needs (mark, balances) on the top lane, then the pure checks. */
-  private async validate(req: ExecuteRequest): Promise<ExecutionPlan> {
-    const { market, clients } = this.deps;
-    const selected = preflight(req, this.deps.accounts, market.instrument(req.symbol));
-    const lane = { lane: 'execution' as const, signal: this.closing.signal };
-    const unavailable = (what: string, err: unknown) =>
-      new AppError(
-        'EXCHANGE_UNAVAILABLE',
-        `could not read ${what} to validate the order; nothing was placed (${err instanceof Error ? err.message : err})`,
-      );
-    const cache = this.deps.cache;
-    const now = this.deps.clock.now();
-    const recent = <T>(entry: { data: T; fetchedAt: number } | undefined, maxAgeMs: number): T | undefined =>
-      entry && now - entry.fetchedAt < maxAgeMs ? entry.data : undefined;
-    const [mark, balances] = await Promise.all([
-      req.orderType === 'market'
-        ? this.sem
-            .run(async () => {
-              const tickers = recent(cache?.peek(MARKET_KEY, 'tickers'), this.config.markMaxAgeMs);
-              const cached = tickers?.find((t) => t.symbol === req.symbol);
-              return cached ? [cached] : market.fetchTickers([req.symbol], lane);
-            })
-            .then((t) => t.find((x) => x.symbol === req.symbol)?.markPrice ?? null)
-            .catch((err) => {
-              throw unavailable(`the mark price of ${req.symbol}`, err);
-            })
-        : Promise.resolve(null),
-      Promise.all(
-        selected.map(async (a): Promise<[string, Balance[]]> => {
-          const client = clients.get(a.name);
-          if (!client) throw new AppError('UNKNOWN_ACCOUNT', `no exchange client for account ${a.name}`);
-          try {
-            const cached = recent(cache?.peek(a.name, 'balances'), this.config.balanceMaxAgeMs);
-            return [a.name, cached ?? (await this.sem.run(() => client.fetchBalances(lane)))];
-          } catch (err) {
-            throw unavailable(`the balance of ${a.name}`, err);
-          }
-        }),
-      ),
-    ]);
-    const plan = planExecution({ req, accounts: this.deps.accounts, instrument: market.instrument(req.symbol), mark });
-    checkBalances(plan, new Map(balances), this.config);
-    return plan;
+  /** Reads what validation needs (mark, balances) on the top lane, then the pure checks; see pre-check.ts. */
+  private validate(req: ExecuteRequest): Promise<ExecutionPlan> {
+    const { accounts, clients, market, cache, clock } = this.deps;
+    return preCheck(req, {
+      accounts,
+      clients,
+      market,
+      cache,
+      clock,
+      sem: this.sem,
+      config: this.config,
+      signal: this.closing.signal,
+    });
   }
 
   /** Journals the intent (fsynced) before anything is sent; only then does the execution exist. */
@@ -381,37 +353,17 @@ export class ExecutionService {
     for (const leg of r.legs) if (isPlaced(leg)) this.deps.monitor.refreshAccount?.(leg.account);
   }
 
-  /**
-   * A market leg is acknowledged before it fills: once the execution is answered, read each such leg back
-   * (top lane, once) and record and publish its fill. Never places anything; a failed read changes nothing.
-   */
+  /** Reads a market execution's fills back once it is answered (fills.ts); publishes what changed. */
   private async confirmFills(executionId: string): Promise<void> {
     const r = this.byId.get(executionId)?.result;
-    if (r?.orderType !== 'market') return;
-    let changed = false;
-    await Promise.all(
-      r.legs.map(async (leg, i) => {
-        const client = this.deps.clients.get(leg.account);
-        if (leg.status !== 'placed' || !client) return;
-        try {
-          const found = await this.sem.run(() =>
-            client.findOrder(leg.clientOrderId, r.symbol, { lane: 'execution', signal: this.closing.signal }),
-          );
-          if (!found || found.filledQty <= 0) return;
-          const filled = found.filledQty >= leg.qty;
-          r.legs[i] = {
-            ...leg,
-            status: filled ? 'filled' : 'placed',
-            filledQty: found.filledQty,
-            avgPrice: found.avgPrice,
-          };
-          changed = true;
-          await this.write({ v: 1, type: 'leg', at: this.deps.clock.now(), executionId, leg: r.legs[i]! });
-        } catch (err) {
-          this.log.warn({ executionId, account: leg.account, err: String(err) }, 'fill read-back failed');
-        }
-      }),
-    );
+    if (!r) return;
+    const changed = await readFillsBack(r, {
+      clients: this.deps.clients,
+      sem: this.sem,
+      signal: this.closing.signal,
+      append: (record) => this.write({ ...record, at: this.deps.clock.now() }),
+      log: this.log,
+    });
     if (changed)
       this.deps.bus.publish({ type: 'execution-updated', at: this.deps.clock.now(), result: structuredClone(r) });
   }
