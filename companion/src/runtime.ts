@@ -8,6 +8,7 @@ import {
   ConfigError,
   loadSecrets,
   resolveDataDir,
+  secretEnvName,
   toProtocolAccount,
 } from './config/index.ts';
 import { EventBus } from './core/bus.ts';
@@ -78,9 +79,8 @@ async function setupAccounts(
       paper && !cfg.baseUrl && cfg.mode === 'paper' ? paper.accounts.find((p) => p.name === account.name) : undefined;
     const credentials: ApiCredentials | undefined = fromPaper ?? secrets.get(account.name);
     if (!credentials) {
-      const env = account.name.toUpperCase().replace(/-/g, '_');
       throw new ConfigError(
-        `account ${account.name} (${account.mode}) needs credentials: set COMPANION_SECRET__${env}__API_KEY and COMPANION_SECRET__${env}__SECRET, or use secretsFile`,
+        `account ${account.name} (${account.mode}) needs credentials: set ${secretEnvName(account.name, 'API_KEY')} and ${secretEnvName(account.name, 'SECRET')}, or use secretsFile`,
       );
     }
     return { account, credentials, baseUrl: fromPaper ? paper!.url : cfg.baseUrl };

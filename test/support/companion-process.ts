@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { secretEnvName } from '../../companion/src/config/index.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BUNDLE = join(REPO_ROOT, 'companion', 'dist', 'main.mjs');
@@ -136,8 +137,8 @@ export function onStandalonePaper(
   );
   const env: NodeJS.ProcessEnv = { COMPANION__DATA_DIR: opts.dataDir };
   for (const a of paper.accounts) {
-    env[`COMPANION_SECRET__${a.name.toUpperCase()}__API_KEY`] = a.apiKey;
-    env[`COMPANION_SECRET__${a.name.toUpperCase()}__SECRET`] = a.secret;
+    env[secretEnvName(a.name, 'API_KEY')] = a.apiKey;
+    env[secretEnvName(a.name, 'SECRET')] = a.secret;
   }
   return { args: ['--config', configFile], env };
 }

@@ -7,4 +7,5 @@ export {
   resolveDataDir,
   toProtocolAccount,
 } from './schema.ts';
+export { secretEnvName, secretEnvSegment } from './secret-env.ts';
 export { type ApiCredentials, loadSecrets } from './secrets.ts';

@@ -1,6 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError } from './load.ts';
+import { secretEnvName as envName } from './secret-env.ts';
 
 export interface ApiCredentials {
   apiKey: string;
@@ -8,10 +9,6 @@ export interface ApiCredentials {
 }
 
 const SecretsFile = z.record(z.string(), z.object({ apiKey: z.string().min(1), secret: z.string().min(1) }).strict());
-
-/** COMPANION_SECRET__<ACCOUNT>__API_KEY / __SECRET, the account name upper-cased with - as _. */
-const envName = (account: string, part: 'API_KEY' | 'SECRET') =>
-  `COMPANION_SECRET__${account.toUpperCase().replace(/-/g, '_')}__${part}`;
 
 /**
  * Exchange credentials per account, from the environment or a secrets file that only its owner may read.
