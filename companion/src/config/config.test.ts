@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -179,6 +179,18 @@ describe('loadSecrets', () => {
     } catch (err) {
       expect(String(err)).not.toContain('supersecret');
     }
+  });
+
+  it('names a secrets file that is a directory or missing, with its path', () => {
+    const dir = join(tmp, 'secrets-dir');
+    mkdirSync(dir, { mode: 0o700 });
+    expect(() => loadSecrets(['main'], { file: dir, env: {} })).toThrow(
+      `secretsFile = ${JSON.stringify(dir)}: is a directory, not a file`,
+    );
+    const missing = join(tmp, 'no-secrets.json');
+    expect(() => loadSecrets(['main'], { file: missing, env: {} })).toThrow(
+      `secretsFile = ${JSON.stringify(missing)}: no such file`,
+    );
   });
 
   it('a secrets file that is not valid JSON is reported without echoing any of its text', () => {
