@@ -8,7 +8,7 @@ import { type Logger, silentLogger } from '../core/logger.ts';
  * journal, each recovering the other's in-flight executions as its own: orders placed twice. The lock is a
  * file in the data dir holding the owner's pid, created exclusively and held for the process's life.
  *
- * Why ~80 lines of our own rather than `proper-lockfile`: that library decides staleness by the lock's mtime,
+ * Why this file rather than `proper-lockfile`: that library decides staleness by the lock's mtime,
  * which its owner must refresh on a timer. A companion killed with SIGKILL (the crash loop does it on purpose)
  * would then block the restart until the stale time passes, and a short stale time would let a companion whose
  * event loop is busy be mistaken for a dead one. On one machine the kernel already knows whether the owner
