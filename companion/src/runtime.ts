@@ -1,3 +1,4 @@
+import type { Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import type { Account } from '@tierwatch/shared';
@@ -8,11 +9,15 @@ import {
   ConfigError,
   loadSecrets,
   resolveDataDir,
+  secretEnvName,
+  settingError,
   toProtocolAccount,
 } from './config/index.ts';
 import { EventBus } from './core/bus.ts';
 import { type Clock, systemClock } from './core/clock.ts';
 import { createLogger, type Logger } from './core/logger.ts';
+import { StartGate } from './core/start-gate.ts';
+import { lockDataDir } from './data-dir/index.ts';
 import { type AccountSetup, createExchangeLayer, type ExchangeLayer } from './exchange/index.ts';
 import { ExecutionService } from './execution/index.ts';
 import { createApp } from './http/app.ts';
@@ -53,12 +58,9 @@ export interface StartOptions {
 async function setupAccounts(
   config: CompanionConfig,
   accounts: Account[],
-  opts: { clock: Clock; logger: Logger; env: NodeJS.ProcessEnv },
+  secrets: Map<string, ApiCredentials>,
+  opts: { clock: Clock; logger: Logger },
 ): Promise<{ setups: AccountSetup[]; paper: PaperExchange | null }> {
-  const secrets = loadSecrets(
-    accounts.map((a) => a.name),
-    { file: config.secretsFile, env: opts.env },
-  );
   const embedded = config.accounts.filter((a) => a.mode === 'paper' && !a.baseUrl).map((a) => a.name);
   let paper: PaperExchange | null = null;
   if (embedded.length > 0) {
@@ -78,14 +80,27 @@ async function setupAccounts(
       paper && !cfg.baseUrl && cfg.mode === 'paper' ? paper.accounts.find((p) => p.name === account.name) : undefined;
     const credentials: ApiCredentials | undefined = fromPaper ?? secrets.get(account.name);
     if (!credentials) {
-      const env = account.name.toUpperCase().replace(/-/g, '_');
       throw new ConfigError(
-        `account ${account.name} (${account.mode}) needs credentials: set COMPANION_SECRET__${env}__API_KEY and COMPANION_SECRET__${env}__SECRET, or use secretsFile`,
+        `account ${account.name} (${account.mode}) needs credentials: set ${secretEnvName(account.name, 'API_KEY')} and ${secretEnvName(account.name, 'SECRET')}, or use secretsFile`,
       );
     }
     return { account, credentials, baseUrl: fromPaper ? paper!.url : cfg.baseUrl };
   });
   return { setups, paper };
+}
+
+/** A port the companion cannot bind is a setting to change: named, exit code 2. Anything else stays a failure. */
+function portError(port: number, err: unknown): unknown {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE')
+    return settingError(
+      'server.port',
+      port,
+      'in use by another process (EADDRINUSE); stop it, or choose another port (--port, 0 picks a free one)',
+    );
+  if (code === 'EACCES')
+    return settingError('server.port', port, 'not allowed (EACCES): ports below 1024 need privileges');
+  return err;
 }
 
 /** Composes the companion from its config: exchange, monitor, cache, execution guard, HTTP and WebSocket. */
@@ -105,7 +120,44 @@ export async function startCompanion(config: CompanionConfig, opts: StartOptions
   };
 
   try {
-    const { setups, paper } = await setupAccounts(config, accounts, { clock, logger, env });
+    // Start-up order: whatever a setting can make impossible fails first, in milliseconds and naming the
+    // setting, before any exchange is read: the secrets (secretsFile), the data dir and its lock (dataDir),
+    // the port (server.port). Then the exchange, the monitor's first read, and only then answers.
+    const secrets = loadSecrets(
+      accounts.map((a) => a.name),
+      { file: config.secretsFile, env },
+    );
+    const dataDir = resolveDataDir(config, env);
+    // Released last, after the journal is closed: the next companion may only start on a quiet dir.
+    const lock = lockDataDir(dataDir, { logger });
+    closers.push(() => lock.release());
+
+    // The port is bound now but nothing is answered until every account has been read once (`gate.open`
+    // below): a request or a /ws upgrade made meanwhile waits and is answered from the first read, so no
+    // client ever starts from an empty snapshot, exactly as when the port opened only after that read.
+    const gate = new StartGate();
+    let app: ReturnType<typeof createApp> | undefined;
+    const server = serve({ fetch: gate.fetch(() => app!.fetch), hostname: '127.0.0.1', port: config.server.port });
+    gate.holdUpgrades(server as unknown as HttpServer);
+    let serverClosed: Promise<void> | undefined;
+    const closeServer = () => {
+      gate.fail();
+      serverClosed ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+      });
+      return serverClosed;
+    };
+    // For a start that fails before the hub exists; afterwards the hub's closer stops the server first.
+    closers.push(closeServer);
+    await new Promise<void>((resolve, reject) => {
+      server.once('listening', resolve);
+      server.once('error', reject);
+    }).catch((err: unknown) => {
+      throw portError(config.server.port, err);
+    });
+
+    const { setups, paper } = await setupAccounts(config, accounts, secrets, { clock, logger });
     if (paper) closers.push(() => paper.close());
 
     const exchange = await createExchangeLayer({
@@ -131,7 +183,7 @@ export async function startCompanion(config: CompanionConfig, opts: StartOptions
     // Started once the WebSocket hub is subscribed, so the first scan's events (missing SL...) get a seq.
     closers.push(() => monitor.stop());
 
-    const pairing = await PairingStore.open({ dataDir: resolveDataDir(config, env), logger });
+    const pairing = await PairingStore.open({ dataDir, logger });
     const execution = await ExecutionService.open({
       accounts,
       clients: exchange.accounts,
@@ -139,7 +191,7 @@ export async function startCompanion(config: CompanionConfig, opts: StartOptions
       monitor,
       bus,
       clock,
-      dataDir: resolveDataDir(config, env),
+      dataDir,
       config: config.execution,
       logger,
       cache,
@@ -148,7 +200,7 @@ export async function startCompanion(config: CompanionConfig, opts: StartOptions
     // Unfinished executions from a previous run are settled in the background; their results are
     // readable (pending) meanwhile, and each is published as execution-finished once settled.
     void execution.recover().catch((err) => logger.error({ err }, 'execution recovery failed'));
-    const app = createApp({
+    app = createApp({
       version: VERSION,
       clock,
       startedAt: clock.now(),
@@ -174,30 +226,17 @@ export async function startCompanion(config: CompanionConfig, opts: StartOptions
         guardMode: monitor.mode,
       }),
     });
-    let server: ReturnType<typeof serve> | undefined;
-    // The hub closes before the server (upgraded sockets would hold server.close open). Registered before the
-    // listen, so a start that fails there (port taken) still stops the hub's keepalive loop.
+    // Stopping starts here: no request reaches the execution service as it closes. The hub closes before the
+    // server (upgraded sockets would hold server.close open).
     closers.push(async () => {
       await hub.close();
-      const s = server;
-      if (s === undefined) return;
-      await new Promise<void>((resolve) => {
-        s.close(() => resolve());
-        (s as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
-      });
+      await closeServer();
     });
     monitor.start();
-    // Open the port once every account has been read (or has failed) once: the first snapshot has the
-    // positions. A slow exchange delays this by its timeout at most.
+    // Answer once every account has been read (or has failed) once: the first snapshot has the positions.
+    // A slow exchange delays this by its timeout at most.
     await monitor.firstRead(config.exchange.timeoutMs);
-
-    server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: config.server.port });
-    hub.injectWebSocket(server as Parameters<WsHub['injectWebSocket']>[0]);
-    const listening = server;
-    await new Promise<void>((resolve, reject) => {
-      listening.once('listening', resolve);
-      listening.once('error', reject);
-    });
+    gate.open(() => hub.injectWebSocket(server as Parameters<WsHub['injectWebSocket']>[0]));
     const { port } = server.address() as AddressInfo;
     const url = `http://127.0.0.1:${port}`;
     logger.info({ url, accounts: accounts.map((a) => a.name) }, 'companion listening');

@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { secretEnvName } from '../../companion/src/config/index.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BUNDLE = join(REPO_ROOT, 'companion', 'dist', 'main.mjs');
@@ -90,10 +91,15 @@ export async function startCompanionProcess(
   return { ready, child, stderr: () => stderr, exited, kill, [Symbol.asyncDispose]: async () => void (await kill()) };
 }
 
-/** Runs the CLI to completion and returns its exit code and output (for start-up failures). */
+/**
+ * Runs the CLI to completion and returns its exit code and output (for start-up failures). One that is still
+ * running after `timeoutMs` (a start that should have failed but did not) is killed: code null.
+ * `uid`/`gid` run it as another user (a root test needs one for whom chmod means something).
+ */
 export async function runCli(
   args: string[],
   env: NodeJS.ProcessEnv = {},
+  opts: { timeoutMs?: number; uid?: number; gid?: number } = {},
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   await ensureBundle();
   return new Promise((resolve) => {
@@ -101,12 +107,18 @@ export async function runCli(
       cwd: REPO_ROOT,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      ...(opts.uid === undefined ? {} : { uid: opts.uid }),
+      ...(opts.gid === undefined ? {} : { gid: opts.gid }),
     });
     let stdout = '';
     let stderr = '';
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 30_000);
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.once('exit', (code) => resolve({ code, stdout, stderr }));
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
   });
 }
 
@@ -136,8 +148,8 @@ export function onStandalonePaper(
   );
   const env: NodeJS.ProcessEnv = { COMPANION__DATA_DIR: opts.dataDir };
   for (const a of paper.accounts) {
-    env[`COMPANION_SECRET__${a.name.toUpperCase()}__API_KEY`] = a.apiKey;
-    env[`COMPANION_SECRET__${a.name.toUpperCase()}__SECRET`] = a.secret;
+    env[secretEnvName(a.name, 'API_KEY')] = a.apiKey;
+    env[secretEnvName(a.name, 'SECRET')] = a.secret;
   }
   return { args: ['--config', configFile], env };
 }

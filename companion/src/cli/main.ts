@@ -30,6 +30,15 @@ async function start(argv: string[]): Promise<void> {
   }
   const { startCompanion } = await import('../runtime.ts');
   const companion = await startCompanion(config);
+  // Before the ready line: whoever reads it may stop the companion at once, and must get a clean close
+  // (journal closed, data dir lock removed), not the default signal death.
+  const stop = async (signal: string) => {
+    companion.logger.info({ signal }, 'shutting down');
+    await companion.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
   const ready = {
     url: companion.url,
     token: companion.token,
@@ -55,13 +64,6 @@ async function start(argv: string[]): Promise<void> {
       ].join('\n'),
     );
   }
-  const stop = async (signal: string) => {
-    companion.logger.info({ signal }, 'shutting down');
-    await companion.close();
-    process.exit(0);
-  };
-  process.once('SIGINT', () => void stop('SIGINT'));
-  process.once('SIGTERM', () => void stop('SIGTERM'));
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {

@@ -1,8 +1,8 @@
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, loadSecrets } from './index.ts';
+import { ConfigError, loadConfig, loadSecrets, secretEnvName } from './index.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'tierwatch-config-'));
 function file(name: string, text: string, mode = 0o600): string {
@@ -64,6 +64,49 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ env })).toThrow(message);
   });
 
+  // COMPANION_SECRET__<ACCOUNT>__* upper-cases the name and writes - as _: two names that map to one variable
+  // would share one set of credentials, so two "accounts" would trade one exchange account twice.
+  it.each([
+    ['main', 'Main', 'COMPANION_SECRET__MAIN__*'],
+    ['a-b', 'a_b', 'COMPANION_SECRET__A_B__*'],
+    ['desk-1', 'DESK_1', 'COMPANION_SECRET__DESK_1__*'],
+    ['x_Y', 'X-y', 'COMPANION_SECRET__X_Y__*'],
+  ])('rejects accounts %s and %s: both read %s', (first, second, variables) => {
+    const env = { COMPANION__ACCOUNTS: JSON.stringify([{ name: first }, { name: second, role: 'mirror' }]) };
+    expect(() => loadConfig({ env })).toThrow(ConfigError);
+    expect(() => loadConfig({ env })).toThrow(
+      `accounts.1.name = "${second}": shares its credentials (${variables}) with accounts.0.name "${first}"`,
+    );
+  });
+
+  it.each([
+    ['main', 'mirror1'],
+    ['a-b', 'ab'],
+    ['a_b', 'a_b_c'],
+  ])('accepts accounts %s and %s, whose credentials differ', (first, second) => {
+    const env = { COMPANION__ACCOUNTS: JSON.stringify([{ name: first }, { name: second, role: 'mirror' }]) };
+    expect(loadConfig({ env }).accounts.map((a) => a.name)).toEqual([first, second]);
+  });
+
+  it('names every collision against the first account that took the variables', () => {
+    const env = {
+      COMPANION__ACCOUNTS: JSON.stringify([
+        { name: 'main' },
+        { name: 'MAIN', role: 'mirror' },
+        { name: 'Main', role: 'mirror' },
+      ]),
+    };
+    let message = '';
+    try {
+      loadConfig({ env });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toContain('accounts.1.name = "MAIN": shares its credentials');
+    expect(message).toContain('accounts.2.name = "Main": shares its credentials');
+    expect(message.match(/with accounts\.0\.name "main"/g)).toHaveLength(2);
+  });
+
   it('never echoes a credential put in the config by mistake', () => {
     const env = { COMPANION__ACCOUNTS: '[{"name":"main","apiKey":"SUPERSECRET","secret":"ALSOSECRET"}]' };
     expect(() => loadConfig({ env })).toThrow(/accounts\.0: Unrecognized keys: "apiKey", "secret"/);
@@ -81,6 +124,14 @@ describe('loadConfig', () => {
 });
 
 describe('loadSecrets', () => {
+  it.each([
+    ['main', 'API_KEY', 'COMPANION_SECRET__MAIN__API_KEY'],
+    ['mirror-1', 'SECRET', 'COMPANION_SECRET__MIRROR_1__SECRET'],
+    ['Desk_b-2', 'API_KEY', 'COMPANION_SECRET__DESK_B_2__API_KEY'],
+  ] as const)('account %s reads its %s from %s', (account, part, variable) => {
+    expect(secretEnvName(account, part)).toBe(variable);
+  });
+
   it('reads credentials from the environment', () => {
     const s = loadSecrets(['main', 'mirror-1'], {
       env: { COMPANION_SECRET__MIRROR_1__API_KEY: 'k', COMPANION_SECRET__MIRROR_1__SECRET: 's' },
@@ -128,6 +179,18 @@ describe('loadSecrets', () => {
     } catch (err) {
       expect(String(err)).not.toContain('supersecret');
     }
+  });
+
+  it('names a secrets file that is a directory or missing, with its path', () => {
+    const dir = join(tmp, 'secrets-dir');
+    mkdirSync(dir, { mode: 0o700 });
+    expect(() => loadSecrets(['main'], { file: dir, env: {} })).toThrow(
+      `secretsFile = ${JSON.stringify(dir)}: is a directory, not a file`,
+    );
+    const missing = join(tmp, 'no-secrets.json');
+    expect(() => loadSecrets(['main'], { file: missing, env: {} })).toThrow(
+      `secretsFile = ${JSON.stringify(missing)}: no such file`,
+    );
   });
 
   it('a secrets file that is not valid JSON is reported without echoing any of its text', () => {

@@ -1,4 +1,4 @@
-export { ConfigError, loadConfig } from './load.ts';
+export { ConfigError, loadConfig, settingError } from './load.ts';
 export {
   type AccountConfig,
   CompanionConfig,
@@ -7,4 +7,5 @@ export {
   resolveDataDir,
   toProtocolAccount,
 } from './schema.ts';
+export { secretEnvName, secretEnvSegment } from './secret-env.ts';
 export { type ApiCredentials, loadSecrets } from './secrets.ts';

@@ -9,6 +9,14 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
+/**
+ * A setting whose value cannot work at start-up (a data dir that is a file, a port in use): one line naming the
+ * setting and the value, like the schema's own messages, and exit code 2.
+ */
+export function settingError(setting: string, value: unknown, why: string): ConfigError {
+  return new ConfigError(`${setting} = ${JSON.stringify(value)}: ${why}`);
+}
+
 const ENV_PREFIX = 'COMPANION__';
 
 /** COMPANION__MONITOR__CRITICAL_PCT → ['monitor', 'criticalPct']. */

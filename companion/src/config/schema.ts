@@ -6,6 +6,7 @@ import { ExecutionConfig } from '../execution/config.ts';
 import { HttpConfig } from '../http/config.ts';
 import { MonitorConfig } from '../monitor/config.ts';
 import { WsConfig } from '../ws/config.ts';
+import { secretEnvName, secretEnvSegment } from './secret-env.ts';
 
 /**
  * The companion's one typed config. Every field is defaulted, so no file at all means: the paper exchange,
@@ -72,12 +73,21 @@ export const CompanionConfig = z
   })
   .strict()
   .superRefine((cfg, ctx) => {
-    const names = new Set<string>();
+    // First account index per credential segment: two names mapping to one set of variables would share
+    // one set of credentials and trade one exchange account twice.
+    const bySegment = new Map<string, number>();
     const mains = cfg.accounts.filter((a) => a.role === 'main');
     cfg.accounts.forEach((a, i) => {
-      if (names.has(a.name))
+      const first = bySegment.get(secretEnvSegment(a.name));
+      if (first === undefined) bySegment.set(secretEnvSegment(a.name), i);
+      else if (cfg.accounts[first]!.name === a.name)
         ctx.addIssue({ code: 'custom', path: ['accounts', i, 'name'], message: `duplicate account name "${a.name}"` });
-      names.add(a.name);
+      else
+        ctx.addIssue({
+          code: 'custom',
+          path: ['accounts', i, 'name'],
+          message: `shares its credentials (${secretEnvName(a.name, '*')}) with accounts.${first}.name "${cfg.accounts[first]!.name}"; rename one of them`,
+        });
       if (a.role === 'mirror') {
         const target = a.mirrorOf ?? (mains.length === 1 ? mains[0]!.name : undefined);
         if (!target || !mains.some((m) => m.name === target)) {

@@ -1,6 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { z } from 'zod';
-import { ConfigError } from './load.ts';
+import { ConfigError, settingError } from './load.ts';
+import { secretEnvName as envName } from './secret-env.ts';
 
 export interface ApiCredentials {
   apiKey: string;
@@ -8,10 +9,6 @@ export interface ApiCredentials {
 }
 
 const SecretsFile = z.record(z.string(), z.object({ apiKey: z.string().min(1), secret: z.string().min(1) }).strict());
-
-/** COMPANION_SECRET__<ACCOUNT>__API_KEY / __SECRET, the account name upper-cased with - as _. */
-const envName = (account: string, part: 'API_KEY' | 'SECRET') =>
-  `COMPANION_SECRET__${account.toUpperCase().replace(/-/g, '_')}__${part}`;
 
 /**
  * Exchange credentials per account, from the environment or a secrets file that only its owner may read.
@@ -24,32 +21,36 @@ export function loadSecrets(
   const env = opts.env ?? process.env;
   const out = new Map<string, ApiCredentials>();
   if (opts.file) {
-    const st = statSync(opts.file, { throwIfNoEntry: false });
-    if (!st) throw new ConfigError(`secretsFile ${opts.file}: no such file`);
+    const file = opts.file;
+    const refuse = (why: string) => settingError('secretsFile', file, why);
+    const st = statSync(file, { throwIfNoEntry: false });
+    if (!st) throw refuse('no such file');
+    if (!st.isFile()) throw refuse(`is a ${st.isDirectory() ? 'directory' : 'special file'}, not a file`);
     if ((st.mode & 0o077) !== 0) {
-      throw new ConfigError(
-        `secretsFile ${opts.file}: readable by group or others (mode ${(st.mode & 0o777).toString(8)}); run chmod 600 on it`,
-      );
+      throw refuse(`readable by group or others (mode ${(st.mode & 0o777).toString(8)}); run chmod 600 on it`);
+    }
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      throw refuse(`cannot read it (${(err as NodeJS.ErrnoException).code ?? err})`);
     }
     let data: unknown;
     try {
-      data = JSON.parse(readFileSync(opts.file, 'utf8'));
+      data = JSON.parse(text);
     } catch (err) {
       // V8's message quotes the text around the error, which here is a key or a secret: keep the position only.
       const at = /at position \d+/.exec((err as Error).message)?.[0];
-      throw new ConfigError(`secretsFile ${opts.file}: not valid JSON${at ? ` (${at})` : ''}`);
+      throw refuse(`not valid JSON${at ? ` (${at})` : ''}`);
     }
     const parsed = SecretsFile.safeParse(data);
     if (!parsed.success) {
       // Name the account and field, never the value.
       const where = parsed.error.issues.map((i) => i.path.join('.')).join(', ');
-      throw new ConfigError(
-        `secretsFile ${opts.file}: expected { "<account>": { "apiKey", "secret" } } (bad: ${where})`,
-      );
+      throw refuse(`expected { "<account>": { "apiKey", "secret" } } (bad: ${where})`);
     }
     for (const [name, cred] of Object.entries(parsed.data)) {
-      if (!accounts.includes(name))
-        throw new ConfigError(`secretsFile ${opts.file}: "${name}" is not a configured account`);
+      if (!accounts.includes(name)) throw refuse(`"${name}" is not a configured account`);
       out.set(name, cred);
     }
   }
