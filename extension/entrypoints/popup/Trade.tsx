@@ -1,6 +1,7 @@
 import type { ExecuteResult, InstrumentInfo } from '@tierwatch/shared';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { type Api, ApiError, createApi, newIdempotencyKey } from '../../utils/api.ts';
+import { placeAndSettle } from '../../utils/execute-flow.ts';
 import {
   buildRequest,
   type ExecuteForm,
@@ -12,7 +13,7 @@ import {
   type Plan,
   searchSymbols,
 } from '../../utils/execute-form.ts';
-import { formatPrice, formatQty } from '../../utils/format.ts';
+import { formatPrice } from '../../utils/format.ts';
 import { loadSettings } from '../../utils/settings.ts';
 import type { StreamState } from '../../utils/stream.ts';
 import { Level, Num, SymbolField } from './TradeFields.tsx';
@@ -22,6 +23,8 @@ type Step =
   | { at: 'form' }
   | { at: 'confirm'; plan: Plan }
   | { at: 'placing'; plan: Plan }
+  /** The answer to Place was lost: following the execution by its key. */
+  | { at: 'checking'; plan: Plan; message: string }
   | { at: 'result'; result: ExecuteResult };
 
 export function Trade({ stream, onDone }: { stream: StreamState; onDone: () => void }) {
@@ -86,30 +89,22 @@ export function Trade({ stream, onDone }: { stream: StreamState; onDone: () => v
     setStep({ at: 'placing', plan });
     setBanner(null);
     try {
-      let result = await api.execute(plan.request);
-      // Pending legs settle within seconds; read the execution back a few times for the final word.
-      for (let i = 0; i < 10 && result.status === 'pending'; i++) {
-        await new Promise((r) => setTimeout(r, 1000));
-        result = await api.execution(result.executionId);
-      }
-      // Market legs are acknowledged before their fills are read back (a moment later): show the fills.
-      const unfilled = (x: ExecuteResult) => x.orderType === 'market' && x.legs.some((l) => l.status === 'placed');
-      for (let i = 0; i < 3 && unfilled(result); i++) {
-        await new Promise((r) => setTimeout(r, 400));
-        result = await api.execution(result.executionId);
-      }
-      setStep({ at: 'result', result });
+      const outcome = await placeAndSettle(api, plan.request, {
+        onChecking: (message) => setStep({ at: 'checking', plan, message }),
+      });
+      if (outcome.kind === 'result') return setStep({ at: 'result', result: outcome.result });
+      // Not placed, or not known: stay on confirm; Place sends the same request with the same key.
+      setBanner(outcome.message);
+      setStep({ at: 'confirm', plan });
     } catch (err) {
+      // The companion refused before sending anything (its error names the field when there is one).
       if (err instanceof ApiError && err.path) {
         const field = fieldForPath(err.path);
         setErrors({ [field]: `${err.code}: ${err.message}` });
       }
       setBanner(describe(err));
-      // NETWORK: the order may or may not have been placed; stay on confirm so "Place" retries with the same key.
       setStep(
-        err instanceof ApiError && (err.code === 'NETWORK' || err.status === null || err.status >= 500)
-          ? { at: 'confirm', plan }
-          : { at: 'form' },
+        err instanceof ApiError && err.status !== null && err.status >= 500 ? { at: 'confirm', plan } : { at: 'form' },
       );
     }
   };
@@ -125,11 +120,12 @@ export function Trade({ stream, onDone }: { stream: StreamState; onDone: () => v
         onDone={onDone}
       />
     );
-  if (step.at === 'confirm' || step.at === 'placing') {
+  if (step.at === 'confirm' || step.at === 'placing' || step.at === 'checking') {
     return (
       <Confirm
         plan={step.plan}
-        busy={step.at === 'placing'}
+        busy={step.at !== 'confirm'}
+        checking={step.at === 'checking' ? step.message : null}
         banner={banner}
         onBack={() => setStep({ at: 'form' })}
         onPlace={() => place(step.plan)}

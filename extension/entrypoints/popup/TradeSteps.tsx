@@ -7,6 +7,7 @@ import { formatPrice, formatQty } from '../../utils/format.ts';
 export function Confirm({
   plan,
   busy,
+  checking,
   banner,
   onBack,
   onPlace,
@@ -15,6 +16,8 @@ export function Confirm({
 }: {
   plan: Plan;
   busy: boolean;
+  /** Set while the execution is followed by its key after the answer to Place was lost. */
+  checking: string | null;
   banner: string | null;
   onBack: () => void;
   onPlace: () => void;
@@ -77,6 +80,11 @@ export function Confirm({
           ))}
         </ul>
       )}
+      {checking && (
+        <div class="banner warn" data-testid="exec-checking" role="status">
+          {checking}
+        </div>
+      )}
       {banner && (
         <div class="banner error" data-testid="exec-error">
           {banner}
@@ -87,7 +95,11 @@ export function Confirm({
           Back
         </button>
         <button type="button" class={`primary ${r.side}`} onClick={onPlace} disabled={busy} data-testid="exec-place">
-          {busy ? 'Placing…' : `Place on ${plan.legs.length} account${plan.legs.length === 1 ? '' : 's'}`}
+          {checking
+            ? 'Checking…'
+            : busy
+              ? 'Placing…'
+              : `Place on ${plan.legs.length} account${plan.legs.length === 1 ? '' : 's'}`}
         </button>
       </div>
     </section>
