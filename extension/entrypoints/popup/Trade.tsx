@@ -11,9 +11,9 @@ import {
   fieldForPath,
   orderAccounts,
   type Plan,
-  searchSymbols,
 } from '../../utils/execute-form.ts';
 import { formatPrice } from '../../utils/format.ts';
+import { checkRepeat, type RepeatCheck } from '../../utils/repeat-order.ts';
 import { loadSettings } from '../../utils/settings.ts';
 import type { StreamState } from '../../utils/stream.ts';
 import { Level, Num, SymbolField } from './TradeFields.tsx';
@@ -37,6 +37,12 @@ export function Trade({ stream, onDone }: { stream: StreamState; onDone: () => v
   const [banner, setBanner] = useState<string | null>(null);
   /** Free USDT per account, read when the trader reviews (the companion's pre-check then reuses it). */
   const [free, setFree] = useState<Record<string, number> | null>(null);
+  const [repeat, setRepeat] = useState<RepeatCheck>({ state: 'none' });
+  const [repeatAck, setRepeatAck] = useState(false);
+  /** Executions this form placed: a repeat of one is known even if the companion's list cannot be read. */
+  const placedHere = useRef<ExecuteResult[]>([]);
+  /** The key of the plan a repeat check belongs to: a late answer for an abandoned plan is dropped. */
+  const checkingKey = useRef<string | null>(null);
 
   useEffect(() => {
     void (async () => {
@@ -67,6 +73,14 @@ export function Trade({ stream, onDone }: { stream: StreamState; onDone: () => v
     if (!r.ok) return setErrors(r.errors);
     setErrors({});
     setStep({ at: 'confirm', plan: r.plan });
+    setRepeatAck(false);
+    checkingKey.current = r.plan.request.idempotencyKey;
+    if (api) {
+      setRepeat({ state: 'checking' });
+      void checkRepeat(api, r.plan, placedHere.current).then((c) => {
+        if (checkingKey.current === r.plan.request.idempotencyKey) setRepeat(c);
+      });
+    } else setRepeat({ state: 'none' });
     // Fresh balances and marks while the trader reads the confirm step: shown here, and the companion's
     // pre-check reuses them, so Place costs one exchange round trip instead of two.
     setFree(null);
@@ -88,11 +102,22 @@ export function Trade({ stream, onDone }: { stream: StreamState; onDone: () => v
     if (!api) return;
     setStep({ at: 'placing', plan });
     setBanner(null);
+    if (!repeatAck) {
+      // Asked again as it goes: another window may have sent the same order while this one was confirming.
+      const c = await checkRepeat(api, plan, placedHere.current);
+      if (c.state === 'found') {
+        setRepeat(c);
+        return setStep({ at: 'confirm', plan });
+      }
+    }
     try {
       const outcome = await placeAndSettle(api, plan.request, {
         onChecking: (message) => setStep({ at: 'checking', plan, message }),
       });
-      if (outcome.kind === 'result') return setStep({ at: 'result', result: outcome.result });
+      if (outcome.kind === 'result') {
+        placedHere.current.push(outcome.result);
+        return setStep({ at: 'result', result: outcome.result });
+      }
       // Not placed, or not known: stay on confirm; Place sends the same request with the same key.
       setBanner(outcome.message);
       setStep({ at: 'confirm', plan });
@@ -131,6 +156,9 @@ export function Trade({ stream, onDone }: { stream: StreamState; onDone: () => v
         onPlace={() => place(step.plan)}
         instrument={instrument}
         free={free}
+        repeat={repeat}
+        repeatAck={repeatAck}
+        onRepeatAck={setRepeatAck}
       />
     );
   }
