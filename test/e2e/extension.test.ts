@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  ExecutionsResponse,
   type InstrumentInfo,
   InstrumentsResponse,
   PositionsResponse,
@@ -21,7 +22,7 @@ import { type CompanionProcess, REPO_ROOT, startCompanionProcess } from '../supp
 /**
  * The issue's "Must show", end to end: Debian's Chromium with the built extension, against the real
  * companion (`pnpm start`) on its embedded paper exchange. One companion and one browser for the file;
- * the tests run in order (pair → glance → critical → execute → wrong token).
+ * the tests run in order (pair → glance → critical → execute → the same order again → wrong token).
  */
 
 const ARTIFACTS = join(REPO_ROOT, 'test', 'artifacts');
@@ -78,6 +79,19 @@ describe.runIf(browserSuiteEnabled('e2e extension'))('the extension in Chromium 
     await browser?.close();
     await companion?.kill();
   });
+
+  /** The trade the execute case placed, for the repeat case after it. */
+  let lastTrade: { symbol: string; qty: number } | null = null;
+  /** A market long of `qty` with TP 3% and SL 2%, on the default accounts (main and its mirror). */
+  const fillTrade = async (page: Page, symbol: string, qty: number) => {
+    await page.getByTestId('tab-trade').click();
+    await page.getByTestId('exec-symbol').fill(symbol);
+    await page.getByTestId('exec-instrument').waitFor();
+    await page.getByTestId('exec-side-long').click();
+    await page.getByTestId('exec-quantity').fill(String(qty));
+    await page.getByTestId('exec-tp').fill('3');
+    await page.getByTestId('exec-sl').fill('2');
+  };
 
   const popup = async (): Promise<Page> => {
     const page = await browser.openPage('popup.html');
@@ -212,13 +226,7 @@ describe.runIf(browserSuiteEnabled('e2e extension'))('the extension in Chromium 
     const qty = Number((2 * steps * inst.qtyStep).toFixed(decimals));
 
     const page = await popup();
-    await page.getByTestId('tab-trade').click();
-    await page.getByTestId('exec-symbol').fill(inst.symbol);
-    await page.getByTestId('exec-instrument').waitFor();
-    await page.getByTestId('exec-side-long').click();
-    await page.getByTestId('exec-quantity').fill(String(qty));
-    await page.getByTestId('exec-tp').fill('3');
-    await page.getByTestId('exec-sl').fill('2');
+    await fillTrade(page, inst.symbol, qty);
     expect(await page.getByTestId('exec-account-main').isChecked()).toBe(true);
     expect(await page.getByTestId('exec-account-mirror1').isChecked()).toBe(true); // mirrors ticked by default
     await page.getByTestId('exec-review').click();
@@ -247,6 +255,7 @@ describe.runIf(browserSuiteEnabled('e2e extension'))('the extension in Chromium 
     for (const [, st] of legStatus) expect(['placed', 'filled']).toContain(st);
     await page.screenshot({ path: join(ARTIFACTS, 'popup-execute-result.png') });
     await page.close();
+    lastTrade = { symbol: inst.symbol, qty };
 
     // On the exchange itself: a long of qty on main and qty × 0.5 on the mirror, each with its TP and SL.
     for (const [account, size] of [
@@ -262,6 +271,40 @@ describe.runIf(browserSuiteEnabled('e2e extension'))('the extension in Chromium 
       expect(p!.takeProfit).toBeGreaterThan(inst.markPrice);
       expect(p!.stopLoss).toBeLessThan(inst.markPrice);
     }
+  });
+
+  it('the same order again within a minute, from a new popup: the confirm step says when it went out and asks twice', async () => {
+    expect(lastTrade, 'the execute case ran first').not.toBeNull();
+    const { symbol, qty } = lastTrade!;
+    const executions = async () =>
+      ExecutionsResponse.parse(await api('/api/v1/trading/executions')).data.filter((e) => e.symbol === symbol);
+    expect(await executions()).toHaveLength(1);
+
+    // A fresh popup: it knows the first order only from the companion's list.
+    const page = await popup();
+    await fillTrade(page, symbol, qty);
+    await page.getByTestId('exec-review').click();
+    const warning = page.getByTestId('exec-repeat');
+    await warning.waitFor({ timeout: 10_000 });
+    expect(await warning.textContent()).toMatch(
+      /^The same order went out (under a second ago|\d+s ago): long .* on main, mirror1/,
+    );
+    const placeButton = page.getByTestId('exec-place');
+    expect(await placeButton.isDisabled()).toBe(true);
+    await page.screenshot({ path: join(ARTIFACTS, 'popup-execute-repeat.png') });
+
+    // The second confirmation: ticked, Place sends a second order, as meant.
+    await page.getByTestId('exec-repeat-ack').check();
+    expect(await placeButton.isEnabled()).toBe(true);
+    expect(await placeButton.textContent()).toMatch(/^Place again on 2 accounts$/);
+    await placeButton.click();
+    const result = page.getByTestId('exec-result');
+    await result.or(page.getByTestId('exec-error')).first().waitFor({ timeout: 20_000 });
+    if (!(await result.isVisible()))
+      expect.fail(`execute refused: ${await page.getByTestId('exec-error').textContent()}`);
+    await expect.poll(() => result.getAttribute('data-status'), { timeout: 15_000 }).toBe('complete');
+    expect(await executions()).toHaveLength(2);
+    await page.close();
   });
 
   it('a wrong token shows the unpaired state', async () => {

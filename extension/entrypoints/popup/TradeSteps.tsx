@@ -1,7 +1,7 @@
 import type { ExecuteResult, InstrumentInfo } from '@tierwatch/shared';
 import { useEffect, useState } from 'preact/hooks';
 import type { Plan } from '../../utils/execute-form.ts';
-import { formatAge, formatPrice, formatQty } from '../../utils/format.ts';
+import { formatAgeExact, formatPrice, formatQty } from '../../utils/format.ts';
 import type { Repeat, RepeatCheck } from '../../utils/repeat-order.ts';
 
 // The trade's two steps after the form: confirm (what goes to each account) and the per-account result.
@@ -146,8 +146,8 @@ function RepeatWarning({ repeat, ack, onAck }: { repeat: Repeat; ack: boolean; o
   return (
     <div class="banner warn" data-testid="exec-repeat" role="alert">
       <p>
-        <b>The same order went out {formatAge(repeat.ageMs + now - shownAt)}</b>: {e.side} {e.symbol} on {accounts} (
-        {e.status}, execution <span class="mono">{e.executionId}</span>). Placing it again sends a second order.
+        <b>The same order went out {formatAgeExact(repeat.ageMs + now - shownAt)}</b>: {e.side} {e.symbol} on {accounts}{' '}
+        ({e.status}, execution <span class="mono">{e.executionId}</span>). Placing it again sends a second order.
       </p>
       <label>
         <input
