@@ -37,8 +37,9 @@ export function answerLost(err: unknown): err is ApiError {
 }
 
 function lostReason(err: ApiError): string {
-  if (err.code === 'TIMEOUT') return `No answer from the companion in time (${err.message})`;
-  if (err.code === 'NETWORK') return `The connection to the companion failed (${err.message})`;
+  if (err.code === 'TIMEOUT') return err.message;
+  // Not "not reachable": the request may well have reached it; only the answer is missing.
+  if (err.code === 'NETWORK') return 'The connection to the companion broke before it answered';
   return `The companion's answer could not be read (${err.message})`;
 }
 
