@@ -313,6 +313,8 @@ const fieldOf = (k: keyof ExecuteForm): FormField =>
 
 function describe(err: unknown): string {
   if (err instanceof ApiError)
-    return err.code === 'NETWORK' || err.code === 'BAD_RESPONSE' ? err.message : `${err.code}: ${err.message}`;
+    return err.code === 'NETWORK' || err.code === 'TIMEOUT' || err.code === 'BAD_RESPONSE'
+      ? err.message
+      : `${err.code}: ${err.message}`;
   return String(err);
 }
