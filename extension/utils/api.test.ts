@@ -1,15 +1,15 @@
-import { describe, expect, it } from 'vitest';
-import { ApiError, createApi, newIdempotencyKey, probe, wsUrl } from './api.ts';
+import type { ExecuteRequest } from '@tierwatch/shared';
+import { describe, expect, it, vi } from 'vitest';
+import { fakeFetch, hangingFetch, type Route } from '../test-support/fake-fetch.ts';
+import { ApiError, createApi, EXECUTE_TIMEOUT_MS, newIdempotencyKey, probe, wsUrl } from './api.ts';
 
-type Route = (url: string, init: RequestInit) => { status: number; body: unknown } | 'network';
-
-function fakeFetch(route: Route): typeof fetch {
-  return (async (input: RequestInfo | URL, init: RequestInit = {}) => {
-    const r = route(String(input), init);
-    if (r === 'network') throw new TypeError('Failed to fetch');
-    return new Response(JSON.stringify(r.body), { status: r.status });
-  }) as typeof fetch;
-}
+const REQ: ExecuteRequest = {
+  idempotencyKey: 'abcdef0123456789abcdef0123456789',
+  symbol: 'BTCUSDT',
+  side: 'long',
+  orderType: 'market',
+  quantity: 0.01,
+};
 
 const unauthorized = {
   status: 401,
@@ -73,5 +73,64 @@ describe('api', () => {
     expect(newIdempotencyKey()).toMatch(/^[0-9a-f]{32}$/);
     expect(wsUrl('http://127.0.0.1:8787', 'a b', null)).toBe('ws://127.0.0.1:8787/ws?token=a+b');
     expect(wsUrl('http://localhost:9', 't', 5)).toBe('ws://localhost:9/ws?token=t&lastSeq=5');
+  });
+
+  it('an execute waits past the exchange timeout (10 s) and the retries, then reports a TIMEOUT, not "not reachable"', async () => {
+    vi.useFakeTimers();
+    try {
+      const api = createApi({ baseUrl: 'http://127.0.0.1:8787', token: 't', fetch: hangingFetch() });
+      let settled: unknown = null;
+      const call = api.execute(REQ).then(
+        () => {
+          settled = 'resolved';
+        },
+        (e) => {
+          settled = e;
+        },
+      );
+      // The exchange's own timeout, the old client's limit: the companion may still be placing or looking up.
+      await vi.advanceTimersByTimeAsync(10_001);
+      expect(settled).toBeNull();
+      await vi.advanceTimersByTimeAsync(EXECUTE_TIMEOUT_MS - 10_002);
+      expect(settled).toBeNull();
+      await vi.advanceTimersByTimeAsync(2);
+      await call;
+      expect(settled).toBeInstanceOf(ApiError);
+      expect(settled).toMatchObject({ code: 'TIMEOUT', status: null });
+      expect((settled as ApiError).message).toMatch(/did not answer/);
+      expect((settled as ApiError).message).not.toMatch(/not reachable/);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('reads keep the short timeout', async () => {
+    vi.useFakeTimers();
+    try {
+      const api = createApi({ baseUrl: 'http://127.0.0.1:8787', token: 't', fetch: hangingFetch(), timeoutMs: 5000 });
+      const err = api.accounts().catch((e) => e);
+      await vi.advanceTimersByTimeAsync(5001);
+      expect(await err).toMatchObject({ code: 'TIMEOUT' });
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('executions: the recent list, or the one of a key', async () => {
+    const urls: string[] = [];
+    const api = createApi({
+      baseUrl: 'http://127.0.0.1:8787',
+      token: 't',
+      fetch: fakeFetch((url) => {
+        urls.push(url);
+        return { status: 200, body: { data: [] } };
+      }),
+    });
+    expect(await api.executions()).toEqual({ data: [] });
+    expect(await api.executions({ key: REQ.idempotencyKey })).toEqual({ data: [] });
+    expect(urls).toEqual([
+      'http://127.0.0.1:8787/api/v1/trading/executions',
+      `http://127.0.0.1:8787/api/v1/trading/executions?key=${REQ.idempotencyKey}`,
+    ]);
   });
 });

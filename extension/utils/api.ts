@@ -5,6 +5,7 @@ import {
   type ErrorCode,
   type ExecuteRequest,
   ExecuteResult,
+  ExecutionsResponse,
   HealthResponse,
   InstrumentsResponse,
   PositionsResponse,
@@ -13,9 +14,31 @@ import type { z } from 'zod';
 
 /** The companion's HTTP API, with fetch injected; every response is parsed at this edge. */
 
+/**
+ * How long the client waits for POST /execute: past the companion's worst case, so that running out of
+ * time means something is wrong rather than "the exchange was slow". From the defaults of
+ * companion/src/exchange/config.ts (timeoutMs T = 10 s, retry attempts R = 2, backoff maxMs M = 2 s, or up
+ * to 5·M when the exchange names its own reset time) and companion/src/execution/config.ts (settleMs 7 s),
+ * plus the 30 s companion/src/execution/legs.ts keeps looking an order up after the settle window:
+ *   one read at worst          (R+1)·T + R·5·M                      = 30 + 20        =  50 s
+ *   validation                 mark and balances read in parallel   = 1 read         =  50 s
+ *   each leg (all in parallel) send (never retried) T + settle 7 s + lookups 30 s,
+ *                              and the last lookup started just before that gives up
+ *                              reads two endpoints (open, then history) = 2 reads   = 147 s
+ *   total                                                                               197 s
+ * 240 s leaves 43 s for queueing behind the rate budget and the journal's fsyncs, and stays under the
+ * 300 s after which browsers and Node's HTTP server may drop a request that is still open.
+ * test/execution/client-timeout.test.ts recomputes the sum from the companion's parsed defaults.
+ */
+export const EXECUTE_TIMEOUT_MS = 240_000;
+
+/** Reads answer from memory or one exchange round trip: the exchange's own timeout is plenty. */
+export const READ_TIMEOUT_MS = 10_000;
+
 export class ApiError extends Error {
   constructor(
-    readonly code: ErrorCode | 'NETWORK' | 'BAD_RESPONSE',
+    /** TIMEOUT: the request went out and no answer came in time; NETWORK: no answer at all (refused, broken). */
+    readonly code: ErrorCode | 'NETWORK' | 'TIMEOUT' | 'BAD_RESPONSE',
     message: string,
     readonly status: number | null,
     readonly path: (string | number)[] | null = null,
@@ -29,7 +52,9 @@ export interface ApiOptions {
   baseUrl: string;
   token: string;
   fetch?: typeof fetch;
+  /** For every call but POST /execute. */
   timeoutMs?: number;
+  executeTimeoutMs?: number;
 }
 
 export type Api = ReturnType<typeof createApi>;
@@ -38,30 +63,46 @@ export function createApi({
   baseUrl,
   token,
   fetch: fetchImpl = globalThis.fetch.bind(globalThis),
-  timeoutMs = 10_000,
+  timeoutMs = READ_TIMEOUT_MS,
+  executeTimeoutMs = EXECUTE_TIMEOUT_MS,
 }: ApiOptions) {
   const base = baseUrl.replace(/\/+$/, '');
 
   async function call<T extends z.ZodTypeAny>(
     schema: T,
     path: string,
-    init: { method?: string; body?: unknown; auth?: boolean } = {},
+    init: { method?: string; body?: unknown; auth?: boolean; timeoutMs?: number } = {},
   ): Promise<z.infer<T>> {
+    const method = init.method ?? 'GET';
     const headers: Record<string, string> = {};
     if (init.auth !== false) headers.Authorization = `Bearer ${token}`;
     if (init.body !== undefined) headers['Content-Type'] = 'application/json';
+    // Our own timer rather than AbortSignal.timeout: a timeout must be told apart from a refused
+    // connection (the request may be executing), and tests drive it with fake timers.
+    const limitMs = init.timeoutMs ?? timeoutMs;
+    const timer = new AbortController();
+    const handle = setTimeout(() => timer.abort(new Error(`no answer within ${limitMs / 1000} s`)), limitMs);
     let res: Response;
+    let text: string;
     try {
       res = await fetchImpl(`${base}${path}`, {
-        method: init.method ?? 'GET',
+        method,
         headers,
         body: init.body === undefined ? undefined : JSON.stringify(init.body),
-        signal: AbortSignal.timeout(timeoutMs),
+        signal: timer.signal,
       });
+      text = await res.text();
     } catch (err) {
+      if (timer.signal.aborted)
+        throw new ApiError(
+          'TIMEOUT',
+          `The companion at ${base} did not answer ${method} ${path} within ${limitMs / 1000} s`,
+          null,
+        );
       throw new ApiError('NETWORK', `The companion is not reachable at ${base} (${(err as Error).message})`, null);
+    } finally {
+      clearTimeout(handle);
     }
-    const text = await res.text();
     let json: unknown = null;
     try {
       json = text ? JSON.parse(text) : null;
@@ -98,8 +139,15 @@ export function createApi({
       call(InstrumentsResponse, `/api/v1/trading/instruments${q(params)}`),
     balances: (params?: { account_name?: string; use_cache?: boolean }) =>
       call(BalancesResponse, `/api/v1/trading/balances${q(params)}`),
-    execute: (req: ExecuteRequest) => call(ExecuteResult, '/api/v1/trading/execute', { method: 'POST', body: req }),
+    execute: (req: ExecuteRequest) =>
+      call(ExecuteResult, '/api/v1/trading/execute', { method: 'POST', body: req, timeoutMs: executeTimeoutMs }),
     execution: (id: string) => call(ExecuteResult, `/api/v1/trading/executions/${encodeURIComponent(id)}`),
+    /** Newest first; with a key, the execution of that idempotency key (none or one). */
+    executions: (params: { key?: string } = {}) =>
+      call(
+        ExecutionsResponse,
+        `/api/v1/trading/executions${params.key ? `?key=${encodeURIComponent(params.key)}` : ''}`,
+      ),
   };
 }
 

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { decimalsOf, formatAge, formatPct, formatPnl, formatPrice, formatQty, formatReduction } from './format.ts';
+import {
+  decimalsOf,
+  formatAge,
+  formatAgeExact,
+  formatPct,
+  formatPnl,
+  formatPrice,
+  formatQty,
+  formatReduction,
+} from './format.ts';
 
 describe('format', () => {
   it.each([
@@ -35,5 +44,9 @@ describe('format', () => {
     expect(formatAge(500)).toBe('just now');
     expect(formatAge(42_000)).toBe('42s ago');
     expect(formatAge(3 * 60_000)).toBe('3m ago');
+    expect(formatAgeExact(400)).toBe('under a second ago');
+    expect(formatAgeExact(1500)).toBe('1s ago');
+    expect(formatAgeExact(59_999)).toBe('59s ago');
+    expect(formatAgeExact(3 * 60_000)).toBe('3m ago');
   });
 });

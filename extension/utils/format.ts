@@ -61,6 +61,13 @@ export function formatAge(ms: number): string {
   return `${Math.floor(ms / 3_600_000)}h ago`;
 }
 
+/** Exact seconds under a minute, for ages read against seconds ("the same order went out 3s ago"). */
+export function formatAgeExact(ms: number): string {
+  if (ms < 1000) return 'under a second ago';
+  if (ms < 60_000) return `${Math.floor(ms / 1000)}s ago`;
+  return formatAge(ms);
+}
+
 function trimZeros(s: string): string {
   return s.includes('.') ? s.replace(/\.?0+$/, '') : s;
 }

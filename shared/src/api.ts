@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Account } from './account.ts';
-import { ProtocolError } from './execute.ts';
+import { ExecuteResult, ProtocolError } from './execute.ts';
 import { AccountName, EpochMs } from './primitives.ts';
 import { Balance, InstrumentInfo, Order, TieredPosition } from './trading.ts';
 
@@ -73,3 +73,7 @@ export type HealthResponse = z.infer<typeof HealthResponse>;
 
 export const InstrumentsResponse = z.object({ fetchedAt: EpochMs, data: z.array(InstrumentInfo) });
 export type InstrumentsResponse = z.infer<typeof InstrumentsResponse>;
+
+/** GET /executions: newest first; `?key=` narrows it to the execution of one idempotency key (zero or one). */
+export const ExecutionsResponse = z.object({ data: z.array(ExecuteResult) });
+export type ExecutionsResponse = z.infer<typeof ExecutionsResponse>;

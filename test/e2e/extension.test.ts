@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  ExecutionsResponse,
   type InstrumentInfo,
   InstrumentsResponse,
   PositionsResponse,
@@ -21,7 +22,8 @@ import { type CompanionProcess, REPO_ROOT, startCompanionProcess } from '../supp
 /**
  * The issue's "Must show", end to end: Debian's Chromium with the built extension, against the real
  * companion (`pnpm start`) on its embedded paper exchange. One companion and one browser for the file;
- * the tests run in order (pair → glance → critical → execute → wrong token).
+ * the tests run in order (pair → glance → critical → execute → the same order again → a lost answer →
+ * wrong token).
  */
 
 const ARTIFACTS = join(REPO_ROOT, 'test', 'artifacts');
@@ -78,6 +80,41 @@ describe.runIf(browserSuiteEnabled('e2e extension'))('the extension in Chromium 
     await browser?.close();
     await companion?.kill();
   });
+
+  /** The trade the execute case placed, for the repeat case after it. */
+  let lastTrade: { symbol: string; qty: number } | null = null;
+  /** A market long of `qty` with TP 3% and SL 2%, on the default accounts (main and its mirror). */
+  const fillTrade = async (page: Page, symbol: string, qty: number) => {
+    await page.getByTestId('tab-trade').click();
+    await page.getByTestId('exec-symbol').fill(symbol);
+    await page.getByTestId('exec-instrument').waitFor();
+    await page.getByTestId('exec-side-long').click();
+    await page.getByTestId('exec-quantity').fill(String(qty));
+    await page.getByTestId('exec-tp').fill('3');
+    await page.getByTestId('exec-sl').fill('2');
+  };
+
+  /**
+   * A symbol no account holds (nor traded in this file), so the exchange's positions afterwards are exactly
+   * the execute's legs, and a quantity whose mirror (×0.5) leg is a whole number of qty steps worth at least
+   * 10 USDT (the minimum order is 5).
+   */
+  const freshTrade = async () => {
+    const [instruments, positions] = await Promise.all([
+      api('/api/v1/trading/instruments').then((b) => InstrumentsResponse.parse(b).data),
+      api('/api/v1/trading/positions').then((b) => PositionsResponse.parse(b).data),
+    ]);
+    const taken = new Set([...positions.map((p) => p.symbol), ...traded]);
+    const inst = instruments.find((i) => !taken.has(i.symbol) && i.markPrice !== null) as InstrumentInfo & {
+      markPrice: number;
+    };
+    expect(inst).toBeDefined();
+    traded.add(inst.symbol);
+    const steps = Math.ceil(Math.max(inst.minQty, 10 / inst.markPrice) / inst.qtyStep);
+    const decimals = Math.max(0, -Math.floor(Math.log10(inst.qtyStep)));
+    return { inst, qty: Number((2 * steps * inst.qtyStep).toFixed(decimals)), decimals };
+  };
+  const traded = new Set<string>();
 
   const popup = async (): Promise<Page> => {
     const page = await browser.openPage('popup.html');
@@ -196,29 +233,10 @@ describe.runIf(browserSuiteEnabled('e2e extension'))('the extension in Chromium 
   });
 
   it('an execute from the popup places the main and mirror orders on the paper exchange', async () => {
-    const [instruments, positions] = await Promise.all([
-      api('/api/v1/trading/instruments').then((b) => InstrumentsResponse.parse(b).data),
-      api('/api/v1/trading/positions').then((b) => PositionsResponse.parse(b).data),
-    ]);
-    // A symbol neither account holds: the exchange's positions afterwards are exactly this execute's legs.
-    const held = new Set(positions.map((p) => p.symbol));
-    const inst = instruments.find((i) => !held.has(i.symbol) && i.markPrice !== null) as InstrumentInfo & {
-      markPrice: number;
-    };
-    expect(inst).toBeDefined();
-    // The mirror (×0.5) gets a whole number of qty steps worth at least 10 USDT (the minimum order is 5).
-    const steps = Math.ceil(Math.max(inst.minQty, 10 / inst.markPrice) / inst.qtyStep);
-    const decimals = Math.max(0, -Math.floor(Math.log10(inst.qtyStep)));
-    const qty = Number((2 * steps * inst.qtyStep).toFixed(decimals));
+    const { inst, qty, decimals } = await freshTrade();
 
     const page = await popup();
-    await page.getByTestId('tab-trade').click();
-    await page.getByTestId('exec-symbol').fill(inst.symbol);
-    await page.getByTestId('exec-instrument').waitFor();
-    await page.getByTestId('exec-side-long').click();
-    await page.getByTestId('exec-quantity').fill(String(qty));
-    await page.getByTestId('exec-tp').fill('3');
-    await page.getByTestId('exec-sl').fill('2');
+    await fillTrade(page, inst.symbol, qty);
     expect(await page.getByTestId('exec-account-main').isChecked()).toBe(true);
     expect(await page.getByTestId('exec-account-mirror1').isChecked()).toBe(true); // mirrors ticked by default
     await page.getByTestId('exec-review').click();
@@ -247,6 +265,7 @@ describe.runIf(browserSuiteEnabled('e2e extension'))('the extension in Chromium 
     for (const [, st] of legStatus) expect(['placed', 'filled']).toContain(st);
     await page.screenshot({ path: join(ARTIFACTS, 'popup-execute-result.png') });
     await page.close();
+    lastTrade = { symbol: inst.symbol, qty };
 
     // On the exchange itself: a long of qty on main and qty × 0.5 on the mirror, each with its TP and SL.
     for (const [account, size] of [
@@ -261,6 +280,87 @@ describe.runIf(browserSuiteEnabled('e2e extension'))('the extension in Chromium 
       expect(p!.size).toBeCloseTo(size, decimals);
       expect(p!.takeProfit).toBeGreaterThan(inst.markPrice);
       expect(p!.stopLoss).toBeLessThan(inst.markPrice);
+    }
+  });
+
+  it('the same order again within a minute, from a new popup: the confirm step says when it went out and asks twice', async () => {
+    expect(lastTrade, 'the execute case ran first').not.toBeNull();
+    const { symbol, qty } = lastTrade!;
+    const executions = async () =>
+      ExecutionsResponse.parse(await api('/api/v1/trading/executions')).data.filter((e) => e.symbol === symbol);
+    expect(await executions()).toHaveLength(1);
+
+    // A fresh popup: it knows the first order only from the companion's list.
+    const page = await popup();
+    await fillTrade(page, symbol, qty);
+    await page.getByTestId('exec-review').click();
+    const warning = page.getByTestId('exec-repeat');
+    await warning.waitFor({ timeout: 10_000 });
+    expect(await warning.textContent()).toMatch(
+      /^The same order went out (under a second ago|\d+s ago): long .* on main, mirror1/,
+    );
+    const placeButton = page.getByTestId('exec-place');
+    expect(await placeButton.isDisabled()).toBe(true);
+    await page.screenshot({ path: join(ARTIFACTS, 'popup-execute-repeat.png') });
+
+    // The second confirmation: ticked, Place sends a second order, as meant.
+    await page.getByTestId('exec-repeat-ack').check();
+    expect(await placeButton.isEnabled()).toBe(true);
+    expect(await placeButton.textContent()).toMatch(/^Place again on 2 accounts$/);
+    await placeButton.click();
+    const result = page.getByTestId('exec-result');
+    await result.or(page.getByTestId('exec-error')).first().waitFor({ timeout: 20_000 });
+    if (!(await result.isVisible()))
+      expect.fail(`execute refused: ${await page.getByTestId('exec-error').textContent()}`);
+    await expect.poll(() => result.getAttribute('data-status'), { timeout: 15_000 }).toBe('complete');
+    expect(await executions()).toHaveLength(2);
+    await page.close();
+  });
+
+  it('an execute whose answer is lost on the way back: "may have been placed — checking…", then the real outcome, sent once', async () => {
+    const { inst, qty } = await freshTrade();
+    const page = await popup();
+    let posts = 0;
+    // The companion gets the request and places the orders; its answer never reaches the popup.
+    await page.route('**/api/v1/trading/execute', async (route) => {
+      posts++;
+      await route.fetch();
+      await route.abort('connectionreset');
+    });
+    // The follow-up read is held a moment, long enough to see (and photograph) what the trader sees meanwhile.
+    await page.route(
+      (url) => url.pathname.endsWith('/api/v1/trading/executions') && url.searchParams.has('key'),
+      async (route) => {
+        await new Promise((resolve) => setTimeout(resolve, 1500));
+        await route.continue();
+      },
+    );
+    await fillTrade(page, inst.symbol, qty);
+    await page.getByTestId('exec-review').click();
+    await page.getByTestId('exec-confirm').waitFor();
+    await page.getByTestId('exec-place').click();
+
+    const checking = page.getByTestId('exec-checking');
+    await checking.waitFor({ timeout: 10_000 });
+    expect(await checking.textContent()).toMatch(/the order may have been placed — checking…$/);
+    await page.screenshot({ path: join(ARTIFACTS, 'popup-execute-checking.png') });
+
+    const result = page.getByTestId('exec-result');
+    await result.or(page.getByTestId('exec-error')).first().waitFor({ timeout: 20_000 });
+    if (!(await result.isVisible())) expect.fail(`not followed: ${await page.getByTestId('exec-error').textContent()}`);
+    await expect.poll(() => result.getAttribute('data-status'), { timeout: 15_000 }).toBe('complete');
+    await page.screenshot({ path: join(ARTIFACTS, 'popup-execute-followed.png') });
+    await page.close();
+
+    // Sent once, executed once: one execution on the companion, one position per account on the exchange.
+    expect(posts).toBe(1);
+    const executions = ExecutionsResponse.parse(await api('/api/v1/trading/executions')).data;
+    expect(executions.filter((e) => e.symbol === inst.symbol)).toHaveLength(1);
+    for (const account of ['main', 'mirror1']) {
+      const { positions: onExchange } = (await sim(`/positions/${account}`)) as unknown as {
+        positions: { symbol: string }[];
+      };
+      expect(onExchange.filter((x) => x.symbol === inst.symbol)).toHaveLength(1);
     }
   });
 

@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ExecuteResult } from '@tierwatch/shared';
+import { ExecuteResult, ExecutionsResponse } from '@tierwatch/shared';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EventBus } from '../core/bus.ts';
 import { systemClock } from '../core/clock.ts';
@@ -81,5 +81,20 @@ describe('execution routes', () => {
     expect(await conflict.json()).toMatchObject({ error: { code: 'IDEMPOTENCY_CONFLICT' } });
     expect((await get('/api/v1/trading/executions/ex_nope')).status).toBe(404);
     expect((await post(body, { Host: '127.0.0.1:8787', 'Content-Type': 'application/json' })).status).toBe(401);
+  });
+
+  it('GET /executions?key= answers the execution of that key alone (how a client follows a lost answer)', async () => {
+    const { post, get, ex } = await harness();
+    const first = ExecuteResult.parse(await (await post(body)).json());
+    const other = ExecuteResult.parse(await (await post(btcLong({ idempotencyKey: 'route-key-2' }))).json());
+    const placed = [...ex.clients.values()].map((c) => c.placeCalls);
+    const byKey = async (key: string) =>
+      ExecutionsResponse.parse(await (await get(`/api/v1/trading/executions?key=${key}`)).json()).data;
+    expect((await byKey('route-key-1')).map((r) => r.executionId)).toEqual([first.executionId]);
+    expect((await byKey('route-key-2')).map((r) => r.executionId)).toEqual([other.executionId]);
+    expect(await byKey('route-key-never-used')).toEqual([]);
+    expect((await get('/api/v1/trading/executions?key=bad key!')).status).toBe(400);
+    // A read: following a key never places anything.
+    expect([...ex.clients.values()].map((c) => c.placeCalls)).toEqual(placed);
   });
 });

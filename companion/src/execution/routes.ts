@@ -1,4 +1,4 @@
-import { ExecuteRequest } from '@tierwatch/shared';
+import { ExecuteRequest, IdempotencyKey } from '@tierwatch/shared';
 import { Hono } from 'hono';
 import { AppError } from '../core/app-error.ts';
 import type { ExecutionService } from './service.ts';
@@ -21,9 +21,17 @@ export function executionRoutes(service: ExecutionService): Hono {
     return c.json(result);
   });
 
+  // `?key=` is how a client whose execute answer was lost follows it: a read, so it can never place an
+  // order, where a re-POST would place one if the companion had no record of the key.
   app.get('/executions', (c) => {
+    const raw = c.req.query('key');
+    const key = raw === undefined ? undefined : IdempotencyKey.parse(raw);
     c.header('Cache-Control', 'no-store');
-    return c.json({ data: service.list() });
+    const data =
+      key === undefined
+        ? service.list()
+        : service.list(Number.POSITIVE_INFINITY).filter((r) => r.idempotencyKey === key);
+    return c.json({ data });
   });
 
   app.get('/executions/:id', (c) => {

@@ -1,6 +1,7 @@
 import type { ExecuteResult, InstrumentInfo } from '@tierwatch/shared';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { type Api, ApiError, createApi, newIdempotencyKey } from '../../utils/api.ts';
+import { placeAndSettle } from '../../utils/execute-flow.ts';
 import {
   buildRequest,
   type ExecuteForm,
@@ -10,9 +11,9 @@ import {
   fieldForPath,
   orderAccounts,
   type Plan,
-  searchSymbols,
 } from '../../utils/execute-form.ts';
-import { formatPrice, formatQty } from '../../utils/format.ts';
+import { formatPrice } from '../../utils/format.ts';
+import { checkRepeat, type RepeatCheck } from '../../utils/repeat-order.ts';
 import { loadSettings } from '../../utils/settings.ts';
 import type { StreamState } from '../../utils/stream.ts';
 import { Level, Num, SymbolField } from './TradeFields.tsx';
@@ -22,6 +23,8 @@ type Step =
   | { at: 'form' }
   | { at: 'confirm'; plan: Plan }
   | { at: 'placing'; plan: Plan }
+  /** The answer to Place was lost: following the execution by its key. */
+  | { at: 'checking'; plan: Plan; message: string }
   | { at: 'result'; result: ExecuteResult };
 
 export function Trade({ stream, onDone }: { stream: StreamState; onDone: () => void }) {
@@ -34,6 +37,12 @@ export function Trade({ stream, onDone }: { stream: StreamState; onDone: () => v
   const [banner, setBanner] = useState<string | null>(null);
   /** Free USDT per account, read when the trader reviews (the companion's pre-check then reuses it). */
   const [free, setFree] = useState<Record<string, number> | null>(null);
+  const [repeat, setRepeat] = useState<RepeatCheck>({ state: 'none' });
+  const [repeatAck, setRepeatAck] = useState(false);
+  /** Executions this form placed: a repeat of one is known even if the companion's list cannot be read. */
+  const placedHere = useRef<ExecuteResult[]>([]);
+  /** The key of the plan a repeat check belongs to: a late answer for an abandoned plan is dropped. */
+  const checkingKey = useRef<string | null>(null);
 
   useEffect(() => {
     void (async () => {
@@ -64,6 +73,14 @@ export function Trade({ stream, onDone }: { stream: StreamState; onDone: () => v
     if (!r.ok) return setErrors(r.errors);
     setErrors({});
     setStep({ at: 'confirm', plan: r.plan });
+    setRepeatAck(false);
+    checkingKey.current = r.plan.request.idempotencyKey;
+    if (api) {
+      setRepeat({ state: 'checking' });
+      void checkRepeat(api, r.plan, placedHere.current).then((c) => {
+        if (checkingKey.current === r.plan.request.idempotencyKey) setRepeat(c);
+      });
+    } else setRepeat({ state: 'none' });
     // Fresh balances and marks while the trader reads the confirm step: shown here, and the companion's
     // pre-check reuses them, so Place costs one exchange round trip instead of two.
     setFree(null);
@@ -85,31 +102,34 @@ export function Trade({ stream, onDone }: { stream: StreamState; onDone: () => v
     if (!api) return;
     setStep({ at: 'placing', plan });
     setBanner(null);
+    if (!repeatAck) {
+      // Asked again as it goes: another window may have sent the same order while this one was confirming.
+      const c = await checkRepeat(api, plan, placedHere.current);
+      if (c.state === 'found') {
+        setRepeat(c);
+        return setStep({ at: 'confirm', plan });
+      }
+    }
     try {
-      let result = await api.execute(plan.request);
-      // Pending legs settle within seconds; read the execution back a few times for the final word.
-      for (let i = 0; i < 10 && result.status === 'pending'; i++) {
-        await new Promise((r) => setTimeout(r, 1000));
-        result = await api.execution(result.executionId);
+      const outcome = await placeAndSettle(api, plan.request, {
+        onChecking: (message) => setStep({ at: 'checking', plan, message }),
+      });
+      if (outcome.kind === 'result') {
+        placedHere.current.push(outcome.result);
+        return setStep({ at: 'result', result: outcome.result });
       }
-      // Market legs are acknowledged before their fills are read back (a moment later): show the fills.
-      const unfilled = (x: ExecuteResult) => x.orderType === 'market' && x.legs.some((l) => l.status === 'placed');
-      for (let i = 0; i < 3 && unfilled(result); i++) {
-        await new Promise((r) => setTimeout(r, 400));
-        result = await api.execution(result.executionId);
-      }
-      setStep({ at: 'result', result });
+      // Not placed, or not known: stay on confirm; Place sends the same request with the same key.
+      setBanner(outcome.message);
+      setStep({ at: 'confirm', plan });
     } catch (err) {
+      // The companion refused before sending anything (its error names the field when there is one).
       if (err instanceof ApiError && err.path) {
         const field = fieldForPath(err.path);
         setErrors({ [field]: `${err.code}: ${err.message}` });
       }
       setBanner(describe(err));
-      // NETWORK: the order may or may not have been placed; stay on confirm so "Place" retries with the same key.
       setStep(
-        err instanceof ApiError && (err.code === 'NETWORK' || err.status === null || err.status >= 500)
-          ? { at: 'confirm', plan }
-          : { at: 'form' },
+        err instanceof ApiError && err.status !== null && err.status >= 500 ? { at: 'confirm', plan } : { at: 'form' },
       );
     }
   };
@@ -125,16 +145,20 @@ export function Trade({ stream, onDone }: { stream: StreamState; onDone: () => v
         onDone={onDone}
       />
     );
-  if (step.at === 'confirm' || step.at === 'placing') {
+  if (step.at === 'confirm' || step.at === 'placing' || step.at === 'checking') {
     return (
       <Confirm
         plan={step.plan}
-        busy={step.at === 'placing'}
+        busy={step.at !== 'confirm'}
+        checking={step.at === 'checking' ? step.message : null}
         banner={banner}
         onBack={() => setStep({ at: 'form' })}
         onPlace={() => place(step.plan)}
         instrument={instrument}
         free={free}
+        repeat={repeat}
+        repeatAck={repeatAck}
+        onRepeatAck={setRepeatAck}
       />
     );
   }
@@ -289,6 +313,8 @@ const fieldOf = (k: keyof ExecuteForm): FormField =>
 
 function describe(err: unknown): string {
   if (err instanceof ApiError)
-    return err.code === 'NETWORK' || err.code === 'BAD_RESPONSE' ? err.message : `${err.code}: ${err.message}`;
+    return err.code === 'NETWORK' || err.code === 'TIMEOUT' || err.code === 'BAD_RESPONSE'
+      ? err.message
+      : `${err.code}: ${err.message}`;
   return String(err);
 }

@@ -1,27 +1,39 @@
 import type { ExecuteResult, InstrumentInfo } from '@tierwatch/shared';
+import { useEffect, useState } from 'preact/hooks';
 import type { Plan } from '../../utils/execute-form.ts';
-import { formatPrice, formatQty } from '../../utils/format.ts';
+import { formatAgeExact, formatPrice, formatQty } from '../../utils/format.ts';
+import type { Repeat, RepeatCheck } from '../../utils/repeat-order.ts';
 
 // The trade's two steps after the form: confirm (what goes to each account) and the per-account result.
 
 export function Confirm({
   plan,
   busy,
+  checking,
   banner,
   onBack,
   onPlace,
   instrument,
   free,
+  repeat,
+  repeatAck,
+  onRepeatAck,
 }: {
   plan: Plan;
   busy: boolean;
+  /** Set while the execution is followed by its key after the answer to Place was lost. */
+  checking: string | null;
   banner: string | null;
   onBack: () => void;
   onPlace: () => void;
   instrument: InstrumentInfo | null;
   free: Record<string, number> | null;
+  repeat: RepeatCheck;
+  repeatAck: boolean;
+  onRepeatAck: (ack: boolean) => void;
 }) {
   const r = plan.request;
+  const held = repeat.state === 'checking' || (repeat.state === 'found' && !repeatAck);
   const tick = instrument?.tickSize;
   return (
     <section class="confirm" data-testid="exec-confirm">
@@ -77,6 +89,22 @@ export function Confirm({
           ))}
         </ul>
       )}
+      {repeat.state === 'found' && <RepeatWarning repeat={repeat.repeat} ack={repeatAck} onAck={onRepeatAck} />}
+      {repeat.state === 'checking' && (
+        <p class="muted small" data-testid="exec-repeat-checking">
+          Checking recent orders…
+        </p>
+      )}
+      {repeat.state === 'error' && (
+        <p class="muted small" data-testid="exec-repeat-unknown">
+          Could not read recent orders to check for a repeat ({repeat.message}).
+        </p>
+      )}
+      {checking && (
+        <div class="banner warn" data-testid="exec-checking" role="status">
+          {checking}
+        </div>
+      )}
       {banner && (
         <div class="banner error" data-testid="exec-error">
           {banner}
@@ -86,11 +114,51 @@ export function Confirm({
         <button type="button" onClick={onBack} disabled={busy} data-testid="exec-back">
           Back
         </button>
-        <button type="button" class={`primary ${r.side}`} onClick={onPlace} disabled={busy} data-testid="exec-place">
-          {busy ? 'Placing…' : `Place on ${plan.legs.length} account${plan.legs.length === 1 ? '' : 's'}`}
+        <button
+          type="button"
+          class={`primary ${r.side}`}
+          onClick={onPlace}
+          disabled={busy || held}
+          data-testid="exec-place"
+        >
+          {checking
+            ? 'Checking…'
+            : busy
+              ? 'Placing…'
+              : `Place${repeat.state === 'found' ? ' again' : ''} on ${plan.legs.length} account${plan.legs.length === 1 ? '' : 's'}`}
         </button>
       </div>
     </section>
+  );
+}
+
+/** "The same order went out 3s ago": shown with its age as it grows, and a tick to place it a second time. */
+function RepeatWarning({ repeat, ack, onAck }: { repeat: Repeat; ack: boolean; onAck: (ack: boolean) => void }) {
+  const e = repeat.execution;
+  // The age as of the check, carried forward on this popup's clock.
+  const [shownAt] = useState(() => Date.now());
+  const [now, setNow] = useState(shownAt);
+  useEffect(() => {
+    const t = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(t);
+  }, []);
+  const accounts = e.legs.map((l) => l.account).join(', ');
+  return (
+    <div class="banner warn" data-testid="exec-repeat" role="alert">
+      <p>
+        <b>The same order went out {formatAgeExact(repeat.ageMs + now - shownAt)}</b>: {e.side} {e.symbol} on {accounts}{' '}
+        ({e.status}, execution <span class="mono">{e.executionId}</span>). Placing it again sends a second order.
+      </p>
+      <label>
+        <input
+          type="checkbox"
+          checked={ack}
+          onChange={(ev) => onAck((ev.target as HTMLInputElement).checked)}
+          data-testid="exec-repeat-ack"
+        />{' '}
+        Yes, place it a second time
+      </label>
+    </div>
   );
 }
 
