@@ -34,6 +34,11 @@ export interface Entry {
   /** Missing-SL episode: when it was handled and how; null while an SL is in place. */
   slMissing: { at: number; action: 'alerted' | 'replaced' | 'replace-failed' | 'pending' } | null;
   /**
+   * Start of the first read of its account that did not list it, while no price explains a close (its
+   * mark never reached the TP or SL); null while it is listed. See applyPositions.
+   */
+  missingSince: number | null;
+  /**
    * Found by the account's first read (the monitor just started): its first tier is in every snapshot, so
    * it is not announced as a change (4,000 positions would otherwise flood every socket at start).
    */
@@ -68,6 +73,8 @@ export class PositionBook {
   constructor(
     private readonly th: Thresholds,
     private readonly hooks: DetectHooks,
+    /** An unexplained disappearance is believed from a read starting at least this long after the first. */
+    private readonly closeConfirmMs = 1000,
   ) {}
 
   accountEntries(account: string): Iterable<Entry> {
@@ -147,7 +154,7 @@ export class PositionBook {
     positions: readonly Position[],
     reqStart: number,
     now: number,
-  ): { opened: Entry[]; closed: Entry[]; missingSl: Entry[]; confirm: boolean } {
+  ): { opened: Entry[]; closed: Entry[]; missingSl: Entry[]; unconfirmed: Entry[]; confirm: boolean } {
     const firstRead = !this.byAccount.has(account);
     const known = this.byAccount.get(account) ?? new Map<string, Entry>();
     this.byAccount.set(account, known);
@@ -176,6 +183,7 @@ export class PositionBook {
         e.activityAt = Math.max(e.activityAt ?? -Infinity, p.lastActivityAt ?? now);
       }
       e.position = p;
+      e.missingSince = null;
       if (p.lastActivityAt !== null) e.activityAt = Math.max(e.activityAt ?? -Infinity, p.lastActivityAt);
       e.priceReqAt = Math.max(e.priceReqAt, reqStart);
       if (p.stopLoss !== null) {
@@ -184,15 +192,29 @@ export class PositionBook {
       } else missingSl.push(e);
       if (this.observe(e, p.markPrice, now, reqStart)) confirm = true;
     }
+    // A position the read does not list is closed when a price explains it (its mark reached the TP or SL:
+    // the exchange's own trigger). Otherwise one answer is not enough: an empty or short page from a bad
+    // moment of the exchange would close every mirror (closeOnMainClose) or raise false closed and drift
+    // alerts. Such a position stays as it was until a second read, starting at least closeConfirmMs after
+    // the first, leaves it out too; the caller asks for that read.
     const closed: Entry[] = [];
+    const unconfirmed: Entry[] = [];
     for (const [key, e] of known) {
       if (seen.has(key)) continue;
-      const reason = e.crossed ?? crossing(e.position, lastMark(e))?.kind ?? 'unknown';
+      const explained = e.crossed ?? crossing(e.position, lastMark(e))?.kind ?? null;
+      if (explained === null) {
+        e.missingSince ??= reqStart;
+        if (reqStart < e.missingSince + this.closeConfirmMs) {
+          unconfirmed.push(e);
+          continue;
+        }
+      }
+      const reason = explained ?? 'unknown';
       this.hooks.publish({ type: 'position-closed', at: now, account, symbol: e.symbol, side: e.side, reason });
       this.remove(e);
       closed.push(e);
     }
-    return { opened, closed, missingSl, confirm };
+    return { opened, closed, missingSl, unconfirmed, confirm };
   }
 
   /** A fresh read of one account's open orders: entry orders make positions BUILDING. */
@@ -275,6 +297,7 @@ export class PositionBook {
       crossed: null,
       lastKnownSl: p.stopLoss,
       slMissing: null,
+      missingSince: null,
       discovered,
     };
     this.entries.set(key, e);
