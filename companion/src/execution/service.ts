@@ -233,7 +233,12 @@ export class ExecutionService {
   /** Reads what validation needs (mark, balances) on the top lane, then the pure checks. */
   private async validate(req: ExecuteRequest): Promise<ExecutionPlan> {
     const { market, clients } = this.deps;
-    const selected = preflight(req, this.deps.accounts, market.instrument(req.symbol));
+    const selected = preflight(
+      req,
+      this.deps.accounts,
+      market.instrument(req.symbol),
+      market.instrumentProblem?.(req.symbol),
+    );
     const lane = { lane: 'execution' as const, signal: this.closing.signal };
     const unavailable = (what: string, err: unknown) =>
       new AppError(
