@@ -70,12 +70,22 @@ export class PositionBook {
   /** account → `symbol|side` → open entry orders. */
   private readonly pendingEntries = new Map<string, Map<string, number>>();
 
+  private readonly closeConfirmMs: number;
+  private readonly instrumentKnown: (symbol: string) => boolean;
+
   constructor(
     private readonly th: Thresholds,
     private readonly hooks: DetectHooks,
-    /** An unexplained disappearance is believed from a read starting at least this long after the first. */
-    private readonly closeConfirmMs = 1000,
-  ) {}
+    opts: {
+      /** An unexplained disappearance is believed from a read starting at least this long after the first. */
+      closeConfirmMs?: number;
+      /** Whether the exchange lists the symbol with usable rules (else UNKNOWN_INSTRUMENT). */
+      instrumentKnown?: (symbol: string) => boolean;
+    } = {},
+  ) {
+    this.closeConfirmMs = opts.closeConfirmMs ?? 1000;
+    this.instrumentKnown = opts.instrumentKnown ?? (() => true);
+  }
 
   accountEntries(account: string): Iterable<Entry> {
     return this.byAccount.get(account)?.values() ?? [];
@@ -116,6 +126,7 @@ export class PositionBook {
             this.pendingEntries.get(position.account)?.get(`${position.symbol}|${position.side}`) ?? 0,
           lastActivityAt: Number.isFinite(activity) ? activity : null,
           now,
+          instrumentKnown: this.instrumentKnown(position.symbol),
         },
         this.th,
       );

@@ -75,7 +75,10 @@ export class Monitor {
         gap: (at, tier, gap) => this.stats.recordGap(at, tier, gap),
         detected: (symbol, at, dataAt) => this.latency.detected(symbol, at, dataAt),
       },
-      this.config.closeConfirmMs,
+      {
+        closeConfirmMs: this.config.closeConfirmMs,
+        instrumentKnown: (symbol) => opts.market.instrument(symbol) !== undefined,
+      },
     );
     for (const client of opts.clients) {
       if (this.accounts.has(client.account.name))

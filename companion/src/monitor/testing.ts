@@ -35,6 +35,8 @@ export class FakeExchange {
    * the real normaliser, as the adapter does: a malformed row, a missing row, an empty page.
    */
   readonly tamper = new Map<string, (rows: BybitRow[]) => BybitRow[]>();
+  /** Symbols the market data has no instrument for (missing from the list, or their rules refused). */
+  readonly unknownInstruments = new Set<string>();
   private readonly rawPositions = new Map<string, Position[]>();
 
   constructor(
@@ -116,15 +118,18 @@ export class FakeExchange {
               .map(([symbol, markPrice]) => ({ symbol, markPrice, lastPrice: markPrice, at: this.clock.now() })),
           symbols,
         ),
-      instrument: (symbol): Instrument => ({
-        symbol,
-        tickSize: 0.01,
-        qtyStep: 0.001,
-        minQty: 0.001,
-        maxQty: 1e6,
-        minNotional: 5,
-      }),
-      symbols: () => [...this.prices.keys()],
+      instrument: (symbol): Instrument | undefined =>
+        this.unknownInstruments.has(symbol)
+          ? undefined
+          : {
+              symbol,
+              tickSize: 0.01,
+              qtyStep: 0.001,
+              minQty: 0.001,
+              maxQty: 1e6,
+              minNotional: 5,
+            },
+      symbols: () => [...this.prices.keys()].filter((s) => !this.unknownInstruments.has(s)),
     };
   }
 
