@@ -1,6 +1,7 @@
 import type { BusEvent, Order, Position, PositionSide, Ticker, Tier, TieredPosition } from '@tierwatch/shared';
 import { type Classification, classifyTier, criticalReason, crossing, tieredPosition } from './classify.ts';
 import type { Thresholds } from './config.ts';
+import { type Entry, lastMark, positionKey } from './entry.ts';
 
 /**
  * The position book: the monitor's current picture of every open position, and detection. Every price
@@ -11,54 +12,12 @@ import type { Thresholds } from './config.ts';
  * the monitor, which owns the clients.
  */
 
-export interface Entry {
-  key: string;
-  account: string;
-  symbol: string;
-  side: PositionSide;
-  /** As the exchange last reported it. */
-  position: Position;
-  /** The latest classification (on the freshest mark seen); null before the first price. */
-  cls: Classification | null;
-  /** The served view (position + classification), built on demand: most prices are never served. */
-  view: TieredPosition | null;
-  tier: Tier;
-  /** Start of the last request that asked for this position's price (scheduling). */
-  priceReqAt: number;
-  /** When the monitor last saw a fresh price for it (cadence gaps). */
-  checkedAt: number | null;
-  activityAt: number | null;
-  /** The level the price is at or past, from the first price that showed it until it comes back. */
-  crossed: 'tp' | 'sl' | null;
-  lastKnownSl: number | null;
-  /** Missing-SL episode: when it was handled and how; null while an SL is in place. */
-  slMissing: { at: number; action: 'alerted' | 'replaced' | 'replace-failed' | 'pending' } | null;
-  /**
-   * Start of the first read of its account that did not list it, while no price explains a close (its
-   * mark never reached the TP or SL); null while it is listed. See applyPositions.
-   */
-  missingSince: number | null;
-  /**
-   * Found by the account's first read (the monitor just started): its first tier is in every snapshot, so
-   * it is not announced as a change (4,000 positions would otherwise flood every socket at start).
-   */
-  discovered: boolean;
-}
-
 export interface DetectHooks {
   publish(event: BusEvent): void;
   gap(at: number, tier: Tier, gapMs: number): void;
   /** A critical / tp-hit / sl-hit event was published for `symbol`, from data observable since `dataAt`. */
   detected(symbol: string, at: number, dataAt: number): void;
 }
-
-/** The freshest usable mark the monitor has seen for this position. */
-export const lastMark = (e: Entry): number => {
-  const m = e.cls?.markPrice;
-  return m !== undefined && Number.isFinite(m) && m > 0 ? m : e.position.markPrice;
-};
-
-export const positionKey = (account: string, symbol: string, side: string) => `${account}|${symbol}|${side}`;
 
 const isEntryOrder = (o: Order) =>
   o.type === 'limit' && !o.reduceOnly && (o.status === 'open' || o.status === 'partially_filled');
