@@ -108,6 +108,7 @@ describe('closeOnMainClose through ccxt and the paper exchange', () => {
     const p = monitor.positions('main')[0]!;
     await main.closePosition(p.symbol, p.side, `twtest-${Date.now().toString(36)}`, { lane: 'api' });
     expect(held('main')).not.toContain(p.symbol);
+    monitor.refreshAccount('main'); // as after an execution; the confirming read follows by itself
     await until('the mirror closed', () => of('mirror-drift').length > 0, 10_000);
     expect(of('position-closed')).toContainEqual(expect.objectContaining({ account: 'main', symbol: p.symbol }));
     expect(of('mirror-drift')).toMatchObject([{ main: 'main', mirror: 'mirror1', symbol: p.symbol, action: 'closed' }]);
