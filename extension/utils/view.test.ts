@@ -1,6 +1,7 @@
+import type { TieredPosition } from '@tierwatch/shared';
 import { describe, expect, it } from 'vitest';
 import { ACCOUNTS, bigSnapshot, position } from '../test-support/fixtures.ts';
-import { buildFamilies, emptyFilter, gaugePosition, groupByTier } from './view.ts';
+import { buildFamilies, emptyFilter, flagNotes, gaugePosition, groupByTier } from './view.ts';
 
 describe('view', () => {
   it('puts mirror legs beside their main and lists the family at its most urgent tier', () => {
@@ -52,4 +53,15 @@ describe('view', () => {
     [{ distanceToSlPct: 0, distanceToTpPct: 0 }, 0.5],
     [{ distanceToSlPct: null, distanceToTpPct: 3 }, null],
   ])('gauge %o → %s', (p, out) => expect(gaugePosition(p)).toBe(out));
+
+  it.each([
+    [[], []],
+    [['NO_TP', 'NO_SL'], []],
+    [['NO_SL', 'UNKNOWN_INSTRUMENT'], ['unknown instrument']],
+    [['LEVELS_INVERTED'], ['TP and SL inverted']],
+    [['UNCLASSIFIABLE'], ['prices unreadable']],
+    [['FROM_A_NEWER_COMPANION'], ['FROM_A_NEWER_COMPANION']],
+  ] as [TieredPosition['flags'], string[]][])('flags %o read as %o', (flags, notes) =>
+    expect(flagNotes({ flags })).toEqual(notes),
+  );
 });

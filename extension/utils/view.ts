@@ -1,4 +1,4 @@
-import { type Account, TIERS, type Tier, type TieredPosition, tierRank } from '@tierwatch/shared';
+import { type Account, POSITION_FLAG_TEXT, TIERS, type Tier, type TieredPosition, tierRank } from '@tierwatch/shared';
 import { positionKey } from './keys.ts';
 
 /**
@@ -100,6 +100,14 @@ export function gaugePosition(p: Pick<TieredPosition, 'distanceToSlPct' | 'dista
   if (sl === null || tp === null) return null;
   if (sl + tp === 0) return 0.5;
   return sl / (sl + tp);
+}
+
+/**
+ * The position's flags in words, but for NO_TP / NO_SL, which the gauge already says ("no TP"). A flag
+ * without wording (a newer companion's) shows as its name rather than not at all.
+ */
+export function flagNotes(p: Pick<TieredPosition, 'flags'>): string[] {
+  return p.flags.filter((f) => f !== 'NO_TP' && f !== 'NO_SL').map((f) => POSITION_FLAG_TEXT[f] ?? String(f));
 }
 
 /** The group's families to render now: urgent groups open, others collapsed; long groups capped. */

@@ -6,7 +6,9 @@ import {
   describeIssues,
   ExecuteRequest,
   Order,
+  POSITION_FLAG_TEXT,
   Position,
+  PositionFlag,
   ServerMessage,
   StreamEvent,
   TieredPosition,
@@ -155,5 +157,21 @@ describe('protocol schemas accept well-formed values', () => {
     ['0', false],
   ])('use_cache=%s parses as %s', (raw, expected) => {
     expect(TradingQuery.parse({ use_cache: raw }).use_cache).toBe(expected);
+  });
+});
+
+describe('position flags', () => {
+  it('the new flags parse; a flag this side does not know is left out, the position kept', () => {
+    const flags = ['NO_SL', 'UNKNOWN_INSTRUMENT', 'LEVELS_INVERTED', 'FROM_A_NEWER_COMPANION'];
+    expect(TieredPosition.parse({ ...tiered, flags }).flags).toEqual([
+      'NO_SL',
+      'UNKNOWN_INSTRUMENT',
+      'LEVELS_INVERTED',
+    ]);
+    expect(TieredPosition.safeParse({ ...tiered, flags: [1] }).success).toBe(false);
+  });
+
+  it('every flag has its wording', () => {
+    for (const f of PositionFlag.options) expect(POSITION_FLAG_TEXT[f]).toMatch(/\w/);
   });
 });

@@ -23,15 +23,39 @@ export const Position = z.object({
 });
 export type Position = z.infer<typeof Position>;
 
-export const PositionFlag = z.enum(['NO_TP', 'NO_SL', 'UNCLASSIFIABLE']);
+/**
+ * What the companion noticed about a position, beside its tier. NO_TP / NO_SL: that level is not set.
+ * UNCLASSIFIABLE: a price it needs is not a usable number. UNKNOWN_INSTRUMENT: its symbol is not among the
+ * exchange's instruments (or their rules were refused), so the companion cannot trade it. LEVELS_INVERTED:
+ * the TP is not beyond the SL in the position's favour (a long with its TP at or below its SL), so the
+ * distances to them mean nothing.
+ */
+export const PositionFlag = z.enum(['NO_TP', 'NO_SL', 'UNCLASSIFIABLE', 'UNKNOWN_INSTRUMENT', 'LEVELS_INVERTED']);
 export type PositionFlag = z.infer<typeof PositionFlag>;
+
+/** Each flag said plainly, for the popup and notifications (one wording for both sides). */
+export const POSITION_FLAG_TEXT: Record<PositionFlag, string> = {
+  NO_TP: 'no TP',
+  NO_SL: 'no SL',
+  UNCLASSIFIABLE: 'prices unreadable',
+  UNKNOWN_INSTRUMENT: 'unknown instrument',
+  LEVELS_INVERTED: 'TP and SL inverted',
+};
+
+/**
+ * A flag this side does not know (a newer companion added it) is left out, not a reason to refuse the
+ * whole position, and with it a whole snapshot.
+ */
+const PositionFlags = z
+  .array(z.string())
+  .transform((flags) => flags.filter((f): f is PositionFlag => PositionFlag.safeParse(f).success));
 
 /** A position as the companion serves it: with its tier and distances, in percent of the mark price. */
 export const TieredPosition = Position.extend({
   tier: Tier,
   distanceToTpPct: z.number().nonnegative().nullable(),
   distanceToSlPct: z.number().nonnegative().nullable(),
-  flags: z.array(PositionFlag),
+  flags: PositionFlags,
 });
 export type TieredPosition = z.infer<typeof TieredPosition>;
 

@@ -3,7 +3,7 @@ import type { Clock } from '../core/clock.ts';
 import type { Bybit } from './bybit.ts';
 import type { CallCounter } from './call-counter.ts';
 import { classifyError, type ExchangeCallError } from './errors.ts';
-import { isOpenPosition, toBalances, toOrder, toPosition } from './normalize.ts';
+import { toBalances, toOrder, toPositions } from './normalize.ts';
 import type { EndpointGroup, RateBudget } from './rate-budget.ts';
 import { type RetryPolicy, retryPolicy, withRetry } from './retry.ts';
 import type { AccountClient, CallOptions, FoundOrder, PlacedOrder, PlaceOrderRequest } from './types.ts';
@@ -44,7 +44,7 @@ export class CcxtAccountClient implements AccountClient {
     const rows = await this.pages('position-read', 'position/list', opts, POSITIONS_PAGE, (params) =>
       this.ex.privateGetV5PositionList({ category: 'linear', settleCoin: 'USDT', ...params }),
     );
-    return rows.filter(isOpenPosition).map((raw) => toPosition(this.account.name, raw));
+    return toPositions(this.account.name, rows);
   }
 
   async fetchOpenOrders(opts: CallOptions): Promise<Order[]> {

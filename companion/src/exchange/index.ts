@@ -91,7 +91,7 @@ export async function createExchangeLayer(opts: {
       ex.setMarkets(shared.ex.markets);
     } else {
       await ex.loadMarkets();
-      shared = { ex, market: new CcxtMarketData(ex, deps) };
+      shared = { ex, market: new CcxtMarketData(ex, { ...deps, logger }) };
       loaded.set(key, shared);
     }
     logger.info(

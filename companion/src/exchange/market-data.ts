@@ -1,8 +1,10 @@
 import type { Ticker } from '@tierwatch/shared';
 import type { Clock } from '../core/clock.ts';
+import { type Logger, silentLogger } from '../core/logger.ts';
 import type { Bybit } from './bybit.ts';
 import type { CallCounter } from './call-counter.ts';
 import { classifyError } from './errors.ts';
+import { instrumentRuleProblem } from './instrument-rules.ts';
 import { toTicker } from './normalize.ts';
 import type { RateBudget } from './rate-budget.ts';
 import { type RetryPolicy, retryPolicy, withRetry } from './retry.ts';
@@ -10,32 +12,54 @@ import type { CallOptions, Instrument, MarketData } from './types.ts';
 
 type Loose = Record<string, unknown>;
 
+/** A market's number as loaded; absent or empty is NaN (never 0), so the rule check names it. */
+const rule = (v: unknown): number => (v === undefined || v === null || v === '' ? Number.NaN : Number(v));
+
 /**
  * Public market data for one exchange, shared by every account on it: one ticker call serves all of
- * them (prices are the same for everyone), and the markets are loaded once.
+ * them (prices are the same for everyone), and the markets are loaded once. A market whose rules are
+ * unusable (a quantity step of 0, a tick that is not a number, ...) is refused here, once, with a warning
+ * naming it: it is not an instrument, so nothing trades it, and an order for it is refused saying why.
  */
 export class CcxtMarketData implements MarketData {
   private readonly instruments = new Map<string, Instrument>();
+  private readonly refused = new Map<string, string>();
 
   constructor(
     private readonly ex: Bybit,
-    private readonly deps: { budget: RateBudget; counter: CallCounter; clock: Clock; retry: RetryPolicy },
+    private readonly deps: {
+      budget: RateBudget;
+      counter: CallCounter;
+      clock: Clock;
+      retry: RetryPolicy;
+      logger?: Logger;
+    },
   ) {
     for (const m of Object.values(ex.markets ?? {})) {
       if (!m?.linear || m.active === false || typeof m.id !== 'string') continue;
-      this.instruments.set(m.id, {
+      const inst: Instrument = {
         symbol: m.id,
-        tickSize: Number(m.precision?.price),
-        qtyStep: Number(m.precision?.amount),
-        minQty: Number(m.limits?.amount?.min ?? m.precision?.amount),
-        maxQty: Number(m.limits?.amount?.max ?? Number.MAX_SAFE_INTEGER),
-        minNotional: Number(m.limits?.cost?.min ?? 0),
-      });
+        tickSize: rule(m.precision?.price),
+        qtyStep: rule(m.precision?.amount),
+        minQty: rule(m.limits?.amount?.min ?? m.precision?.amount),
+        maxQty: rule(m.limits?.amount?.max ?? Number.MAX_SAFE_INTEGER),
+        minNotional: rule(m.limits?.cost?.min ?? 0),
+      };
+      const problem = instrumentRuleProblem(inst);
+      if (problem) this.refused.set(m.id, problem);
+      else this.instruments.set(m.id, inst);
     }
+    const log = deps.logger ?? silentLogger;
+    for (const [symbol, problem] of this.refused)
+      log.warn({ symbol, problem }, 'instrument rules refused: the symbol is not traded');
   }
 
   instrument(symbol: string): Instrument | undefined {
     return this.instruments.get(symbol);
+  }
+
+  instrumentProblem(symbol: string): string | undefined {
+    return this.refused.get(symbol);
   }
 
   symbols(): string[] {

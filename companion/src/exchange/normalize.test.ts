@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ExchangeCallError } from './errors.ts';
-import { isOpenPosition, toBalances, toOrder, toPosition, toTicker } from './normalize.ts';
+import { isOpenPosition, toBalances, toOrder, toPosition, toPositions, toTicker } from './normalize.ts';
 
 /** A row of Bybit's /v5/position/list as it arrives (string numbers). */
 const bybitRow = {
@@ -65,8 +65,34 @@ describe('toPosition', () => {
   it.each([
     ['an open row', { size: '0.5' }, true],
     ['a flat row', { size: '0', side: '' }, false],
+    ['a flat row, numeric 0', { size: 0, side: 'None' }, false],
   ])('isOpenPosition: %s', (_name, patch, expected) => {
     expect(isOpenPosition({ ...bybitRow, ...patch })).toBe(expected);
+  });
+
+  // A size that is not a plain positive number must fail the read, never pass for a flat row: a dropped
+  // row is a closed position to the monitor (and, with closeOnMainClose, a closed mirror).
+  it.each([
+    ['negative', '-1', /size = -1/],
+    ['"NaN"', 'NaN', /size = not a number/],
+    ['empty', '', /size = missing/],
+    ['missing', undefined, /size = missing/],
+    ['overflowing', '1e400', /size = not a number/],
+  ])('a %s size fails the read, naming the field and the symbol', (_name, size, message) => {
+    const read = () =>
+      toPositions('main', [
+        bybitRow,
+        { ...bybitRow, symbol: 'ETHUSDT', size: '0', side: '' },
+        { ...bybitRow, symbol: 'SOLUSDT', size },
+      ]);
+    expect(read).toThrow(ExchangeCallError);
+    expect(read).toThrow(message);
+    expect(read).toThrow(/position \(SOLUSDT\)/);
+  });
+
+  it('toPositions leaves flat rows out and keeps the open ones', () => {
+    const flat = { ...bybitRow, symbol: 'ETHUSDT', size: '0', side: '' };
+    expect(toPositions('main', [bybitRow, flat]).map((p) => p.symbol)).toEqual(['BTCUSDT']);
   });
 });
 

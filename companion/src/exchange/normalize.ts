@@ -86,8 +86,17 @@ export function toPosition(account: string, raw: Loose): Position {
   );
 }
 
-/** Bybit also lists flat symbols (size 0, side "") in some modes: those are not positions. */
-export const isOpenPosition = (raw: Loose): boolean => (num(raw.size) ?? 0) > 0;
+/**
+ * Bybit also lists flat symbols (size "0", side "") in some modes: those are not positions. Only a size
+ * that reads as exactly zero is flat; anything else that is not a positive number ("-1", "NaN", "", a
+ * missing size, "1e400") is a malformed row and goes on to fail the read in toPosition. Dropping it here
+ * would make an open position look closed.
+ */
+export const isOpenPosition = (raw: Loose): boolean => num(raw.size) !== 0;
+
+/** One account's position/list rows: the flat ones left out, every other one normalised or the read fails. */
+export const toPositions = (account: string, rows: readonly Loose[]): Position[] =>
+  rows.filter(isOpenPosition).map((raw) => toPosition(account, raw));
 
 const ORDER_STATUS: Record<string, Order['status']> = {
   open: 'open',

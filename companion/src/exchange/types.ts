@@ -84,5 +84,7 @@ export interface MarketData {
   /** Every linear ticker when `symbols` is null; a bulk call either way. */
   fetchTickers(symbols: readonly string[] | null, opts: CallOptions): Promise<Ticker[]>;
   instrument(symbol: string): Instrument | undefined;
+  /** Why the exchange's rules for this symbol were refused at load (it has no instrument then); else undefined. */
+  instrumentProblem?(symbol: string): string | undefined;
   symbols(): string[];
 }

@@ -30,7 +30,7 @@ export interface PreCheckDeps {
 
 export async function preCheck(req: ExecuteRequest, deps: PreCheckDeps): Promise<ExecutionPlan> {
   const { market, clients, cache, sem, config } = deps;
-  const selected = preflight(req, deps.accounts, market.instrument(req.symbol));
+  const selected = preflight(req, deps.accounts, market.instrument(req.symbol), market.instrumentProblem?.(req.symbol));
   const lane = { lane: 'execution' as const, signal: deps.signal };
   const unavailable = (what: string, err: unknown) =>
     new AppError(

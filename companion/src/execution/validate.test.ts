@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { AppError } from '../core/app-error.ts';
 import { floorToStep, onStep } from './rounding.ts';
 import { ACCOUNTS, account, BTC, btcLong } from './testing.ts';
-import { checkBalances, marginNeeded, planExecution } from './validate.ts';
+import { checkBalances, marginNeeded, planExecution, preflight } from './validate.ts';
 
 const base: ExecuteRequest = btcLong({ idempotencyKey: 'key-00000001' });
 const MARK = 50_000;
@@ -236,5 +236,35 @@ describe('planExecution: prices exactly on the tick', () => {
       plan({ side: 'short', orderType: 'limit', price: 50_000, takeProfit: 45_000, stopLoss: 49_999.99999999 }),
     );
     expect(s).toMatchObject({ code: 'INVALID_ORDER', path: ['stopLoss'] });
+  });
+});
+
+describe('instrument rules that cannot be used are refused before anything is read or sent', () => {
+  // A step of 0 passed every rule (any quantity is "on" a step of 0) and failed only in ccxt's rounding.
+  it.each([
+    ['qtyStep 0', { qtyStep: 0 }, /qtyStep = 0/],
+    ['qtyStep ""', { qtyStep: '' as unknown as number }, /qtyStep = ""/],
+    ['qtyStep NaN', { qtyStep: Number.NaN }, /qtyStep = not a number/],
+    ['tickSize 0', { tickSize: 0 }, /tickSize = 0/],
+    ['minQty NaN', { minQty: Number.NaN }, /minQty = not a number/],
+  ])('%s: a 400 on the symbol saying its rules are invalid', (_n, patch, problem) => {
+    const bad = { ...BTC, ...patch };
+    for (const run of [
+      () => preflight(base, ACCOUNTS, bad),
+      () => planExecution({ req: base, accounts: ACCOUNTS, instrument: bad, mark: MARK }),
+    ]) {
+      const e = rejection(run);
+      expect(e).toMatchObject({ code: 'INVALID_ORDER', path: ['symbol'] });
+      expect(e.message).toMatch(/instrument rules for BTCUSDT are invalid/);
+      expect(e.message).toMatch(problem);
+    }
+  });
+
+  it('a symbol whose rules the market data refused at load: its reason, not "unknown symbol"', () => {
+    const e = rejection(() => preflight(base, ACCOUNTS, undefined, 'qtyStep = 0 (must be a positive number)'));
+    expect(e).toMatchObject({ code: 'INVALID_ORDER', path: ['symbol'] });
+    expect(e.message).toBe(
+      "the exchange's instrument rules for BTCUSDT are invalid (qtyStep = 0 (must be a positive number)); it cannot be traded until they are fixed",
+    );
   });
 });

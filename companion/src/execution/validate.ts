@@ -1,5 +1,6 @@
 import type { Account, Balance, ErrorCode, ExecuteRequest, PositionSide } from '@tierwatch/shared';
 import { AppError } from '../core/app-error.ts';
+import { instrumentRuleProblem } from '../exchange/instrument-rules.ts';
 import type { Instrument } from '../exchange/types.ts';
 import { floorToStep, fmt, onStep, toStep } from './rounding.ts';
 
@@ -132,13 +133,25 @@ function checkSize(qty: number, inst: Instrument, entry: number, path: (string |
   }
 }
 
-/** The checks that need no price: the accounts exist, the symbol is traded. Run before any exchange read. */
+/**
+ * The checks that need no price: the accounts exist, the symbol is traded with usable rules. Run before
+ * any exchange read. `refused` is why the market data refused the symbol's rules at load, if it did.
+ */
 export function preflight(
   req: ExecuteRequest,
   accounts: readonly Account[],
   instrument: Instrument | undefined,
+  refused?: string,
 ): Account[] {
   const selected = selectAccounts(req, accounts);
+  // Checked here too, whatever the market data did: a step of 0 would pass every rule below unnoticed.
+  const problem = refused ?? (instrument ? instrumentRuleProblem(instrument) : null);
+  if (problem)
+    fail(
+      'INVALID_ORDER',
+      ['symbol'],
+      `the exchange's instrument rules for ${req.symbol} are invalid (${problem}); it cannot be traded until they are fixed`,
+    );
   if (!instrument) fail('INVALID_ORDER', ['symbol'], `unknown symbol ${req.symbol}`);
   return selected;
 }

@@ -54,6 +54,75 @@ const cases: Case[] = [
   ['negative stop-loss', { stopLoss: -1 }, {}, 'URGENT', ['UNCLASSIFIABLE']],
   ['zero entry', { entryPrice: 0 }, {}, 'URGENT', ['UNCLASSIFIABLE']],
   ['infinite entry', { entryPrice: Number.POSITIVE_INFINITY }, {}, 'URGENT', ['UNCLASSIFIABLE']],
+  // a symbol missing from the instruments (or refused): never calmer than URGENT, flagged
+  [
+    'unknown instrument, levels far → URGENT, flagged',
+    {},
+    { instrumentKnown: false },
+    'URGENT',
+    ['UNKNOWN_INSTRUMENT'],
+  ],
+  [
+    'unknown instrument, recent fill (else ACTIVE) → URGENT, flagged',
+    {},
+    { instrumentKnown: false, lastActivityAt: NOW - MIN },
+    'URGENT',
+    ['UNKNOWN_INSTRUMENT'],
+  ],
+  [
+    'unknown instrument, TP within 1% → CRITICAL, flagged',
+    { takeProfit: 101 },
+    { instrumentKnown: false },
+    'CRITICAL',
+    ['UNKNOWN_INSTRUMENT'],
+  ],
+  ['known instrument → as usual', {}, { instrumentKnown: true }, 'STABLE'],
+  [
+    'unknown instrument and NaN mark → URGENT, both flags',
+    {},
+    { instrumentKnown: false, markPrice: Number.NaN },
+    'URGENT',
+    ['UNKNOWN_INSTRUMENT', 'UNCLASSIFIABLE'],
+  ],
+  // inverted levels: TP not beyond SL in the position's favour → URGENT, flagged (never CRITICAL)
+  ['long TP below SL → URGENT, flagged', { takeProfit: 90, stopLoss: 110 }, {}, 'URGENT', ['LEVELS_INVERTED']],
+  ['long TP equal to SL → URGENT, flagged', { takeProfit: 100.5, stopLoss: 100.5 }, {}, 'URGENT', ['LEVELS_INVERTED']],
+  ['long TP a hair above SL, both near → CRITICAL', { takeProfit: 100.5, stopLoss: 100.4999 }, {}, 'CRITICAL'],
+  [
+    'short TP above SL → URGENT, flagged',
+    { side: 'short', takeProfit: 110, stopLoss: 90 },
+    {},
+    'URGENT',
+    ['LEVELS_INVERTED'],
+  ],
+  [
+    'short TP equal to SL → URGENT, flagged',
+    { side: 'short', takeProfit: 99.5, stopLoss: 99.5 },
+    {},
+    'URGENT',
+    ['LEVELS_INVERTED'],
+  ],
+  [
+    'short TP a hair below SL, both near → CRITICAL',
+    { side: 'short', takeProfit: 99.5, stopLoss: 99.5001 },
+    {},
+    'CRITICAL',
+  ],
+  [
+    'long inverted, old activity (else DORMANT) → URGENT',
+    { takeProfit: 90, stopLoss: 110 },
+    { lastActivityAt: NOW - 60 * MIN },
+    'URGENT',
+    ['LEVELS_INVERTED'],
+  ],
+  [
+    'inverted and unknown instrument → URGENT, both flags',
+    { takeProfit: 90, stopLoss: 110 },
+    { instrumentKnown: false },
+    'URGENT',
+    ['UNKNOWN_INSTRUMENT', 'LEVELS_INVERTED'],
+  ],
+  ['one level only is never inverted', { takeProfit: 90, stopLoss: null }, {}, 'CRITICAL', ['NO_SL']],
   // profit-taking
   ['long exactly 0.5% in profit → ACTIVE', { markPrice: 100.5, takeProfit: 120, stopLoss: 80 }, {}, 'ACTIVE'],
   ['long just under 0.5% in profit → calmer', { markPrice: 100.49, takeProfit: 120, stopLoss: 80 }, {}, 'STABLE'],
@@ -114,6 +183,14 @@ describe('classify', () => {
     expect(out.unrealisedPnl).toBeCloseTo(8);
   });
 
+  it('inverted levels: no distances (toward levels that contradict each other they mean nothing)', () => {
+    const out = classify(
+      { position: pos({ takeProfit: 90, stopLoss: 110 }), pendingEntryOrders: 0, lastActivityAt: null, now: NOW },
+      th,
+    );
+    expect([out.distanceToTpPct, out.distanceToSlPct]).toEqual([null, null]);
+  });
+
   it('honours configured thresholds', () => {
     const wide = MonitorConfig.parse({ thresholds: { criticalPct: 2, urgentPct: 5 } }).thresholds;
     const out = classify(
@@ -134,6 +211,14 @@ describe('crossing', () => {
     ['short at TP', pos({ side: 'short', takeProfit: 90, stopLoss: 110 }), 89, 'tp'],
     ['no levels', pos({ takeProfit: null, stopLoss: null }), 50, null],
     ['NaN mark', pos(), Number.NaN, null],
+    // Inverted levels: at every mark one of them looks crossed; neither is reported.
+    ['long inverted, mark between', pos({ takeProfit: 90, stopLoss: 110 }), 100, null],
+    ['long inverted, mark above both', pos({ takeProfit: 90, stopLoss: 110 }), 120, null],
+    ['long inverted, mark below both', pos({ takeProfit: 90, stopLoss: 110 }), 80, null],
+    ['long TP equal to SL, at the level', pos({ takeProfit: 100, stopLoss: 100 }), 100, null],
+    ['short inverted, mark between', pos({ side: 'short', takeProfit: 110, stopLoss: 90 }), 100, null],
+    ['short inverted, mark below both', pos({ side: 'short', takeProfit: 110, stopLoss: 90 }), 80, null],
+    ['one level only, past it', pos({ takeProfit: null, stopLoss: 90 }), 85, 'sl'],
   ] as const)('%s', (_n, p, mark, kind) => {
     expect(crossing(p, mark)?.kind ?? null).toBe(kind);
   });

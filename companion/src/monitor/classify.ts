@@ -1,4 +1,4 @@
-import type { Position, PositionFlag, Tier, TieredPosition } from '@tierwatch/shared';
+import { type Position, type PositionFlag, type Tier, type TieredPosition, tierRank } from '@tierwatch/shared';
 import type { Thresholds } from './config.ts';
 
 /**
@@ -7,6 +7,13 @@ import type { Thresholds } from './config.ts';
  * Rules, first match wins (most urgent first):
  *  1. Anything that cannot be classified (a non-finite or non-positive mark, entry, TP or SL) is URGENT,
  *     flagged UNCLASSIFIABLE: the safe side.
+ *  1b. Inverted levels (a long's TP at or below its SL, a short's at or above) are URGENT, flagged
+ *     LEVELS_INVERTED, with no distances. At every mark one of the two looks crossed, so distances put it
+ *     CRITICAL for good (a notification that never clears, near-TP and near-SL at once) and crossings
+ *     would report tp-hit and sl-hit in turn. Yet the exchange closes a position when either level
+ *     triggers, so one still open shows that a reported level is not what the exchange acts on: bad data
+ *     or a bad order setup, which a trader must look at, not a price event. Calmer tiers would hide it;
+ *     URGENT keeps it in view and re-read at the urgent cadence without the alarm, like UNCLASSIFIABLE.
  *  2. CRITICAL: the mark is within criticalPct of TP or SL (inclusive), or already past one of them.
  *  3. URGENT: within urgentPct (inclusive).
  *  4. ACTIVE: profit-taking — the mark is at least profitTakingPct of the entry in the position's favour
@@ -17,6 +24,9 @@ import type { Thresholds } from './config.ts';
  * Distances are in percent of the mark price, toward the level (0 once the mark is past it). A missing
  * TP or SL is flagged NO_TP / NO_SL and the position is classified on the level it has; with neither,
  * rules 2 and 3 cannot apply.
+ * A symbol missing from the exchange's instruments (or whose rules were refused) is flagged
+ * UNKNOWN_INSTRUMENT and never calmer than URGENT: the companion cannot act on it (no order or SL can be
+ * placed through it), so the trader must see it; its prices still classify it, CRITICAL included.
  */
 
 export interface ClassifyInput {
@@ -28,6 +38,8 @@ export interface ClassifyInput {
   /** Latest fill or change known; null when unknown. */
   lastActivityAt: number | null;
   now: number;
+  /** false when the symbol is not among the exchange's usable instruments; omitted: not looked up. */
+  instrumentKnown?: boolean;
 }
 
 /** Floating-point slack at the boundaries: 101 vs 100 is exactly 1%, whatever the rounding. */
@@ -74,8 +86,10 @@ export function classifyTier(input: ClassifyInput, th: Thresholds): Classificati
   const flags: PositionFlag[] = [];
   if (p.takeProfit === null) flags.push('NO_TP');
   if (p.stopLoss === null) flags.push('NO_SL');
+  const unknown = input.instrumentKnown === false;
+  if (unknown) flags.push('UNKNOWN_INSTRUMENT');
   const out = (tier: Tier, tp: number | null, sl: number | null): Classification => ({
-    tier,
+    tier: unknown && tierRank(tier) > tierRank('URGENT') ? 'URGENT' : tier,
     markPrice: mark,
     distanceToTpPct: tp,
     distanceToSlPct: sl,
@@ -90,6 +104,11 @@ export function classifyTier(input: ClassifyInput, th: Thresholds): Classificati
     !(p.side === 'long' || p.side === 'short')
   ) {
     flags.push('UNCLASSIFIABLE');
+    return out('URGENT', null, null);
+  }
+
+  if (levelsInverted(p)) {
+    flags.push('LEVELS_INVERTED');
     return out('URGENT', null, null);
   }
 
@@ -118,11 +137,20 @@ function pnl(p: Position, mark: number): number {
   return (p.side === 'long' ? mark - p.entryPrice : p.entryPrice - mark) * p.size;
 }
 
-/** Whether a mark is at or past the TP or SL: the price crossing that tp-hit / sl-hit report. */
+/** Both levels set, and the TP not beyond the SL in the position's favour (rule 1b). */
+export function levelsInverted(p: Position): boolean {
+  if (p.takeProfit === null || p.stopLoss === null) return false;
+  return p.side === 'long' ? p.takeProfit <= p.stopLoss : p.takeProfit >= p.stopLoss;
+}
+
+/**
+ * Whether a mark is at or past the TP or SL: the price crossing that tp-hit / sl-hit report. Never for
+ * inverted levels: one of them looks crossed at every mark, so it would tell nothing (see rule 1b).
+ */
 export function crossing(p: Position, mark: number): { kind: 'tp' | 'sl'; level: number } | null {
-  if (!(Number.isFinite(mark) && mark > 0)) return null;
+  if (!(Number.isFinite(mark) && mark > 0) || levelsInverted(p)) return null;
   const long = p.side === 'long';
-  // SL first: when both are somehow crossed (bad levels), the loss side is the one to report.
+  // SL first: should both ever be crossed at once, the loss side is the one to report.
   if (p.stopLoss !== null && (long ? mark <= p.stopLoss : mark >= p.stopLoss)) return { kind: 'sl', level: p.stopLoss };
   if (p.takeProfit !== null && (long ? mark >= p.takeProfit : mark <= p.takeProfit))
     return { kind: 'tp', level: p.takeProfit };

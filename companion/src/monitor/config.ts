@@ -99,6 +99,12 @@ export const MonitorConfig = z
      * confirm the close; such reads of one account are at least this far apart.
      */
     confirmMinGapMs: Ms.default(1000),
+    /**
+     * A position a read no longer lists, while no price showed its TP or SL reached, is reported closed
+     * (and its mirrors checked) only once a read starting at least this long after that one leaves it out
+     * too: one empty or short page must not close mirrors or raise closed / drift alerts.
+     */
+    closeConfirmMs: Ms.default(1000),
     /** Every account's positions and open orders are read at least this often (new positions, entry orders). */
     discoveryIntervalMs: Ms.default(60_000),
     /**

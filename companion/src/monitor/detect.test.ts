@@ -200,3 +200,41 @@ describe('Monitor: detection', () => {
     );
   });
 });
+
+describe('Monitor: odd positions are flagged, not mistaken', () => {
+  it('a position on a symbol missing from the instruments is served URGENT, flagged UNKNOWN_INSTRUMENT', async () => {
+    const { clock, ex, m } = setup();
+    ex.unknownInstruments.add('GONEUSDT');
+    ex.add(position({ account: 'main', symbol: 'GONEUSDT', ...TIER_SHAPES.ACTIVE }));
+    ex.add(position({ account: 'main', symbol: 'BTCUSDT', ...TIER_SHAPES.ACTIVE }));
+    m.start();
+    await run(clock, 2000);
+    const bySymbol = new Map(m.positions().map((p) => [p.symbol, p]));
+    expect(bySymbol.get('GONEUSDT')).toMatchObject({ tier: 'URGENT', flags: ['UNKNOWN_INSTRUMENT'] });
+    expect(bySymbol.get('BTCUSDT')).toMatchObject({ tier: 'ACTIVE', flags: [] });
+    // the API's own reads are classified the same way
+    const fetched = position({ account: 'main', symbol: 'GONEUSDT', ...TIER_SHAPES.ACTIVE });
+    expect(m.classifyNow(fetched).flags).toEqual(['UNKNOWN_INSTRUMENT']);
+  });
+
+  it('a long with its TP below its SL is URGENT, flagged; prices across both raise no tp-hit, sl-hit or critical', async () => {
+    const { clock, ex, m, of } = setup();
+    ex.autoTrigger = false; // the fake would "trigger" one of them at any price
+    ex.add(position({ account: 'main', symbol: 'BTCUSDT', takeProfit: 99, stopLoss: 101 }));
+    m.start();
+    await run(clock, 2000);
+    expect(m.positions()[0]).toMatchObject({
+      tier: 'URGENT',
+      flags: ['LEVELS_INVERTED'],
+      distanceToTpPct: null,
+      distanceToSlPct: null,
+    });
+    for (const price of [98, 100, 102, 99, 101, 100.5]) {
+      ex.setPrice('BTCUSDT', price);
+      await run(clock, 3000);
+    }
+    expect([...of('tp-hit'), ...of('sl-hit'), ...of('critical')]).toEqual([]);
+    expect(m.positions()[0]?.tier).toBe('URGENT');
+    expect(ex.count('tickers')).toBeGreaterThanOrEqual(6);
+  });
+});

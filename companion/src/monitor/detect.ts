@@ -1,6 +1,7 @@
 import type { BusEvent, Order, Position, PositionSide, Ticker, Tier, TieredPosition } from '@tierwatch/shared';
 import { type Classification, classifyTier, criticalReason, crossing, tieredPosition } from './classify.ts';
 import type { Thresholds } from './config.ts';
+import { type Entry, lastMark, positionKey } from './entry.ts';
 
 /**
  * The position book: the monitor's current picture of every open position, and detection. Every price
@@ -11,49 +12,12 @@ import type { Thresholds } from './config.ts';
  * the monitor, which owns the clients.
  */
 
-export interface Entry {
-  key: string;
-  account: string;
-  symbol: string;
-  side: PositionSide;
-  /** As the exchange last reported it. */
-  position: Position;
-  /** The latest classification (on the freshest mark seen); null before the first price. */
-  cls: Classification | null;
-  /** The served view (position + classification), built on demand: most prices are never served. */
-  view: TieredPosition | null;
-  tier: Tier;
-  /** Start of the last request that asked for this position's price (scheduling). */
-  priceReqAt: number;
-  /** When the monitor last saw a fresh price for it (cadence gaps). */
-  checkedAt: number | null;
-  activityAt: number | null;
-  /** The level the price is at or past, from the first price that showed it until it comes back. */
-  crossed: 'tp' | 'sl' | null;
-  lastKnownSl: number | null;
-  /** Missing-SL episode: when it was handled and how; null while an SL is in place. */
-  slMissing: { at: number; action: 'alerted' | 'replaced' | 'replace-failed' | 'pending' } | null;
-  /**
-   * Found by the account's first read (the monitor just started): its first tier is in every snapshot, so
-   * it is not announced as a change (4,000 positions would otherwise flood every socket at start).
-   */
-  discovered: boolean;
-}
-
 export interface DetectHooks {
   publish(event: BusEvent): void;
   gap(at: number, tier: Tier, gapMs: number): void;
   /** A critical / tp-hit / sl-hit event was published for `symbol`, from data observable since `dataAt`. */
   detected(symbol: string, at: number, dataAt: number): void;
 }
-
-/** The freshest usable mark the monitor has seen for this position. */
-export const lastMark = (e: Entry): number => {
-  const m = e.cls?.markPrice;
-  return m !== undefined && Number.isFinite(m) && m > 0 ? m : e.position.markPrice;
-};
-
-export const positionKey = (account: string, symbol: string, side: string) => `${account}|${symbol}|${side}`;
 
 const isEntryOrder = (o: Order) =>
   o.type === 'limit' && !o.reduceOnly && (o.status === 'open' || o.status === 'partially_filled');
@@ -65,10 +29,22 @@ export class PositionBook {
   /** account → `symbol|side` → open entry orders. */
   private readonly pendingEntries = new Map<string, Map<string, number>>();
 
+  private readonly closeConfirmMs: number;
+  private readonly instrumentKnown: (symbol: string) => boolean;
+
   constructor(
     private readonly th: Thresholds,
     private readonly hooks: DetectHooks,
-  ) {}
+    opts: {
+      /** An unexplained disappearance is believed from a read starting at least this long after the first. */
+      closeConfirmMs?: number;
+      /** Whether the exchange lists the symbol with usable rules (else UNKNOWN_INSTRUMENT). */
+      instrumentKnown?: (symbol: string) => boolean;
+    } = {},
+  ) {
+    this.closeConfirmMs = opts.closeConfirmMs ?? 1000;
+    this.instrumentKnown = opts.instrumentKnown ?? (() => true);
+  }
 
   accountEntries(account: string): Iterable<Entry> {
     return this.byAccount.get(account)?.values() ?? [];
@@ -109,6 +85,7 @@ export class PositionBook {
             this.pendingEntries.get(position.account)?.get(`${position.symbol}|${position.side}`) ?? 0,
           lastActivityAt: Number.isFinite(activity) ? activity : null,
           now,
+          instrumentKnown: this.instrumentKnown(position.symbol),
         },
         this.th,
       );
@@ -147,7 +124,7 @@ export class PositionBook {
     positions: readonly Position[],
     reqStart: number,
     now: number,
-  ): { opened: Entry[]; closed: Entry[]; missingSl: Entry[]; confirm: boolean } {
+  ): { opened: Entry[]; closed: Entry[]; missingSl: Entry[]; unconfirmed: Entry[]; confirm: boolean } {
     const firstRead = !this.byAccount.has(account);
     const known = this.byAccount.get(account) ?? new Map<string, Entry>();
     this.byAccount.set(account, known);
@@ -176,6 +153,7 @@ export class PositionBook {
         e.activityAt = Math.max(e.activityAt ?? -Infinity, p.lastActivityAt ?? now);
       }
       e.position = p;
+      e.missingSince = null;
       if (p.lastActivityAt !== null) e.activityAt = Math.max(e.activityAt ?? -Infinity, p.lastActivityAt);
       e.priceReqAt = Math.max(e.priceReqAt, reqStart);
       if (p.stopLoss !== null) {
@@ -184,15 +162,29 @@ export class PositionBook {
       } else missingSl.push(e);
       if (this.observe(e, p.markPrice, now, reqStart)) confirm = true;
     }
+    // A position the read does not list is closed when a price explains it (its mark reached the TP or SL:
+    // the exchange's own trigger). Otherwise one answer is not enough: an empty or short page from a bad
+    // moment of the exchange would close every mirror (closeOnMainClose) or raise false closed and drift
+    // alerts. Such a position stays as it was until a second read, starting at least closeConfirmMs after
+    // the first, leaves it out too; the caller asks for that read.
     const closed: Entry[] = [];
+    const unconfirmed: Entry[] = [];
     for (const [key, e] of known) {
       if (seen.has(key)) continue;
-      const reason = e.crossed ?? crossing(e.position, lastMark(e))?.kind ?? 'unknown';
+      const explained = e.crossed ?? crossing(e.position, lastMark(e))?.kind ?? null;
+      if (explained === null) {
+        e.missingSince ??= reqStart;
+        if (reqStart < e.missingSince + this.closeConfirmMs) {
+          unconfirmed.push(e);
+          continue;
+        }
+      }
+      const reason = explained ?? 'unknown';
       this.hooks.publish({ type: 'position-closed', at: now, account, symbol: e.symbol, side: e.side, reason });
       this.remove(e);
       closed.push(e);
     }
-    return { opened, closed, missingSl, confirm };
+    return { opened, closed, missingSl, unconfirmed, confirm };
   }
 
   /** A fresh read of one account's open orders: entry orders make positions BUILDING. */
@@ -275,6 +267,7 @@ export class PositionBook {
       crossed: null,
       lastKnownSl: p.stopLoss,
       slMissing: null,
+      missingSince: null,
       discovered,
     };
     this.entries.set(key, e);

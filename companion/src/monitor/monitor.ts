@@ -68,11 +68,18 @@ export class Monitor {
     this.stats = new MonitorStatsRecorder(this.config.stats.windowMs, now);
     this.latency = new DetectionLatency(this.stats);
     this.nextStatsAt = now + this.config.stats.publishIntervalMs;
-    this.book = new PositionBook(this.config.thresholds, {
-      publish: (e) => this.publish(e),
-      gap: (at, tier, gap) => this.stats.recordGap(at, tier, gap),
-      detected: (symbol, at, dataAt) => this.latency.detected(symbol, at, dataAt),
-    });
+    this.book = new PositionBook(
+      this.config.thresholds,
+      {
+        publish: (e) => this.publish(e),
+        gap: (at, tier, gap) => this.stats.recordGap(at, tier, gap),
+        detected: (symbol, at, dataAt) => this.latency.detected(symbol, at, dataAt),
+      },
+      {
+        closeConfirmMs: this.config.closeConfirmMs,
+        instrumentKnown: (symbol) => opts.market.instrument(symbol) !== undefined,
+      },
+    );
     for (const client of opts.clients) {
       if (this.accounts.has(client.account.name))
         throw new Error(`Monitor: account ${client.account.name} given twice`);

@@ -60,6 +60,8 @@ export class BulkReads {
       // The cache dates data by when its call started (the conservative end): so does this.
       this.hook(() => this.d.onPositions?.(name, positions, start));
       const result = this.d.book.applyPositions(name, positions, start, at);
+      // A position missing without a price to explain it is only closed by a second read: ask for it.
+      if (result.unconfirmed.length > 0) this.d.refreshAccount(name);
       await this.d.actions.afterPositions(a, result, start);
     } catch (err) {
       this.failed(a, 'positions', err);

@@ -1,6 +1,7 @@
 import type { Account, BusEvent, Order, Position, Ticker } from '@tierwatch/shared';
 import { EventBus } from '../core/bus.ts';
 import { type Clock, flushMicrotasks, ManualClock } from '../core/clock.ts';
+import { toPositions } from '../exchange/normalize.ts';
 import type { AccountClient, CallOptions, Instrument, MarketData } from '../exchange/types.ts';
 import type { MonitorConfigInput } from './config.ts';
 import { Monitor, type MonitorOptions } from './monitor.ts';
@@ -29,6 +30,13 @@ export class FakeExchange {
   autoTrigger = true;
   /** When set, ticker calls take this long instead of `latencyMs` (a hung or slow price endpoint). */
   tickerLatencyMs: number | null = null;
+  /**
+   * Per account: rewrites the position/list rows (Bybit's raw shape, string numbers) before they go through
+   * the real normaliser, as the adapter does: a malformed row, a missing row, an empty page.
+   */
+  readonly tamper = new Map<string, (rows: BybitRow[]) => BybitRow[]>();
+  /** Symbols the market data has no instrument for (missing from the list, or their rules refused). */
+  readonly unknownInstruments = new Set<string>();
   private readonly rawPositions = new Map<string, Position[]>();
 
   constructor(
@@ -110,15 +118,18 @@ export class FakeExchange {
               .map(([symbol, markPrice]) => ({ symbol, markPrice, lastPrice: markPrice, at: this.clock.now() })),
           symbols,
         ),
-      instrument: (symbol): Instrument => ({
-        symbol,
-        tickSize: 0.01,
-        qtyStep: 0.001,
-        minQty: 0.001,
-        maxQty: 1e6,
-        minNotional: 5,
-      }),
-      symbols: () => [...this.prices.keys()],
+      instrument: (symbol): Instrument | undefined =>
+        this.unknownInstruments.has(symbol)
+          ? undefined
+          : {
+              symbol,
+              tickSize: 0.01,
+              qtyStep: 0.001,
+              minQty: 0.001,
+              maxQty: 1e6,
+              minNotional: 5,
+            },
+      symbols: () => [...this.prices.keys()].filter((s) => !this.unknownInstruments.has(s)),
     };
   }
 
@@ -127,7 +138,12 @@ export class FakeExchange {
     const no = () => Promise.reject(new Error('not used by the monitor'));
     return {
       account,
-      fetchPositions: (opts) => this.call('positions', name, opts, () => this.livePositions(name)),
+      fetchPositions: (opts) =>
+        this.call('positions', name, opts, () => {
+          const live = this.livePositions(name);
+          const tamper = this.tamper.get(name);
+          return tamper ? toPositions(name, tamper(live.map(bybitRow))) : live;
+        }),
       fetchOpenOrders: (opts) => this.call('orders', name, opts, () => this.orders.get(name) ?? []),
       fetchBalances: no,
       placeOrder: no,
@@ -145,6 +161,24 @@ export class FakeExchange {
     };
   }
 }
+
+export type BybitRow = Record<string, unknown>;
+
+/** A position as one row of Bybit's /v5/position/list (one-way mode). */
+export const bybitRow = (p: Position): BybitRow => ({
+  symbol: p.symbol,
+  side: p.side === 'long' ? 'Buy' : 'Sell',
+  size: String(p.size),
+  positionIdx: 0,
+  avgPrice: String(p.entryPrice),
+  markPrice: String(p.markPrice),
+  takeProfit: String(p.takeProfit ?? 0),
+  stopLoss: String(p.stopLoss ?? 0),
+  liqPrice: String(p.liquidationPrice ?? ''),
+  unrealisedPnl: String(p.unrealisedPnl),
+  leverage: String(p.leverage ?? ''),
+  updatedTime: p.lastActivityAt === null ? '' : String(p.lastActivityAt),
+});
 
 export const account = (name: string, o: Partial<Account> = {}): Account => ({
   name,

@@ -115,5 +115,5 @@ export type { PaperEngine } from './engine/engine.ts';
 export type { Faults, Latency, Limits, TimeWindow } from './options.ts';
 export { BYBIT_ACCOUNT_LIMITS, PaperOptions, type PaperOptionsInput } from './options.ts';
 export { signHeaders } from './server/auth.ts';
-export type { PaperControl, PositionView } from './server/control.ts';
+export type { PaperControl, PositionRowFault, PositionView } from './server/control.ts';
 export type { PaperStats } from './server/stats.ts';

@@ -5,7 +5,15 @@ import { formatPct, formatPnl, formatPrice, formatQty, formatRate, formatReducti
 import { healthWarnings } from '../../utils/health.ts';
 import { positionKey } from '../../utils/keys.ts';
 import type { StreamState } from '../../utils/stream.ts';
-import { DEFAULT_OPEN, type Family, type Filter, gaugePosition, groupByTier, PAGE_SIZE } from '../../utils/view.ts';
+import {
+  DEFAULT_OPEN,
+  type Family,
+  type Filter,
+  flagNotes,
+  gaugePosition,
+  groupByTier,
+  PAGE_SIZE,
+} from '../../utils/view.ts';
 
 interface Props {
   status: ConnectionStatus;
@@ -225,6 +233,7 @@ function FamilyRows({ family, ratios, focus }: { family: Family; ratios: Map<str
 function Row({ p, focus, mirrorRatio }: { p: TieredPosition; focus: string | null; mirrorRatio?: number | null }) {
   const key = positionKey(p);
   const mirror = mirrorRatio !== undefined;
+  const notes = flagNotes(p);
   return (
     <div
       class={`pos t-${p.tier}${mirror ? ' mirror' : ''}${focus === key ? ' focused' : ''}`}
@@ -246,6 +255,11 @@ function Row({ p, focus, mirrorRatio }: { p: TieredPosition; focus: string | nul
         </span>
       </div>
       <Gauge p={p} />
+      {notes.length > 0 && (
+        <div class="flags" data-testid="position-flags">
+          {notes.join(' · ')}
+        </div>
+      )}
     </div>
   );
 }

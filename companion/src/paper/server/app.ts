@@ -109,7 +109,7 @@ export function createPaperApp(deps: AppDeps): Hono {
       }
       const p = c.req.method === 'POST' ? Params.fromBody(body) : Params.fromQuery(rawQuery);
       const result = route.handle({ engine, p, acc: account as NonNullable<typeof account>, leverage: deps.leverage });
-      return c.json(envelope(result, engine.now()));
+      return c.json(envelope(account ? control.rewriteAnswer(endpoint, account.name, result) : result, engine.now()));
     } catch (e) {
       if (e instanceof BybitError) {
         if (e.retCode === 10001) control.recordBadRequest();

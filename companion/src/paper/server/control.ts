@@ -24,7 +24,14 @@ export interface PositionView {
   updatedTime: number;
 }
 
+/**
+ * A bad answer of position/list for one account (tests of the reader): the raw fields of one symbol's row
+ * replaced (an undefined field is left out of the JSON, a "missing" field), or a well-formed empty list.
+ */
+export type PositionRowFault = { symbol: string; fields: Record<string, unknown> } | { empty: true };
+
 export class PaperControl {
+  private readonly rowFaults = new Map<string, PositionRowFault>();
   private latency: Latency;
   /** Per-account latency replacing the global one for that account's private requests (a slow mirror). */
   private readonly accountLatency = new Map<string, Latency>();
@@ -117,6 +124,19 @@ export class PaperControl {
   }
   getFaults(): Faults {
     return { ...this.faults };
+  }
+  /** position/list for `account` answers with `fault` until cleared with null. */
+  setPositionRowFault(account: string, fault: PositionRowFault | null): void {
+    if (fault === null) this.rowFaults.delete(account);
+    else this.rowFaults.set(account, fault);
+  }
+  /** The answer of `endpoint` for `account`, as a set PositionRowFault makes it. */
+  rewriteAnswer(endpoint: string, account: string, result: unknown): unknown {
+    const fault = this.rowFaults.get(account);
+    if (!fault || endpoint !== '/v5/position/list') return result;
+    const r = result as { list: Record<string, unknown>[] };
+    if ('empty' in fault) return { ...r, list: [], nextPageCursor: '' };
+    return { ...r, list: r.list.map((row) => (row.symbol === fault.symbol ? { ...row, ...fault.fields } : row)) };
   }
   /** Convenience: every request fails with HTTP 503 for `durationMs` from now. */
   startOutage(durationMs: number): TimeWindow {

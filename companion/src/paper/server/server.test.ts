@@ -129,6 +129,27 @@ describe('faults and latency', () => {
     expect(c.getStats().faults).toMatchObject({ outage: 1, errors: 1, storms: 1 });
   });
 
+  it('a position row fault: one row patched or an empty page, for one account only, until cleared', async () => {
+    await start();
+    const c = (ex as PaperExchange).control;
+    const q = { category: 'linear', settleCoin: 'USDT' };
+    const rows = async (account = 0) =>
+      ((await call('GET', '/v5/position/list', q, { account })).result?.list ?? []) as Record<string, unknown>[];
+    const before = await rows();
+    const symbol = String(before[0]?.symbol);
+    c.setPositionRowFault('main', { symbol, fields: { size: '-1', markPrice: undefined } });
+    const patched = await rows();
+    expect(patched).toHaveLength(before.length);
+    expect(patched[0]).toMatchObject({ symbol, size: '-1' });
+    expect(patched[0]).not.toHaveProperty('markPrice');
+    expect(patched.slice(1)).toEqual(before.slice(1));
+    expect((await rows(1)).length).toBeGreaterThan(0); // the mirror's answer is untouched
+    c.setPositionRowFault('main', { empty: true });
+    expect(await rows()).toEqual([]);
+    c.setPositionRowFault('main', null);
+    expect(await rows()).toEqual(before);
+  });
+
   it('latency and timeouts run on the injected clock', async () => {
     const { clock } = await start({ latency: { fixedMs: 200 } });
     let done = false;

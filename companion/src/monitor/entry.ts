@@ -1,0 +1,45 @@
+import type { Position, PositionSide, Tier, TieredPosition } from '@tierwatch/shared';
+import type { Classification } from './classify.ts';
+
+/** One open position as the position book (detect.ts) keeps it: what the exchange said, and what was seen since. */
+export interface Entry {
+  key: string;
+  account: string;
+  symbol: string;
+  side: PositionSide;
+  /** As the exchange last reported it. */
+  position: Position;
+  /** The latest classification (on the freshest mark seen); null before the first price. */
+  cls: Classification | null;
+  /** The served view (position + classification), built on demand: most prices are never served. */
+  view: TieredPosition | null;
+  tier: Tier;
+  /** Start of the last request that asked for this position's price (scheduling). */
+  priceReqAt: number;
+  /** When the monitor last saw a fresh price for it (cadence gaps). */
+  checkedAt: number | null;
+  activityAt: number | null;
+  /** The level the price is at or past, from the first price that showed it until it comes back. */
+  crossed: 'tp' | 'sl' | null;
+  lastKnownSl: number | null;
+  /** Missing-SL episode: when it was handled and how; null while an SL is in place. */
+  slMissing: { at: number; action: 'alerted' | 'replaced' | 'replace-failed' | 'pending' } | null;
+  /**
+   * Start of the first read of its account that did not list it, while no price explains a close (its
+   * mark never reached the TP or SL); null while it is listed. See applyPositions.
+   */
+  missingSince: number | null;
+  /**
+   * Found by the account's first read (the monitor just started): its first tier is in every snapshot, so
+   * it is not announced as a change (4,000 positions would otherwise flood every socket at start).
+   */
+  discovered: boolean;
+}
+
+/** The freshest usable mark the monitor has seen for this position. */
+export const lastMark = (e: Entry): number => {
+  const m = e.cls?.markPrice;
+  return m !== undefined && Number.isFinite(m) && m > 0 ? m : e.position.markPrice;
+};
+
+export const positionKey = (account: string, symbol: string, side: string) => `${account}|${symbol}|${side}`;
