@@ -11,6 +11,7 @@ import { AlertLog } from './alerts.ts';
 import { WsConfig, type WsConfigInput } from './config.ts';
 import { parseClientFrame } from './messages.ts';
 import { EventRing } from './ring.ts';
+import { SharedSnapshot } from './snapshot.ts';
 import { Subscriber, type SubscriberHost } from './subscriber.ts';
 
 /** What the snapshot needs from the rest of the companion (the monitor and the account list). */
@@ -32,15 +33,23 @@ export interface WsHubDeps {
 export interface WsHubStats {
   clients: number;
   lagging: number;
+  /** Bytes waiting in the sockets' own buffers (`ws.bufferedAmount`), all subscribers together. */
+  bufferedBytes: number;
   lastSeq: number;
   ringSize: number;
   ringOldestSeq: number | null;
   replays: number;
+  /** `resume` frames honoured (within the rate). */
+  resumes: number;
+  /** Snapshot frames sent, and how many of them were built (the rest shared one built at the same seq). */
   snapshots: number;
+  snapshotBuilds: number;
   resnapshots: number;
   lagged: number;
   stalledClosed: number;
   idleClosed: number;
+  /** Sockets closed (1008) for sending resume frames past `resumesPerMinute`. */
+  resumeRateClosed: number;
   refused: number;
   badMessages: number;
 }
@@ -75,11 +84,13 @@ export function createWsHub(deps: WsHubDeps): WsHub {
   const subscribers = new Set<Subscriber>();
   const counters = {
     replays: 0,
+    resumes: 0,
     snapshots: 0,
     resnapshots: 0,
     lagged: 0,
     stalledClosed: 0,
     idleClosed: 0,
+    resumeRateClosed: 0,
     refused: 0,
     badMessages: 0,
   };
@@ -89,27 +100,29 @@ export function createWsHub(deps: WsHubDeps): WsHub {
   let nextId = 1;
   let closed = false;
 
+  const shared = new SharedSnapshot((at, now) => {
+    const snap: Snapshot = {
+      type: 'snapshot',
+      protocol: PROTOCOL_VERSION,
+      seq: at,
+      at: now,
+      instance,
+      ...deps.snapshot(),
+      alerts: alerts.list(),
+    };
+    return Buffer.from(JSON.stringify(snap));
+  }, config.snapshotMaxAgeMs);
+
   const host: SubscriberHost = {
     ring,
     lastSeq: () => seq,
     now: () => clock.now(),
     queueBytes: config.queueBytes,
+    resumeRate: { burst: config.resumeBurst, perMinute: config.resumesPerMinute },
     count: (what) => counters[what]++,
     onSocketError: (client, err) => logger.debug({ client, err: err.message }, 'socket error'),
     onSnapshotError: (client, err) => logger.error({ client, err }, 'snapshot failed'),
-    snapshot: () => {
-      const parts = deps.snapshot();
-      const snap: Snapshot = {
-        type: 'snapshot',
-        protocol: PROTOCOL_VERSION,
-        seq,
-        at: clock.now(),
-        instance,
-        ...parts,
-        alerts: alerts.list(),
-      };
-      return { seq, frame: Buffer.from(JSON.stringify(snap)) };
-    },
+    snapshot: () => shared.get(seq, clock.now()),
   };
 
   const unsubscribe = deps.bus.subscribe((event: BusEvent) => {
@@ -135,7 +148,7 @@ export function createWsHub(deps: WsHubDeps): WsHub {
     }
     const msg = parsed.message;
     if (msg.type === 'ping') sub.send({ type: 'pong', at: clock.now(), lastSeq: seq } satisfies Pong);
-    else if (msg.type === 'resume') sub.resume(msg.lastSeq);
+    else if (msg.type === 'resume' && !sub.resume(msg.lastSeq)) closeForResumeRate(sub);
     // 'auth': the token was checked before the upgrade; a later `auth` changes nothing.
   }
 
@@ -223,6 +236,21 @@ export function createWsHub(deps: WsHubDeps): WsHub {
     }
   }
 
+  /**
+   * Says why (error frame, then close 1008 with a reason), then cuts the socket after a moment: a client
+   * that spams resumes without reading would never take the close frame off its backlog.
+   */
+  function closeForResumeRate(sub: Subscriber): void {
+    counters.resumeRateClosed++;
+    logger.warn({ client: sub.id, perMinute: config.resumesPerMinute }, 'closing socket: resume rate exceeded');
+    const reason = `resume rate exceeded (${config.resumeBurst} at once, ${config.resumesPerMinute} a minute)`;
+    sub.error('RATE_LIMITED', `${reason}; reconnect with ?lastSeq= instead`);
+    sub.close();
+    subscribers.delete(sub);
+    sub.ws.close(1008, reason);
+    setTimeout(() => sub.ws.terminate(), 1_000).unref();
+  }
+
   /** terminate, not close: a close frame would queue behind the backlog of the very socket we give up on. */
   function drop(sub: Subscriber): void {
     sub.close();
@@ -262,10 +290,12 @@ export function createWsHub(deps: WsHubDeps): WsHub {
     stats: () => ({
       clients: subscribers.size,
       lagging: [...subscribers].filter((s) => s.lagging).length,
+      bufferedBytes: [...subscribers].reduce((sum, s) => sum + s.ws.bufferedAmount, 0),
       lastSeq: seq,
       ringSize: ring.size,
       ringOldestSeq: ring.oldestSeq,
       ...counters,
+      snapshotBuilds: shared.builds,
     }),
     get lastSeq() {
       return seq;
