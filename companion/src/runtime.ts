@@ -16,6 +16,7 @@ import { createLogger, type Logger } from './core/logger.ts';
 import { type AccountSetup, createExchangeLayer, type ExchangeLayer } from './exchange/index.ts';
 import { ExecutionService } from './execution/index.ts';
 import { createApp } from './http/app.ts';
+import { applyServerLimits } from './http/server-limits.ts';
 import { Monitor } from './monitor/index.ts';
 import { PairingStore } from './pairing/index.ts';
 import { type PaperExchange, startPaperExchange } from './paper/index.ts';
@@ -192,6 +193,7 @@ export async function startCompanion(config: CompanionConfig, opts: StartOptions
     await monitor.firstRead(config.exchange.timeoutMs);
 
     server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: config.server.port });
+    applyServerLimits(server as Parameters<typeof applyServerLimits>[0], config.http, { logger });
     hub.injectWebSocket(server as Parameters<WsHub['injectWebSocket']>[0]);
     const listening = server;
     await new Promise<void>((resolve, reject) => {
