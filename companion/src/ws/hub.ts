@@ -188,7 +188,8 @@ export function createWsHub(deps: WsHubDeps): WsHub {
             logger.debug({ client: sub.id, resumeFrom: lastSeq, clients: subscribers.size }, 'socket open');
           },
           onMessage(evt) {
-            if (sub) handleMessage(sub, evt.data);
+            // A socket the hub already gave up on (closing, cut in a moment) has nothing more to say.
+            if (sub && subscribers.has(sub)) handleMessage(sub, evt.data);
           },
           onClose(evt) {
             if (!sub) return;
