@@ -12,7 +12,10 @@ import { WsConfig, type WsConfigInput } from './config.ts';
 import { parseClientFrame } from './messages.ts';
 import { EventRing } from './ring.ts';
 import { SharedSnapshot } from './snapshot.ts';
+import type { WsHubStats } from './stats.ts';
 import { Subscriber, type SubscriberHost } from './subscriber.ts';
+
+export type { WsHubStats } from './stats.ts';
 
 /** What the snapshot needs from the rest of the companion (the monitor and the account list). */
 export type SnapshotParts = Pick<Snapshot, 'accounts' | 'positions' | 'tierCounts' | 'stats' | 'guardMode'>;
@@ -28,30 +31,6 @@ export interface WsHubDeps {
   config?: WsConfigInput;
   version: string;
   path?: string;
-}
-
-export interface WsHubStats {
-  clients: number;
-  lagging: number;
-  /** Bytes waiting in the sockets' own buffers (`ws.bufferedAmount`), all subscribers together. */
-  bufferedBytes: number;
-  lastSeq: number;
-  ringSize: number;
-  ringOldestSeq: number | null;
-  replays: number;
-  /** `resume` frames honoured (within the rate). */
-  resumes: number;
-  /** Snapshot frames sent, and how many of them were built (the rest shared one built at the same seq). */
-  snapshots: number;
-  snapshotBuilds: number;
-  resnapshots: number;
-  lagged: number;
-  stalledClosed: number;
-  idleClosed: number;
-  /** Sockets closed (1008) for sending resume frames past `resumesPerMinute`. */
-  resumeRateClosed: number;
-  refused: number;
-  badMessages: number;
 }
 
 export interface WsHub {
