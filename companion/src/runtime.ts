@@ -21,6 +21,7 @@ import { lockDataDir } from './data-dir/index.ts';
 import { type AccountSetup, createExchangeLayer, type ExchangeLayer } from './exchange/index.ts';
 import { ExecutionService } from './execution/index.ts';
 import { createApp } from './http/app.ts';
+import { applyServerLimits } from './http/server-limits.ts';
 import { Monitor } from './monitor/index.ts';
 import { PairingStore } from './pairing/index.ts';
 import { type PaperExchange, startPaperExchange } from './paper/index.ts';
@@ -138,6 +139,7 @@ export async function startCompanion(config: CompanionConfig, opts: StartOptions
     const gate = new StartGate();
     let app: ReturnType<typeof createApp> | undefined;
     const server = serve({ fetch: gate.fetch(() => app!.fetch), hostname: '127.0.0.1', port: config.server.port });
+    applyServerLimits(server as Parameters<typeof applyServerLimits>[0], config.http, { logger });
     gate.holdUpgrades(server as unknown as HttpServer);
     let serverClosed: Promise<void> | undefined;
     const closeServer = () => {

@@ -34,6 +34,18 @@ export const WsConfig = z
       .default(16 * 1024),
     /** Sockets open at once; more are refused at open with 1013 (try again later). */
     maxClients: z.number().int().positive().default(200),
+    /**
+     * `resume` frames a socket may send at once, refilled at `resumesPerMinute`. The extension resumes by
+     * reconnecting with `?lastSeq=`, so a client sending resume frames in a loop is broken or hostile: past
+     * the rate the socket is closed with 1008 ("resume rate exceeded").
+     */
+    resumeBurst: z.number().int().min(1).max(10_000).default(5),
+    resumesPerMinute: z.number().int().min(1).max(60_000).default(12),
+    /**
+     * A snapshot built at a seq is shared by every socket that connects or resumes at that seq (built and
+     * serialised once), for at most this long: positions move between events, so an old one is rebuilt.
+     */
+    snapshotMaxAgeMs: z.number().int().min(0).max(60_000).default(1_000),
   })
   .strict()
   .refine((c) => c.idleTimeoutMs > c.pingIntervalMs, {

@@ -165,12 +165,13 @@ describe('ws hub: a failing snapshot provider', () => {
     });
     const ok = await s.connect();
     fail = true;
+    s.bus.publish(tierChanged(0)); // a new seq: the shared snapshot must be rebuilt
     const broken = await s.connect();
     expect((await broken.closed).code).toBe(1011);
     expect(broken.frames.map((f) => f.type)).toEqual(['hello', 'error']);
     expect(broken.frames[1].code).toBe('INTERNAL');
     s.bus.publish(tierChanged(1));
-    await ok.waitForSeq(1);
+    await ok.waitForSeq(2);
     expect(s.hub.stats().clients).toBe(1);
   });
 });

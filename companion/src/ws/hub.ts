@@ -11,7 +11,11 @@ import { AlertLog } from './alerts.ts';
 import { WsConfig, type WsConfigInput } from './config.ts';
 import { parseClientFrame } from './messages.ts';
 import { EventRing } from './ring.ts';
+import { SharedSnapshot } from './snapshot.ts';
+import type { WsHubStats } from './stats.ts';
 import { Subscriber, type SubscriberHost } from './subscriber.ts';
+
+export type { WsHubStats } from './stats.ts';
 
 /** What the snapshot needs from the rest of the companion (the monitor and the account list). */
 export type SnapshotParts = Pick<Snapshot, 'accounts' | 'positions' | 'tierCounts' | 'stats' | 'guardMode'>;
@@ -27,22 +31,6 @@ export interface WsHubDeps {
   config?: WsConfigInput;
   version: string;
   path?: string;
-}
-
-export interface WsHubStats {
-  clients: number;
-  lagging: number;
-  lastSeq: number;
-  ringSize: number;
-  ringOldestSeq: number | null;
-  replays: number;
-  snapshots: number;
-  resnapshots: number;
-  lagged: number;
-  stalledClosed: number;
-  idleClosed: number;
-  refused: number;
-  badMessages: number;
 }
 
 export interface WsHub {
@@ -75,11 +63,13 @@ export function createWsHub(deps: WsHubDeps): WsHub {
   const subscribers = new Set<Subscriber>();
   const counters = {
     replays: 0,
+    resumes: 0,
     snapshots: 0,
     resnapshots: 0,
     lagged: 0,
     stalledClosed: 0,
     idleClosed: 0,
+    resumeRateClosed: 0,
     refused: 0,
     badMessages: 0,
   };
@@ -89,27 +79,29 @@ export function createWsHub(deps: WsHubDeps): WsHub {
   let nextId = 1;
   let closed = false;
 
+  const shared = new SharedSnapshot((at, now) => {
+    const snap: Snapshot = {
+      type: 'snapshot',
+      protocol: PROTOCOL_VERSION,
+      seq: at,
+      at: now,
+      instance,
+      ...deps.snapshot(),
+      alerts: alerts.list(),
+    };
+    return Buffer.from(JSON.stringify(snap));
+  }, config.snapshotMaxAgeMs);
+
   const host: SubscriberHost = {
     ring,
     lastSeq: () => seq,
     now: () => clock.now(),
     queueBytes: config.queueBytes,
+    resumeRate: { burst: config.resumeBurst, perMinute: config.resumesPerMinute },
     count: (what) => counters[what]++,
     onSocketError: (client, err) => logger.debug({ client, err: err.message }, 'socket error'),
     onSnapshotError: (client, err) => logger.error({ client, err }, 'snapshot failed'),
-    snapshot: () => {
-      const parts = deps.snapshot();
-      const snap: Snapshot = {
-        type: 'snapshot',
-        protocol: PROTOCOL_VERSION,
-        seq,
-        at: clock.now(),
-        instance,
-        ...parts,
-        alerts: alerts.list(),
-      };
-      return { seq, frame: Buffer.from(JSON.stringify(snap)) };
-    },
+    snapshot: () => shared.get(seq, clock.now()),
   };
 
   const unsubscribe = deps.bus.subscribe((event: BusEvent) => {
@@ -135,7 +127,7 @@ export function createWsHub(deps: WsHubDeps): WsHub {
     }
     const msg = parsed.message;
     if (msg.type === 'ping') sub.send({ type: 'pong', at: clock.now(), lastSeq: seq } satisfies Pong);
-    else if (msg.type === 'resume') sub.resume(msg.lastSeq);
+    else if (msg.type === 'resume' && !sub.resume(msg.lastSeq)) closeForResumeRate(sub);
     // 'auth': the token was checked before the upgrade; a later `auth` changes nothing.
   }
 
@@ -175,7 +167,8 @@ export function createWsHub(deps: WsHubDeps): WsHub {
             logger.debug({ client: sub.id, resumeFrom: lastSeq, clients: subscribers.size }, 'socket open');
           },
           onMessage(evt) {
-            if (sub) handleMessage(sub, evt.data);
+            // A socket the hub already gave up on (closing, cut in a moment) has nothing more to say.
+            if (sub && subscribers.has(sub)) handleMessage(sub, evt.data);
           },
           onClose(evt) {
             if (!sub) return;
@@ -223,6 +216,21 @@ export function createWsHub(deps: WsHubDeps): WsHub {
     }
   }
 
+  /**
+   * Says why (error frame, then close 1008 with a reason), then cuts the socket after a moment: a client
+   * that spams resumes without reading would never take the close frame off its backlog.
+   */
+  function closeForResumeRate(sub: Subscriber): void {
+    counters.resumeRateClosed++;
+    logger.warn({ client: sub.id, perMinute: config.resumesPerMinute }, 'closing socket: resume rate exceeded');
+    const reason = `resume rate exceeded (${config.resumeBurst} at once, ${config.resumesPerMinute} a minute)`;
+    sub.error('RATE_LIMITED', `${reason}; reconnect with ?lastSeq= instead`);
+    sub.close();
+    subscribers.delete(sub);
+    sub.ws.close(1008, reason);
+    setTimeout(() => sub.ws.terminate(), 1_000).unref();
+  }
+
   /** terminate, not close: a close frame would queue behind the backlog of the very socket we give up on. */
   function drop(sub: Subscriber): void {
     sub.close();
@@ -262,10 +270,12 @@ export function createWsHub(deps: WsHubDeps): WsHub {
     stats: () => ({
       clients: subscribers.size,
       lagging: [...subscribers].filter((s) => s.lagging).length,
+      bufferedBytes: [...subscribers].reduce((sum, s) => sum + s.ws.bufferedAmount, 0),
       lastSeq: seq,
       ringSize: ring.size,
       ringOldestSeq: ring.oldestSeq,
       ...counters,
+      snapshotBuilds: shared.builds,
     }),
     get lastSeq() {
       return seq;

@@ -1,5 +1,6 @@
 import type { ErrorCode } from '@tierwatch/shared';
 import type { WebSocket } from 'ws';
+import { type Bucket, type BucketRate, fullBucket, take } from './rate.ts';
 import type { EventRing } from './ring.ts';
 
 /** What a subscriber needs from its hub: the ring, the newest seq, fresh snapshots, limits, counters. */
@@ -10,7 +11,9 @@ export interface SubscriberHost {
   snapshot(): { seq: number; frame: Buffer };
   now(): number;
   readonly queueBytes: number;
-  count(what: 'replays' | 'snapshots' | 'resnapshots' | 'lagged'): void;
+  /** How many `resume` frames a socket may send (see WsConfig.resumeBurst). */
+  readonly resumeRate: BucketRate;
+  count(what: 'replays' | 'snapshots' | 'resnapshots' | 'lagged' | 'resumes'): void;
   onSocketError(id: number, err: Error): void;
   onSnapshotError(id: number, err: unknown): void;
 }
@@ -26,6 +29,9 @@ const OPEN = 1;
  * events wait in the shared ring, so its memory stays bounded) until the socket drained, then catches up
  * from the ring — or, if the ring moved past it meanwhile, with a fresh snapshot (a resnapshot). One
  * that stays stuck is terminated by the hub's sweep; it reconnects with lastSeq like after any drop.
+ *
+ * Every write path (live, replay, snapshot, resume) goes through the same bound: nothing a client sends
+ * makes the hub queue more for it, and only progress (something written) renews `lagSince`.
  */
 export class Subscriber {
   lastSent = 0;
@@ -33,6 +39,9 @@ export class Subscriber {
   lagSince = 0;
   lastSeenAt: number;
   private closed = false;
+  /** The client needs a snapshot (it resumed from a seq never issued) before any event. */
+  private needsSnapshot = false;
+  private resumes: Bucket;
 
   constructor(
     readonly id: number,
@@ -40,6 +49,7 @@ export class Subscriber {
     private readonly host: SubscriberHost,
   ) {
     this.lastSeenAt = host.now();
+    this.resumes = fullBucket(host.resumeRate, this.lastSeenAt);
     ws.on('pong', () => this.seen());
     ws.on('error', (err) => host.onSocketError(id, err));
   }
@@ -55,15 +65,24 @@ export class Subscriber {
     }
   }
 
-  /** A `resume` message mid-connection: the client says it has everything up to `lastSeq`. */
-  resume(lastSeq: number): void {
+  /**
+   * A `resume` message mid-connection: the client says it has everything up to `lastSeq`. False, and
+   * nothing done, when the socket is past its resume rate (the hub closes it).
+   */
+  resume(lastSeq: number): boolean {
+    const { bucket, ok } = take(this.resumes, this.host.resumeRate, this.host.now());
+    this.resumes = bucket;
+    if (!ok) return false;
+    this.host.count('resumes');
     if (lastSeq > this.host.lastSeq()) {
-      this.sendSnapshot(); // a seq we never issued: start over
-      return;
+      this.needsSnapshot = true; // a seq we never issued: start over
+    } else {
+      this.needsSnapshot = false;
+      this.lastSent = lastSeq;
+      this.host.count('replays');
     }
-    this.lastSent = lastSeq;
-    this.host.count('replays');
     this.catchUp();
+    return true;
   }
 
   /** A new event (seq = lastSeq()). Never blocks: written now, or left in the ring for catch-up. */
@@ -71,8 +90,8 @@ export class Subscriber {
     if (this.closed || this.lagging) return;
     if (seq !== this.lastSent + 1) {
       this.catchUp();
-    } else if (this.ws.bufferedAmount > this.host.queueBytes) {
-      this.lag();
+    } else if (this.overBound()) {
+      this.lag(false);
     } else {
       this.write(frame);
       this.lastSent = seq;
@@ -100,29 +119,48 @@ export class Subscriber {
     if (this.lagging && this.ws.bufferedAmount <= this.host.queueBytes / 4) this.catchUp();
   }
 
-  private lag(): void {
-    if (!this.lagging) this.host.count('lagged');
-    this.lagging = true;
-    this.lagSince = this.host.now();
+  /**
+   * Stops writing until the socket drains. `lagSince` marks the last progress: it is set on entering the
+   * lagging state and renewed only when something was written meanwhile, so a stuck socket ages towards
+   * the stall timeout however many frames its client sends.
+   */
+  private lag(progressed: boolean): void {
+    if (!this.lagging) {
+      this.host.count('lagged');
+      this.lagging = true;
+      this.lagSince = this.host.now();
+    } else if (progressed) {
+      this.lagSince = this.host.now();
+    }
     // No timer: the write callbacks of what is queued fire as the socket drains (see onFlushed).
+  }
+
+  private overBound(): boolean {
+    return this.ws.bufferedAmount > this.host.queueBytes;
   }
 
   /** Sends what the client misses (ring or snapshot) up to the queue bound; stays lagging past it. */
   private catchUp(): void {
     if (this.closed || this.ws.readyState !== OPEN) return;
-    const missed = this.host.ring.after(this.lastSent, this.host.lastSeq());
+    if (this.overBound()) {
+      this.lag(false);
+      return;
+    }
+    const missed = this.needsSnapshot ? null : this.host.ring.after(this.lastSent, this.host.lastSeq());
     if (missed === null) {
-      this.host.count('resnapshots');
+      if (!this.needsSnapshot) this.host.count('resnapshots');
       this.sendSnapshot();
       return;
     }
+    let wrote = false;
     for (const entry of missed) {
-      if (this.ws.bufferedAmount > this.host.queueBytes) {
-        this.lag();
+      if (this.overBound()) {
+        this.lag(wrote);
         return;
       }
       this.write(entry.frame);
       this.lastSent = entry.seq;
+      wrote = true;
     }
     this.lagging = false;
   }
@@ -143,6 +181,8 @@ export class Subscriber {
     this.host.count('snapshots');
     this.write(frame);
     this.lastSent = seq;
+    this.needsSnapshot = false;
+    // Only reached under the bound (catchUp checks it; start runs on an empty socket): progress was made.
     this.lagging = false;
   }
 

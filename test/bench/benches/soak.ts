@@ -1,16 +1,24 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { ExecuteRequest } from '@tierwatch/shared';
 import WebSocket from 'ws';
 import { clientOrderId } from '../../../companion/src/execution/index.ts';
+import { HttpConfig } from '../../../companion/src/http/config.ts';
+import { connectionCap, readFdLimit } from '../../../companion/src/http/server-limits.ts';
 import type { RunningCompanion } from '../../../companion/src/runtime.ts';
 import { makeCritical, marketLong, startTrio } from '../../execution/support.ts';
-import { round } from '../stats.ts';
+import { connectBurst, ResumeSpammer, startHealthProbe, startIdleFlood } from '../soak-abuse.ts';
+import { percentile, round } from '../stats.ts';
 
 /**
  * Fault soak, in real time (about two minutes): 402 positions on main + 2 mirrors, the paper exchange
  * answering 10 % of requests with a 502, holding 5 % for `faults.timeoutMs` then a 504, answering 2 % of
  * private requests 10006 plus 3-second rate-limit storms, and one 30-second outage (every request 503).
  * Meanwhile: an execution every 2 s (some retried concurrently with the same key), API reads every 200 ms,
- * and a WebSocket client checking that seq numbers never skip. Real time rather than a ScaledClock: ccxt's
+ * and a WebSocket client checking that seq numbers never skip. From the first fault on, hostile local clients
+ * too (issue 13): WebSockets that never read and spam `resume` frames (three far past the rate, one just
+ * under it), an idle-connection flood of IDLE_SOCKETS TCP sockets from another process that never send a
+ * byte, and CONNECT_BURST WebSockets opened at once; /health is probed on a new connection every 250 ms
+ * throughout. Real time rather than a ScaledClock: ccxt's
  * own request timeout and the rate windows both run on the wall clock, and scaling one without the other
  * would test a system that does not exist.
  */
@@ -20,6 +28,11 @@ const OUTAGE_MS = Number(process.env.SOAK_OUTAGE_MS ?? 30_000);
 const AFTER_MS = Number(process.env.SOAK_AFTER_MS ?? 40_000);
 const PAPER_TIMEOUT_MS = 2_500; // an injected timeout holds a request this long, then 504 (ccxt gives up at 10 s)
 const CCXT_TIMEOUT_MS = 10_000;
+const IDLE_SOCKETS = Number(process.env.SOAK_IDLE_SOCKETS ?? 5_000);
+const IDLE_REOPEN_PER_SEC = 200;
+/** SOAK_ABUSE=0 runs the soak without the hostile clients: the baseline their figures compare with. */
+const ABUSE = process.env.SOAK_ABUSE !== '0';
+const CONNECT_BURST = Number(process.env.SOAK_CONNECT_BURST ?? 150); // the watcher and spammers take a few of ws.maxClients
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -124,6 +137,13 @@ export default async function run(): Promise<Record<string, unknown>> {
   const apiStatus: Record<string, number> = {};
   const keys: string[] = [];
   const execStatus: Record<string, number> = {};
+  const wsUrl = `${c.url.replace('http', 'ws')}/ws?token=${c.token}`;
+  const health = startHealthProbe(c.url);
+  const spammers = [
+    ...Array.from({ length: 3 }, () => new ResumeSpammer(wsUrl, { intervalMs: 20, perTick: 10, reconnectMs: 250 })),
+    new ResumeSpammer(wsUrl, { intervalMs: 5_000, perTick: 1, reconnectMs: 250 }), // 12 a minute: within the rate
+  ];
+  let flood: Awaited<ReturnType<typeof startIdleFlood>> | null = null;
   try {
     let critical = makeCritical(paper);
     watcher.open();
@@ -181,6 +201,15 @@ export default async function run(): Promise<Record<string, unknown>> {
       rateLimitStormRate: 0.02,
     });
     const faultsFrom = Date.now();
+    // The companion's event loop from here on: a stall shows here, a slow exchange does not.
+    const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+    loopDelay.enable();
+    const rssBeforeAbuseMb = process.memoryUsage().rss / 2 ** 20;
+    if (ABUSE) for (const sp of spammers) sp.start();
+    if (ABUSE) flood = await startIdleFlood(Number(new URL(c.url).port), IDLE_SOCKETS, IDLE_REOPEN_PER_SEC);
+    const burst = ABUSE
+      ? sleep(10_000).then(() => connectBurst(wsUrl, CONNECT_BURST, () => c.hub.stats().snapshotBuilds))
+      : null;
     let stormAt = 0;
     every(1_000, () => {
       const now = paper.control.now();
@@ -195,6 +224,12 @@ export default async function run(): Promise<Record<string, unknown>> {
     await sleep(OUTAGE_MS + AFTER_MS);
     stop = true;
     await Promise.all(loops);
+    loopDelay.disable();
+    for (const sp of spammers) sp.stop();
+    const floodResult = await flood?.stop();
+    flood = null;
+    const healthResult = await health.stop();
+    const burstResult = await burst;
     paper.control.setFaults({
       errorRate: 0,
       timeoutRate: 0,
@@ -221,11 +256,22 @@ export default async function run(): Promise<Record<string, unknown>> {
       )
       .map((r) => r.at)
       .sort((a, b) => a - b);
+    // Critical calls that failed (an injected 502/504/10006, or a request held then timed out): a gap with
+    // one inside is the fault's, not the companion's; the `NoFault` figure leaves those out.
+    const failedCritical = c.exchange.counter
+      .since(faultsFrom - 5_000)
+      .filter((r) => !r.ok && r.lane === 'critical')
+      .map((r) => r.at);
     const gapsOutside: number[] = [];
+    const gapsNoFault: number[] = [];
     for (let i = 1; i < checks.length; i++) {
       const [a, b] = [checks[i - 1]!, checks[i]!];
-      if (a >= faultsFrom && (b <= outage.startAt || a >= outage.endAt)) gapsOutside.push(b - a);
+      if (a >= faultsFrom && (b <= outage.startAt || a >= outage.endAt)) {
+        gapsOutside.push(b - a);
+        if (!failedCritical.some((t) => t >= a && t <= b)) gapsNoFault.push(b - a);
+      }
     }
+    const p99 = (gaps: number[]) => (gaps.length ? percentile(gaps, 99) : null);
     const firstAfter = checks.find((t) => t >= outage.endAt);
     const recoveryMs = firstAfter === undefined ? null : firstAfter - outage.endAt;
 
@@ -256,6 +302,9 @@ export default async function run(): Promise<Record<string, unknown>> {
     await sleep(500);
     const hubSeq = c.hub.lastSeq;
     const after = memory.slice(memFrom);
+    const hubStats = c.hub.stats();
+    const fd = readFdLimit();
+    const rssMbMax = Math.max(health.rssMbMax(), ...after.map((m) => m.rss));
     return {
       realSeconds: round((Date.now() - t0) / 1000),
       positions: c.monitor.positions().length,
@@ -269,10 +318,12 @@ export default async function run(): Promise<Record<string, unknown>> {
       criticalIntervalMs: c.monitor.computeStats().cadence.CRITICAL.intervalMs,
       criticalChecks: checks.length,
       criticalGapMaxMs: gapsOutside.length ? Math.max(...gapsOutside) : null,
-      criticalGapP99Ms: gapsOutside.length
-        ? [...gapsOutside].sort((a, b) => a - b)[Math.ceil(gapsOutside.length * 0.99) - 1]
-        : null,
+      criticalGapP99Ms: p99(gapsOutside),
+      criticalGapP99NoFaultMs: p99(gapsNoFault),
+      criticalGapsWithFault: gapsOutside.length - gapsNoFault.length,
       criticalGapsOver2s: gapsOutside.filter((g) => g > 2000).length,
+      eventLoopDelayP99Ms: round(loopDelay.percentile(99) / 1e6),
+      eventLoopDelayMaxMs: round(loopDelay.max / 1e6),
       recoveryMs,
       wsEvents: watcher.events,
       wsReconnects: watcher.reconnects,
@@ -288,6 +339,40 @@ export default async function run(): Promise<Record<string, unknown>> {
       apiStatus,
       apiErrors: apiErrors.slice(0, 5),
       monitorFailedReads: c.monitor.accountHealth().reduce((s, h) => s + h.failures, 0),
+      abuse: ABUSE,
+      health: healthResult,
+      resumeSpam: ABUSE
+        ? {
+            spammers: spammers.length,
+            connections: spammers.reduce((n, sp) => n + sp.connections, 0),
+            resumesSent: spammers.reduce((n, sp) => n + sp.resumesSent, 0),
+            resumesHonoured: hubStats.resumes,
+            closed: hubStats.resumeRateClosed,
+            stalledClosed: hubStats.stalledClosed,
+            closeCodesSeen: spammers.reduce<Record<string, number>>((all, sp) => {
+              for (const [k, v] of Object.entries(sp.closes)) all[k] = (all[k] ?? 0) + v;
+              return all;
+            }, {}),
+            underRateConnections: spammers.at(-1)!.connections,
+            rssMbBefore: round(rssBeforeAbuseMb),
+            rssMbMax: round(rssMbMax),
+          }
+        : null,
+      idleFlood: floodResult
+        ? {
+            sockets: IDLE_SOCKETS,
+            cap: connectionCap(HttpConfig.parse({}), fd.limit).cap,
+            fdLimit: fd.limit,
+            opened: floodResult.opened,
+            peakOpen: floodResult.peakOpen,
+            closedByServer: floodResult.closedByServer,
+            refused: floodResult.connectErrors,
+            healthFailures: healthResult.healthFailures,
+          }
+        : null,
+      connectBurst: burstResult
+        ? { ...burstResult, hubSnapshotBuilds: hubStats.snapshotBuilds, hubSnapshotsSent: hubStats.snapshots }
+        : null,
       memory: {
         rssStartMb: round(memory[memFrom]?.rss ?? 0),
         rssEndMb: round(memory.at(-1)?.rss ?? 0),
@@ -300,6 +385,9 @@ export default async function run(): Promise<Record<string, unknown>> {
     };
   } finally {
     stop = true;
+    for (const sp of spammers) sp.stop();
+    await flood?.stop().catch(() => null);
+    await health.stop();
     watcher.close();
     await c.close();
     process.off('uncaughtException', onCrash);

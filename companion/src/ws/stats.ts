@@ -1,0 +1,24 @@
+/** What the hub reports (`hub.stats()`): its sockets, its ring and its counters since start. */
+export interface WsHubStats {
+  clients: number;
+  lagging: number;
+  /** Bytes waiting in the sockets' own buffers (`ws.bufferedAmount`), all subscribers together. */
+  bufferedBytes: number;
+  lastSeq: number;
+  ringSize: number;
+  ringOldestSeq: number | null;
+  replays: number;
+  /** `resume` frames honoured (within the rate). */
+  resumes: number;
+  /** Snapshot frames sent, and how many of them were built (the rest shared one built at the same seq). */
+  snapshots: number;
+  snapshotBuilds: number;
+  resnapshots: number;
+  lagged: number;
+  stalledClosed: number;
+  idleClosed: number;
+  /** Sockets closed (1008) for sending resume frames past `resumesPerMinute`. */
+  resumeRateClosed: number;
+  refused: number;
+  badMessages: number;
+}
