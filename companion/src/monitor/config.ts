@@ -105,6 +105,12 @@ export const MonitorConfig = z
      * too: one empty or short page must not close mirrors or raise closed / drift alerts.
      */
     closeConfirmMs: Ms.default(1000),
+    /**
+     * A CRITICAL price read not answered this long after it went out (or twice recent reads' p90, if
+     * longer; at most half the critical interval) is sent once more and the first answer wins (hedge.ts):
+     * one held read must not cost a critical check.
+     */
+    hedgeMinMs: Ms.default(250),
     /** Every account's positions and open orders are read at least this often (new positions, entry orders). */
     discoveryIntervalMs: Ms.default(60_000),
     /**

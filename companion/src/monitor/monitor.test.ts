@@ -134,6 +134,28 @@ describe('Monitor: a slow price endpoint', () => {
   });
 });
 
+describe('Monitor: a held price read', () => {
+  it('is hedged: a second read goes out, so a held read does not cost a critical check', async () => {
+    const { clock, ex, make } = setup(['main'], { tickerScope: 'due' }, 100);
+    ex.add(position({ account: 'main', symbol: 'CRITUSDT', ...TIER_SHAPES.CRITICAL }));
+    const m = make();
+    m.start();
+    await run(clock, 5_000);
+    const from = clock.now();
+    const firstHeld = ex.calls.filter((c) => c.endpoint === 'tickers').length;
+    ex.tickerHeld = (i) => (i >= firstHeld && i % 3 === 0 ? 8_000 : null); // every third read held 8 s
+    await run(clock, 30_000);
+    const ticker = ex.calls.filter((c) => c.endpoint === 'tickers' && c.at >= from);
+    // Each held read is followed by a hedge well inside the critical interval...
+    const gaps = ticker.slice(1).map((c, i) => c.at - ticker[i]!.at);
+    expect(gaps.filter((g) => g < 600).length).toBeGreaterThanOrEqual(8);
+    // ...so prices keep arriving at the critical cadence: the achieved gap stays near one interval.
+    expect(m.computeStats().cadence.CRITICAL.p99GapMs).toBeLessThanOrEqual(1_000 + 500 + 100);
+    // A read that answers in time is not hedged: about one read per second plus one per held read.
+    expect(ticker.length).toBeLessThanOrEqual(30 + 12);
+  });
+});
+
 describe('Monitor: critical-only mode', () => {
   it('pauses every tier but CRITICAL and keeps CRITICAL at its cadence', async () => {
     const { clock, ex, make } = setup(['crit', 'calm']);

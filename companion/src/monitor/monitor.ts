@@ -276,13 +276,14 @@ export class Monitor {
     for (const r of plan.stateReads) this.track(this.reads.positions(r.account, r.lane, now));
     for (const r of plan.orderReads) this.track(this.reads.orders(r.account, r.lane, now));
     if (!plan.ticker) return;
-    const read = this.reads.tickers(plan.ticker.symbols, plan.ticker.lane, now);
+    const critical = this.budget.intervals.tiers.CRITICAL;
+    const read = this.reads.tickers(plan.ticker.symbols, plan.ticker.lane, now, critical);
     this.inFlight.add(read);
     void read.finally(() => this.inFlight.delete(read));
     // Wait for the prices, but never longer than one critical interval: a hung or failing price read must
     // not hold back the next critical check. A later read starts on schedule; a late answer is dropped.
     const limit = new AbortController();
-    await Promise.race([read, this.clock.sleep(this.budget.intervals.tiers.CRITICAL, limit.signal).catch(() => {})]);
+    await Promise.race([read, this.clock.sleep(critical, limit.signal).catch(() => {})]);
     limit.abort();
   }
 

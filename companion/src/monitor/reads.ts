@@ -3,6 +3,7 @@ import type { Lane } from '../exchange/types.ts';
 import type { AccountState } from './accounts.ts';
 import type { AccountActions, ActionsDeps } from './actions.ts';
 import { pages } from './budget.ts';
+import { hedgeDelay, hedged } from './hedge.ts';
 import { type DetectionLatency, PUBLIC_ACCOUNT } from './stats.ts';
 
 /**
@@ -21,25 +22,43 @@ export interface ReadsDeps extends ActionsDeps {
 export class BulkReads {
   /** Start of the newest ticker read whose prices were applied: an older answer arriving late is dropped. */
   private newestTickersApplied = Number.NEGATIVE_INFINITY;
+  /** How long the latest successful ticker reads took (each attempt on its own): sets the hedge delay. */
+  private readonly tickerLatencyMs: number[] = [];
 
   constructor(private readonly d: ReadsDeps) {}
 
-  /** ONE ticker call for every account; a crossing seen here triggers an immediate read of its account. */
-  async tickers(symbols: string[], lane: Lane, start: number): Promise<void> {
+  /**
+   * ONE ticker call for every account (two when a CRITICAL read is hedged: hedge.ts); a crossing seen here
+   * triggers an immediate read of its account. `criticalMs` is the current CRITICAL interval.
+   */
+  async tickers(symbols: string[], lane: Lane, start: number, criticalMs: number): Promise<void> {
     const { book, clock } = this.d;
     book.markRequested(symbols, start);
+    let sent = 0;
     try {
       // One quick retry turns a passing 5xx into a late-by-100-ms check instead of a missed one; more would
       // only overlap the next check, which starts one critical interval on whatever happens to this one.
-      const tickers = await this.d.market.fetchTickers(symbols, { lane, retries: 1 });
-      this.d.recordCall('tickers', PUBLIC_ACCOUNT, 1);
+      const read = async (signal?: AbortSignal) => {
+        sent++;
+        const sentAt = clock.now();
+        const list = await this.d.market.fetchTickers(symbols, { lane, retries: 1, signal });
+        this.tickerLatencyMs.push(clock.now() - sentAt);
+        if (this.tickerLatencyMs.length > 32) this.tickerLatencyMs.shift();
+        return list;
+      };
+      const tickers =
+        lane === 'critical'
+          ? (await hedged(read, hedgeDelay(this.tickerLatencyMs, this.d.config.hedgeMinMs, criticalMs / 2), clock))
+              .value
+          : await read();
+      this.d.recordCall('tickers', PUBLIC_ACCOUNT, sent);
       if (start < this.newestTickersApplied) return;
       this.newestTickersApplied = start;
       const confirm = book.applyTickers(tickers, clock.now());
       this.d.latency.seen(tickers, start);
       for (const account of confirm) this.d.refreshAccount(account);
     } catch (err) {
-      this.d.recordCall('tickers', PUBLIC_ACCOUNT, 1, true);
+      this.d.recordCall('tickers', PUBLIC_ACCOUNT, sent, true);
       this.d.log.warn({ err: String(err) }, 'ticker read failed');
     }
   }

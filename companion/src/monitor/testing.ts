@@ -30,6 +30,9 @@ export class FakeExchange {
   autoTrigger = true;
   /** When set, ticker calls take this long instead of `latencyMs` (a hung or slow price endpoint). */
   tickerLatencyMs: number | null = null;
+  /** When set, the ticker call with this (0-based) index takes `tickerLatencyMs` of its own, e.g. every third held. */
+  tickerHeld: ((index: number) => number | null) | null = null;
+  private tickerCalls = 0;
   /**
    * Per account: rewrites the position/list rows (Bybit's raw shape, string numbers) before they go through
    * the real normaliser, as the adapter does: a malformed row, a missing row, an empty page.
@@ -81,7 +84,9 @@ export class FakeExchange {
     symbols?: readonly string[] | null,
   ): Promise<T> {
     this.calls.push({ at: this.clock.now(), endpoint, account, lane: opts.lane, symbols });
-    const latency = endpoint === 'tickers' && this.tickerLatencyMs !== null ? this.tickerLatencyMs : this.latencyMs;
+    const held = endpoint === 'tickers' ? (this.tickerHeld?.(this.tickerCalls++) ?? null) : null;
+    const latency =
+      held ?? (endpoint === 'tickers' && this.tickerLatencyMs !== null ? this.tickerLatencyMs : this.latencyMs);
     if (latency > 0) await this.clock.sleep(latency);
     if (this.failing.has(account)) throw new Error(`${account}: exchange unavailable`);
     return fn();
