@@ -34,14 +34,25 @@ describe('hedged', () => {
     expect(r.sentAt).toEqual(sentAt);
   });
 
-  it('a read that fails before the delay is not hedged: its error is the answer', async () => {
+  it('a read that fails before the delay is sent again at once, once', async () => {
     const clock = new ManualClock(0);
-    const r = reads(clock, [{ ms: 10, fail: true }]);
+    const r = reads(clock, [{ ms: 10, fail: true }, { ms: 50 }]);
     const p = hedged(r.read, 250, clock);
-    const settled = p.catch((e: Error) => e.message);
+    await clock.advance(3000);
+    expect(await p).toEqual({ value: 'answer 1', reads: 2 });
+    expect(r.sentAt).toEqual([0, 10]);
+  });
+
+  it('both fail fast: the first error, and no third read', async () => {
+    const clock = new ManualClock(0);
+    const r = reads(clock, [
+      { ms: 10, fail: true },
+      { ms: 10, fail: true },
+    ]);
+    const settled = hedged(r.read, 250, clock).catch((e: Error) => e.message);
     await clock.advance(3000);
     expect(await settled).toBe('read 0 failed');
-    expect(r.sentAt).toEqual([0]);
+    expect(r.sentAt).toEqual([0, 10]);
   });
 
   it('both fail: the first error', async () => {
@@ -69,7 +80,8 @@ describe('hedgeDelay', () => {
   it.each([
     ['no history: twice the minimum', [], 500],
     ['fast reads: the minimum', [50, 60, 70], 250],
-    ['twice the p90', [100, 100, 100, 100, 100, 100, 100, 100, 150, 200], 300],
+    ['three times the median', [100, 90, 110, 100, 400, 100, 100, 700, 100, 100], 300],
+    ['a few retried reads do not move it', [60, 60, 60, 60, 60, 60, 60, 60, 600, 650], 250],
     ['slow reads: capped at the maximum', [400, 450, 480], 500],
   ] as const)('%s', (_name, recent, expected) => {
     expect(hedgeDelay(recent, 250, 500)).toBe(expected);

@@ -153,6 +153,8 @@ describe('Monitor: a held price read', () => {
     expect(m.computeStats().cadence.CRITICAL.p99GapMs).toBeLessThanOrEqual(1_000 + 500 + 100);
     // A read that answers in time is not hedged: about one read per second plus one per held read.
     expect(ticker.length).toBeLessThanOrEqual(30 + 12);
+    ex.tickerHeld = null;
+    await run(clock, 10_000); // the last held reads answer: the monitor stops cleanly
   });
 });
 
