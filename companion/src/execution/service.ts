@@ -9,7 +9,7 @@ import type { AccountClient, MarketData } from '../exchange/types.ts';
 import { ExecutionConfig, type ExecutionConfigInput } from './config.ts';
 import { ExecutionGuard, Semaphore } from './guard.ts';
 import { clientOrderId, newExecutionId, requestHash } from './ids.ts';
-import { Journal, readJournal } from './journal.ts';
+import { compactJournal, Journal, loadJournal, type OpenJournalFile, type PastExecutions } from './journal/index.ts';
 import { isPlaced, type LegDeps, pendingLeg, placeLeg, TERMINAL } from './legs.ts';
 import { type RecoveryReport, reconcile } from './recovery.ts';
 import { checkBalances, type ExecutionPlan, planExecution, preflight } from './validate.ts';
@@ -31,6 +31,8 @@ export interface ExecutionServiceDeps {
    * and an execution drops the accounts' cached balances, positions and orders once its legs are out.
    */
   cache?: ResourceCache;
+  /** The journal's file layer (tests fill the disk with it); default node:fs. */
+  openJournalFile?: OpenJournalFile;
 }
 
 interface Entry {
@@ -69,6 +71,8 @@ export class ExecutionService {
     private readonly deps: ExecutionServiceDeps,
     private readonly journal: Journal,
     config: ExecutionConfig,
+    /** Executions earlier runs finished: in the journal, read from it on demand (journal/past.ts). */
+    private readonly past: PastExecutions,
   ) {
     this.config = config;
     this.log = (deps.logger ?? silentLogger).child({ module: 'execution' });
@@ -82,16 +86,20 @@ export class ExecutionService {
     });
   }
 
-  /** Reads the journal (every past execution stays answerable by id and key) and opens it for appending. */
+  /**
+   * Reads the journal (every past execution stays answerable by id and key, within the retention), compacts
+   * it if much of it is dead, and opens it for appending.
+   */
   static async open(deps: ExecutionServiceDeps): Promise<ExecutionService> {
     const config = ExecutionConfig.parse(deps.config ?? {});
     const file = join(deps.dataDir, config.journalFile);
-    const loaded = readJournal(file);
-    const journal = await Journal.open(file);
-    const service = new ExecutionService(deps, journal, config);
-    if (loaded.skipped > 0) service.log.warn({ file, skipped: loaded.skipped }, 'journal: unreadable lines skipped');
-    for (const [id, e] of loaded.executions) {
-      service.byId.set(id, { result: e.result, requestHash: e.intent.requestHash, finished: e.finished });
+    const log = (deps.logger ?? silentLogger).child({ module: 'execution' });
+    const loaded = await loadJournal(file, log);
+    compactJournal(loaded, { now: deps.clock.now(), retentionMs: config.journalRetentionDays * 86_400_000 }, log);
+    const journal = await Journal.open(file, { openFile: deps.openJournalFile });
+    const service = new ExecutionService(deps, journal, config, loaded.past);
+    for (const [id, e] of loaded.unfinished) {
+      service.byId.set(id, { result: e.result, requestHash: e.intent.requestHash, finished: false });
       service.byKey.set(e.intent.idempotencyKey, { hash: e.intent.requestHash, done: Promise.resolve(id) });
     }
     return service;
@@ -99,15 +107,16 @@ export class ExecutionService {
 
   get(executionId: string): ExecuteResult | undefined {
     const e = this.byId.get(executionId);
-    return e && view(e);
+    return e ? view(e) : this.past.result(executionId);
   }
 
-  /** Newest first. */
+  /** Newest first: this run's and the unfinished ones, and the newest of the journal's finished ones. */
   list(limit = 50): ExecuteResult[] {
-    return [...this.byId.values()]
+    const current = [...this.byId.values()]
       .sort((a, b) => b.result.startedAt - a.result.startedAt)
       .slice(0, limit)
       .map(view);
+    return [...current, ...this.past.newest(limit)].sort((a, b) => b.startedAt - a.startedAt).slice(0, limit);
   }
 
   /** Executions the journal holds without a final record (the companion stopped during them). */
@@ -128,6 +137,8 @@ export class ExecutionService {
       }
       return view(this.byId.get(await known.done)!);
     }
+    const past = this.past.binding(req.idempotencyKey);
+    if (past) return this.replay(past, hash);
     // Registered before the first await: a concurrent request with this key joins this execution.
     const done = this.track(this.run(req, hash));
     this.byKey.set(req.idempotencyKey, { hash, done });
@@ -138,6 +149,24 @@ export class ExecutionService {
       if (this.byKey.get(req.idempotencyKey)?.done === done) this.byKey.delete(req.idempotencyKey);
       throw err;
     }
+  }
+
+  /** A key an earlier run finished: its result, never a new execution. */
+  private replay(past: { executionId: string; requestHash: string }, hash: string): ExecuteResult {
+    if (past.requestHash !== hash) {
+      throw new AppError(
+        'IDEMPOTENCY_CONFLICT',
+        'this idempotency key was already used for a different request; use a new key for a new order',
+        ['idempotencyKey'],
+      );
+    }
+    const r = this.past.result(past.executionId);
+    if (r) return r;
+    throw new AppError(
+      'IDEMPOTENCY_CONFLICT',
+      `this idempotency key was used for execution ${past.executionId}, whose journal record cannot be read (${this.past.whyUnreadable(past.executionId)}); nothing was sent, use a new key for a new order`,
+      ['idempotencyKey'],
+    );
   }
 
   /** Settles every unfinished execution from the journal; see recovery.ts. Resolves when all are settled. */
@@ -304,8 +333,12 @@ export class ExecutionService {
         result,
       });
     } catch (err) {
-      this.log.error({ err }, 'journal write failed; execution refused');
-      throw new AppError('INTERNAL', 'could not write the execution journal; nothing was placed');
+      // The intent is not durable (a full disk): nothing may be sent, and the key stays free (execute()).
+      this.log.error({ err: String(err) }, 'journal write failed; execution refused');
+      throw new AppError(
+        'JOURNAL_UNAVAILABLE',
+        `${err instanceof Error ? err.message : String(err)}; nothing was placed, and the same key can be sent again once the journal can be written`,
+      );
     }
     this.byId.set(executionId, { result: structuredClone(result), requestHash: hash, finished: false });
     this.deps.bus.publish({ type: 'execution-started', at: now, executionId, symbol: plan.symbol, side: plan.side });

@@ -1,0 +1,120 @@
+import { closeSync, fsyncSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Logger } from '../../core/logger.ts';
+import type { LoadedJournal } from './load.ts';
+import type { Loc } from './scan.ts';
+
+/**
+ * Compaction, at open (before the journal takes appends, so nothing writes while it runs): the lines still
+ * needed are copied to a new file, which is fsynced and renamed over the journal atomically. A crash at any
+ * point leaves either the old file or the new one, whole.
+ *
+ * Kept: every line of an unfinished execution (recovery needs it); for a finished one its intent (the key's
+ * binding: key, request hash), its final record and the legs written after it. Dropped: superseded legs,
+ * lines that were skipped as unreadable, and finished executions older than the retention window, whose
+ * keys are then forgotten (a retry of such a key is a new execution). Runs only when it saves at least
+ * `minWasteBytes` and `minWasteRatio` of the file, so a start does not rewrite a file that is mostly live.
+ * A failure (the disk is full, above all) leaves the journal as it was, and the start goes on.
+ */
+export interface CompactOptions {
+  now: number;
+  retentionMs: number;
+  minWasteBytes?: number;
+  minWasteRatio?: number;
+}
+
+export interface CompactReport {
+  compacted: boolean;
+  bytesBefore: number;
+  bytesAfter: number;
+  expired: number;
+}
+
+export function compactJournal(j: LoadedJournal, opts: CompactOptions, log: Logger): CompactReport {
+  const oldest = opts.now - opts.retentionMs;
+  const kept = j.indexed.filter((e) => !e.finished || e.startedAt >= oldest);
+  const locs: Loc[] = kept.flatMap((e) => [e.intent, ...(e.finished ? [e.finished] : []), ...e.legs]);
+  const keptBytes = locs.reduce((n, l) => n + l.length + 1, 0);
+  const waste = j.bytes - keptBytes;
+  const report = {
+    compacted: false,
+    bytesBefore: j.bytes,
+    bytesAfter: j.bytes,
+    expired: j.indexed.length - kept.length,
+  };
+  if (waste < (opts.minWasteBytes ?? 8 * 1024 * 1024) || waste < j.bytes * (opts.minWasteRatio ?? 0.5)) return report;
+
+  locs.sort((a, b) => a.offset - b.offset);
+  const moved: { loc: Loc; offset: number; line: number }[] = [];
+  const tmp = `${j.file}.compacting`;
+  let src: number | null = null;
+  let dst: number | null = null;
+  try {
+    src = openSync(j.file, 'r');
+    dst = openSync(tmp, 'w', 0o600);
+    const buf = Buffer.alloc(4 * 1024 * 1024);
+    let used = 0;
+    let written = 0;
+    const writeAll = (b: Buffer, n: number) => {
+      for (let done = 0; done < n; ) {
+        const w = writeSync(dst!, b, done, n - done);
+        if (!(w > 0)) throw new Error('write made no progress');
+        done += w;
+      }
+    };
+    const flush = () => {
+      writeAll(buf, used);
+      written += used;
+      used = 0;
+    };
+    const copy = (loc: Loc, into: Buffer, at: number) => {
+      const n = loc.length + 1; // with its newline
+      if (readSync(src!, into, at, n, loc.offset) !== n || into[at + n - 1] !== 0x0a)
+        throw new Error(`line ${loc.line} changed while compacting`);
+    };
+    for (const loc of locs) {
+      const n = loc.length + 1;
+      if (used + n > buf.length) flush();
+      if (n > buf.length) {
+        const big = Buffer.alloc(n);
+        copy(loc, big, 0);
+        writeAll(big, n);
+        moved.push({ loc, offset: written, line: moved.length + 1 });
+        written += n;
+        continue;
+      }
+      copy(loc, buf, used);
+      moved.push({ loc, offset: written + used, line: moved.length + 1 });
+      used += n;
+    }
+    flush();
+    fsyncSync(dst);
+    closeSync(dst);
+    dst = null;
+    renameSync(tmp, j.file);
+    try {
+      const dir = openSync(dirname(j.file), 'r');
+      fsyncSync(dir);
+      closeSync(dir);
+    } catch {
+      // Some filesystems refuse fsync on a directory; the rename itself is atomic.
+    }
+    for (const m of moved) {
+      m.loc.offset = m.offset;
+      m.loc.line = m.line;
+    }
+    j.indexed = kept;
+    j.past.replace(kept.filter((e) => e.finished));
+    j.bytes = written;
+    j.lines = moved.length;
+    log.info({ file: j.file, ...report, bytesAfter: written }, 'journal compacted');
+    return { ...report, compacted: true, bytesAfter: written };
+  } catch (err) {
+    log.warn({ file: j.file, err: String(err) }, 'journal compaction failed; the journal is kept as it was');
+    rmSync(tmp, { force: true });
+    return report;
+  } finally {
+    if (src !== null) closeSync(src);
+    if (dst !== null) closeSync(dst);
+  }
+}
