@@ -32,20 +32,30 @@ export interface CompactReport {
 
 export function compactJournal(j: LoadedJournal, opts: CompactOptions, log: Logger): CompactReport {
   const oldest = opts.now - opts.retentionMs;
-  const kept = j.indexed.filter((e) => !e.finished || e.startedAt >= oldest);
-  const locs: Loc[] = kept.flatMap((e) => [e.intent, ...(e.finished ? [e.finished] : []), ...e.legs]);
+  const t = j.table;
+  const keep = (r: number) => !t.isFinished(r) || t.startedAt[r]! >= oldest;
+  const locs: Loc[] = [];
+  let alive = 0;
+  let kept = 0;
+  for (let r = 0; r < t.size; r++) {
+    if (!t.alive(r)) continue;
+    alive++;
+    if (!keep(r)) continue;
+    kept++;
+    locs.push(...t.locs(r));
+  }
   const keptBytes = locs.reduce((n, l) => n + l.length + 1, 0);
   const waste = j.bytes - keptBytes;
   const report = {
     compacted: false,
     bytesBefore: j.bytes,
     bytesAfter: j.bytes,
-    expired: j.indexed.length - kept.length,
+    expired: alive - kept,
   };
   if (waste < (opts.minWasteBytes ?? 8 * 1024 * 1024) || waste < j.bytes * (opts.minWasteRatio ?? 0.5)) return report;
 
   locs.sort((a, b) => a.offset - b.offset);
-  const moved: { loc: Loc; offset: number; line: number }[] = [];
+  const moved = new Map<number, Loc>(); // old offset → new place
   const tmp = `${j.file}.compacting`;
   let src: number | null = null;
   let dst: number | null = null;
@@ -79,12 +89,12 @@ export function compactJournal(j: LoadedJournal, opts: CompactOptions, log: Logg
         const big = Buffer.alloc(n);
         copy(loc, big, 0);
         writeAll(big, n);
-        moved.push({ loc, offset: written, line: moved.length + 1 });
+        moved.set(loc.offset, { offset: written, length: loc.length, line: moved.size + 1 });
         written += n;
         continue;
       }
       copy(loc, buf, used);
-      moved.push({ loc, offset: written + used, line: moved.length + 1 });
+      moved.set(loc.offset, { offset: written + used, length: loc.length, line: moved.size + 1 });
       used += n;
     }
     flush();
@@ -99,14 +109,10 @@ export function compactJournal(j: LoadedJournal, opts: CompactOptions, log: Logg
     } catch {
       // Some filesystems refuse fsync on a directory; the rename itself is atomic.
     }
-    for (const m of moved) {
-      m.loc.offset = m.offset;
-      m.loc.line = m.line;
-    }
-    j.indexed = kept;
-    j.past.replace(kept.filter((e) => e.finished));
+    j.table = t.rebuild(keep, (loc) => moved.get(loc.offset)!);
+    j.past.replace(j.table);
     j.bytes = written;
-    j.lines = moved.length;
+    j.lines = moved.size;
     log.info({ file: j.file, ...report, bytesAfter: written }, 'journal compacted');
     return { ...report, compacted: true, bytesAfter: written };
   } catch (err) {

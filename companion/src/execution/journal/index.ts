@@ -4,7 +4,8 @@
  * demand), compact.ts (rewriting the live set at open).
  */
 export { type CompactOptions, type CompactReport, compactJournal } from './compact.ts';
-export { type Indexed, type JournaledExecution, type LoadedJournal, loadJournal, type SkippedLine } from './load.ts';
+export { type JournaledExecution, type LoadedJournal, loadJournal, type SkippedLine } from './load.ts';
 export { PastExecutions } from './past.ts';
 export { FinishedRecord, IntentRecord, JournalRecord, LegRecord, parseRecord, serialize } from './records.ts';
+export { ExecutionTable } from './table.ts';
 export { Journal, type JournalFile, JournalWriteError, type OpenJournalFile, openNodeFile } from './writer.ts';

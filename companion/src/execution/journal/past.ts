@@ -3,19 +3,7 @@ import type { ExecuteResult } from '@tierwatch/shared';
 import type { Logger } from '../../core/logger.ts';
 import { FinishedRecord, LegRecord } from './records.ts';
 import type { Loc } from './scan.ts';
-
-/** One execution as the start-up index holds it: where to find it, and what idempotency needs. */
-export interface PastEntry {
-  executionId: string;
-  idempotencyKey: string;
-  requestHash: string;
-  startedAt: number;
-  intent: Loc;
-  /** The final record; null while unfinished. */
-  finished: Loc | null;
-  /** The last leg line per account; for a finished execution only those after its final record. */
-  legs: (Loc & { account: string })[];
-}
+import type { ExecutionTable } from './table.ts';
 
 export const jsonOrUndefined = (text: string): unknown => {
   try {
@@ -37,45 +25,43 @@ export function reasonOf(err: { issues: readonly { path: readonly PropertyKey[];
  * the positions stay right. Each read opens the file by name and so follows a compaction's rename.
  */
 export class PastExecutions {
-  private readonly byId = new Map<string, PastEntry>();
-  private readonly byKey = new Map<string, PastEntry>();
-  private order: PastEntry[] = [];
   private readonly cache = new Map<string, ExecuteResult>();
   private readonly unreadable = new Map<string, string>();
 
   constructor(
     readonly file: string,
-    entries: readonly PastEntry[],
+    private table: ExecutionTable,
     private readonly log: Logger,
     private readonly cacheSize = 256,
-  ) {
-    this.replace(entries);
-  }
+  ) {}
 
-  /** After a compaction: the entries it kept, at their new places. */
-  replace(entries: readonly PastEntry[]): void {
-    this.byId.clear();
-    this.byKey.clear();
+  /** After a compaction: the rows it kept, at their new places. */
+  replace(table: ExecutionTable): void {
+    this.table = table;
     this.cache.clear();
-    this.order = [...entries];
-    for (const e of entries) {
-      this.byId.set(e.executionId, e);
-      this.byKey.set(e.idempotencyKey, e);
-    }
   }
 
+  private finishedRow(executionId: string): number | undefined {
+    const r = this.table.row(executionId);
+    return r !== undefined && this.table.isFinished(r) ? r : undefined;
+  }
+
+  /** Finished executions indexed. */
   get size(): number {
-    return this.byId.size;
+    let n = 0;
+    for (let r = 0; r < this.table.size; r++) if (this.table.alive(r) && this.table.isFinished(r)) n++;
+    return n;
   }
 
-  /** The execution a key is bound to, and the hash of the request that bound it. */
+  /** The finished execution a key is bound to, and the hash of the request that bound it. */
   binding(key: string): { executionId: string; requestHash: string } | undefined {
-    const e = this.byKey.get(key);
-    return e && { executionId: e.executionId, requestHash: e.requestHash };
+    const r = this.table.rowOfKey(key);
+    if (r === undefined || !this.table.isFinished(r)) return undefined;
+    return { executionId: this.table.ids[r]!, requestHash: this.table.hashes[r]! };
   }
 
   has(executionId: string): boolean {
-    return this.byId.has(executionId);
+    return this.finishedRow(executionId) !== undefined;
   }
 
   /** Why the execution's record cannot be read (named in a warning when found), if it cannot. */
@@ -91,9 +77,9 @@ export class PastExecutions {
       this.cache.set(executionId, cached);
       return structuredClone(cached);
     }
-    const e = this.byId.get(executionId);
-    if (!e?.finished || this.unreadable.has(executionId)) return undefined;
-    const result = this.read(e, e.finished);
+    const r = this.finishedRow(executionId);
+    if (r === undefined || this.unreadable.has(executionId)) return undefined;
+    const result = this.read(executionId, this.table.finished(r)!, this.table.legLocs(r));
     if (!result) return undefined;
     this.cache.set(executionId, result);
     if (this.cache.size > this.cacheSize) this.cache.delete(this.cache.keys().next().value!);
@@ -106,14 +92,15 @@ export class PastExecutions {
    */
   newest(limit: number): ExecuteResult[] {
     const out: ExecuteResult[] = [];
-    for (let i = this.order.length - 1; i >= 0 && out.length < limit; i--) {
-      const r = this.result(this.order[i]!.executionId);
-      if (r) out.push(r);
+    for (let r = this.table.size - 1; r >= 0 && out.length < limit; r--) {
+      if (!this.table.alive(r) || !this.table.isFinished(r)) continue;
+      const result = this.result(this.table.ids[r]!);
+      if (result) out.push(result);
     }
     return out;
   }
 
-  private read(e: PastEntry, finished: Loc): ExecuteResult | undefined {
+  private read(executionId: string, finished: Loc, legs: Loc[]): ExecuteResult | undefined {
     const fd = openSync(this.file, 'r');
     const line = (loc: Loc) => {
       const b = Buffer.alloc(loc.length);
@@ -122,19 +109,19 @@ export class PastExecutions {
     };
     try {
       const f = FinishedRecord.safeParse(line(finished));
-      if (!f.success || f.data.executionId !== e.executionId) {
-        const reason = f.success ? `a final record of ${f.data.executionId}, not ${e.executionId}` : reasonOf(f.error);
-        this.unreadable.set(e.executionId, `line ${finished.line} of ${this.file}: ${reason}`);
+      if (!f.success || f.data.executionId !== executionId) {
+        const reason = f.success ? `a final record of ${f.data.executionId}, not ${executionId}` : reasonOf(f.error);
+        this.unreadable.set(executionId, `line ${finished.line} of ${this.file}: ${reason}`);
         this.log.warn(
-          { file: this.file, line: finished.line, executionId: e.executionId, reason },
+          { file: this.file, line: finished.line, executionId: executionId, reason },
           `journal: line ${finished.line} of ${this.file} skipped: ${reason}`,
         );
         return undefined;
       }
       const result = f.data.result;
-      for (const l of e.legs) {
+      for (const l of legs) {
         const leg = LegRecord.safeParse(line(l));
-        if (!leg.success || leg.data.executionId !== e.executionId) {
+        if (!leg.success || leg.data.executionId !== executionId) {
           const reason = leg.success ? `a leg of ${leg.data.executionId}` : reasonOf(leg.error);
           this.log.warn(
             { file: this.file, line: l.line, reason },

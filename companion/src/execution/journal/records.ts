@@ -95,11 +95,24 @@ export function serialize(rec: JournalRecord): string {
   }
 }
 
-/** What the start-up index takes from a line without parsing all of it. */
-export type Header =
-  | { type: 'intent'; at: number; executionId: string; idempotencyKey: string; requestHash: string }
-  | { type: 'leg'; at: number; executionId: string; account: string }
-  | { type: 'finished'; at: number; executionId: string };
+/** Where the fields the start-up index needs sit in a line's bytes (reused from line to line: no garbage). */
+export interface Header {
+  type: 'intent' | 'leg' | 'finished';
+  at: number;
+  /** Byte ranges [start, end) of the execution id, and of the key and hash (intent) or account (leg). */
+  id: [number, number];
+  key: [number, number];
+  hash: [number, number];
+  account: [number, number];
+}
+export const newHeader = (): Header => ({
+  type: 'intent',
+  at: 0,
+  id: [0, 0],
+  key: [0, 0],
+  hash: [0, 0],
+  account: [0, 0],
+});
 
 const enc = (s: string) => Buffer.from(s, 'latin1');
 const START = enc('{"v":1,"type":"');
@@ -110,61 +123,83 @@ const HASH = enc('","requestHash":"');
 const REQUEST = enc('","request":{');
 const LEG = enc('","leg":{"account":"');
 const RESULT = enc('","result":{');
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
+const TYPES = [enc('intent'), enc('leg'), enc('finished')] as const;
+const TYPE_NAMES = ['intent', 'leg', 'finished'] as const;
 
-const matches = (b: Buffer, i: number, lit: Buffer) => b.compare(lit, 0, lit.length, i, i + lit.length) === 0;
-
-/** A plain string value (no escapes) from i to the next quote: [value, index of the quote]. */
-function plain(b: Buffer, i: number, end: number, re: RegExp): [string, number] | null {
-  const q = b.indexOf(QUOTE, i);
-  if (q < 0 || q >= end || q - i > 100) return null;
-  const bs = b.indexOf(BACKSLASH, i);
-  if (bs >= 0 && bs < q) return null;
-  const s = b.toString('latin1', i, q);
-  return re.test(s) ? [s, q] : null;
+function matches(b: Buffer, i: number, end: number, lit: Buffer): boolean {
+  if (i + lit.length > end) return false;
+  for (let k = 0; k < lit.length; k++) if (b[i + k] !== lit[k]) return false;
+  return true;
 }
 
-const ID_RE = /^[A-Za-z0-9_-]{1,64}$/;
-const KEY_RE = /^[A-Za-z0-9_-]{8,36}$/;
-const HASH_RE = /^[0-9a-f]{8,64}$/;
-/** The same patterns as the protocol's IdempotencyKey and AccountName (the full parse checks them again). */
-const ACCOUNT_RE = /^[A-Za-z][A-Za-z0-9_-]{0,39}$/;
+// Byte classes of the plain strings the index reads: [A-Za-z0-9_-] (ids, keys, accounts) and [0-9a-f].
+const WORD = new Uint8Array(256);
+const HEX = new Uint8Array(256);
+for (let c = 0; c < 256; c++) {
+  const ch = String.fromCharCode(c);
+  WORD[c] = /[A-Za-z0-9_-]/.test(ch) ? 1 : 0;
+  HEX[c] = /[0-9a-f]/.test(ch) ? 1 : 0;
+}
+
+/** A run of `cls` bytes from i, min..max long, ending at a quote: the quote's index, or -1. */
+function plain(b: Buffer, i: number, end: number, cls: Uint8Array, min: number, max: number): number {
+  let k = i;
+  while (k < end && k - i <= max && cls[b[k]!] === 1) k++;
+  return k < end && b[k] === 0x22 && k - i >= min && k - i <= max ? k : -1;
+}
 
 /**
- * Reads the fixed-order head of a line written by `serialize` straight from its bytes, so a start does not
- * JSON-parse the hundreds of megabytes of a long journal just to index it (see load.ts for when the rest is
- * parsed). Null for anything else (another layout, escapes, a line glued to a torn one, a truncated line):
- * the caller then parses the whole line with the schemas above.
+ * Reads the fixed-order head of a line written by `serialize` straight from its bytes into `h`, so a start
+ * does not JSON-parse the hundreds of megabytes of a long journal just to index it (see load.ts for when
+ * the rest is parsed). False for anything else (another layout, escapes, a line glued to a torn one, a
+ * truncated line): the caller then parses the whole line with the schemas above. The patterns are those of
+ * the schemas (IdempotencyKey, AccountName, the ids), checked again when the line is parsed in full.
  */
-export function readHeader(b: Buffer, start: number, end: number): Header | null {
-  if (end - start < 40 || b[end - 1] !== 0x7d || !matches(b, start, START)) return null;
+export function readHeader(b: Buffer, start: number, end: number, h: Header): boolean {
+  if (end - start < 40 || b[end - 1] !== 0x7d || !matches(b, start, end, START)) return false;
   // A torn line with the next record glued on holds a second record start; JSON strings cannot (quotes are
-  // escaped), so this finds only that.
+  // escaped), so this finds only that. (The search ends at the next line's start, right after this one.)
   const again = b.indexOf(START, start + 1);
-  if (again >= 0 && again < end) return null;
+  if (again >= 0 && again < end) return false;
   let i = start + START.length;
-  const type = plain(b, i, end, /^(intent|leg|finished)$/);
-  if (!type || !matches(b, type[1], AT)) return null;
-  i = type[1] + AT.length;
-  let at = 0;
+  let t = 0;
+  while (t < 3 && !(matches(b, i, end, TYPES[t]!) && b[i + TYPES[t]!.length] === 0x22)) t++;
+  if (t === 3) return false;
+  h.type = TYPE_NAMES[t]!;
+  i += TYPES[t]!.length;
+  if (!matches(b, i, end, AT)) return false;
+  i += AT.length;
   const atStart = i;
+  let at = 0;
   while (i < end && b[i]! >= 0x30 && b[i]! <= 0x39 && i - atStart < 16) at = at * 10 + (b[i++]! - 0x30);
-  if (i === atStart || !matches(b, i, ID)) return null;
-  const id = plain(b, i + ID.length, end, ID_RE);
-  if (!id) return null;
-  const executionId = id[0];
-  i = id[1];
-  if (type[0] === 'finished') return matches(b, i, RESULT) ? { type: 'finished', at, executionId } : null;
-  if (type[0] === 'leg') {
-    if (!matches(b, i, LEG)) return null;
-    const account = plain(b, i + LEG.length, end, ACCOUNT_RE);
-    return account ? { type: 'leg', at, executionId, account: account[0] } : null;
+  if (i === atStart || !matches(b, i, end, ID)) return false;
+  h.at = at;
+  i += ID.length;
+  const idEnd = plain(b, i, end, WORD, 1, 64);
+  if (idEnd < 0) return false;
+  h.id[0] = i;
+  h.id[1] = idEnd;
+  i = idEnd;
+  if (t === 2) return matches(b, i, end, RESULT);
+  if (t === 1) {
+    if (!matches(b, i, end, LEG)) return false;
+    i += LEG.length;
+    const accEnd = plain(b, i, end, WORD, 1, 40);
+    if (accEnd < 0 || (!(b[i]! >= 0x41 && b[i]! <= 0x5a) && !(b[i]! >= 0x61 && b[i]! <= 0x7a))) return false;
+    h.account[0] = i;
+    h.account[1] = accEnd;
+    return true;
   }
-  if (!matches(b, i, KEY)) return null;
-  const key = plain(b, i + KEY.length, end, KEY_RE);
-  if (!key || !matches(b, key[1], HASH)) return null;
-  const hash = plain(b, key[1] + HASH.length, end, HASH_RE);
-  if (!hash || !matches(b, hash[1], REQUEST)) return null;
-  return { type: 'intent', at, executionId, idempotencyKey: key[0], requestHash: hash[0] };
+  if (!matches(b, i, end, KEY)) return false;
+  i += KEY.length;
+  const keyEnd = plain(b, i, end, WORD, 8, 36);
+  if (keyEnd < 0 || !matches(b, keyEnd, end, HASH)) return false;
+  h.key[0] = i;
+  h.key[1] = keyEnd;
+  i = keyEnd + HASH.length;
+  const hashEnd = plain(b, i, end, HEX, 8, 64);
+  if (hashEnd < 0 || !matches(b, hashEnd, end, REQUEST)) return false;
+  h.hash[0] = i;
+  h.hash[1] = hashEnd;
+  return true;
 }

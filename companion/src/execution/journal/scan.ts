@@ -1,4 +1,4 @@
-import type { FileHandle } from 'node:fs/promises';
+import { readSync } from 'node:fs';
 
 /** Where a line sits in the file: enough to read it again, and to name it in a warning. */
 export interface Loc {
@@ -16,13 +16,14 @@ export type LineProblem = 'torn' | 'too long';
 
 /**
  * Calls `onLine` for every newline-terminated line of the file, in order, with the bytes in `buf` from
- * `start` to `end`. Reads the file in chunks, never whole (a long journal is larger than the biggest string
- * V8 can make), and waits between chunks so a start does not block the event loop for the whole read.
+ * `start` to `end`, its file offset and 1-based line number. Reads the file in chunks, never whole (a long journal is larger than the biggest string
+ * V8 can make). The reads are synchronous (a start on a busy machine spent most of its time waiting for
+ * the thread pool to hand each chunk back), with a turn of the event loop every few chunks.
  * `onBad` gets a final line without a newline (torn by a crash) and any line over MAX_LINE.
  */
 export async function scanLines(
-  fh: FileHandle,
-  onLine: (buf: Buffer, start: number, end: number, loc: Loc) => void,
+  fd: number,
+  onLine: (buf: Buffer, start: number, end: number, offset: number, line: number) => void,
   onBad: (loc: Loc, problem: LineProblem) => void,
   chunkSize = 4 * 1024 * 1024,
 ): Promise<{ bytes: number; lines: number }> {
@@ -31,6 +32,7 @@ export async function scanLines(
   let bufOffset = 0; // file offset of buf[0]
   let line = 0;
   let skipping: Loc | null = null; // inside an over-long line, until its newline
+  let chunks = 0;
   for (;;) {
     if (filled === buf.length) {
       // One line fills the whole buffer: grow it, up to MAX_LINE, then give that line up.
@@ -44,8 +46,9 @@ export async function scanLines(
         filled = 0;
       }
     }
-    const { bytesRead } = await fh.read(buf, filled, buf.length - filled, bufOffset + filled);
+    const bytesRead = readSync(fd, buf, filled, buf.length - filled, bufOffset + filled);
     if (bytesRead === 0) break;
+    if (++chunks % 16 === 0) await new Promise((r) => setImmediate(r));
     filled += bytesRead;
     let start = 0;
     for (;;) {
@@ -55,7 +58,7 @@ export async function scanLines(
         skipping.length = bufOffset + nl - skipping.offset;
         onBad(skipping, 'too long');
         skipping = null;
-      } else onLine(buf, start, nl, { offset: bufOffset + start, length: nl - start, line: ++line });
+      } else onLine(buf, start, nl, bufOffset + start, ++line);
       start = nl + 1;
     }
     // Keep the unfinished line at the front of the buffer for the next read.
