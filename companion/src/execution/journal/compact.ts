@@ -2,6 +2,7 @@ import { closeSync, fsyncSync, openSync, readSync, renameSync, rmSync, writeSync
 import { dirname } from 'node:path';
 import type { Logger } from '../../core/logger.ts';
 import type { LoadedJournal } from './load.ts';
+import { legsBetween } from './past.ts';
 import type { Loc } from './scan.ts';
 
 /**
@@ -34,25 +35,45 @@ export function compactJournal(j: LoadedJournal, opts: CompactOptions, log: Logg
   const oldest = opts.now - opts.retentionMs;
   const t = j.table;
   const keep = (r: number) => !t.isFinished(r) || t.startedAt[r]! >= oldest;
-  const locs: Loc[] = [];
+  // Decided from the index alone (no read): what a finished row keeps is at most its intent and the bytes
+  // from its final record to its last line (other executions' lines may lie between).
   let alive = 0;
   let kept = 0;
+  let keptAtMost = 0;
   for (let r = 0; r < t.size; r++) {
     if (!t.alive(r)) continue;
     alive++;
     if (!keep(r)) continue;
     kept++;
-    locs.push(...t.locs(r));
+    keptAtMost += t.intent(r).length + 1;
+    const f = t.finished(r);
+    if (f) keptAtMost += t.afterFinished(r).to - f.offset + 1;
+    else for (const l of t.legLocs(r)) keptAtMost += l.length + 1;
   }
-  const keptBytes = locs.reduce((n, l) => n + l.length + 1, 0);
-  const waste = j.bytes - keptBytes;
-  const report = {
-    compacted: false,
-    bytesBefore: j.bytes,
-    bytesAfter: j.bytes,
-    expired: alive - kept,
-  };
-  if (waste < (opts.minWasteBytes ?? 8 * 1024 * 1024) || waste < j.bytes * (opts.minWasteRatio ?? 0.5)) return report;
+  const waste = j.bytes - keptAtMost;
+  const report = { compacted: false, bytesBefore: j.bytes, bytesAfter: j.bytes, expired: alive - kept };
+  if (j.bytes === 0 || waste < (opts.minWasteBytes ?? 8 * 1024 * 1024) || waste < j.bytes * (opts.minWasteRatio ?? 0.5))
+    return report;
+
+  const locs: Loc[] = [];
+  const rows = new Map<number, { intent: Loc; finished: Loc | null; legs: (Loc & { account: string })[] }>();
+  let fd: number | null = null;
+  try {
+    fd = openSync(j.file, 'r');
+    for (let r = 0; r < t.size; r++) {
+      if (!t.alive(r) || !keep(r)) continue;
+      const finished = t.finished(r);
+      const legs = finished ? legsBetween(fd, t.afterFinished(r), finished.line, t.ids[r]!, false) : t.legLocs(r);
+      const row = { intent: t.intent(r), finished, legs };
+      rows.set(r, row);
+      locs.push(row.intent, ...(finished ? [finished] : []), ...legs);
+    }
+  } catch (err) {
+    log.warn({ file: j.file, err: String(err) }, 'journal compaction failed; the journal is kept as it was');
+    return report;
+  } finally {
+    if (fd !== null) closeSync(fd);
+  }
 
   locs.sort((a, b) => a.offset - b.offset);
   const moved = new Map<number, Loc>(); // old offset → new place
@@ -109,7 +130,15 @@ export function compactJournal(j: LoadedJournal, opts: CompactOptions, log: Logg
     } catch {
       // Some filesystems refuse fsync on a directory; the rename itself is atomic.
     }
-    j.table = t.rebuild(keep, (loc) => moved.get(loc.offset)!);
+    const to = (l: Loc) => moved.get(l.offset)!;
+    j.table = t.rebuild(keep, (r) => {
+      const row = rows.get(r)!;
+      return {
+        intent: to(row.intent),
+        finished: row.finished && to(row.finished),
+        legs: row.legs.map((l) => ({ ...to(l), account: l.account })),
+      };
+    });
     j.past.replace(j.table);
     j.bytes = written;
     j.lines = moved.size;

@@ -71,8 +71,11 @@ describe('loadJournal: the index', () => {
       ['filled', 0.01],
       ['filled', 0.01],
     ]);
-    // Only the lines still needed are indexed: intent, final record, the three legs after it.
-    expect(loaded.table.legLocs(0).map((l) => l.line)).toEqual([6, 7, 8]);
+    // Indexed: where the final record is and where the execution's last line ends (the fills lie between).
+    const lines = wholeExecution('ex_a').map((r) => `${serialize(r)}\n`);
+    const at = (n: number) => lines.slice(0, n).join('').length;
+    expect(loaded.table.finished(0)).toEqual({ offset: at(4), length: lines[4]!.length - 1, line: 5 });
+    expect(loaded.table.afterFinished(0)).toEqual({ from: at(5), to: at(8) - 1 });
   });
 
   it('lines in another key order or with escapes (an older writer) are parsed in full and count the same', async () => {

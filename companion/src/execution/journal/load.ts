@@ -139,7 +139,8 @@ export async function loadJournal(file: string, log: Logger): Promise<LoadedJour
           const executionId = str(buf, h.id);
           if (h.type === 'intent') {
             if (table.row(executionId) !== undefined) return skip(line, `a second intent for execution ${executionId}`);
-            row = table.addAt(executionId, str(buf, h.key), str(buf, h.hash), h.at, offset, end - start, line);
+            row = table.addAt(executionId, str(buf, h.key), h.at, offset, end - start, line);
+            table.setHash(row, buf, h.hash[0], h.hash[1]);
           } else {
             const found = table.row(executionId);
             if (found === undefined)

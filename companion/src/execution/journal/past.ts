@@ -1,7 +1,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import type { ExecuteResult } from '@tierwatch/shared';
 import type { Logger } from '../../core/logger.ts';
-import { FinishedRecord, LegRecord } from './records.ts';
+import { FinishedRecord, LegRecord, newHeader, parseRecord, readHeader } from './records.ts';
 import type { Loc } from './scan.ts';
 import type { ExecutionTable } from './table.ts';
 
@@ -57,7 +57,7 @@ export class PastExecutions {
   binding(key: string): { executionId: string; requestHash: string } | undefined {
     const r = this.table.rowOfKey(key);
     if (r === undefined || !this.table.isFinished(r)) return undefined;
-    return { executionId: this.table.ids[r]!, requestHash: this.table.hashes[r]! };
+    return { executionId: this.table.ids[r]!, requestHash: this.table.hash(r) };
   }
 
   has(executionId: string): boolean {
@@ -79,7 +79,7 @@ export class PastExecutions {
     }
     const r = this.finishedRow(executionId);
     if (r === undefined || this.unreadable.has(executionId)) return undefined;
-    const result = this.read(executionId, this.table.finished(r)!, this.table.legLocs(r));
+    const result = this.read(executionId, this.table.finished(r)!, this.table.afterFinished(r));
     if (!result) return undefined;
     this.cache.set(executionId, result);
     if (this.cache.size > this.cacheSize) this.cache.delete(this.cache.keys().next().value!);
@@ -100,7 +100,7 @@ export class PastExecutions {
     return out;
   }
 
-  private read(executionId: string, finished: Loc, legs: Loc[]): ExecuteResult | undefined {
+  private read(executionId: string, finished: Loc, after: { from: number; to: number }): ExecuteResult | undefined {
     const fd = openSync(this.file, 'r');
     const line = (loc: Loc) => {
       const b = Buffer.alloc(loc.length);
@@ -119,8 +119,8 @@ export class PastExecutions {
         return undefined;
       }
       const result = f.data.result;
-      for (const l of legs) {
-        const leg = LegRecord.safeParse(line(l));
+      for (const l of legsBetween(fd, after, finished.line, executionId)) {
+        const leg = LegRecord.safeParse(l.record);
         if (!leg.success || leg.data.executionId !== executionId) {
           const reason = leg.success ? `a leg of ${leg.data.executionId}` : reasonOf(leg.error);
           this.log.warn(
@@ -137,4 +137,43 @@ export class PastExecutions {
       closeSync(fd);
     }
   }
+}
+
+/**
+ * The leg lines of `executionId` in the bytes [from, to) (those after its final record, up to its last
+ * line), read in one go and picked out by their heads; `line` is the final record's line number. `parse`
+ * false: only where they are (compaction).
+ */
+export function legsBetween(
+  fd: number,
+  range: { from: number; to: number },
+  line: number,
+  executionId: string,
+  parse = true,
+): (Loc & { account: string; record: unknown })[] {
+  const out: (Loc & { account: string; record: unknown })[] = [];
+  if (range.to <= range.from) return out;
+  const b = Buffer.alloc(range.to - range.from);
+  readSync(fd, b, 0, b.length, range.from);
+  const h = newHeader();
+  const id = Buffer.from(executionId, 'latin1');
+  for (let s = 0, n = line + 1; s < b.length; n++) {
+    let e = b.indexOf(0x0a, s);
+    if (e < 0) e = b.length;
+    const loc = { offset: range.from + s, length: e - s, line: n };
+    if (readHeader(b, s, e, h)) {
+      if (h.type === 'leg' && h.id[1] - h.id[0] === id.length && b.compare(id, 0, id.length, h.id[0], h.id[1]) === 0)
+        out.push({
+          ...loc,
+          account: b.toString('latin1', h.account[0], h.account[1]),
+          record: parse ? jsonOrUndefined(b.toString('utf8', s, e)) : undefined,
+        });
+    } else {
+      const p = parseRecord(b.toString('utf8', s, e));
+      if (p.ok && p.record.type === 'leg' && p.record.executionId === executionId)
+        out.push({ ...loc, account: p.record.leg.account, record: parse ? p.record : undefined });
+    }
+    s = e + 1;
+  }
+  return out;
 }

@@ -1,20 +1,25 @@
 import type { Loc } from './scan.ts';
 
 /**
- * The start-up index as columns: one row per execution, its numbers in typed arrays and its three strings
- * (id, key, request hash) in plain arrays, instead of an object per execution and per line. At 200k
- * executions that is ~70 MB instead of several hundred, with no per-line garbage while loading.
+ * The start-up index as columns: one row per execution, its numbers in typed arrays, its id and key in
+ * plain arrays (they are the lookups' keys) and its request hash as 16 bytes, instead of an object per
+ * execution and per line. At 200k executions that is ~45 MB, with no per-line garbage while loading.
  *
- * Per row: where the intent and the final record are (offset, length, line), and a short list of leg lines
- * (the last per account; after the final record only those written after it), kept in a pool with a free
- * list so a finished execution's superseded legs are reused rather than left behind.
+ * Per row: where the intent and the final record are (offset, length, line). Legs: while unfinished, the
+ * last leg line per account, in a small pool of linked lists (a handful of rows: recovery reads them all);
+ * once finished, only where the execution's last line is — the legs written after the final record (a
+ * market order's fills) lie between the two and are picked out when the result is read (past.ts).
  */
+const HASH_BYTES = 16;
+
 export class ExecutionTable {
   private cap = 1024;
   private n = 0;
   readonly ids: string[] = [];
   readonly keys: string[] = [];
-  readonly hashes: string[] = [];
+  private hashBytes = new Uint8Array(this.cap * HASH_BYTES);
+  /** Hashes not of 32 hex digits (an older or hand-written line): rare, kept as strings. */
+  private readonly otherHashes = new Map<number, string>();
   startedAt = new Float64Array(this.cap);
   private intentOff = new Float64Array(this.cap);
   private intentLen = new Int32Array(this.cap);
@@ -22,6 +27,10 @@ export class ExecutionTable {
   private finOff = new Float64Array(this.cap).fill(-1);
   private finLen = new Int32Array(this.cap);
   private finLine = new Int32Array(this.cap);
+  /** Finished rows: the execution's last line (the final record, or a leg after it). */
+  private lastOff = new Float64Array(this.cap);
+  private lastLen = new Int32Array(this.cap);
+  /** Unfinished rows: their leg list in the pool. */
   private legHead = new Int32Array(this.cap).fill(-1);
   private readonly byId = new Map<string, number>();
   private readonly byKey = new Map<string, number>();
@@ -41,25 +50,24 @@ export class ExecutionTable {
     return this.byKey.get(key);
   }
 
-  add(executionId: string, key: string, hash: string, startedAt: number, intent: Loc): number {
-    return this.addAt(executionId, key, hash, startedAt, intent.offset, intent.length, intent.line);
+  hash(r: number): string {
+    const other = this.otherHashes.get(r);
+    if (other !== undefined) return other;
+    return Buffer.from(this.hashBytes.buffer, r * HASH_BYTES, HASH_BYTES).toString('hex');
   }
 
-  /** As `add`, with the intent's place as numbers (the loader's hot path: no object per line). */
-  addAt(
-    executionId: string,
-    key: string,
-    hash: string,
-    startedAt: number,
-    offset: number,
-    length: number,
-    line: number,
-  ): number {
+  add(executionId: string, key: string, hash: string, startedAt: number, intent: Loc): number {
+    const r = this.addAt(executionId, key, startedAt, intent.offset, intent.length, intent.line);
+    this.setHash(r, Buffer.from(hash, 'latin1'), 0, hash.length);
+    return r;
+  }
+
+  /** As `add` without the hash (then `setHash`), the intent's place as numbers: the loader's hot path. */
+  addAt(executionId: string, key: string, startedAt: number, offset: number, length: number, line: number): number {
     if (this.n === this.cap) this.grow();
     const r = this.n++;
     this.ids.push(executionId);
     this.keys.push(key);
-    this.hashes.push(hash);
     this.startedAt[r] = startedAt;
     this.intentOff[r] = offset;
     this.intentLen[r] = length;
@@ -67,6 +75,17 @@ export class ExecutionTable {
     this.byId.set(executionId, r);
     this.byKey.set(key, r);
     return r;
+  }
+
+  /** The request hash from its hex digits in `b` [s, e). */
+  setHash(r: number, b: Uint8Array, s: number, e: number): void {
+    if (e - s !== HASH_BYTES * 2) {
+      this.otherHashes.set(r, Buffer.from(b.subarray(s, e)).toString('latin1'));
+      return;
+    }
+    const nibble = (c: number) => (c <= 0x39 ? c - 0x30 : c - 0x57);
+    for (let k = 0; k < HASH_BYTES; k++)
+      this.hashBytes[r * HASH_BYTES + k] = (nibble(b[s + 2 * k]!) << 4) | nibble(b[s + 2 * k + 1]!);
   }
 
   /** Removes a row from the lookups (an unfinished intent that failed its check); it stays a dead row. */
@@ -88,6 +107,8 @@ export class ExecutionTable {
     this.finOff[r] = offset;
     this.finLen[r] = length;
     this.finLine[r] = line;
+    this.lastOff[r] = offset;
+    this.lastLen[r] = length;
     this.legHead[r] = this.legs.freeList(this.legHead[r]!);
   }
 
@@ -106,6 +127,13 @@ export class ExecutionTable {
   }
 
   setLegAt(r: number, account: number, offset: number, length: number, line: number): void {
+    if (this.isFinished(r)) {
+      if (offset > this.lastOff[r]!) {
+        this.lastOff[r] = offset;
+        this.lastLen[r] = length;
+      }
+      return;
+    }
     this.legHead[r] = this.legs.set(this.legHead[r]!, account, offset, length, line);
   }
 
@@ -121,25 +149,38 @@ export class ExecutionTable {
     return this.isFinished(r) ? { offset: this.finOff[r]!, length: this.finLen[r]!, line: this.finLine[r]! } : null;
   }
 
+  /** A finished row's bytes after its final record up to the end of its last line ([from, to)). */
+  afterFinished(r: number): { from: number; to: number } {
+    return { from: this.finOff[r]! + this.finLen[r]! + 1, to: this.lastOff[r]! + this.lastLen[r]! };
+  }
+
+  /** An unfinished row's legs: the last line per account. */
   legLocs(r: number): (Loc & { account: string })[] {
     return this.legs.list(this.legHead[r]!).map((l) => ({ ...l, account: this.accounts[l.account]! }));
   }
 
-  /** Every line a row needs, for compaction. */
-  locs(r: number): Loc[] {
-    const f = this.finished(r);
-    return [this.intent(r), ...(f ? [f] : []), ...this.legLocs(r)];
-  }
-
-  /** A new table of the rows `keep` says, each line moved to where `moved` says (compaction). */
-  rebuild(keep: (r: number) => boolean, moved: (loc: Loc) => Loc): ExecutionTable {
+  /** A new table of the rows `keep` says, at the places `place(r)` gives (compaction). */
+  rebuild(
+    keep: (r: number) => boolean,
+    place: (r: number) => { intent: Loc; finished: Loc | null; legs: (Loc & { account: string })[] },
+  ): ExecutionTable {
     const t = new ExecutionTable();
     for (let r = 0; r < this.n; r++) {
       if (!this.alive(r) || !keep(r)) continue;
-      const nr = t.add(this.ids[r]!, this.keys[r]!, this.hashes[r]!, this.startedAt[r]!, moved(this.intent(r)));
-      const f = this.finished(r);
-      if (f) t.setFinished(nr, moved(f));
-      for (const l of this.legLocs(r)) t.setLeg(nr, l.account, moved(l));
+      const p = place(r);
+      const nr = t.addAt(
+        this.ids[r]!,
+        this.keys[r]!,
+        this.startedAt[r]!,
+        p.intent.offset,
+        p.intent.length,
+        p.intent.line,
+      );
+      const other = this.otherHashes.get(r);
+      if (other !== undefined) t.otherHashes.set(nr, other);
+      else t.hashBytes.set(this.hashBytes.subarray(r * HASH_BYTES, (r + 1) * HASH_BYTES), nr * HASH_BYTES);
+      if (p.finished) t.setFinished(nr, p.finished);
+      for (const l of p.legs) t.setLeg(nr, l.account, l);
     }
     return t;
   }
@@ -156,6 +197,9 @@ export class ExecutionTable {
       b.set(a);
       return b;
     };
+    const hashes = new Uint8Array(this.cap * HASH_BYTES);
+    hashes.set(this.hashBytes);
+    this.hashBytes = hashes;
     this.startedAt = f64(this.startedAt);
     this.intentOff = f64(this.intentOff);
     this.intentLen = i32(this.intentLen);
@@ -163,13 +207,15 @@ export class ExecutionTable {
     this.finOff = f64(this.finOff, -1);
     this.finLen = i32(this.finLen);
     this.finLine = i32(this.finLine);
+    this.lastOff = f64(this.lastOff);
+    this.lastLen = i32(this.lastLen);
     this.legHead = i32(this.legHead, -1);
   }
 }
 
 /** Leg lines as linked lists in columns; -1 ends a list. */
 class LegPool {
-  private cap = 1024;
+  private cap = 64;
   private n = 0;
   private free = -1;
   private off = new Float64Array(this.cap);
@@ -178,20 +224,16 @@ class LegPool {
   private account = new Int32Array(this.cap);
   private next = new Int32Array(this.cap);
 
-  /** The list from `head` with `account`'s entry set to `loc`: its new head. */
+  /** The list from `head` with `account`'s entry set to this line: its new head. */
   set(head: number, account: number, offset: number, length: number, line: number): number {
-    for (let k = head; k >= 0; k = this.next[k]!) {
-      if (this.account[k] === account) {
-        this.off[k] = offset;
-        this.len[k] = length;
-        this.line[k] = line;
-        return head;
-      }
-    }
-    const k = this.alloc();
+    let k = head;
+    while (k >= 0 && this.account[k] !== account) k = this.next[k]!;
+    const fresh = k < 0;
+    if (fresh) k = this.alloc();
     this.off[k] = offset;
     this.len[k] = length;
     this.line[k] = line;
+    if (!fresh) return head;
     this.account[k] = account;
     this.next[k] = head;
     return k;
