@@ -51,6 +51,8 @@ export interface LoadedJournal {
   lines: number;
 }
 
+const WARN_LINES = 20;
+
 function isBlank(b: Buffer, start: number, end: number): boolean {
   for (let i = start; i < end; i++) if (b[i] !== 0x20 && b[i] !== 0x09 && b[i] !== 0x0d) return false;
   return true;
@@ -59,9 +61,11 @@ function isBlank(b: Buffer, start: number, end: number): boolean {
 export async function loadJournal(file: string, log: Logger): Promise<LoadedJournal> {
   const table = new ExecutionTable();
   const skipped: SkippedLine[] = [];
+  // Each skipped line is named; past the first WARN_LINES, only counted (a summary at the end).
   const skip = (line: number, reason: string) => {
     skipped.push({ line, reason });
-    log.warn({ file, line, reason }, `journal: line ${line} of ${file} skipped: ${reason}`);
+    if (skipped.length <= WARN_LINES)
+      log.warn({ file, line, reason }, `journal: line ${line} of ${file} skipped: ${reason}`);
   };
   let fd: number;
   try {
@@ -189,6 +193,11 @@ export async function loadJournal(file: string, log: Logger): Promise<LoadedJour
       unfinished.set(executionId, { intent: intent.data, result, finished: false });
     }
     skipped.sort((a, b) => a.line - b.line);
+    if (skipped.length > WARN_LINES)
+      log.warn(
+        { file, skipped: skipped.length, lines: skipped.slice(WARN_LINES, WARN_LINES + 100).map((x) => x.line) },
+        `journal: ${skipped.length - WARN_LINES} more lines of ${file} skipped`,
+      );
     return { file, unfinished, past: new PastExecutions(file, table, log), table, skipped, bytes, lines };
   } finally {
     closeSync(fd);
