@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -141,5 +141,38 @@ describe('ExecutionService: journal lines of the wrong shape', () => {
     // The intent without a result was skipped: nothing to recover, its key free.
     const r = await second.service.recover();
     expect(r).toEqual({ settled: [], stillPending: [] });
+  });
+});
+
+describe('ExecutionService: executions of earlier runs, read from the journal on demand', () => {
+  it('are listed newest first with this run’s, answered by id and key, and a damaged one is a 409, not a resend', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'tw-exec-past-'));
+    const first = await start(dataDir);
+    const ids: string[] = [];
+    for (const k of ['past-key-1', 'past-key-2', 'past-key-3']) {
+      ids.push((await first.service.execute(btcLong({ idempotencyKey: k }))).executionId);
+      await new Promise((r) => setTimeout(r, 3)); // distinct start times
+    }
+    await first.service.settled();
+    const before = ids.map((id) => first.service.get(id));
+    await first.service.close();
+    open.pop();
+    // Damage the second one's final record inside (its head intact).
+    const file = join(dataDir, 'executions.jsonl');
+    const text = readFileSync(file, 'utf8').split('\n');
+    const i = text.findIndex((l) => l.includes('"type":"finished"') && l.includes(ids[1]!));
+    text[i] = text[i]!.replace('"status":"complete"', '"status":"done"');
+    writeFileSync(file, text.join('\n'));
+
+    const second = await start(dataDir);
+    const now = await second.service.execute(btcLong({ idempotencyKey: 'this-run-1' }));
+    expect(second.service.list().map((r) => r.executionId)).toEqual([now.executionId, ids[2], ids[0]]);
+    expect(second.service.get(ids[0]!)).toEqual(before[0]);
+    expect(second.service.get(ids[1]!)).toBeUndefined();
+    expect(await second.service.execute(btcLong({ idempotencyKey: 'past-key-3' }))).toEqual(before[2]);
+    const err = await rejectionOf(second.service.execute(btcLong({ idempotencyKey: 'past-key-2' })));
+    expect(err.code).toBe('IDEMPOTENCY_CONFLICT');
+    expect(err.message).toMatch(/cannot be read \(line \d+ of .*: result\.status/);
+    expect(second.places()).toEqual([1, 1, 1]); // this run's execution only
   });
 });
