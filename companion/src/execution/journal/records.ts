@@ -157,15 +157,19 @@ function plain(b: Buffer, i: number, end: number, cls: Uint8Array, min: number, 
  */
 export function readHeader(b: Buffer, start: number, end: number, h: Header): boolean {
   if (end - start < 40 || b[end - 1] !== 0x7d || !matches(b, start, end, START)) return false;
-  // A torn line with the next record glued on holds a second record start; JSON strings cannot (quotes are
-  // escaped), so this finds only that. (The search ends at the next line's start, right after this one.)
-  const again = b.indexOf(START, start + 1);
-  if (again >= 0 && again < end) return false;
   let i = start + START.length;
   let t = 0;
   while (t < 3 && !(matches(b, i, end, TYPES[t]!) && b[i + TYPES[t]!.length] === 0x22)) t++;
   if (t === 3) return false;
   h.type = TYPE_NAMES[t]!;
+  // A torn line with the next record glued on (an older writer's doing) holds a second record start; JSON
+  // strings cannot (quotes are escaped), so this finds only that. Checked for intents and final records,
+  // which the index trusts by their heads; a glued leg line is found when it is parsed, which every leg
+  // the index keeps is before it counts. (The search stops at the next line's start, right after this one.)
+  if (t !== 1) {
+    const again = b.indexOf(START, start + 1);
+    if (again >= 0 && again < end) return false;
+  }
   i += TYPES[t]!.length;
   if (!matches(b, i, end, AT)) return false;
   i += AT.length;
