@@ -1,4 +1,4 @@
-import { createWriteStream } from 'node:fs';
+import { closeSync, createWriteStream, fsyncSync, openSync } from 'node:fs';
 import type { ExecuteRequest, ExecuteResult, LegResult } from '@tierwatch/shared';
 import { clientOrderId, requestHash } from '../../companion/src/execution/index.ts';
 import { type JournalRecord, serialize } from '../../companion/src/execution/journal/index.ts';
@@ -96,5 +96,9 @@ export async function writeJournal(
   }
   await flush();
   await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+  // On disk before anything is timed: the start must not compete with the write-back of the file.
+  const fd = openSync(file, 'r');
+  fsyncSync(fd);
+  closeSync(fd);
   return { bytes, samples };
 }

@@ -94,8 +94,23 @@ export class ExecutionService {
     const config = ExecutionConfig.parse(deps.config ?? {});
     const file = join(deps.dataDir, config.journalFile);
     const log = (deps.logger ?? silentLogger).child({ module: 'execution' });
+    const t0 = performance.now();
     const loaded = await loadJournal(file, log);
-    compactJournal(loaded, { now: deps.clock.now(), retentionMs: config.journalRetentionDays * 86_400_000 }, log);
+    const compacted = compactJournal(
+      loaded,
+      { now: deps.clock.now(), retentionMs: config.journalRetentionDays * 86_400_000 },
+      log,
+    );
+    log.info(
+      {
+        file,
+        bytes: loaded.bytes,
+        unfinished: loaded.unfinished.size,
+        compacted: compacted.compacted,
+        ms: Math.round(performance.now() - t0),
+      },
+      'journal read',
+    );
     const journal = await Journal.open(file, { openFile: deps.openJournalFile });
     const service = new ExecutionService(deps, journal, config, loaded.past);
     for (const [id, e] of loaded.unfinished) {

@@ -9,7 +9,8 @@ import { type CompanionProcess, startCompanionProcess } from '../../support/comp
 /**
  * A start on a long journal: JOURNAL_EXECUTIONS (200k) finished executions in the companion's format
  * (~2.9 KB each, as in issue 13), then the real CLI on its embedded paper exchange with that data dir.
- * readyMs: spawn → ready line (an empty data dir's, emptyReadyMs, for comparison); rssMb: the companion's
+ * readyMs: spawn → ready line (an empty data dir's, emptyReadyMs, for comparison; journalReadMs, the
+ * companion's own measure of reading the journal); rssMb: the companion's
  * resident memory once ready and after answering GET /executions, GET /executions/:id and retried keys for
  * a sample of old executions (all must answer right: checked, not just timed); peakRssMb: its high-water mark.
  */
@@ -65,12 +66,19 @@ export default async function run(): Promise<Record<string, unknown>> {
       if (other.status !== 409) throw new Error(`changed body under ${s.request.idempotencyKey}: ${other.status}`);
     }
     const after = rss(c.child.pid!);
+    // The companion's own log of the read (load + compaction decision), to tell it from the rest of the start.
+    const readLine = c
+      .stderr()
+      .split('\n')
+      .find((l) => l.includes('"journal read"'));
+    const journalReadMs = readLine ? (JSON.parse(readLine) as { ms: number }).ms : null;
     return {
       executions,
       journalMb: Math.round(bytes / 1024 / 1024),
       writeMs,
       emptyReadyMs: empty.readyMs,
       readyMs,
+      journalReadMs,
       rssMb: Math.max(atReady.rssMb, after.rssMb),
       rssAtReadyMb: atReady.rssMb,
       peakRssMb: after.peakRssMb,
