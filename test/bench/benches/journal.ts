@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ExecuteResult } from '@tierwatch/shared';
@@ -86,5 +86,6 @@ export default async function run(): Promise<Record<string, unknown>> {
     };
   } finally {
     await c.kill();
+    rmSync(dataDir, { recursive: true, force: true }); // ~800 MB
   }
 }
