@@ -18,6 +18,8 @@ export const ERROR_CODES = {
   INTERNAL: 500,
   EXCHANGE_ERROR: 502,
   EXCHANGE_UNAVAILABLE: 503,
+  /** The execution journal could not be written (a full disk): nothing was sent. */
+  JOURNAL_UNAVAILABLE: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -13,6 +13,11 @@ export const ExecutionConfig = z
       .regex(/^[A-Za-z0-9._-]{1,100}$/, 'a plain file name (no directories)')
       .default('executions.jsonl'),
     /**
+     * Finished executions older than this are dropped when the journal is compacted at start, and their
+     * idempotency keys forgotten (a client retries a lost answer within seconds; this is the history kept).
+     */
+    journalRetentionDays: z.number().int().min(1).max(3650).default(30),
+    /**
      * How long after an order was sent the exchange may still accept it: Bybit refuses a signed request
      * older than its recv_window (5 s) plus a margin. A lookup that finds nothing is only trusted after it.
      */

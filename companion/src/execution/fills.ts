@@ -2,7 +2,7 @@ import type { ExecuteResult } from '@tierwatch/shared';
 import type { Logger } from '../core/logger.ts';
 import type { AccountClient } from '../exchange/types.ts';
 import type { Semaphore } from './guard.ts';
-import type { LegRecord } from './journal.ts';
+import type { LegRecord } from './journal/index.ts';
 
 /**
  * A market leg is acknowledged before it fills: once the execution is answered, each such leg is read back

@@ -7,7 +7,7 @@
 export { ExecutionConfig, type ExecutionConfigInput } from './config.ts';
 export { ExecutionGuard, type ReleaseReason, Semaphore } from './guard.ts';
 export { clientOrderId, requestHash } from './ids.ts';
-export { type JournaledExecution, type JournalRecord, readJournal } from './journal.ts';
+export { type JournaledExecution, JournalRecord, loadJournal } from './journal/index.ts';
 export type { RecoveryReport } from './recovery.ts';
 export { executionRoutes } from './routes.ts';
 export { ExecutionService, type ExecutionServiceDeps, statusOf } from './service.ts';

@@ -27,10 +27,8 @@ export function executionRoutes(service: ExecutionService): Hono {
     const raw = c.req.query('key');
     const key = raw === undefined ? undefined : IdempotencyKey.parse(raw);
     c.header('Cache-Control', 'no-store');
-    const data =
-      key === undefined
-        ? service.list()
-        : service.list(Number.POSITIVE_INFINITY).filter((r) => r.idempotencyKey === key);
+    const found = key === undefined ? undefined : service.byIdempotencyKey(key);
+    const data = key === undefined ? service.list() : found ? [found] : [];
     return c.json({ data });
   });
 

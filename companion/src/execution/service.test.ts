@@ -9,7 +9,7 @@ import { EventBus } from '../core/bus.ts';
 import { type Clock, ManualClock, systemClock } from '../core/clock.ts';
 import type { ExecutionConfigInput } from './config.ts';
 import { clientOrderId } from './ids.ts';
-import type { JournalRecord } from './journal.ts';
+import type { JournalRecord } from './journal/index.ts';
 import { ExecutionService } from './service.ts';
 import { ACCOUNTS, btcLong, fakeExchange } from './testing.ts';
 

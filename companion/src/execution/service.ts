@@ -10,7 +10,7 @@ import { ExecutionConfig, type ExecutionConfigInput } from './config.ts';
 import { readFillsBack } from './fills.ts';
 import { ExecutionGuard, Semaphore } from './guard.ts';
 import { clientOrderId, newExecutionId, requestHash } from './ids.ts';
-import { Journal, readJournal } from './journal.ts';
+import { compactJournal, Journal, loadJournal, type OpenJournalFile, type PastExecutions } from './journal/index.ts';
 import { isPlaced, type LegDeps, pendingLeg, placeLeg, TERMINAL } from './legs.ts';
 import { preCheck } from './pre-check.ts';
 import { type RecoveryReport, reconcile } from './recovery.ts';
@@ -34,6 +34,8 @@ export interface ExecutionServiceDeps {
    * and an execution drops the accounts' cached balances, positions and orders once its legs are out.
    */
   cache?: ResourceCache;
+  /** The journal's file layer (tests fill the disk with it); default node:fs. */
+  openJournalFile?: OpenJournalFile;
 }
 
 interface Entry {
@@ -77,6 +79,8 @@ export class ExecutionService {
     private readonly deps: ExecutionServiceDeps,
     private readonly journal: Journal,
     config: ExecutionConfig,
+    /** Executions earlier runs finished: in the journal, read from it on demand (journal/past.ts). */
+    private readonly past: PastExecutions,
   ) {
     this.config = config;
     this.log = (deps.logger ?? silentLogger).child({ module: 'execution' });
@@ -90,17 +94,36 @@ export class ExecutionService {
     });
   }
 
-  /** Reads the journal (every past execution stays answerable by id and key) and opens it for appending. */
+  /**
+   * Reads the journal (every past execution stays answerable by id and key, within the retention), compacts
+   * it if much of it is dead, and opens it for appending.
+   */
   static async open(deps: ExecutionServiceDeps): Promise<ExecutionService> {
     const config = ExecutionConfig.parse(deps.config ?? {});
     const file = join(deps.dataDir, config.journalFile);
-    const loaded = readJournal(file);
-    const journal = await Journal.open(file);
-    const service = new ExecutionService(deps, journal, config);
-    if (loaded.skipped > 0) service.log.warn({ file, skipped: loaded.skipped }, 'journal: unreadable lines skipped');
-    for (const [id, e] of loaded.executions) {
+    const log = (deps.logger ?? silentLogger).child({ module: 'execution' });
+    const t0 = performance.now();
+    const loaded = await loadJournal(file, log);
+    const compacted = compactJournal(
+      loaded,
+      { now: deps.clock.now(), retentionMs: config.journalRetentionDays * 86_400_000 },
+      log,
+    );
+    log.info(
+      {
+        file,
+        bytes: loaded.bytes,
+        unfinished: loaded.unfinished.size,
+        compacted: compacted.compacted,
+        ms: Math.round(performance.now() - t0),
+      },
+      'journal read',
+    );
+    const journal = await Journal.open(file, { openFile: deps.openJournalFile });
+    const service = new ExecutionService(deps, journal, config, loaded.past);
+    for (const [id, e] of loaded.unfinished) {
       const limitPrice = e.intent.request.orderType === 'limit' ? (e.intent.request.price ?? null) : null;
-      service.byId.set(id, { result: e.result, requestHash: e.intent.requestHash, finished: e.finished, limitPrice });
+      service.byId.set(id, { result: e.result, requestHash: e.intent.requestHash, finished: false, limitPrice });
       service.byKey.set(e.intent.idempotencyKey, { hash: e.intent.requestHash, done: Promise.resolve(id) });
     }
     return service;
@@ -108,15 +131,27 @@ export class ExecutionService {
 
   get(executionId: string): ExecuteResult | undefined {
     const e = this.byId.get(executionId);
-    return e && view(e);
+    return e ? view(e) : this.past.result(executionId);
   }
 
-  /** Newest first. */
+  /** Newest first: this run's and the unfinished ones, and the newest of the journal's finished ones. */
   list(limit = 50): ExecuteResult[] {
-    return [...this.byId.values()]
+    const current = [...this.byId.values()]
       .sort((a, b) => b.result.startedAt - a.result.startedAt)
       .slice(0, limit)
       .map(view);
+    return [...current, ...this.past.newest(limit)].sort((a, b) => b.startedAt - a.startedAt).slice(0, limit);
+  }
+
+  /** The execution an idempotency key is bound to, from this run or an earlier one; a read, never a send. */
+  byIdempotencyKey(key: string): ExecuteResult | undefined {
+    // This run's executions are few (earlier runs' are in `past`, indexed by key): a scan is fine.
+    const current = this.byKey.has(key)
+      ? [...this.byId.values()].find((e) => e.result.idempotencyKey === key)
+      : undefined;
+    if (current) return view(current);
+    const past = this.past.binding(key);
+    return past ? this.past.result(past.executionId) : undefined;
   }
 
   /** Executions the journal holds without a final record (the companion stopped during them). */
@@ -137,6 +172,8 @@ export class ExecutionService {
       }
       return view(this.byId.get(await known.done)!);
     }
+    const past = this.past.binding(req.idempotencyKey);
+    if (past) return this.replay(past, hash);
     // Registered before the first await: a concurrent request with this key joins this execution.
     const done = this.track(this.run(req, hash));
     this.byKey.set(req.idempotencyKey, { hash, done });
@@ -147,6 +184,24 @@ export class ExecutionService {
       if (this.byKey.get(req.idempotencyKey)?.done === done) this.byKey.delete(req.idempotencyKey);
       throw err;
     }
+  }
+
+  /** A key an earlier run finished: its result, never a new execution. */
+  private replay(past: { executionId: string; requestHash: string }, hash: string): ExecuteResult {
+    if (past.requestHash !== hash) {
+      throw new AppError(
+        'IDEMPOTENCY_CONFLICT',
+        'this idempotency key was already used for a different request; use a new key for a new order',
+        ['idempotencyKey'],
+      );
+    }
+    const r = this.past.result(past.executionId);
+    if (r) return r;
+    throw new AppError(
+      'IDEMPOTENCY_CONFLICT',
+      `this idempotency key was used for execution ${past.executionId}, whose journal record cannot be read (${this.past.whyUnreadable(past.executionId)}); nothing was sent, use a new key for a new order`,
+      ['idempotencyKey'],
+    );
   }
 
   /**
@@ -289,8 +344,12 @@ export class ExecutionService {
         result,
       });
     } catch (err) {
-      this.log.error({ err }, 'journal write failed; execution refused');
-      throw new AppError('INTERNAL', 'could not write the execution journal; nothing was placed');
+      // The intent is not durable (a full disk): nothing may be sent, and the key stays free (execute()).
+      this.log.error({ err: String(err) }, 'journal write failed; execution refused');
+      throw new AppError(
+        'JOURNAL_UNAVAILABLE',
+        `${err instanceof Error ? err.message : String(err)}; nothing was placed, and the same key can be sent again once the journal can be written`,
+      );
     }
     this.byId.set(executionId, {
       result: structuredClone(result),

@@ -1,7 +1,7 @@
 import type { ExecuteResult } from '@tierwatch/shared';
 import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
-import type { LegRecord } from './journal.ts';
+import type { LegRecord } from './journal/index.ts';
 import { type LegDeps, legTerms, resolveLeg, TERMINAL } from './legs.ts';
 
 /**
