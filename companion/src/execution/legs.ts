@@ -1,4 +1,4 @@
-import type { LegResult, ProtocolError } from '@tierwatch/shared';
+import type { ExecuteResult, LegResult, ProtocolError } from '@tierwatch/shared';
 import { AppError } from '../core/app-error.ts';
 import type { Clock } from '../core/clock.ts';
 import { ExchangeCallError } from '../exchange/errors.ts';
@@ -26,6 +26,14 @@ export interface LegDeps {
 
 export const TERMINAL: ReadonlySet<LegResult['status']> = new Set(['placed', 'filled', 'rejected']);
 export const isPlaced = (l: LegResult) => l.status === 'placed' || l.status === 'filled';
+
+/** An execution's status from its legs: pending while any is unsettled, then complete, partial or failed. */
+export function statusOf(result: ExecuteResult): ExecuteResult['status'] {
+  const legs = result.legs;
+  if (legs.some((l) => !TERMINAL.has(l.status))) return 'pending';
+  const placed = legs.filter(isPlaced).length;
+  return placed === legs.length ? 'complete' : placed === 0 ? 'failed' : 'partial';
+}
 
 export function pendingLeg(account: string, clientOrderId: string, qty: number, plan: ExecutionPlan): LegResult {
   return {

@@ -6,12 +6,13 @@ import type { EventBus } from '../core/bus.ts';
 import type { Clock } from '../core/clock.ts';
 import { type Logger, silentLogger } from '../core/logger.ts';
 import type { AccountClient, MarketData } from '../exchange/types.ts';
+import { ExecutionBook, view } from './book.ts';
 import { ExecutionConfig, type ExecutionConfigInput } from './config.ts';
 import { readFillsBack } from './fills.ts';
 import { ExecutionGuard, Semaphore } from './guard.ts';
 import { clientOrderId, newExecutionId, requestHash } from './ids.ts';
-import { compactJournal, Journal, loadJournal, type OpenJournalFile, type PastExecutions } from './journal/index.ts';
-import { isPlaced, type LegDeps, pendingLeg, placeLeg, TERMINAL } from './legs.ts';
+import { type Journal, type OpenJournalFile, openJournal } from './journal/index.ts';
+import { isPlaced, type LegDeps, pendingLeg, placeLeg, statusOf } from './legs.ts';
 import { preCheck } from './pre-check.ts';
 import { type RecoveryReport, reconcile } from './recovery.ts';
 import { settleUnknownLegs } from './settle-unknown.ts';
@@ -38,26 +39,8 @@ export interface ExecutionServiceDeps {
   openJournalFile?: OpenJournalFile;
 }
 
-interface Entry {
-  result: ExecuteResult;
-  requestHash: string;
-  finished: boolean;
-  /** The limit price the legs were sent with (null for market): a lookup's found order must carry it. */
-  limitPrice: number | null;
-}
-
 const RECOVERED_LATER =
   'the companion stopped during this execution; on restart the exchange did not answer at first, and later lookups settled it';
-
-/** The execution's state as clients see it: a copy, never the live object. */
-const view = (e: Entry): ExecuteResult => structuredClone(e.result);
-
-export function statusOf(result: ExecuteResult): ExecuteResult['status'] {
-  const legs = result.legs;
-  if (legs.some((l) => !TERMINAL.has(l.status))) return 'pending';
-  const placed = legs.filter(isPlaced).length;
-  return placed === legs.length ? 'complete' : placed === 0 ? 'failed' : 'partial';
-}
 
 /**
  * Executes orders exactly once. Per idempotency key, one execution: concurrent and later requests with the
@@ -70,8 +53,9 @@ export class ExecutionService {
   readonly guard: ExecutionGuard;
   private readonly sem: Semaphore;
   private readonly log: Logger;
-  private readonly byId = new Map<string, Entry>();
-  private readonly byKey = new Map<string, { hash: string; done: Promise<string> }>();
+  /** Every execution known, by id and key; `byId` is its live entries, which the money path updates. */
+  private readonly book: ExecutionBook;
+  private readonly byId: ExecutionBook['entries'];
   private readonly running = new Set<Promise<unknown>>();
   private readonly closing = new AbortController();
 
@@ -79,10 +63,11 @@ export class ExecutionService {
     private readonly deps: ExecutionServiceDeps,
     private readonly journal: Journal,
     config: ExecutionConfig,
-    /** Executions earlier runs finished: in the journal, read from it on demand (journal/past.ts). */
-    private readonly past: PastExecutions,
+    book: ExecutionBook,
   ) {
     this.config = config;
+    this.book = book;
+    this.byId = book.entries;
     this.log = (deps.logger ?? silentLogger).child({ module: 'execution' });
     this.sem = new Semaphore(config.concurrency);
     this.guard = new ExecutionGuard({
@@ -101,107 +86,48 @@ export class ExecutionService {
   static async open(deps: ExecutionServiceDeps): Promise<ExecutionService> {
     const config = ExecutionConfig.parse(deps.config ?? {});
     const file = join(deps.dataDir, config.journalFile);
-    const log = (deps.logger ?? silentLogger).child({ module: 'execution' });
-    const t0 = performance.now();
-    const loaded = await loadJournal(file, log);
-    const compacted = compactJournal(
-      loaded,
-      { now: deps.clock.now(), retentionMs: config.journalRetentionDays * 86_400_000 },
-      log,
-    );
-    log.info(
-      {
-        file,
-        bytes: loaded.bytes,
-        unfinished: loaded.unfinished.size,
-        compacted: compacted.compacted,
-        ms: Math.round(performance.now() - t0),
-      },
-      'journal read',
-    );
-    const journal = await Journal.open(file, { openFile: deps.openJournalFile });
-    const service = new ExecutionService(deps, journal, config, loaded.past);
-    for (const [id, e] of loaded.unfinished) {
-      const limitPrice = e.intent.request.orderType === 'limit' ? (e.intent.request.price ?? null) : null;
-      service.byId.set(id, { result: e.result, requestHash: e.intent.requestHash, finished: false, limitPrice });
-      service.byKey.set(e.intent.idempotencyKey, { hash: e.intent.requestHash, done: Promise.resolve(id) });
-    }
-    return service;
+    const { journal, loaded } = await openJournal(file, {
+      now: deps.clock.now(),
+      retentionMs: config.journalRetentionDays * 86_400_000,
+      openFile: deps.openJournalFile,
+      log: (deps.logger ?? silentLogger).child({ module: 'execution' }),
+    });
+    return new ExecutionService(deps, journal, config, ExecutionBook.fromJournal(loaded));
   }
 
   get(executionId: string): ExecuteResult | undefined {
-    const e = this.byId.get(executionId);
-    return e ? view(e) : this.past.result(executionId);
+    return this.book.get(executionId);
   }
 
-  /** Newest first: this run's and the unfinished ones, and the newest of the journal's finished ones. */
+  /** Newest first (see ExecutionBook.list). */
   list(limit = 50): ExecuteResult[] {
-    const current = [...this.byId.values()]
-      .sort((a, b) => b.result.startedAt - a.result.startedAt)
-      .slice(0, limit)
-      .map(view);
-    return [...current, ...this.past.newest(limit)].sort((a, b) => b.startedAt - a.startedAt).slice(0, limit);
+    return this.book.list(limit);
   }
 
-  /** The execution an idempotency key is bound to, from this run or an earlier one; a read, never a send. */
+  /** The execution an idempotency key is bound to; a read, never a send. */
   byIdempotencyKey(key: string): ExecuteResult | undefined {
-    // This run's executions are few (earlier runs' are in `past`, indexed by key): a scan is fine.
-    const current = this.byKey.has(key)
-      ? [...this.byId.values()].find((e) => e.result.idempotencyKey === key)
-      : undefined;
-    if (current) return view(current);
-    const past = this.past.binding(key);
-    return past ? this.past.result(past.executionId) : undefined;
+    return this.book.byIdempotencyKey(key);
   }
 
   /** Executions the journal holds without a final record (the companion stopped during them). */
   unfinished(): string[] {
-    return [...this.byId.entries()].filter(([, e]) => !e.finished).map(([id]) => id);
+    return this.book.unfinished();
   }
 
   async execute(req: ExecuteRequest): Promise<ExecuteResult> {
     const hash = requestHash(req);
-    const known = this.byKey.get(req.idempotencyKey);
-    if (known) {
-      if (known.hash !== hash) {
-        throw new AppError(
-          'IDEMPOTENCY_CONFLICT',
-          'this idempotency key was already used for a different request; use a new key for a new order',
-          ['idempotencyKey'],
-        );
-      }
-      return view(this.byId.get(await known.done)!);
-    }
-    const past = this.past.binding(req.idempotencyKey);
-    if (past) return this.replay(past, hash);
-    // Registered before the first await: a concurrent request with this key joins this execution.
+    const known = this.book.bound(req.idempotencyKey, hash);
+    if (known) return known;
+    // Bound before anything awaits: a concurrent request with this key joins this execution.
     const done = this.track(this.run(req, hash));
-    this.byKey.set(req.idempotencyKey, { hash, done });
+    this.book.bind(req.idempotencyKey, hash, done);
     try {
       return view(this.byId.get(await done)!);
     } catch (err) {
       // Failed before the intent was journaled: nothing was sent, so the key is free for a corrected request.
-      if (this.byKey.get(req.idempotencyKey)?.done === done) this.byKey.delete(req.idempotencyKey);
+      this.book.unbind(req.idempotencyKey, done);
       throw err;
     }
-  }
-
-  /** A key an earlier run finished: its result, never a new execution. */
-  private replay(past: { executionId: string; requestHash: string }, hash: string): ExecuteResult {
-    if (past.requestHash !== hash) {
-      throw new AppError(
-        'IDEMPOTENCY_CONFLICT',
-        'this idempotency key was already used for a different request; use a new key for a new order',
-        ['idempotencyKey'],
-      );
-    }
-    const r = this.past.result(past.executionId);
-    if (r) return r;
-    throw new AppError(
-      'IDEMPOTENCY_CONFLICT',
-      `this idempotency key was used for execution ${past.executionId}, whose journal record cannot be read (${this.past.whyUnreadable(past.executionId)}); nothing was sent, use a new key for a new order`,
-      ['idempotencyKey'],
-    );
   }
 
   /**
