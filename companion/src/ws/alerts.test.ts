@@ -14,6 +14,7 @@ const position = {
   liquidationPrice: null,
   unrealisedPnl: 9,
   leverage: 5,
+  positionValue: null,
   lastActivityAt: null,
   tier: 'CRITICAL',
   distanceToTpPct: 0.9,
@@ -40,6 +41,16 @@ const execution = (status: ExecuteResult['status']): StreamEvent => ({
 describe('alertFor', () => {
   it.each<[string, StreamEvent, string | null, string | null]>([
     ['critical', { type: 'critical', ...base, position, reason: 'near-tp' }, 'critical', 'critical'],
+    [
+      'liquidation-before-sl',
+      {
+        type: 'liquidation-before-sl',
+        ...base,
+        position: { ...position, liquidationPrice: 96, flags: ['LIQ_BEFORE_SL'] },
+      },
+      'liquidation-before-sl',
+      'warning',
+    ],
     ['sl-hit', { type: 'sl-hit', ...base, ...key, price: 95, level: 95 }, 'sl-hit', 'critical'],
     ['tp-hit', { type: 'tp-hit', ...base, ...key, price: 110, level: 110 }, 'tp-hit', 'info'],
     ['missing-sl alerted', { type: 'missing-sl', ...base, ...key, action: 'alerted' }, 'missing-sl', 'warning'],
