@@ -34,6 +34,9 @@ describe('metrics', () => {
     [{ distanceToSlPct: 1, distanceToTpPct: 1 }, 'sl'],
     [{ distanceToSlPct: null, distanceToTpPct: 2 }, 'tp'],
     [{ distanceToSlPct: null, distanceToTpPct: null }, null],
+    [{ distanceToSlPct: 10.65, distanceToTpPct: 9 }, null],
+    [{ distanceToSlPct: 10.65, distanceToTpPct: 9, flags: ['LIQ_BEFORE_SL'] }, 'sl'],
+    [{ distanceToSlPct: 10.65, distanceToTpPct: 0.5, flags: ['LIQ_BEFORE_SL'] }, 'tp'],
   ])('near side %o → %s', (p, side) => expect(nearSide(p)).toBe(side));
 
   it.each([

@@ -39,14 +39,24 @@ export function liquidationDistancePct(p: Pick<P, 'markPrice' | 'liquidationPric
   return Math.max(0, d);
 }
 
-/** Which level the position is heading for, by the nearer distance; SL on a tie (the loss side first). */
-export function nearSide(p: Pick<TieredPosition, 'distanceToSlPct' | 'distanceToTpPct'>): 'sl' | 'tp' | null {
-  const sl = p.distanceToSlPct;
-  const tp = p.distanceToTpPct;
-  if (sl === null && tp === null) return null;
-  if (tp === null) return 'sl';
-  if (sl === null) return 'tp';
-  return sl <= tp ? 'sl' : 'tp';
+/** The companion's default URGENT band (monitor thresholds.urgentPct): nearer than this is "heading for". */
+export const NEAR_BAND_PCT = 3;
+
+/**
+ * Which level the position is heading for: the nearer of SL and TP when it is within the URGENT band (SL
+ * on a tie: the loss side first). A position whose liquidation comes before its SL heads for a loss its SL
+ * cannot stop, so it counts as heading for the SL unless its TP is within the band. Otherwise none: a
+ * position held at URGENT by a flag is not "near" a level 9 % away.
+ */
+export function nearSide(
+  p: Pick<TieredPosition, 'distanceToSlPct' | 'distanceToTpPct'> & { flags?: readonly string[] },
+  band = NEAR_BAND_PCT,
+): 'sl' | 'tp' | null {
+  const sl = p.distanceToSlPct ?? Number.POSITIVE_INFINITY;
+  const tp = p.distanceToTpPct ?? Number.POSITIVE_INFINITY;
+  const nearer = sl <= tp ? 'sl' : 'tp';
+  if (Math.min(sl, tp) <= band) return nearer;
+  return p.flags?.includes('LIQ_BEFORE_SL') ? 'sl' : null;
 }
 
 export interface MirrorSync {
