@@ -114,6 +114,15 @@ describe('reduce', () => {
     });
   });
 
+  it('a CRITICAL alert for a position liquidated before its SL says so', () => {
+    const start = reduce(null, snapshot()).state;
+    const crit = position({ tier: 'CRITICAL', distanceToSlPct: 0.1, flags: ['LIQ_BEFORE_SL'] });
+    const out = reduce(start, { type: 'critical', seq: 11, at: 2_000, position: crit, reason: 'near-sl' });
+    expect(out.state?.alerts[0]?.message).toBe(
+      'BTCUSDT long on main is CRITICAL, near its stop-loss (liquidation before stop-loss)',
+    );
+  });
+
   it('a resnapshot replaces everything and announces what became CRITICAL meanwhile', () => {
     const start = reduce(
       null,

@@ -1,6 +1,7 @@
 import {
   type Account,
   type Alert,
+  criticalSuffix,
   type ExecuteResult,
   emptyTierCounts,
   type GuardMode,
@@ -179,7 +180,12 @@ function applyEvent(state: StreamState | null, ev: StreamEvent): Step {
       setPositions({ ...state.positions, [key]: ev.position });
       notices.push({ kind: 'critical', key, ref: refOf(ev.position), at: ev.at, reason: ev.reason });
       const near = ev.reason === 'near-sl' ? 'near its stop-loss' : 'near its take-profit';
-      alert('critical', 'critical', ev.position, `${describe(ev.position)} is CRITICAL, ${near}`);
+      alert(
+        'critical',
+        'critical',
+        ev.position,
+        `${describe(ev.position)} is CRITICAL, ${near}${criticalSuffix(ev.position)}`,
+      );
       break;
     }
     case 'liquidation-before-sl': {

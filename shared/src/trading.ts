@@ -62,6 +62,10 @@ export const liquidationBeforeSlMessage = (
 ): string =>
   `${p.symbol} ${p.side} on ${p.account}: liquidation at ${p.liquidationPrice} comes before its stop-loss at ${p.stopLoss}; the SL cannot fire`;
 
+/** Said after a CRITICAL alert's own words when the position's SL cannot fire (LIQ_BEFORE_SL). */
+export const criticalSuffix = (p: Pick<TieredPosition, 'flags'>): string =>
+  p.flags.includes('LIQ_BEFORE_SL') ? ` (${POSITION_FLAG_TEXT.LIQ_BEFORE_SL})` : '';
+
 /**
  * A flag this side does not know (a newer companion added it) is left out, not a reason to refuse the
  * whole position, and with it a whole snapshot.

@@ -1,4 +1,4 @@
-import { type Alert, liquidationBeforeSlMessage, type StreamEvent } from '@tierwatch/shared';
+import { type Alert, criticalSuffix, liquidationBeforeSlMessage, type StreamEvent } from '@tierwatch/shared';
 
 /**
  * Which events a trader must still see after the fact, as the alerts a snapshot carries. Pure: one event
@@ -18,7 +18,13 @@ export function alertFor(ev: StreamEvent): Alert | null {
     case 'critical': {
       const near = ev.reason === 'near-sl' ? 'near its stop-loss' : 'near its take-profit';
       const p = ev.position;
-      return make('critical', 'critical', p.account, p.symbol, `${describe(p)} is CRITICAL, ${near}`);
+      return make(
+        'critical',
+        'critical',
+        p.account,
+        p.symbol,
+        `${describe(p)} is CRITICAL, ${near}${criticalSuffix(p)}`,
+      );
     }
     case 'liquidation-before-sl': {
       const p = ev.position;
