@@ -196,6 +196,10 @@ describe.runIf(browserSuiteEnabled('e2e glance'))('the glance in the popup and t
     expect(nears).toEqual([...nears].sort((a, b) => (a === b ? 0 : a === 'sl' ? -1 : 1)));
     await critical.scrollIntoViewIfNeeded();
     await shot(page, 'critical-order');
+    // Where the near-SL rows end and the near-TP rows begin.
+    const firstTp = order.find(([, n]) => n === 'tp')?.[0];
+    await critical.locator(`[data-key="${firstTp}"]`).evaluate((e) => e.scrollIntoView({ block: 'center' }));
+    await shot(page, 'critical-sl-then-tp');
     await page.close();
   });
 
