@@ -47,6 +47,10 @@ export function Monitor({ status, stream, focus }: Props) {
     ? groups.find((g) => g.families.some((f) => f.key === focus || f.mirrors.some((m) => positionKey(m) === focus)))
         ?.tier
     : undefined;
+  // A new focus (a notification's click) shows the list, wherever the trader was.
+  useEffect(() => {
+    if (focus) setView({ kind: 'list' });
+  }, [focus]);
   useEffect(() => {
     if (!focus || !focusTier) return;
     setOpen((s) => new Set([...s, focusTier]));
