@@ -1,7 +1,13 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
-import { PositionsResponse, type TieredPosition, tierRank } from '@tierwatch/shared';
+import {
+  ExecuteResult,
+  InstrumentsResponse,
+  PositionsResponse,
+  type TieredPosition,
+  tierRank,
+} from '@tierwatch/shared';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -34,12 +40,16 @@ const A11Y_RULES = new Set([
   'input-button-name',
 ]);
 
-type Tw = { tierwatch: { state(): { status: { state: string } } } };
+type Tw = {
+  tierwatch: {
+    state(): { status: { state: string }; stream: { alerts: { kind: string; message: string }[] } | null };
+  };
+};
 
 describe.runIf(browserSuiteEnabled('e2e glance'))('the glance in the popup and the side panel', () => {
   let companion: CompanionProcess;
   let browser: ExtensionBrowser;
-  let api: (path: string) => Promise<unknown>;
+  let api: (path: string, body?: unknown) => Promise<unknown>;
   let sim: (path: string, body?: unknown) => Promise<Record<string, unknown>>;
   const positions = async () => PositionsResponse.parse(await api('/api/v1/trading/positions')).data;
 
@@ -50,6 +60,8 @@ describe.runIf(browserSuiteEnabled('e2e glance'))('the glance in the popup and t
       startCompanionProcess({
         env: {
           COMPANION__PAPER__POSITIONS_PER_ACCOUNT: String(PER_ACCOUNT),
+          // More symbols than positions, so the execute case finds one no account holds.
+          COMPANION__PAPER__SYMBOLS: '300',
           COMPANION__LOG__LEVEL: 'warn',
           COMPANION__MONITOR__STATS__PUBLISH_INTERVAL_MS: '1000',
         },
@@ -57,8 +69,12 @@ describe.runIf(browserSuiteEnabled('e2e glance'))('the glance in the popup and t
       launchWithExtension({ extensionDir }),
     ]);
     const { url, token, paperExchange } = companion.ready;
-    api = async (path) => {
-      const res = await fetch(`${url}${path}`, { headers: { authorization: `Bearer ${token}` } });
+    api = async (path, body) => {
+      const res = await fetch(`${url}${path}`, {
+        method: body === undefined ? 'GET' : 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
       if (!res.ok) throw new Error(`${path}: HTTP ${res.status} ${await res.text()}`);
       return res.json();
     };
@@ -95,6 +111,9 @@ describe.runIf(browserSuiteEnabled('e2e glance'))('the glance in the popup and t
   const shot = (page: Page, name: string) => page.screenshot({ path: join(ARTIFACTS, `glance-${name}.png`) });
 
   it('the side panel page renders the glance, narrow and wide', async () => {
+    const manifest = JSON.parse(readFileSync(join(ensureExtensionBuilt(), 'manifest.json'), 'utf8'));
+    expect(manifest.side_panel).toEqual({ default_path: 'sidepanel.html' });
+    expect(manifest.permissions).toContain('sidePanel');
     const page = await open('sidepanel.html', 360, 800);
     expect(await page.evaluate(() => document.documentElement.dataset.surface)).toBe('sidepanel');
     await expect.poll(() => page.getByTestId('position-row').count(), { timeout: 10_000 }).toBeGreaterThan(0);
@@ -135,6 +154,51 @@ describe.runIf(browserSuiteEnabled('e2e glance'))('the glance in the popup and t
     await shot(page, 'liquidation-flag');
     await page.close();
   });
+
+  it('a position opened with its SL beyond its liquidation is announced in the event stream and flagged', async () => {
+    const [instruments, held] = await Promise.all([
+      api('/api/v1/trading/instruments').then((b) => InstrumentsResponse.parse(b).data),
+      positions(),
+    ]);
+    const taken = new Set(held.map((p) => p.symbol));
+    const inst = instruments.find((i) => !taken.has(i.symbol) && i.markPrice !== null);
+    expect(inst, 'a symbol no account holds').toBeDefined();
+    const mark = inst!.markPrice as number;
+    const tick = (v: number) => Number((Math.round(v / inst!.tickSize) * inst!.tickSize).toFixed(10));
+    const steps = Math.ceil(Math.max(inst!.minQty, 20 / mark) / inst!.qtyStep);
+    const qty = Number((2 * steps * inst!.qtyStep).toFixed(10));
+    // At 10× the paper exchange liquidates a long about 9.5 % below its entry: an SL 20 % below never fires.
+    const result = ExecuteResult.parse(
+      await api('/api/v1/trading/execute', {
+        idempotencyKey: `glance-${Date.now()}`,
+        symbol: inst!.symbol,
+        side: 'long',
+        orderType: 'market',
+        quantity: qty,
+        takeProfit: tick(mark * 1.2),
+        stopLoss: tick(mark * 0.8),
+        accounts: ['main'],
+      }),
+    );
+    expect(result.status).toBe('complete');
+    const alert = await browser.waitInWorker(
+      (symbol) =>
+        (globalThis as unknown as Tw).tierwatch
+          .state()
+          .stream?.alerts.find((a) => a.kind === 'liquidation-before-sl' && a.message.includes(symbol)) ?? null,
+      inst!.symbol,
+      { timeoutMs: 90_000, what: 'the liquidation-before-sl alert' },
+    );
+    expect(alert?.message).toMatch(/comes before its stop-loss .* the SL cannot fire/);
+    const mine = (await positions()).find((p) => p.symbol === inst!.symbol && p.account === 'main');
+    expect(mine?.flags).toContain('LIQ_BEFORE_SL');
+    const page = await open('popup.html');
+    await page.getByTestId('filter').fill(inst!.symbol);
+    const row = page.locator(`[data-testid="position-row"][data-key="main:${inst!.symbol}:long"]`);
+    await expect.poll(() => row.getByTestId('position-flags').textContent()).toContain('liquidation before stop-loss');
+    await shot(page, 'liquidation-event');
+    await page.close();
+  }, 120_000);
 
   it('lists near-SL before near-TP in CRITICAL', async () => {
     const all = await positions();
