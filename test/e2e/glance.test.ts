@@ -314,6 +314,11 @@ describe.runIf(browserSuiteEnabled('e2e glance'))('the glance in the popup and t
       await popup.locator('[data-testid="detail-chart"] canvas').first().waitFor({ timeout: 10_000 });
       await axe(popup, `detail ${scheme}`);
       await shot(popup, `detail-${scheme}`);
+      // The trade form with Long picked: the green button under white text (was 1.74:1 in dark).
+      await popup.getByTestId('tab-trade').click();
+      await popup.getByTestId('exec-side-long').click();
+      await axe(popup, `trade ${scheme}`);
+      await shot(popup, `trade-${scheme}`);
       await popup.close();
 
       const panel = await open('sidepanel.html', 400, 800);
