@@ -9,25 +9,23 @@ import { liquidationDistancePct, markValue, roiPct } from '../../utils/metrics.t
 import { loadSettings } from '../../utils/settings.ts';
 import type { StreamState } from '../../utils/stream.ts';
 import { flagNotes } from '../../utils/view.ts';
+import { useLivePositions } from './useLive.ts';
 
 /**
  * One position in full: its levels with their distances, a chart of the marks seen while the view is open
  * with entry, TP, SL and liquidation drawn over them, its open orders and its recent alerts.
  *
- * The companion has no candle route, so the chart draws the marks this view reads: the cached positions
- * of the position's account once a second (a memory read on the companion, no exchange call). Open orders
- * are shown read-only: a cancel is a money action, and the companion's one guarded money path
+ * The companion has no candle route, so the chart draws the marks this view reads: the monitor's positions
+ * of the position's account once a second (GET /api/v1/monitor/positions, memory only, no exchange call).
+ * Open orders are read once on opening (and on "refresh") and shown read-only: a cancel is a money action, and the companion's one guarded money path
  * (execution) has no cancel yet (issue 18); a second, unguarded path is not added here.
  */
 
 type ChartProps = { points: MarkPoint[]; levels: ChartLevel[] };
 const POLL_MS = 1000;
-const ORDERS_MS = 5000;
 
 export function Detail({ stream, keyOf, onBack }: { stream: StreamState; keyOf: string; onBack: () => void }) {
   const fromStream = stream.positions[keyOf];
-  const [live, setLive] = useState<TieredPosition | null>(null);
-  const p = live ?? fromStream ?? null;
   const [points, setPoints] = useState<MarkPoint[]>(() =>
     fromStream ? appendMark([], stream.at, fromStream.markPrice) : [],
   );
@@ -47,44 +45,38 @@ export function Detail({ stream, keyOf, onBack }: { stream: StreamState; keyOf: 
     };
   }, []);
 
+  // Marks from the monitor's memory every second (no exchange call): the chart's line.
+  const live = useLivePositions(POLL_MS, account);
+  const mine = live?.data.find((q) => positionKey(q) === keyOf) ?? null;
+  useEffect(() => {
+    if (mine && live) setPoints((pts) => appendMark(pts, live.at, mine.markPrice));
+  }, [live]);
+
+  // Open orders once on opening and on demand: a cached orders read may cost the exchange a call.
+  const [ordersAsk, setOrdersAsk] = useState(0);
   useEffect(() => {
     let gone = false;
-    let timers: ReturnType<typeof setInterval>[] = [];
-    void loadSettings().then((s) => {
-      if (gone) return;
-      const api = createApi({ baseUrl: s.baseUrl, token: s.token });
-      const readMark = async () => {
-        try {
-          const res = await api.positions({ account_name: account, use_cache: true });
-          const mine = res.data.find((q) => positionKey(q) === keyOf);
-          if (gone || !mine) return;
-          setLive(mine);
-          setPoints((pts) => appendMark(pts, Date.now(), mine.markPrice));
-        } catch {
-          // the stream's picture stays; the next poll tries again
-        }
-      };
-      const readOrders = async () => {
-        try {
-          const res = await api.orders({ account_name: account, use_cache: true });
-          if (gone) return;
-          const symbol = keyOf.split(':')[1];
-          setOrders(res.data.filter((o) => o.symbol === symbol));
-          setOrdersError(null);
-        } catch (err) {
-          if (!gone) setOrdersError(err instanceof Error ? err.message : String(err));
-        }
-      };
-      void readMark();
-      void readOrders();
-      timers = [setInterval(readMark, POLL_MS), setInterval(readOrders, ORDERS_MS)];
+    setOrders(null);
+    void loadSettings().then(async (s) => {
+      try {
+        const res = await createApi({ baseUrl: s.baseUrl, token: s.token }).orders({
+          account_name: account,
+          use_cache: true,
+        });
+        if (gone) return;
+        const symbol = keyOf.split(':')[1];
+        setOrders(res.data.filter((o) => o.symbol === symbol));
+        setOrdersError(null);
+      } catch (err) {
+        if (!gone) setOrdersError(err instanceof Error ? err.message : String(err));
+      }
     });
     return () => {
       gone = true;
-      for (const t of timers) clearInterval(t);
     };
-  }, [keyOf, account]);
+  }, [keyOf, account, ordersAsk]);
 
+  const p = mine ?? fromStream ?? null;
   const levels = useMemo(
     () => (p ? chartLevels(p) : []),
     [p?.entryPrice, p?.takeProfit, p?.stopLoss, p?.liquidationPrice],
@@ -121,7 +113,17 @@ export function Detail({ stream, keyOf, onBack }: { stream: StreamState; keyOf: 
           </div>
         </>
       )}
-      <h3>Open orders</h3>
+      <h3>
+        Open orders{' '}
+        <button
+          type="button"
+          class="link small"
+          onClick={() => setOrdersAsk((n) => n + 1)}
+          data-testid="orders-refresh"
+        >
+          refresh
+        </button>
+      </h3>
       <Orders orders={orders} error={ordersError} />
       <h3>Recent alerts</h3>
       <AlertList alerts={alerts} />

@@ -1,8 +1,7 @@
-import { TIERS, type Tier } from '@tierwatch/shared';
+import { type GuardMode, TIERS, type Tier } from '@tierwatch/shared';
 import { useEffect, useState } from 'preact/hooks';
 import type { ConnectionStatus } from '../../utils/connection.ts';
 import { formatAge, formatPnl } from '../../utils/format.ts';
-import type { StreamState } from '../../utils/stream.ts';
 
 /**
  * What a trader needs from the top line: is the glance live, and how old is what it shows. The monitor's
@@ -10,15 +9,18 @@ import type { StreamState } from '../../utils/stream.ts';
  */
 export function Header({
   status,
-  stream,
+  dataAt,
+  guardMode,
   onDiagnostics,
 }: {
   status: ConnectionStatus;
-  stream: StreamState;
+  /** The newest data shown: the last event or snapshot, or the last read of the monitor's figures. */
+  dataAt: number;
+  guardMode: GuardMode;
   onDiagnostics: () => void;
 }) {
   const now = useNow(1000);
-  const age = Math.max(0, now - stream.at);
+  const age = Math.max(0, now - dataAt);
   const stale = status.state !== 'open' || age > 15_000;
   return (
     <header class="head">
@@ -29,7 +31,7 @@ export function Header({
       <span class={`fresh${stale ? ' stale' : ''}`} data-testid="freshness" title="time of the newest data">
         data {formatAge(age)}
       </span>
-      {stream.guardMode === 'critical-only' && (
+      {guardMode === 'critical-only' && (
         <span class="guard critical-only" data-testid="guard-busy" title="An execution is running">
           executing…
         </span>

@@ -1,9 +1,10 @@
 import type { Tier } from '@tierwatch/shared';
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { ConnectionStatus } from '../../utils/connection.ts';
 import { formatPnl } from '../../utils/format.ts';
 import { healthWarnings } from '../../utils/health.ts';
 import { positionKey } from '../../utils/keys.ts';
+import { withLiveFigures } from '../../utils/live.ts';
 import type { StreamState } from '../../utils/stream.ts';
 import {
   DEFAULT_OPEN,
@@ -18,6 +19,9 @@ import { Detail } from './Detail.tsx';
 import { Diagnostics } from './Diagnostics.tsx';
 import { AccountTotals, Header, TierBar } from './Header.tsx';
 import { FamilyRows } from './Rows.tsx';
+import { useLivePositions } from './useLive.ts';
+
+const LIVE_MS = 2000;
 
 interface Props {
   status: ConnectionStatus;
@@ -33,7 +37,15 @@ export function Monitor({ status, stream, focus }: Props) {
   const [filter, setFilter] = useState<Filter>({ text: '', tier: null });
   const [open, setOpen] = useState<Set<Tier>>(() => new Set(DEFAULT_OPEN));
   const [limits, setLimits] = useState<Partial<Record<Tier, number>>>({});
-  const positions = useMemo(() => Object.values(stream.positions), [stream.positions]);
+  // Figures (marks, PnL, distances) refreshed from the monitor's memory every 2 s; tiers stay the stream's.
+  const streamPositions = useRef(stream.positions);
+  streamPositions.current = stream.positions;
+  const live = useLivePositions(LIVE_MS, undefined, streamPositions);
+  const current = useMemo(
+    () => withLiveFigures(stream.positions, live?.data ?? null, live?.base),
+    [stream.positions, live],
+  );
+  const positions = useMemo(() => Object.values(current), [current]);
   const groups = useMemo(
     () => groupByTier(positions, stream.accounts, filter, sort),
     [positions, stream.accounts, filter, sort],
@@ -70,12 +82,18 @@ export function Monitor({ status, stream, focus }: Props) {
 
   const list = () => setView({ kind: 'list' });
   if (view.kind === 'diagnostics') return <Diagnostics stream={stream} onBack={list} />;
-  if (view.kind === 'detail') return <Detail stream={stream} keyOf={view.key} onBack={list} />;
+  if (view.kind === 'detail')
+    return <Detail stream={{ ...stream, positions: current }} keyOf={view.key} onBack={list} />;
   const openDetail = (key: string) => setView({ kind: 'detail', key });
 
   return (
     <>
-      <Header status={status} stream={stream} onDiagnostics={() => setView({ kind: 'diagnostics' })} />
+      <Header
+        status={status}
+        dataAt={Math.max(stream.at, live?.at ?? 0)}
+        guardMode={stream.guardMode}
+        onDiagnostics={() => setView({ kind: 'diagnostics' })}
+      />
       <TierBar
         counts={stream.tierCounts}
         active={filter.tier}
