@@ -211,6 +211,7 @@ export async function startCompanion(config: CompanionConfig, opts: StartOptions
       pairing,
       trading: { clients, market: exchange.market, cache, classify: (p) => monitor.classifyNow(p) },
       execution,
+      monitor: { positions: (a) => monitor.positions(a), accountNames: () => accounts.map((a) => a.name) },
     });
 
     const hub = createWsHub({

@@ -29,6 +29,7 @@ export function position(over: Partial<TieredPosition> = {}): TieredPosition {
     liquidationPrice: null,
     unrealisedPnl: 100,
     leverage: 10,
+    positionValue: 6_000,
     lastActivityAt: null,
     tier: 'STABLE',
     distanceToTpPct: 8.2,

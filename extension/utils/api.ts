@@ -8,6 +8,8 @@ import {
   ExecutionsResponse,
   HealthResponse,
   InstrumentsResponse,
+  MonitorPositionsResponse,
+  OrdersResponse,
   PositionsResponse,
 } from '@tierwatch/shared';
 import type { z } from 'zod';
@@ -137,6 +139,12 @@ export function createApi({
       call(PositionsResponse, `/api/v1/trading/positions${q(params)}`),
     instruments: (params: { use_cache?: boolean } = { use_cache: true }) =>
       call(InstrumentsResponse, `/api/v1/trading/instruments${q(params)}`),
+    /** The monitor's positions from memory: fresh marks and distances at no exchange cost. */
+    monitorPositions: (params: { account_name?: string } = {}) =>
+      call(MonitorPositionsResponse, `/api/v1/monitor/positions${q(params)}`),
+    /** Open orders, read-only: the companion has no cancel route (a cancel would need the execution guard). */
+    orders: (params?: { account_name?: string; use_cache?: boolean }) =>
+      call(OrdersResponse, `/api/v1/trading/orders/pending${q(params)}`),
     balances: (params?: { account_name?: string; use_cache?: boolean }) =>
       call(BalancesResponse, `/api/v1/trading/balances${q(params)}`),
     execute: (req: ExecuteRequest) =>

@@ -101,6 +101,28 @@ describe('reduce', () => {
     expect(out.state?.alerts.map((a) => a.kind)).toEqual(['position-closed', 'sl-hit', 'critical']);
   });
 
+  it('liquidation-before-sl carries the flagged position and raises a warning alert', () => {
+    const start = reduce(null, snapshot()).state;
+    const flagged = position({ liquidationPrice: 58_500, flags: ['LIQ_BEFORE_SL'], tier: 'URGENT' });
+    const out = reduce(start, { type: 'liquidation-before-sl', seq: 11, at: 2_000, position: flagged });
+    expect(out.state?.positions[key]?.flags).toEqual(['LIQ_BEFORE_SL']);
+    expect(out.state?.tierCounts.URGENT).toBe(1);
+    expect(out.state?.alerts[0]).toMatchObject({
+      kind: 'liquidation-before-sl',
+      severity: 'warning',
+      message: 'BTCUSDT long on main: liquidation at 58500 comes before its stop-loss at 58000; the SL cannot fire',
+    });
+  });
+
+  it('a CRITICAL alert for a position liquidated before its SL says so', () => {
+    const start = reduce(null, snapshot()).state;
+    const crit = position({ tier: 'CRITICAL', distanceToSlPct: 0.1, flags: ['LIQ_BEFORE_SL'] });
+    const out = reduce(start, { type: 'critical', seq: 11, at: 2_000, position: crit, reason: 'near-sl' });
+    expect(out.state?.alerts[0]?.message).toBe(
+      'BTCUSDT long on main is CRITICAL, near its stop-loss (liquidation before stop-loss)',
+    );
+  });
+
   it('a resnapshot replaces everything and announces what became CRITICAL meanwhile', () => {
     const start = reduce(
       null,

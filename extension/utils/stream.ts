@@ -1,9 +1,11 @@
 import {
   type Account,
   type Alert,
+  criticalSuffix,
   type ExecuteResult,
   emptyTierCounts,
   type GuardMode,
+  liquidationBeforeSlMessage,
   type MonitorStats,
   type ProtocolError,
   type ServerMessage,
@@ -178,7 +180,18 @@ function applyEvent(state: StreamState | null, ev: StreamEvent): Step {
       setPositions({ ...state.positions, [key]: ev.position });
       notices.push({ kind: 'critical', key, ref: refOf(ev.position), at: ev.at, reason: ev.reason });
       const near = ev.reason === 'near-sl' ? 'near its stop-loss' : 'near its take-profit';
-      alert('critical', 'critical', ev.position, `${describe(ev.position)} is CRITICAL, ${near}`);
+      alert(
+        'critical',
+        'critical',
+        ev.position,
+        `${describe(ev.position)} is CRITICAL, ${near}${criticalSuffix(ev.position)}`,
+      );
+      break;
+    }
+    case 'liquidation-before-sl': {
+      const key = positionKey(ev.position);
+      setPositions({ ...state.positions, [key]: ev.position });
+      alert('warning', 'liquidation-before-sl', ev.position, liquidationBeforeSlMessage(ev.position));
       break;
     }
     case 'tp-hit':

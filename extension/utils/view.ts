@@ -1,5 +1,6 @@
 import { type Account, POSITION_FLAG_TEXT, TIERS, type Tier, type TieredPosition, tierRank } from '@tierwatch/shared';
 import { positionKey } from './keys.ts';
+import { markValue, nearSide } from './metrics.ts';
 
 /**
  * Positions → what the popup lists: families (a main leg with its mirror legs beside it) grouped by
@@ -14,12 +15,31 @@ export interface Family {
   mirrors: TieredPosition[];
   /** Closest distance to either level, in %; sorts the group (nearest first). */
   urgency: number;
+  /** The level that closest distance is to: approaching the SL sorts before approaching the TP. */
+  near: 'sl' | 'tp' | null;
+  /** Closest distance to an SL among the legs, in % (Infinity without one). */
+  slDistance: number;
+  /** Unrealised PnL and value at the mark, over the legs. */
+  pnl: number;
+  value: number;
 }
+
+/** How a tier's families are ordered: by urgency (approaching SL first), or as the trader picks. */
+export type SortKey = 'urgency' | 'sl' | 'pnl' | 'size' | 'value';
+export const SORT_LABELS: Record<SortKey, string> = {
+  urgency: 'urgency (SL first)',
+  sl: 'distance to SL',
+  pnl: 'PnL (worst first)',
+  size: 'size',
+  value: 'value',
+};
 
 export interface TierGroup {
   tier: Tier;
   families: Family[];
   positions: number;
+  /** Unrealised PnL over every leg listed in the tier. */
+  pnl: number;
 }
 
 export interface Filter {
@@ -42,19 +62,25 @@ export function matches(p: TieredPosition, words: string[]): boolean {
   return words.every((w) => hay.includes(w));
 }
 
+const familyOf = (p: TieredPosition): Family => ({
+  key: positionKey(p),
+  tier: p.tier,
+  main: p,
+  mirrors: [],
+  urgency: nearest(p),
+  near: nearSide(p),
+  slDistance: p.distanceToSlPct ?? Number.POSITIVE_INFINITY,
+  pnl: p.unrealisedPnl,
+  value: markValue(p) ?? 0,
+});
+
 export function buildFamilies(positions: TieredPosition[], accounts: Account[]): Family[] {
   const byName = new Map(accounts.map((a) => [a.name, a]));
   const families = new Map<string, Family>();
   const orphans: TieredPosition[] = [];
   for (const p of positions) {
     if (byName.get(p.account)?.role === 'mirror') continue;
-    families.set(`${p.account}:${p.symbol}:${p.side}`, {
-      key: positionKey(p),
-      tier: p.tier,
-      main: p,
-      mirrors: [],
-      urgency: nearest(p),
-    });
+    families.set(`${p.account}:${p.symbol}:${p.side}`, familyOf(p));
   }
   for (const p of positions) {
     const acc = byName.get(p.account);
@@ -66,15 +92,37 @@ export function buildFamilies(positions: TieredPosition[], accounts: Account[]):
     }
     fam.mirrors.push(p);
     if (tierRank(p.tier) < tierRank(fam.tier)) fam.tier = p.tier;
-    fam.urgency = Math.min(fam.urgency, nearest(p));
+    const d = nearest(p);
+    if (d < fam.urgency) {
+      fam.urgency = d;
+      fam.near = nearSide(p);
+    }
+    fam.slDistance = Math.min(fam.slDistance, p.distanceToSlPct ?? Number.POSITIVE_INFINITY);
+    fam.pnl += p.unrealisedPnl;
+    fam.value += markValue(p) ?? 0;
   }
-  for (const p of orphans) {
-    families.set(positionKey(p), { key: positionKey(p), tier: p.tier, main: p, mirrors: [], urgency: nearest(p) });
-  }
+  for (const p of orphans) families.set(positionKey(p), familyOf(p));
   return [...families.values()];
 }
 
-export function groupByTier(positions: TieredPosition[], accounts: Account[], filter: Filter): TierGroup[] {
+const NEAR_RANK = { sl: 0, tp: 1 } as const;
+const nearRank = (f: Family) => (f.near === null ? 2 : NEAR_RANK[f.near]);
+/** Finite numbers only reach the comparators (an Infinity - Infinity would be NaN). */
+const cmp = (a: number, b: number) => (a < b ? -1 : a > b ? 1 : 0);
+const ORDER: Record<SortKey, (a: Family, b: Family) => number> = {
+  urgency: (a, b) => nearRank(a) - nearRank(b) || cmp(a.urgency, b.urgency),
+  sl: (a, b) => cmp(a.slDistance, b.slDistance),
+  pnl: (a, b) => cmp(a.pnl, b.pnl),
+  size: (a, b) => cmp(b.main.size, a.main.size),
+  value: (a, b) => cmp(b.value, a.value),
+};
+
+export function groupByTier(
+  positions: TieredPosition[],
+  accounts: Account[],
+  filter: Filter,
+  sort: SortKey = 'urgency',
+): TierGroup[] {
   const words = filter.text.toLowerCase().split(/\s+/).filter(Boolean);
   const groups = new Map<Tier, Family[]>(TIERS.map((t) => [t, []]));
   for (const fam of buildFamilies(positions, accounts)) {
@@ -83,11 +131,29 @@ export function groupByTier(positions: TieredPosition[], accounts: Account[], fi
     groups.get(fam.tier)?.push(fam);
   }
   return TIERS.map((tier) => {
+    const order = ORDER[sort];
     const families = (groups.get(tier) ?? []).sort(
-      (a, b) => a.urgency - b.urgency || a.main.symbol.localeCompare(b.main.symbol) || a.key.localeCompare(b.key),
+      (a, b) => order(a, b) || a.main.symbol.localeCompare(b.main.symbol) || a.key.localeCompare(b.key),
     );
-    return { tier, families, positions: families.reduce((n, f) => n + 1 + f.mirrors.length, 0) };
+    return {
+      tier,
+      families,
+      positions: families.reduce((n, f) => n + 1 + f.mirrors.length, 0),
+      pnl: families.reduce((n, f) => n + f.pnl, 0),
+    };
   });
+}
+
+/** Unrealised PnL and position count per account, in the order accounts first appear. */
+export function pnlByAccount(positions: TieredPosition[]): { account: string; pnl: number; positions: number }[] {
+  const by = new Map<string, { account: string; pnl: number; positions: number }>();
+  for (const p of positions) {
+    const t = by.get(p.account) ?? { account: p.account, pnl: 0, positions: 0 };
+    t.pnl += p.unrealisedPnl;
+    t.positions += 1;
+    by.set(p.account, t);
+  }
+  return [...by.values()];
 }
 
 /**

@@ -58,6 +58,13 @@ export type OrdersResponse = z.infer<typeof OrdersResponse>;
 export type BalancesResponse = z.infer<typeof BalancesResponse>;
 export type SnapshotResponse = z.infer<typeof SnapshotResponse>;
 
+/**
+ * GET /api/v1/monitor/positions: the monitor's own picture, from memory (no exchange call): every held
+ * position at the freshest mark the monitor has seen, with its tier. `at` is when it was served.
+ */
+export const MonitorPositionsResponse = z.object({ at: EpochMs, data: z.array(TieredPosition) });
+export type MonitorPositionsResponse = z.infer<typeof MonitorPositionsResponse>;
+
 /** Body of every error response. `path` names the offending field when there is one. */
 export const ErrorBody = z.object({
   error: ProtocolError.extend({ path: z.array(z.union([z.string(), z.number()])).optional() }),

@@ -25,6 +25,12 @@ export const StreamEvent = z.discriminatedUnion('type', [
     position: TieredPosition,
     reason: z.enum(['near-tp', 'near-sl']),
   }),
+  /**
+   * A position now has LIQ_BEFORE_SL (opened so, or its SL, leverage or margin changed): its liquidation
+   * price comes before its SL, so the SL cannot fire. Not sent for positions found so at start-up; their
+   * flag is in the snapshot.
+   */
+  z.object({ type: z.literal('liquidation-before-sl'), ...base, position: TieredPosition }),
   z.object({
     type: z.literal('tp-hit'),
     ...base,

@@ -27,6 +27,7 @@ const position = {
   liquidationPrice: null,
   unrealisedPnl: 500,
   leverage: 10,
+  positionValue: null,
   lastActivityAt: 1_700_000_000_000,
 };
 const tiered = { ...position, tier: 'ACTIVE', distanceToTpPct: 6.5, distanceToSlPct: 4.9, flags: [] };

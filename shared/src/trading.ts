@@ -18,6 +18,11 @@ export const Position = z.object({
   liquidationPrice: Price.nullable(),
   unrealisedPnl: z.number(),
   leverage: z.number().positive().nullable(),
+  /**
+   * Bybit's positionValue: size × entry price in USDT; null when the exchange sends none. With the leverage
+   * it gives the initial margin, the base of the ROI a trader reads on the exchange.
+   */
+  positionValue: z.number().nonnegative().nullable(),
   /** Last fill or change the exchange knows of (Bybit's updatedTime); null when unknown. */
   lastActivityAt: EpochMs.nullable(),
 });
@@ -28,9 +33,17 @@ export type Position = z.infer<typeof Position>;
  * UNCLASSIFIABLE: a price it needs is not a usable number. UNKNOWN_INSTRUMENT: its symbol is not among the
  * exchange's instruments (or their rules were refused), so the companion cannot trade it. LEVELS_INVERTED:
  * the TP is not beyond the SL in the position's favour (a long with its TP at or below its SL), so the
- * distances to them mean nothing.
+ * distances to them mean nothing. LIQ_BEFORE_SL: the liquidation price comes before the SL on the way
+ * there, so the exchange liquidates the position before its stop-loss can ever fire.
  */
-export const PositionFlag = z.enum(['NO_TP', 'NO_SL', 'UNCLASSIFIABLE', 'UNKNOWN_INSTRUMENT', 'LEVELS_INVERTED']);
+export const PositionFlag = z.enum([
+  'NO_TP',
+  'NO_SL',
+  'UNCLASSIFIABLE',
+  'UNKNOWN_INSTRUMENT',
+  'LEVELS_INVERTED',
+  'LIQ_BEFORE_SL',
+]);
 export type PositionFlag = z.infer<typeof PositionFlag>;
 
 /** Each flag said plainly, for the popup and notifications (one wording for both sides). */
@@ -40,7 +53,18 @@ export const POSITION_FLAG_TEXT: Record<PositionFlag, string> = {
   UNCLASSIFIABLE: 'prices unreadable',
   UNKNOWN_INSTRUMENT: 'unknown instrument',
   LEVELS_INVERTED: 'TP and SL inverted',
+  LIQ_BEFORE_SL: 'liquidation before stop-loss',
 };
+
+/** The alert for LIQ_BEFORE_SL, one wording for the companion's alert log and the extension. */
+export const liquidationBeforeSlMessage = (
+  p: Pick<Position, 'account' | 'symbol' | 'side' | 'liquidationPrice' | 'stopLoss'>,
+): string =>
+  `${p.symbol} ${p.side} on ${p.account}: liquidation at ${p.liquidationPrice} comes before its stop-loss at ${p.stopLoss}; the SL cannot fire`;
+
+/** Said after a CRITICAL alert's own words when the position's SL cannot fire (LIQ_BEFORE_SL). */
+export const criticalSuffix = (p: Pick<TieredPosition, 'flags'>): string =>
+  p.flags.includes('LIQ_BEFORE_SL') ? ` (${POSITION_FLAG_TEXT.LIQ_BEFORE_SL})` : '';
 
 /**
  * A flag this side does not know (a newer companion added it) is left out, not a reason to refuse the

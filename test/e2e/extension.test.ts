@@ -177,7 +177,10 @@ describe.runIf(browserSuiteEnabled('e2e extension'))('the extension in Chromium 
     expect(picture.groups).toEqual(picture.bar.filter(([, n]) => (n as number) > 0));
     expect(picture.bar.map(([t]) => t)).toEqual([...TIERS]);
     expect(await page.getByTestId('position-row').count()).toBeGreaterThan(0);
+    // The monitor's call figures live in the Diagnostics view (issue 20: the header is for the trader).
+    await page.getByTestId('open-diagnostics').click();
     await expect.poll(() => page.getByTestId('stats').textContent(), { timeout: 10_000 }).toMatch(/calls\/s/);
+    await page.getByTestId('diagnostics-back').click();
     await page.screenshot({ path: join(ARTIFACTS, 'popup-glance.png') });
     await page.emulateMedia({ colorScheme: 'dark' }); // the theme follows the system
     await page.screenshot({ path: join(ARTIFACTS, 'popup-glance-dark.png') });

@@ -15,6 +15,7 @@ const bybitRow = {
   liqPrice: '40000',
   unrealisedPnl: '500',
   leverage: '10',
+  positionValue: '30000',
   updatedTime: '1700000000000',
 };
 
@@ -32,6 +33,7 @@ describe('toPosition', () => {
       liquidationPrice: 40000,
       unrealisedPnl: 500,
       leverage: 10,
+      positionValue: 30000,
       lastActivityAt: 1700000000000,
     });
   });
@@ -43,6 +45,8 @@ describe('toPosition', () => {
     ['TP "0" means none', { takeProfit: '0' }, 'takeProfit', null],
     ['SL "" means none', { stopLoss: '' }, 'stopLoss', null],
     ['liq "" means none', { liqPrice: '' }, 'liquidationPrice', null],
+    ['no position value is null', { positionValue: '' }, 'positionValue', null],
+    ['position value "0" is 0, not none', { positionValue: '0' }, 'positionValue', 0],
     ['no pnl is 0', { unrealisedPnl: undefined }, 'unrealisedPnl', 0],
     ['no update time is null', { updatedTime: undefined }, 'lastActivityAt', null],
     ['a fractional update time is floored', { updatedTime: '1700000000000.7' }, 'lastActivityAt', 1700000000000],
@@ -56,6 +60,7 @@ describe('toPosition', () => {
     ['mark price not a number', { markPrice: 'abc' }, /markPrice = not a number/],
     ['side unknown', { side: 'Both' }, /side = "Both"/],
     ['size negative', { size: '-1' }, /size = -1/],
+    ['position value not a number', { positionValue: 'x' }, /positionValue = not a number/],
   ])('rejects a malformed row (%s) naming the field', (_name, patch, message) => {
     const run = () => toPosition('main', { ...bybitRow, ...patch });
     expect(run).toThrow(ExchangeCallError);

@@ -79,6 +79,7 @@ export function toPosition(account: string, raw: Loose): Position {
       liquidationPrice: level(raw.liqPrice),
       unrealisedPnl: num(raw.unrealisedPnl) ?? 0,
       leverage: level(raw.leverage),
+      positionValue: num(raw.positionValue),
       lastActivityAt: updated === null || Number.isNaN(updated) ? null : Math.floor(updated),
     },
     account,

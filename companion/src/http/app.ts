@@ -7,6 +7,7 @@ import { type ExecutionService, executionRoutes } from '../execution/index.ts';
 import { HttpConfig } from './config.ts';
 import { createErrorHandler, errorResponse, notFound } from './errors.ts';
 import { checkCaller, frontDoor } from './front-door.ts';
+import { type MonitorView, monitorRoutes } from './monitor-routes.ts';
 import { type TradingDeps, tradingRoutes } from './trading/routes.ts';
 
 export interface AppDeps {
@@ -25,6 +26,8 @@ export interface AppDeps {
   trading?: Omit<TradingDeps, 'clock' | 'logger'>;
   /** POST /api/v1/trading/execute and GET /api/v1/trading/executions[/:id]; absent: not served. */
   execution?: ExecutionService;
+  /** GET /api/v1/monitor/positions, from the monitor's memory; absent: not served. */
+  monitor?: MonitorView;
 }
 
 /**
@@ -79,6 +82,7 @@ export function createApp(deps: AppDeps): Hono {
     app.route('/api/v1/trading', tradingRoutes({ ...deps.trading, clock: deps.clock, logger }));
   }
   if (deps.execution) app.route('/api/v1/trading', executionRoutes(deps.execution));
+  if (deps.monitor) app.route('/api/v1/monitor', monitorRoutes({ monitor: deps.monitor, clock: deps.clock }));
   return app;
 }
 

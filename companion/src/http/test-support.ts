@@ -27,6 +27,7 @@ export function position(account: string, symbol: string, overrides: Partial<Pos
     liquidationPrice: null,
     unrealisedPnl: 1,
     leverage: 5,
+    positionValue: null,
     lastActivityAt: null,
     ...overrides,
   };

@@ -19,6 +19,7 @@ const pos = (o: Partial<Position> = {}): Position => ({
   liquidationPrice: null,
   unrealisedPnl: 0,
   leverage: 10,
+  positionValue: 100,
   lastActivityAt: null,
   ...o,
 });
@@ -123,6 +124,30 @@ const cases: Case[] = [
     ['UNKNOWN_INSTRUMENT', 'LEVELS_INVERTED'],
   ],
   ['one level only is never inverted', { takeProfit: 90, stopLoss: null }, {}, 'CRITICAL', ['NO_SL']],
+  // liquidation before the SL: the SL can never fire → never calmer than URGENT, flagged
+  [
+    'long, liquidation above the SL, levels far → URGENT, flagged',
+    { liquidationPrice: 91 },
+    {},
+    'URGENT',
+    ['LIQ_BEFORE_SL'],
+  ],
+  [
+    'short, liquidation below the SL, old activity (else DORMANT) → URGENT',
+    { side: 'short', takeProfit: 90, stopLoss: 110, liquidationPrice: 109 },
+    { lastActivityAt: NOW - 60 * MIN },
+    'URGENT',
+    ['LIQ_BEFORE_SL'],
+  ],
+  [
+    'liquidation before the SL, SL within 1% → CRITICAL, flagged',
+    { stopLoss: 99.5, liquidationPrice: 99.6 },
+    {},
+    'CRITICAL',
+    ['LIQ_BEFORE_SL'],
+  ],
+  ['liquidation beyond the SL → as usual', { liquidationPrice: 85 }, {}, 'STABLE'],
+  ['liquidation but no SL → as usual, NO_SL only', { stopLoss: null, liquidationPrice: 95 }, {}, 'STABLE', ['NO_SL']],
   // profit-taking
   ['long exactly 0.5% in profit → ACTIVE', { markPrice: 100.5, takeProfit: 120, stopLoss: 80 }, {}, 'ACTIVE'],
   ['long just under 0.5% in profit → calmer', { markPrice: 100.49, takeProfit: 120, stopLoss: 80 }, {}, 'STABLE'],

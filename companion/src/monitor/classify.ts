@@ -1,5 +1,6 @@
 import { type Position, type PositionFlag, type Tier, type TieredPosition, tierRank } from '@tierwatch/shared';
 import type { Thresholds } from './config.ts';
+import { liquidationRule } from './liquidation.ts';
 
 /**
  * The tier classifier: pure arithmetic on one position, so it runs on every price the monitor sees.
@@ -27,6 +28,8 @@ import type { Thresholds } from './config.ts';
  * A symbol missing from the exchange's instruments (or whose rules were refused) is flagged
  * UNKNOWN_INSTRUMENT and never calmer than URGENT: the companion cannot act on it (no order or SL can be
  * placed through it), so the trader must see it; its prices still classify it, CRITICAL included.
+ * A position whose liquidation price comes before its SL is flagged LIQ_BEFORE_SL and never calmer than
+ * URGENT, on the same terms: its stop-loss cannot fire (liquidation.ts).
  */
 
 export interface ClassifyInput {
@@ -88,8 +91,9 @@ export function classifyTier(input: ClassifyInput, th: Thresholds): Classificati
   if (p.stopLoss === null) flags.push('NO_SL');
   const unknown = input.instrumentKnown === false;
   if (unknown) flags.push('UNKNOWN_INSTRUMENT');
+  const unreachableSl = liquidationRule(p, flags); // liquidation.ts: flagged and held at URGENT, like unknown
   const out = (tier: Tier, tp: number | null, sl: number | null): Classification => ({
-    tier: unknown && tierRank(tier) > tierRank('URGENT') ? 'URGENT' : tier,
+    tier: (unknown || unreachableSl) && tierRank(tier) > tierRank('URGENT') ? 'URGENT' : tier,
     markPrice: mark,
     distanceToTpPct: tp,
     distanceToSlPct: sl,

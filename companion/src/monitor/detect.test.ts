@@ -238,3 +238,22 @@ describe('Monitor: odd positions are flagged, not mistaken', () => {
     expect(ex.count('tickers')).toBeGreaterThanOrEqual(6);
   });
 });
+
+describe('Monitor: liquidation before stop-loss', () => {
+  it('announces a position whose SL becomes unreachable, once; not those found so at start', async () => {
+    const { clock, ex, m, of } = setup();
+    // Found so by the first read: flagged in every snapshot, not announced.
+    ex.add(position({ account: 'main', symbol: 'BTCUSDT', stopLoss: 80, liquidationPrice: 85 }));
+    ex.add(position({ account: 'main', symbol: 'ETHUSDT', stopLoss: 80, liquidationPrice: 75 }));
+    m.start();
+    await run(clock, 2000);
+    expect(of('liquidation-before-sl')).toEqual([]);
+    expect(m.positions().find((p) => p.symbol === 'BTCUSDT')).toMatchObject({ flags: ['LIQ_BEFORE_SL'] });
+    // More leverage: ETHUSDT's liquidation moves above its SL.
+    ex.update('main', 'ETHUSDT', { liquidationPrice: 82, leverage: 25 });
+    await run(clock, 65_000);
+    expect(of('liquidation-before-sl')).toMatchObject([
+      { position: { symbol: 'ETHUSDT', liquidationPrice: 82, stopLoss: 80, tier: 'URGENT', flags: ['LIQ_BEFORE_SL'] } },
+    ]);
+  });
+});

@@ -2,12 +2,14 @@ import type { BusEvent, Order, Position, PositionSide, Ticker, Tier, TieredPosit
 import { type Classification, classifyTier, criticalReason, crossing, tieredPosition } from './classify.ts';
 import type { Thresholds } from './config.ts';
 import { type Entry, lastMark, positionKey } from './entry.ts';
+import { newlyUnreachable } from './liquidation.ts';
 
 /**
  * The position book: the monitor's current picture of every open position, and detection. Every price
  * the monitor sees (a ticker or a position page) goes through `observe`, which re-classifies the
  * position and publishes what changed: tier-changed, critical on entering CRITICAL, tp-hit / sl-hit on
- * the first price at or past a level. Position pages also reveal opens, resizes, closes and missing SLs.
+ * the first price at or past a level, liquidation-before-sl when the SL becomes unreachable. Position
+ * pages also reveal opens, resizes, closes and missing SLs.
  * No I/O here: actions on the exchange (confirm reads, re-placing an SL, closing a mirror) are returned to
  * the monitor, which owns the clients.
  */
@@ -228,8 +230,11 @@ export class PositionBook {
 
   private reclassify(e: Entry, now: number, mark: number, dataAt: number): void {
     const from = e.cls ? e.tier : null;
+    const flagsBefore = e.cls?.flags ?? null;
     e.cls = this.classification(e.position, now, mark, e);
     e.view = null;
+    if (newlyUnreachable(flagsBefore, e.discovered, e.cls.flags))
+      this.hooks.publish({ type: 'liquidation-before-sl', at: now, position: this.tiered(e) as TieredPosition });
     e.tier = e.cls.tier;
     if (from === e.tier) return;
     const quiet = from === null && e.discovered;

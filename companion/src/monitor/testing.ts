@@ -182,6 +182,7 @@ export const bybitRow = (p: Position): BybitRow => ({
   liqPrice: String(p.liquidationPrice ?? ''),
   unrealisedPnl: String(p.unrealisedPnl),
   leverage: String(p.leverage ?? ''),
+  positionValue: p.positionValue === null ? '' : String(p.positionValue),
   updatedTime: p.lastActivityAt === null ? '' : String(p.lastActivityAt),
 });
 
@@ -207,6 +208,7 @@ export const position = (o: Partial<Position> & Pick<Position, 'account' | 'symb
   liquidationPrice: null,
   unrealisedPnl: 0,
   leverage: 10,
+  positionValue: 100,
   lastActivityAt: NOW0 - 3_600_000,
   ...o,
 });

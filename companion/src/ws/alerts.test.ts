@@ -14,6 +14,7 @@ const position = {
   liquidationPrice: null,
   unrealisedPnl: 9,
   leverage: 5,
+  positionValue: null,
   lastActivityAt: null,
   tier: 'CRITICAL',
   distanceToTpPct: 0.9,
@@ -40,6 +41,16 @@ const execution = (status: ExecuteResult['status']): StreamEvent => ({
 describe('alertFor', () => {
   it.each<[string, StreamEvent, string | null, string | null]>([
     ['critical', { type: 'critical', ...base, position, reason: 'near-tp' }, 'critical', 'critical'],
+    [
+      'liquidation-before-sl',
+      {
+        type: 'liquidation-before-sl',
+        ...base,
+        position: { ...position, liquidationPrice: 96, flags: ['LIQ_BEFORE_SL'] },
+      },
+      'liquidation-before-sl',
+      'warning',
+    ],
     ['sl-hit', { type: 'sl-hit', ...base, ...key, price: 95, level: 95 }, 'sl-hit', 'critical'],
     ['tp-hit', { type: 'tp-hit', ...base, ...key, price: 110, level: 110 }, 'tp-hit', 'info'],
     ['missing-sl alerted', { type: 'missing-sl', ...base, ...key, action: 'alerted' }, 'missing-sl', 'warning'],
@@ -60,6 +71,18 @@ describe('alertFor', () => {
     expect(alert?.kind ?? null).toBe(kind);
     expect(alert?.severity ?? null).toBe(severity);
     if (alert) expect(alert).toMatchObject({ seq: 7, at: base.at });
+  });
+});
+
+describe('a CRITICAL alert for a position whose SL cannot fire', () => {
+  it('says so after its own words', () => {
+    const flagged = { ...position, flags: ['LIQ_BEFORE_SL'] } as TieredPosition;
+    expect(alertFor({ type: 'critical', ...base, position: flagged, reason: 'near-sl' })?.message).toBe(
+      'BTCUSDT long on main is CRITICAL, near its stop-loss (liquidation before stop-loss)',
+    );
+    expect(alertFor({ type: 'critical', ...base, position, reason: 'near-sl' })?.message).toBe(
+      'BTCUSDT long on main is CRITICAL, near its stop-loss',
+    );
   });
 });
 

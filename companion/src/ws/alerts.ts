@@ -1,4 +1,4 @@
-import type { Alert, StreamEvent } from '@tierwatch/shared';
+import { type Alert, criticalSuffix, liquidationBeforeSlMessage, type StreamEvent } from '@tierwatch/shared';
 
 /**
  * Which events a trader must still see after the fact, as the alerts a snapshot carries. Pure: one event
@@ -18,7 +18,17 @@ export function alertFor(ev: StreamEvent): Alert | null {
     case 'critical': {
       const near = ev.reason === 'near-sl' ? 'near its stop-loss' : 'near its take-profit';
       const p = ev.position;
-      return make('critical', 'critical', p.account, p.symbol, `${describe(p)} is CRITICAL, ${near}`);
+      return make(
+        'critical',
+        'critical',
+        p.account,
+        p.symbol,
+        `${describe(p)} is CRITICAL, ${near}${criticalSuffix(p)}`,
+      );
+    }
+    case 'liquidation-before-sl': {
+      const p = ev.position;
+      return make('warning', 'liquidation-before-sl', p.account, p.symbol, liquidationBeforeSlMessage(p));
     }
     case 'sl-hit':
       return make('critical', 'sl-hit', ev.account, ev.symbol, `${describe(ev)} hit its stop-loss at ${ev.price}`);

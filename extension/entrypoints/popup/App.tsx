@@ -8,6 +8,22 @@ import { useBackgroundState } from './usePort.ts';
 
 type Tab = 'monitor' | 'trade';
 
+/** Which page this is: the toolbar popup or Chrome's side panel (same UI; the html element says). */
+const surface = document.documentElement.dataset.surface === 'sidepanel' ? 'sidepanel' : 'popup';
+
+type SidePanelApi = { open(o: { windowId: number }): Promise<void> };
+/** chrome.sidePanel where the browser has it (Chrome 114+; open() from 116). */
+const sidePanel = (): SidePanelApi | null =>
+  (globalThis as unknown as { chrome?: { sidePanel?: SidePanelApi } }).chrome?.sidePanel ?? null;
+
+/** From the popup's click (a user gesture, which sidePanel.open needs); the popup then closes itself. */
+async function openSidePanel() {
+  const win = await browser.windows.getCurrent();
+  if (win.id === undefined) return;
+  await sidePanel()?.open({ windowId: win.id });
+  window.close();
+}
+
 export function App() {
   const { state, send } = useBackgroundState();
   const [tab, setTab] = useState<Tab>('monitor');
@@ -83,26 +99,46 @@ export function App() {
 
   return (
     <main class="app">
-      <div class="tabs" role="tablist">
+      <div class="tabs">
+        <div role="tablist" class="tablist">
+          <button
+            type="button"
+            role="tab"
+            aria-selected={tab === 'monitor'}
+            onClick={() => setTab('monitor')}
+            data-testid="tab-monitor"
+          >
+            Positions
+          </button>
+          <button
+            type="button"
+            role="tab"
+            aria-selected={tab === 'trade'}
+            onClick={() => setTab('trade')}
+            data-testid="tab-trade"
+          >
+            Trade
+          </button>
+        </div>
+        {surface === 'popup' && sidePanel() && (
+          <button
+            type="button"
+            class="icon"
+            title="Open in the side panel (stays open while you browse)"
+            aria-label="Open in the side panel"
+            onClick={openSidePanel}
+            data-testid="open-side-panel"
+          >
+            ◨
+          </button>
+        )}
         <button
           type="button"
-          role="tab"
-          aria-selected={tab === 'monitor'}
-          onClick={() => setTab('monitor')}
-          data-testid="tab-monitor"
+          class={surface === 'popup' && sidePanel() ? 'icon next' : 'icon'}
+          title="Options"
+          aria-label="Options"
+          onClick={openOptions}
         >
-          Positions
-        </button>
-        <button
-          type="button"
-          role="tab"
-          aria-selected={tab === 'trade'}
-          onClick={() => setTab('trade')}
-          data-testid="tab-trade"
-        >
-          Trade
-        </button>
-        <button type="button" class="icon" title="Options" onClick={openOptions}>
           ⚙
         </button>
       </div>

@@ -1,19 +1,27 @@
-import { TIERS, type Tier, type TieredPosition } from '@tierwatch/shared';
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import type { Tier } from '@tierwatch/shared';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { ConnectionStatus } from '../../utils/connection.ts';
-import { formatPct, formatPnl, formatPrice, formatQty, formatRate, formatReduction } from '../../utils/format.ts';
+import { formatPnl } from '../../utils/format.ts';
 import { healthWarnings } from '../../utils/health.ts';
 import { positionKey } from '../../utils/keys.ts';
+import { withLiveFigures } from '../../utils/live.ts';
 import type { StreamState } from '../../utils/stream.ts';
 import {
   DEFAULT_OPEN,
-  type Family,
   type Filter,
-  flagNotes,
-  gaugePosition,
   groupByTier,
   PAGE_SIZE,
+  pnlByAccount,
+  SORT_LABELS,
+  type SortKey,
 } from '../../utils/view.ts';
+import { Detail } from './Detail.tsx';
+import { Diagnostics } from './Diagnostics.tsx';
+import { AccountTotals, Header, TierBar } from './Header.tsx';
+import { FamilyRows } from './Rows.tsx';
+import { useLivePositions } from './useLive.ts';
+
+const LIVE_MS = 2000;
 
 interface Props {
   status: ConnectionStatus;
@@ -21,12 +29,28 @@ interface Props {
   focus: string | null;
 }
 
+type View = { kind: 'list' } | { kind: 'diagnostics' } | { kind: 'detail'; key: string };
+
 export function Monitor({ status, stream, focus }: Props) {
+  const [view, setView] = useState<View>({ kind: 'list' });
+  const [sort, setSort] = useState<SortKey>('urgency');
   const [filter, setFilter] = useState<Filter>({ text: '', tier: null });
   const [open, setOpen] = useState<Set<Tier>>(() => new Set(DEFAULT_OPEN));
   const [limits, setLimits] = useState<Partial<Record<Tier, number>>>({});
-  const positions = useMemo(() => Object.values(stream.positions), [stream.positions]);
-  const groups = useMemo(() => groupByTier(positions, stream.accounts, filter), [positions, stream.accounts, filter]);
+  // Figures (marks, PnL, distances) refreshed from the monitor's memory every 2 s; tiers stay the stream's.
+  const streamPositions = useRef(stream.positions);
+  streamPositions.current = stream.positions;
+  const live = useLivePositions(LIVE_MS, undefined, streamPositions);
+  const current = useMemo(
+    () => withLiveFigures(stream.positions, live?.data ?? null, live?.base),
+    [stream.positions, live],
+  );
+  const positions = useMemo(() => Object.values(current), [current]);
+  const groups = useMemo(
+    () => groupByTier(positions, stream.accounts, filter, sort),
+    [positions, stream.accounts, filter, sort],
+  );
+  const totals = useMemo(() => pnlByAccount(positions), [positions]);
   const ratios = useMemo(() => new Map(stream.accounts.map((a) => [a.name, a.mirrorRatio])), [stream.accounts]);
   const searching = filter.text.trim() !== '' || filter.tier !== null;
 
@@ -35,6 +59,10 @@ export function Monitor({ status, stream, focus }: Props) {
     ? groups.find((g) => g.families.some((f) => f.key === focus || f.mirrors.some((m) => positionKey(m) === focus)))
         ?.tier
     : undefined;
+  // A new focus (a notification's click) shows the list, wherever the trader was.
+  useEffect(() => {
+    if (focus) setView({ kind: 'list' });
+  }, [focus]);
   useEffect(() => {
     if (!focus || !focusTier) return;
     setOpen((s) => new Set([...s, focusTier]));
@@ -52,24 +80,53 @@ export function Monitor({ status, stream, focus }: Props) {
       return next;
     });
 
+  const list = () => setView({ kind: 'list' });
+  if (view.kind === 'diagnostics') return <Diagnostics stream={stream} onBack={list} />;
+  if (view.kind === 'detail')
+    return <Detail stream={{ ...stream, positions: current }} keyOf={view.key} onBack={list} />;
+  const openDetail = (key: string) => setView({ kind: 'detail', key });
+
   return (
     <>
-      <Header status={status} stream={stream} />
+      <Header
+        status={status}
+        dataAt={Math.max(stream.at, live?.at ?? 0)}
+        guardMode={stream.guardMode}
+        onDiagnostics={() => setView({ kind: 'diagnostics' })}
+      />
       <TierBar
         counts={stream.tierCounts}
         active={filter.tier}
         onPick={(tier) => setFilter((f) => ({ ...f, tier: f.tier === tier ? null : tier }))}
       />
+      <AccountTotals totals={totals} />
       <AccountHealth stream={stream} />
       <Alerts stream={stream} />
-      <input
-        class="filter"
-        type="search"
-        placeholder="Filter: symbol, account, side…"
-        value={filter.text}
-        onInput={(e) => setFilter((f) => ({ ...f, text: (e.target as HTMLInputElement).value }))}
-        data-testid="filter"
-      />
+      <div class="tools">
+        <input
+          class="filter"
+          type="search"
+          placeholder="Filter: symbol, account, side…"
+          aria-label="Filter positions"
+          value={filter.text}
+          onInput={(e) => setFilter((f) => ({ ...f, text: (e.target as HTMLInputElement).value }))}
+          data-testid="filter"
+        />
+        <label class="sort">
+          <span class="sr-only">Sort each tier by</span>
+          <select
+            value={sort}
+            onChange={(e) => setSort((e.target as HTMLSelectElement).value as SortKey)}
+            data-testid="sort"
+          >
+            {(Object.keys(SORT_LABELS) as SortKey[]).map((k) => (
+              <option key={k} value={k}>
+                {SORT_LABELS[k]}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
       {positions.length === 0 ? (
         <div class="state small" data-testid="state-empty">
           <p>
@@ -91,10 +148,19 @@ export function Monitor({ status, stream, focus }: Props) {
                   <span class="count" data-testid="tier-group-count">
                     {g.positions}
                   </span>
-                  <span class="chev">{isOpen ? '▾' : '▸'}</span>
+                  <span
+                    class={`gpnl ${g.pnl >= 0 ? 'up' : 'down'}`}
+                    data-testid="tier-group-pnl"
+                    title="unrealised PnL"
+                  >
+                    {formatPnl(g.pnl)}
+                  </span>
+                  <span class="chev" aria-hidden="true">
+                    {isOpen ? '▾' : '▸'}
+                  </span>
                 </button>
                 {shown.map((f) => (
-                  <FamilyRows key={f.key} family={f} ratios={ratios} focus={focus} />
+                  <FamilyRows key={f.key} family={f} ratios={ratios} focus={focus} onOpen={openDetail} />
                 ))}
                 {isOpen && g.families.length > shown.length && (
                   <button
@@ -118,66 +184,6 @@ export function Monitor({ status, stream, focus }: Props) {
         </div>
       )}
     </>
-  );
-}
-
-function Header({ status, stream }: { status: ConnectionStatus; stream: StreamState }) {
-  const s = stream.stats;
-  return (
-    <header class="head">
-      <span class={`conn ${status.state}`} data-testid="connection" data-state={status.state}>
-        <span class="dot" />
-        {status.state === 'open' ? 'Live' : status.state}
-      </span>
-      <span
-        class={`guard ${stream.guardMode}`}
-        data-testid="guard-mode"
-        data-mode={stream.guardMode}
-        title="Execution guard"
-      >
-        {stream.guardMode === 'normal' ? 'guard: normal' : 'guard: CRITICAL-ONLY'}
-      </span>
-      <span class="stats" data-testid="stats" title={s ? `naive: ${formatRate(s.naiveCallsPerSec)} calls/s` : ''}>
-        {s ? (
-          <>
-            <b>{formatRate(s.callsPerSec)}</b> calls/s · <b>{formatReduction(s.reductionVsNaive)}</b> fewer than naive
-          </>
-        ) : (
-          'no monitor stats yet'
-        )}
-      </span>
-    </header>
-  );
-}
-
-function TierBar({
-  counts,
-  active,
-  onPick,
-}: {
-  counts: Record<Tier, number>;
-  active: Tier | null;
-  onPick: (t: Tier) => void;
-}) {
-  const total = TIERS.reduce((n, t) => n + counts[t], 0);
-  return (
-    <fieldset class="tierbar" data-testid="tier-bar" aria-label="Positions per tier">
-      {TIERS.map((t) => (
-        <button
-          type="button"
-          key={t}
-          class={`seg t-${t}${active === t ? ' active' : ''}${counts[t] === 0 ? ' zero' : ''}`}
-          style={{ flexGrow: total ? Math.max(counts[t], total * 0.06) : 1 }}
-          title={`${t}: ${counts[t]} — click to filter`}
-          onClick={() => onPick(t)}
-          data-testid={`tier-count-${t}`}
-          data-count={counts[t]}
-        >
-          <span class="n">{counts[t]}</span>
-          <span class="l">{t.slice(0, 4)}</span>
-        </button>
-      ))}
-    </fieldset>
   );
 }
 
@@ -216,66 +222,5 @@ function Alerts({ stream }: { stream: StreamState }) {
         </li>
       )}
     </ul>
-  );
-}
-
-function FamilyRows({ family, ratios, focus }: { family: Family; ratios: Map<string, number>; focus: string | null }) {
-  return (
-    <div class="family">
-      <Row p={family.main} focus={focus} />
-      {family.mirrors.map((m) => (
-        <Row key={m.account} p={m} focus={focus} mirrorRatio={ratios.get(m.account) ?? null} />
-      ))}
-    </div>
-  );
-}
-
-function Row({ p, focus, mirrorRatio }: { p: TieredPosition; focus: string | null; mirrorRatio?: number | null }) {
-  const key = positionKey(p);
-  const mirror = mirrorRatio !== undefined;
-  const notes = flagNotes(p);
-  return (
-    <div
-      class={`pos t-${p.tier}${mirror ? ' mirror' : ''}${focus === key ? ' focused' : ''}`}
-      data-testid="position-row"
-      data-key={key}
-      data-tier={p.tier}
-    >
-      <div class="line">
-        <span class="sym">{mirror ? `↳ ${p.account}` : p.symbol}</span>
-        <span class={`side ${p.side}`}>{p.side}</span>
-        <span class="size" title="size">
-          {formatQty(p.size)}
-        </span>
-        <span class={`pnl ${p.unrealisedPnl >= 0 ? 'up' : 'down'}`} title="unrealised PnL">
-          {formatPnl(p.unrealisedPnl)}
-        </span>
-        <span class="acct" title="account">
-          {mirror ? `×${mirrorRatio ?? '?'}` : p.account}
-        </span>
-      </div>
-      <Gauge p={p} />
-      {notes.length > 0 && (
-        <div class="flags" data-testid="position-flags">
-          {notes.join(' · ')}
-        </div>
-      )}
-    </div>
-  );
-}
-
-function Gauge({ p }: { p: TieredPosition }) {
-  const at = gaugePosition(p);
-  return (
-    <div
-      class="gauge"
-      title={`mark ${formatPrice(p.markPrice)} · SL ${formatPrice(p.stopLoss)} · TP ${formatPrice(p.takeProfit)}`}
-    >
-      <span class="gl sl">{p.stopLoss === null ? 'no SL' : `SL ${formatPct(p.distanceToSlPct)}`}</span>
-      <span class={`bar${at === null ? ' none' : ''}`}>
-        {at !== null && <i style={{ left: `${(at * 100).toFixed(1)}%` }} />}
-      </span>
-      <span class="gl tp">{p.takeProfit === null ? 'no TP' : `TP ${formatPct(p.distanceToTpPct)}`}</span>
-    </div>
   );
 }

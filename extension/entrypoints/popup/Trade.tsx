@@ -209,8 +209,11 @@ export function Trade({ stream, onDone }: { stream: StreamState; onDone: () => v
         </div>
       </div>
       <div class="field">
-        <span class="label">Type</span>
+        <span class="label" id="exec-type-label">
+          Type
+        </span>
         <select
+          aria-labelledby="exec-type-label"
           value={form.orderType}
           onChange={(e) => set('orderType', (e.target as HTMLSelectElement).value as ExecuteForm['orderType'])}
           data-testid="exec-order-type"
@@ -233,6 +236,7 @@ export function Trade({ stream, onDone }: { stream: StreamState; onDone: () => v
           value={form.sizeMode}
           onChange={(e) => set('sizeMode', (e.target as HTMLSelectElement).value as ExecuteForm['sizeMode'])}
           data-testid="exec-size-mode"
+          aria-label="Size by"
           class="label-select"
         >
           <option value="quantity">Quantity</option>

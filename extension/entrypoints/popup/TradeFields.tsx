@@ -24,6 +24,7 @@ export function SymbolField({
       <span class="label">Symbol</span>
       <div class="combo">
         <input
+          aria-label="Symbol"
           value={value}
           placeholder={instruments ? 'search, e.g. BTC' : 'loading symbols…'}
           autoComplete="off"
@@ -73,16 +74,20 @@ export function Num({
   onInput,
   placeholder,
   error,
+  label,
 }: {
   name: FormField;
   value: string;
   onInput: (v: string) => void;
   placeholder: string;
   error?: string | undefined;
+  /** The field's name for assistive tech (the visible label sits beside it, not in a <label>). */
+  label?: string;
 }) {
   return (
     <span class="num">
       <input
+        aria-label={label ?? placeholder}
         inputMode="decimal"
         value={value}
         placeholder={placeholder}
@@ -117,8 +122,10 @@ export function Level(props: {
         onInput={props.onInput}
         placeholder={props.mode === 'pct' ? '% from entry (optional)' : 'price (optional)'}
         error={props.error}
+        label={props.label}
       />
       <select
+        aria-label={`${props.label} as`}
         value={props.mode}
         onChange={(e) => props.onMode((e.target as HTMLSelectElement).value as 'price' | 'pct')}
         data-testid={`exec-${props.name}-mode`}

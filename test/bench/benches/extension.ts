@@ -10,7 +10,7 @@ import { CHROMIUM_PATH, chromiumArgs } from '../../support/browser.ts';
 
 /**
  * The extension's figures: the popup's JavaScript over the wire (gzip of every chunk popup.html loads,
- * following static imports) and the time the popup takes to render a 400-position state pushed by the
+ * following static imports; the detail view's chart, loaded on demand, counted apart) and the time the popup takes to render a 400-position state pushed by the
  * background (performance measure 'tw:render': from the state message to the frame after the commit),
  * in Debian's Chromium with the built extension loaded.
  */
@@ -27,6 +27,32 @@ export function popupChunks(outDir = OUT): string[] {
   while (queue.length > 0) {
     const file = queue.shift() as string;
     if (seen.has(file)) continue;
+    seen.add(file);
+    const code = readFileSync(join(outDir, file), 'utf8');
+    for (const m of code.matchAll(/(?:import|from)\s*["'](\.{1,2}\/[^"']+\.js)["']/g)) {
+      queue.push(join(dirname(file), m[1] as string));
+    }
+  }
+  return [...seen];
+}
+
+/**
+ * Chunks the popup loads only on demand (`import("./Chart-….js")`: the detail view's chart), with what they
+ * import in turn, less what the first load already has.
+ */
+export function lazyChunks(outDir = OUT, first = popupChunks(outDir)): string[] {
+  const have = new Set(first);
+  const seen = new Set<string>();
+  const queue: string[] = [];
+  for (const file of first) {
+    const code = readFileSync(join(outDir, file), 'utf8');
+    for (const m of code.matchAll(/import\(\s*["'](\.{1,2}\/[^"']+\.js)["']\s*\)/g)) {
+      queue.push(join(dirname(file), m[1] as string));
+    }
+  }
+  while (queue.length > 0) {
+    const file = queue.shift() as string;
+    if (seen.has(file) || have.has(file)) continue;
     seen.add(file);
     const code = readFileSync(join(outDir, file), 'utf8');
     for (const m of code.matchAll(/(?:import|from)\s*["'](\.{1,2}\/[^"']+\.js)["']/g)) {
@@ -114,11 +140,16 @@ export default async function run(): Promise<Record<string, unknown>> {
   const chunks = popupChunks();
   const gzipBytes = chunks.reduce((n, f) => n + gzipSync(readFileSync(join(OUT, f)), { level: 9 }).length, 0);
   const rawBytes = chunks.reduce((n, f) => n + readFileSync(join(OUT, f)).length, 0);
+  const lazy = lazyChunks(OUT, chunks);
+  const chartGzipBytes = lazy.reduce((n, f) => n + gzipSync(readFileSync(join(OUT, f)), { level: 9 }).length, 0);
   const { times, rows } = await measureRender(400, RUNS);
   return {
     popupGzipKb: round(gzipBytes / 1024, 1),
     popupRawKb: round(rawBytes / 1024, 1),
     popupChunks: chunks,
+    /** The detail view's chart (lightweight-charts), loaded apart from the popup's first load. */
+    chartGzipKb: round(chartGzipBytes / 1024, 1),
+    chartChunks: lazy,
     render400Ms: round(median(times)),
     render400SpreadMs: round(Math.max(...times) - Math.min(...times)),
     render400MinMs: round(Math.min(...times)),

@@ -181,6 +181,7 @@ function toPosition(account: string, row: Loose): Position {
     liquidationPrice: lvl('liqPrice'),
     unrealisedPnl: Number(row.unrealisedPnl ?? 0),
     leverage: num('leverage'),
+    positionValue: num('positionValue'),
     lastActivityAt: num('updatedTime'),
   };
 }
@@ -264,6 +265,7 @@ async function heldPositions(paper: PaperExchange): Promise<Held[]> {
           liquidationPrice: null,
           unrealisedPnl: 0,
           leverage: null,
+          positionValue: null,
           lastActivityAt: p.updatedTime,
         },
         tier: null,
