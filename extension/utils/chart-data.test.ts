@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { appendMark, chartLevels, priceRange } from './chart-data.ts';
+import { appendMark, chartLevels, priceDecimals, priceRange } from './chart-data.ts';
 
 describe('chart data', () => {
   it('keeps one mark a second, the newest in a second winning, older ones and bad prices dropped', () => {
@@ -36,5 +36,15 @@ describe('chart data', () => {
     expect(r?.min).toBeLessThan(85);
     expect(r?.max).toBeGreaterThan(110);
     expect(priceRange([], [])).toBeNull();
+  });
+
+  it.each([
+    ['a low-priced coin: the levels are told apart', [0.10057, 0.10529, 0.0969, 0.11012], 5],
+    ['BTC-like prices: two decimals at least', [50_000, 48_000.5], 2],
+    ['a tiny price in exponent form', [2.5e-7], 8],
+    ['no values', [], 2],
+    ['float residue does not ask for 17 decimals', [0.1 + 0.2], 2],
+  ] as const)('priceDecimals: %s', (_name, values, expected) => {
+    expect(priceDecimals(values)).toBe(expected);
   });
 });

@@ -59,3 +59,21 @@ export function priceRange(
   const pad = (hi - lo || hi * 0.01) * 0.02;
   return { min: lo - pad, max: hi + pad };
 }
+
+/**
+ * Decimals the price axis needs to tell the levels apart: as many as the most precise level or mark
+ * carries (0.10529 → 5), at least 2, at most 8. The chart's default of 2 labelled SL 0.10529 and entry
+ * 0.10057 of a low-priced coin both "0.10".
+ */
+export function priceDecimals(values: readonly number[]): number {
+  let most = 2;
+  for (const v of values) {
+    if (!Number.isFinite(v)) continue;
+    const text = String(Number(v.toPrecision(12)));
+    const e = /e-(\d+)$/.exec(text);
+    const dot = text.indexOf('.');
+    const d = e ? Number(e[1]) + Math.max(0, text.indexOf('e') - dot - 1) : dot < 0 ? 0 : text.length - dot - 1;
+    most = Math.max(most, d);
+  }
+  return Math.min(8, most);
+}

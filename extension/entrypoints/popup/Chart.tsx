@@ -7,7 +7,7 @@ import {
   type UTCTimestamp,
 } from 'lightweight-charts';
 import { useEffect, useRef } from 'preact/hooks';
-import { type ChartLevel, type MarkPoint, priceRange } from '../../utils/chart-data.ts';
+import { type ChartLevel, type MarkPoint, priceDecimals, priceRange } from '../../utils/chart-data.ts';
 
 /**
  * The detail view's price chart: TradingView's lightweight-charts, in a chunk of its own that only the
@@ -59,6 +59,8 @@ export default function Chart({ points, levels }: { points: MarkPoint[]; levels:
   useEffect(() => {
     const s = series.current;
     if (!s) return;
+    const precision = priceDecimals([...levels.map((l) => l.price), ...points.slice(-1).map((p) => p.value)]);
+    s.applyOptions({ priceFormat: { type: 'price', precision, minMove: 10 ** -precision } });
     const lines = levels.map((l) =>
       s.createPriceLine({
         price: l.price,
