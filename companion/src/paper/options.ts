@@ -74,6 +74,17 @@ export const Limits = z.object({
 });
 export type Limits = z.infer<typeof Limits>;
 
+export const StreamOptions = z.object({
+  /** Push round of the public stream (Bybit: every 100 ms for derivatives tickers). */
+  pushIntervalMs: z.number().int().min(10).default(100),
+  /** A connection silent this long (no ping, no op) is closed, on the wall clock (Bybit: 10 minutes). */
+  idleMs: z.number().int().positive().default(600_000),
+  /** Bybit: at most 500 new connections per 5 minutes per IP, on the wall clock. */
+  connectionLimit: z.number().int().positive().default(500),
+  connectionWindowMs: z.number().int().positive().default(300_000),
+});
+export type StreamOptions = z.infer<typeof StreamOptions>;
+
 const AccountName = z.string().regex(/^[a-zA-Z0-9_-]{1,32}$/, 'account names are 1-32 of [a-zA-Z0-9_-]');
 const SymbolName = z.string().regex(/^[A-Z0-9]{2,16}USDT$/, 'symbols are linear USDT perpetuals like BTCUSDT');
 
@@ -92,6 +103,7 @@ export const PaperOptions = z.object({
   /** Standard deviation of one minute's log return of each symbol's random walk. */
   volatilityPerMinute: z.number().min(0).default(0.004),
   latency: Latency.prefault({}),
+  streams: StreamOptions.prefault({}),
   faults: Faults.prefault({}),
   limits: Limits.prefault({}),
   /** Market orders and TP/SL closes fill this far from mark, against the trader. */

@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import type { Clock } from '../../core/clock.ts';
 import { Rng } from '../../core/rng.ts';
 import { accountNames, type PaperOptions } from '../options.ts';
+import { type ChangeSet, emptyChanges, hasChanges } from './changes.ts';
 import { buildUniverse, roundToStep, type Universe } from './instruments.ts';
 import { applyFill, finalise, opposite } from './ledger.ts';
 import { cancelOrder, fillAtMarket, type MarketView, type PlaceRequest, placeOrder, setTradingStop } from './orders.ts';
@@ -19,6 +20,8 @@ import { BybitError, type Instrument, type PaperAccount, type PaperOrder } from 
 /** One day of steps at most per catch-up: a clock jumped by weeks must not stall a request. */
 const MAX_CATCH_UP_STEPS = 86_400;
 
+export type ChangeListener = (acc: PaperAccount, changes: ChangeSet) => void;
+
 export class PaperEngine {
   readonly accounts: PaperAccount[];
   private readonly byKey = new Map<string, PaperAccount>();
@@ -28,6 +31,7 @@ export class PaperEngine {
   private skewMs = 0;
   private orderSeq = 0;
   private sigmaPerStep: number;
+  private readonly listeners = new Set<ChangeListener>();
 
   constructor(
     private readonly opts: PaperOptions,
@@ -59,10 +63,29 @@ export class PaperEngine {
         history: [],
         linkIds: new Map(),
         executions: [],
+        changes: emptyChanges(),
       };
     });
     for (const a of this.accounts) this.byKey.set(a.apiKey, a);
     seedAccounts(this.accounts, this.universe, rng, { ...opts, now: start, nextOrderId: () => this.nextOrderId() });
+    // The seeded book is the starting state, not a change anyone was told about.
+    for (const a of this.accounts) a.changes = emptyChanges();
+  }
+
+  /** Called with each account's changes after every operation and market catch-up (the private streams). */
+  onChanges(listener: ChangeListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Hands every account's pending changes to the listeners, in account order, and starts new batches. */
+  private flush(): void {
+    for (const acc of this.accounts) {
+      if (!hasChanges(acc.changes)) continue;
+      const batch = acc.changes;
+      acc.changes = emptyChanges();
+      for (const l of this.listeners) l(acc, batch);
+    }
   }
 
   now(): number {
@@ -85,6 +108,7 @@ export class PaperEngine {
       }
       this.matchAll(this.lastStepAt);
     }
+    this.flush();
   }
 
   /** Moves simulated time forward on any clock (the skew is added to the clock's own time). */
@@ -102,6 +126,7 @@ export class PaperEngine {
     if (!(price > 0)) throw new BybitError(10001, 'params error: price must be > 0');
     this.setMark(m, Math.max(inst.tickSize, roundToStep(price, inst.tickSize)), this.now());
     this.matchAll(this.now());
+    this.flush();
     return m.mark;
   }
 
@@ -137,12 +162,20 @@ export class PaperEngine {
 
   placeOrder(acc: PaperAccount, req: PlaceRequest): PaperOrder {
     this.sync();
-    return placeOrder(acc, req, this.view());
+    try {
+      return placeOrder(acc, req, this.view());
+    } finally {
+      this.flush();
+    }
   }
 
   cancelOrder(acc: PaperAccount, symbol: string, ids: { orderId?: string; orderLinkId?: string }): PaperOrder {
     this.sync();
-    return cancelOrder(acc, symbol, ids, this.now());
+    try {
+      return cancelOrder(acc, symbol, ids, this.now());
+    } finally {
+      this.flush();
+    }
   }
 
   setTradingStop(acc: PaperAccount, symbol: string, levels: { takeProfit?: number; stopLoss?: number }): void {
@@ -150,6 +183,7 @@ export class PaperEngine {
     const inst = this.instrument(symbol);
     if (!inst) throw new BybitError(10001, 'Not supported symbols');
     setTradingStop(acc, symbol, levels, this.mark(symbol), inst, this.now());
+    this.flush();
   }
 
   private nextOrderId(): string {

@@ -1,3 +1,4 @@
+import { markExecution, markOrder } from './changes.ts';
 import type { PaperAccount, PaperExecution, PaperOrder, Side } from './types.ts';
 
 /**
@@ -107,12 +108,15 @@ export function applyFill(acc: PaperAccount, order: PaperOrder, fill: Fill, leve
     markPrice: fill.mark,
   };
   acc.executions.push(exec);
+  markExecution(acc, exec);
+  markOrder(acc, order);
   if (acc.executions.length > EXECUTIONS_CAP) acc.executions.splice(0, acc.executions.length - EXECUTIONS_CAP);
   return realised;
 }
 
 /** Moves a final order from the open book to the history. */
 export function finalise(acc: PaperAccount, order: PaperOrder): void {
+  markOrder(acc, order);
   acc.open.delete(order.orderId);
   acc.history.push(order);
   if (acc.history.length > HISTORY_CAP) acc.history.splice(0, acc.history.length - HISTORY_CAP);

@@ -1,3 +1,4 @@
+import { markOrder, markPosition } from './changes.ts';
 import { isMultipleOf } from './instruments.ts';
 import { applyFill, finalise, marginInUse, opposite, sign } from './ledger.ts';
 import { BybitError, type Instrument, type PaperAccount, type PaperOrder, paramsError, type Side } from './types.ts';
@@ -89,6 +90,7 @@ export function placeOrder(acc: PaperAccount, req: PlaceRequest, m: MarketView):
   };
   if (order.orderLinkId) acc.linkIds.set(order.orderLinkId, order);
   acc.open.set(order.orderId, order);
+  markOrder(acc, order);
   const crosses =
     req.orderType === 'Limit' && (req.side === 'Buy' ? mark <= (req.price as number) : mark >= (req.price as number));
   if (req.orderType === 'Market') {
@@ -178,6 +180,7 @@ export function setTradingStop(
   if (levels.takeProfit !== undefined) pos.takeProfit = levels.takeProfit === 0 ? null : levels.takeProfit;
   if (levels.stopLoss !== undefined) pos.stopLoss = levels.stopLoss === 0 ? null : levels.stopLoss;
   pos.updatedTime = now;
+  markPosition(acc, symbol);
 }
 
 export { opposite };

@@ -1,3 +1,5 @@
+import type { ChangeSet } from './changes.ts';
+
 /** The engine's own state, in numbers; server/format.ts turns it into Bybit's string-number dialect. */
 
 export type Side = 'Buy' | 'Sell';
@@ -100,6 +102,8 @@ export interface PaperAccount {
   linkIds: Map<string, PaperOrder>;
   /** Fills, newest last, capped. */
   executions: PaperExecution[];
+  /** Not yet flushed to the private stream (engine/changes.ts). */
+  changes: ChangeSet;
 }
 
 /** Bybit's answer to a bad request: a retCode and a message, never an HTTP 500. */

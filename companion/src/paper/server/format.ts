@@ -246,3 +246,41 @@ export function wallet(acc: PaperAccount, used: { positionIM: number; orderIM: n
     coin: [coin],
   };
 }
+
+/** A position that just closed, as Bybit's private stream reports it: side "" and zero size. */
+export function closedPosition(inst: Instrument, mark: number, leverage: number, now: number) {
+  return {
+    positionIdx: 0,
+    tradeMode: 0,
+    riskId: 1,
+    riskLimitValue: '2000000',
+    symbol: inst.symbol,
+    side: '',
+    size: '0',
+    entryPrice: '0',
+    avgPrice: '0',
+    sessionAvgPrice: '',
+    leverage: String(leverage),
+    positionValue: '0',
+    positionBalance: '0',
+    markPrice: px(inst, mark),
+    positionIM: '0',
+    positionMM: '0',
+    takeProfit: '0',
+    stopLoss: '0',
+    trailingStop: '0',
+    unrealisedPnl: '0',
+    curRealisedPnl: '0',
+    cumRealisedPnl: '0',
+    createdTime: String(now),
+    updatedTime: String(now),
+    tpslMode: 'Full',
+    liqPrice: '',
+    bustPrice: '',
+    positionStatus: 'Normal',
+    adlRankIndicator: 0,
+    autoAddMargin: 0,
+    isReduceOnly: false,
+    seq: now,
+  };
+}
