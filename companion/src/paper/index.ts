@@ -1,6 +1,6 @@
 import { setMaxListeners } from 'node:events';
-import type { AddressInfo } from 'node:net';
 import type { Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { silentLogger } from '../core/logger.ts';

@@ -13,7 +13,12 @@ export interface ChangeSet {
   wallet: boolean;
 }
 
-export const emptyChanges = (): ChangeSet => ({ orders: new Map(), positions: new Set(), executions: [], wallet: false });
+export const emptyChanges = (): ChangeSet => ({
+  orders: new Map(),
+  positions: new Set(),
+  executions: [],
+  wallet: false,
+});
 
 export const hasChanges = (c: ChangeSet): boolean =>
   c.orders.size > 0 || c.positions.size > 0 || c.executions.length > 0 || c.wallet;

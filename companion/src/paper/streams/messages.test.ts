@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pong, parsePublicTopic, tickerDelta, topicFamily } from './messages.ts';
+import { parsePublicTopic, pong, tickerDelta, topicFamily } from './messages.ts';
 
 describe('tickerDelta', () => {
   it.each([
@@ -30,7 +30,13 @@ describe('parsePublicTopic', () => {
 
 describe('pong shapes', () => {
   it('public: an ack with ret_msg pong; private: op pong with the time in args', () => {
-    expect(pong('public', 'c1', 7, 5)).toEqual({ success: true, ret_msg: 'pong', conn_id: 'c1', req_id: '7', op: 'ping' });
+    expect(pong('public', 'c1', 7, 5)).toEqual({
+      success: true,
+      ret_msg: 'pong',
+      conn_id: 'c1',
+      req_id: '7',
+      op: 'ping',
+    });
     expect(pong('private', 'c1', undefined, 5)).toEqual({ op: 'pong', args: ['5'], conn_id: 'c1' });
   });
 });

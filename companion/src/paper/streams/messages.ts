@@ -25,7 +25,12 @@ export function authRefused(connId: string, retMsg: string, args: unknown): Json
  */
 export function pong(kind: 'public' | 'private' | 'trade', connId: string, reqId: unknown, now: number): Json {
   if (kind === 'public') return { ...ack('ping', connId, reqId, true, 'pong') };
-  return { ...(reqId !== undefined ? { req_id: String(reqId) } : {}), op: 'pong', args: [String(now)], conn_id: connId };
+  return {
+    ...(reqId !== undefined ? { req_id: String(reqId) } : {}),
+    op: 'pong',
+    args: [String(now)],
+    conn_id: connId,
+  };
 }
 
 /** The fields of `next` that differ from `prev`, plus `symbol` (a linear ticker delta). Empty when none. */

@@ -77,12 +77,15 @@ export class PrivateFeed {
     const topics = Array.isArray(args) ? args : [];
     const bad = topics.find((t) => !(PRIVATE_TOPICS as readonly unknown[]).includes(t));
     if (topics.length === 0 || bad !== undefined) {
-      conn.send(ack('subscribe', conn.connId, reqId, false, `error:handler not found,topic:${String(bad ?? '')}`), 'ack');
+      conn.send(
+        ack('subscribe', conn.connId, reqId, false, `error:handler not found,topic:${String(bad ?? '')}`),
+        'ack',
+      );
       return;
     }
     for (const t of topics as PrivateTopic[]) conn.topics.add(t);
-    let set = this.byAccount.get(conn.account.name);
-    if (!set) this.byAccount.set(conn.account.name, (set = new Set()));
+    const set = this.byAccount.get(conn.account.name) ?? new Set();
+    this.byAccount.set(conn.account.name, set);
     set.add(conn);
     conn.send(ack('subscribe', conn.connId, reqId), 'ack');
   }
@@ -110,14 +113,22 @@ export class PrivateFeed {
       let v: T | undefined;
       return () => (v ??= f());
     };
-    const orders = lazy(() => [...changes.orders.values()].map((o) => ({ category: 'linear', ...fmt.order(inst(o.symbol), o) })));
-    const execs = lazy(() => changes.executions.map((e) => ({ category: 'linear', ...fmt.execution(inst(e.symbol), e) })));
+    const orders = lazy(() =>
+      [...changes.orders.values()].map((o) => ({ category: 'linear', ...fmt.order(inst(o.symbol), o) })),
+    );
+    const execs = lazy(() =>
+      changes.executions.map((e) => ({ category: 'linear', ...fmt.execution(inst(e.symbol), e) })),
+    );
     const positions = lazy(() =>
       [...changes.positions].map((s) => {
         const p = acc.positions.get(s);
         const mark = this.engine.mark(s);
         return p
-          ? { category: 'linear', ...fmt.position(inst(s), p, mark), entryPrice: fmt.position(inst(s), p, mark).avgPrice }
+          ? {
+              category: 'linear',
+              ...fmt.position(inst(s), p, mark),
+              entryPrice: fmt.position(inst(s), p, mark).avgPrice,
+            }
           : { category: 'linear', ...fmt.closedPosition(inst(s), mark, this.leverage, now) };
       }),
     );

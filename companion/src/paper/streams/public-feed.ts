@@ -42,7 +42,10 @@ export class PublicFeed {
     const topics = Array.isArray(args) ? args : [];
     const bad = topics.find((t) => typeof t !== 'string' || !parsePublicTopic(t, (s) => !!this.engine.instrument(s)));
     if (topics.length === 0 || bad !== undefined) {
-      conn.send(ack('subscribe', conn.connId, reqId, false, `error:handler not found,topic:${String(bad ?? '')}`), 'ack');
+      conn.send(
+        ack('subscribe', conn.connId, reqId, false, `error:handler not found,topic:${String(bad ?? '')}`),
+        'ack',
+      );
       return;
     }
     const chars = topics.reduce((n: number, t: string) => n + t.length, 0);
@@ -55,8 +58,8 @@ export class PublicFeed {
       conn.topics.add(t);
       conn.argsChars += t.length;
       this.parsed.set(t, parsePublicTopic(t, () => true) as PublicTopic);
-      let set = this.subscribers.get(t);
-      if (!set) this.subscribers.set(t, (set = new Set()));
+      const set = this.subscribers.get(t) ?? new Set();
+      this.subscribers.set(t, set);
       set.add(conn);
     }
     conn.send(ack('subscribe', conn.connId, reqId), 'ack');
@@ -141,8 +144,8 @@ export class PublicFeed {
   }
 
   private tickerState(inst: Instrument): TickerState {
-    let s = this.tickers.get(inst.symbol);
-    if (!s) this.tickers.set(inst.symbol, (s = { last: this.tickerNow(inst), cs: 1 }));
+    const s = this.tickers.get(inst.symbol) ?? { last: this.tickerNow(inst), cs: 1 };
+    this.tickers.set(inst.symbol, s);
     return s;
   }
 
@@ -197,7 +200,10 @@ export class PublicFeed {
     const levels = Math.min(t.depth, 25);
     const size = (inst.minQty * 100).toFixed(inst.qtyDecimals);
     const side = (dir: 1 | -1) =>
-      Array.from({ length: levels }, (_, i) => [(mark + dir * (i + 1) * inst.tickSize).toFixed(inst.priceDecimals), size]);
+      Array.from({ length: levels }, (_, i) => [
+        (mark + dir * (i + 1) * inst.tickSize).toFixed(inst.priceDecimals),
+        size,
+      ]);
     return {
       topic,
       type: 'snapshot',

@@ -9,6 +9,7 @@ import { type PaperExchange, type PaperOptionsInput, signHeaders, startPaperExch
  * advances the clock, so every delta and every push below is the consequence of one known step.
  */
 
+// biome-ignore lint/suspicious/noExplicitAny: Bybit's messages, read field by field
 type Msg = Record<string, any>;
 
 class Raw {
@@ -19,7 +20,11 @@ class Raw {
     ws.on('message', (d) => {
       const m = JSON.parse(d.toString()) as Msg;
       this.got.push(m);
-      this.waiters = this.waiters.filter((w) => (w.pred(m) ? (w.resolve(m), false) : true));
+      this.waiters = this.waiters.filter((w) => {
+        if (!w.pred(m)) return true;
+        w.resolve(m);
+        return false;
+      });
     });
     ws.on('close', () => {
       this.closed = true;
@@ -41,8 +46,17 @@ class Raw {
     const seen = this.got.find(pred);
     if (seen) return Promise.resolve(seen);
     return new Promise((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`no matching message in ${ms} ms; got ${JSON.stringify(this.got.slice(-5))}`)), ms);
-      this.waiters.push({ pred, resolve: (m) => (clearTimeout(t), resolve(m)) });
+      const t = setTimeout(
+        () => reject(new Error(`no matching message in ${ms} ms; got ${JSON.stringify(this.got.slice(-5))}`)),
+        ms,
+      );
+      this.waiters.push({
+        pred,
+        resolve: (m) => {
+          clearTimeout(t);
+          resolve(m);
+        },
+      });
     });
   }
   take(pred: (m: Msg) => boolean): Msg[] {
@@ -52,7 +66,10 @@ class Raw {
     if (this.closed) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const t = setTimeout(() => reject(new Error('still open')), ms);
-      this.ws.once('close', () => (clearTimeout(t), resolve()));
+      this.ws.once('close', () => {
+        clearTimeout(t);
+        resolve();
+      });
     });
   }
 }
@@ -100,7 +117,11 @@ describe('public linear stream', () => {
     ex.control.setPrice('BTCUSDT', 70_000);
     await clock.advance(100);
     const delta = await pub.next((m) => m.topic === 'tickers.BTCUSDT' && m.type === 'delta');
-    expect(delta.data).toMatchObject({ symbol: 'BTCUSDT', markPrice: (70_000).toFixed(dp), lastPrice: (70_000).toFixed(dp) });
+    expect(delta.data).toMatchObject({
+      symbol: 'BTCUSDT',
+      markPrice: (70_000).toFixed(dp),
+      lastPrice: (70_000).toFixed(dp),
+    });
     expect(delta.data.prevPrice24h).toBeUndefined();
     expect(delta.data.fundingRate).toBeUndefined();
     expect(delta.cs).toBeGreaterThan(snap.cs);
@@ -167,7 +188,10 @@ describe('private stream', () => {
     const acc = ex.accounts[0]!;
     const priv = await open('/v5/private');
     priv.send({ op: 'subscribe', req_id: 's0', args: ['position'] });
-    expect(await priv.next((m) => m.req_id === 's0')).toMatchObject({ success: false, ret_msg: 'Request not authorized' });
+    expect(await priv.next((m) => m.req_id === 's0')).toMatchObject({
+      success: false,
+      ret_msg: 'Request not authorized',
+    });
     priv.send({ op: 'auth', args: authArgs({ ...acc, secret: 'wrong' }, wallClock.now() + 10_000) });
     expect(await priv.next((m) => m.op === 'auth')).toMatchObject({ success: false, request: { op: 'auth' } });
     priv.got.length = 0;
@@ -195,13 +219,23 @@ describe('private stream', () => {
   async function rest(path: string, params: Record<string, unknown>) {
     const e = ex as PaperExchange;
     const body = JSON.stringify(params);
-    const res = await fetch(`${e.url}${path}`, { method: 'POST', headers: signHeaders(e.accounts[0]!, body, Date.now()), body });
+    const res = await fetch(`${e.url}${path}`, {
+      method: 'POST',
+      headers: signHeaders(e.accounts[0]!, body, Date.now()),
+      body,
+    });
     return (await res.json()) as Msg;
   }
 
   it('a market fill pushes order, execution, position and wallet, in that order', async () => {
     const { priv } = await authed();
-    const placed = await rest('/v5/order/create', { category: 'linear', symbol: 'SOLUSDT', side: 'Buy', orderType: 'Market', qty: '1' });
+    const placed = await rest('/v5/order/create', {
+      category: 'linear',
+      symbol: 'SOLUSDT',
+      side: 'Buy',
+      orderType: 'Market',
+      qty: '1',
+    });
     expect(placed.retCode).toBe(0);
     await priv.next((m) => m.topic === 'wallet');
     expect(priv.got.map((m) => m.topic)).toEqual(['order', 'execution', 'position', 'wallet']);
@@ -217,11 +251,19 @@ describe('private stream', () => {
   it('a trading-stop change and a TP trigger on the loop are pushed; the close says side "" and size 0', async () => {
     const { ex, clock, priv } = await authed(['position.linear', 'execution']);
     ex.control.setPrice('SOLUSDT', 150);
-    const placed = await rest('/v5/order/create', { category: 'linear', symbol: 'SOLUSDT', side: 'Buy', orderType: 'Market', qty: '1' });
+    const placed = await rest('/v5/order/create', {
+      category: 'linear',
+      symbol: 'SOLUSDT',
+      side: 'Buy',
+      orderType: 'Market',
+      qty: '1',
+    });
     expect(placed).toMatchObject({ retCode: 0 });
     await priv.next((m) => m.topic === 'position.linear');
     priv.got.length = 0;
-    expect((await rest('/v5/position/trading-stop', { category: 'linear', symbol: 'SOLUSDT', takeProfit: '160' })).retCode).toBe(0);
+    expect(
+      (await rest('/v5/position/trading-stop', { category: 'linear', symbol: 'SOLUSDT', takeProfit: '160' })).retCode,
+    ).toBe(0);
     const tp = await priv.next((m) => m.topic === 'position.linear');
     expect(Number(tp.data[0].takeProfit)).toBe(160);
     priv.got.length = 0;
@@ -234,11 +276,15 @@ describe('private stream', () => {
     expect(priv.take((m) => m.topic === 'execution')[0]!.data[0].stopOrderType).toBe('TakeProfit');
   });
 
-  it('another account\'s changes are not pushed', async () => {
+  it("another account's changes are not pushed", async () => {
     const { priv } = await authed();
     const e = ex as PaperExchange;
     const body = JSON.stringify({ category: 'linear', symbol: 'SOLUSDT', side: 'Buy', orderType: 'Market', qty: '1' });
-    await fetch(`${e.url}/v5/order/create`, { method: 'POST', headers: signHeaders(e.accounts[1]!, body, Date.now()), body });
+    await fetch(`${e.url}/v5/order/create`, {
+      method: 'POST',
+      headers: signHeaders(e.accounts[1]!, body, Date.now()),
+      body,
+    });
     await io(80);
     expect(priv.got).toHaveLength(0);
   });

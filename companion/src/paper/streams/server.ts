@@ -85,7 +85,7 @@ export class StreamServer {
     this.wss.close();
   }
 
-  private onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+  private onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const stats = this.deps.control.streamStats;
     const path = (req.url ?? '').split('?')[0] as string;
     const kind = PATHS[path];
@@ -96,8 +96,7 @@ export class StreamServer {
     if (!kind) return refuse('404 Not Found', 'path');
     const ip = req.socket.remoteAddress ?? '127.0.0.1';
     if (!this.handshakes.hit(ip, this.deps.wallClock.now()).allowed) return refuse('429 Too Many Requests', 'limit');
-    if (kind === 'public' && this.deps.control.isRefused('public'))
-      return refuse('503 Service Unavailable', 'fault');
+    if (kind === 'public' && this.deps.control.isRefused('public')) return refuse('503 Service Unavailable', 'fault');
     this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(kind, ws));
   };
 
@@ -118,7 +117,7 @@ export class StreamServer {
     if (!this.running) void this.run();
   }
 
-  private onMessage(conn: StreamConnection, text: string): void {
+  private onMessage(conn: StreamConnection, text: string) {
     const { control, wallClock } = this.deps;
     control.streamStats.received++;
     conn.lastSeenAt = wallClock.now();
@@ -148,7 +147,13 @@ export class StreamServer {
     if (op === 'subscribe') return feed.subscribe(conn, msg.args, reqId);
     if (op === 'unsubscribe') return feed.unsubscribe(conn, msg.args, reqId);
     conn.send(
-      { success: false, ret_msg: `error:invalid op ${op}`, conn_id: conn.connId, ...(reqId !== undefined ? { req_id: String(reqId) } : {}), op },
+      {
+        success: false,
+        ret_msg: `error:invalid op ${op}`,
+        conn_id: conn.connId,
+        ...(reqId !== undefined ? { req_id: String(reqId) } : {}),
+        op,
+      },
       'error',
     );
   }

@@ -45,7 +45,7 @@ export class TradeFeed {
     conn.send({ retCode: 0, retMsg: 'OK', op: 'auth', connId: conn.connId }, 'auth');
   }
 
-  handle(conn: StreamConnection, msg: Record<string, unknown>): void {
+  handle(conn: StreamConnection, msg: Record<string, unknown>) {
     const op = String(msg.op);
     const reqId = msg.reqId === undefined ? '' : String(msg.reqId);
     const wallNow = this.wallClock.now();
@@ -62,9 +62,13 @@ export class TradeFeed {
     const ts = Number(h['X-BAPI-TIMESTAMP']);
     const recvWindow = h['X-BAPI-RECV-WINDOW'] === undefined ? 5000 : Number(h['X-BAPI-RECV-WINDOW']);
     if (!Number.isFinite(ts) || ts < wallNow - recvWindow || ts >= wallNow + 1000)
-      return answer(10002, `invalid request, please check your server timestamp or recv_window param. req_timestamp[${h['X-BAPI-TIMESTAMP']}],server_timestamp[${wallNow}],recv_window[${recvWindow}]`);
+      return answer(
+        10002,
+        `invalid request, please check your server timestamp or recv_window param. req_timestamp[${h['X-BAPI-TIMESTAMP']}],server_timestamp[${wallNow}],recv_window[${recvWindow}]`,
+      );
     const args = Array.isArray(msg.args) ? msg.args : [];
-    if (args.length !== 1 || typeof args[0] !== 'object' || args[0] === null) return answer(10001, 'params error: args must hold one request');
+    if (args.length !== 1 || typeof args[0] !== 'object' || args[0] === null)
+      return answer(10001, 'params error: args must hold one request');
     this.control.recordCall(`ws:${op}`, conn.account.name);
     const v = this.control.hitAccount(conn.account.name, endpoint);
     if (v) {
