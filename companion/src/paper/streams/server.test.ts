@@ -1,6 +1,5 @@
-import { createHmac } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { WebSocket } from 'ws';
+import { bybitWsAuthArgs as authArgs, type Msg, RawBybitSocket as Raw } from '../../../../test/support/bybit-ws.ts';
 import { ManualClock } from '../../core/clock.ts';
 import { type PaperExchange, type PaperOptionsInput, signHeaders, startPaperExchange } from '../index.ts';
 
@@ -8,71 +7,6 @@ import { type PaperExchange, type PaperOptionsInput, signHeaders, startPaperExch
  * The WebSocket side without ccxt, on injected time: the market and the push rounds move only when the test
  * advances the clock, so every delta and every push below is the consequence of one known step.
  */
-
-// biome-ignore lint/suspicious/noExplicitAny: Bybit's messages, read field by field
-type Msg = Record<string, any>;
-
-class Raw {
-  readonly got: Msg[] = [];
-  private waiters: { pred: (m: Msg) => boolean; resolve: (m: Msg) => void }[] = [];
-  closed = false;
-  constructor(readonly ws: WebSocket) {
-    ws.on('message', (d) => {
-      const m = JSON.parse(d.toString()) as Msg;
-      this.got.push(m);
-      this.waiters = this.waiters.filter((w) => {
-        if (!w.pred(m)) return true;
-        w.resolve(m);
-        return false;
-      });
-    });
-    ws.on('close', () => {
-      this.closed = true;
-    });
-  }
-  static open(url: string): Promise<Raw> {
-    return new Promise((resolve, reject) => {
-      const ws = new WebSocket(url);
-      const r = new Raw(ws);
-      ws.once('open', () => resolve(r));
-      ws.once('error', reject);
-      ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
-    });
-  }
-  send(m: Msg): void {
-    this.ws.send(JSON.stringify(m));
-  }
-  next(pred: (m: Msg) => boolean, ms = 2000): Promise<Msg> {
-    const seen = this.got.find(pred);
-    if (seen) return Promise.resolve(seen);
-    return new Promise((resolve, reject) => {
-      const t = setTimeout(
-        () => reject(new Error(`no matching message in ${ms} ms; got ${JSON.stringify(this.got.slice(-5))}`)),
-        ms,
-      );
-      this.waiters.push({
-        pred,
-        resolve: (m) => {
-          clearTimeout(t);
-          resolve(m);
-        },
-      });
-    });
-  }
-  take(pred: (m: Msg) => boolean): Msg[] {
-    return this.got.filter(pred);
-  }
-  closedSoon(ms = 2000): Promise<void> {
-    if (this.closed) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error('still open')), ms);
-      this.ws.once('close', () => {
-        clearTimeout(t);
-        resolve();
-      });
-    });
-  }
-}
 
 let ex: PaperExchange | undefined;
 const raws: Raw[] = [];
@@ -94,12 +28,6 @@ async function start(over: PaperOptionsInput = {}) {
   };
   return { ex, clock, wallClock, open };
 }
-
-const authArgs = (acc: { apiKey: string; secret: string }, expires: number) => [
-  acc.apiKey,
-  String(expires),
-  createHmac('sha256', acc.secret).update(`GET/realtime${expires}`).digest('hex'),
-];
 
 /** Lets socket I/O and the push loop run (they are on real sockets, whatever the clock). */
 const io = (ms = 30) => new Promise((r) => setTimeout(r, ms));
