@@ -1,26 +1,13 @@
-import ccxt from 'ccxt';
 import { afterAll, beforeAll } from 'vitest';
-import {
-  type PaperExchange,
-  paperCcxtConfig,
-  pointCcxtAt,
-  pointCcxtProAt,
-  startPaperExchange,
-} from '../paper/index.ts';
+import { paperProClient } from '../paper/ccxt-pro.ts';
+import { type PaperExchange, startPaperExchange } from '../paper/index.ts';
 import { describeStreamConformance, type StreamConformanceContext } from './conformance.streams.ts';
 
 let paper: PaperExchange;
 let ctx: StreamConformanceContext;
 
-async function proClient(creds: { apiKey: string; secret: string }) {
-  const c = new ccxt.pro.bybit({ ...paperCcxtConfig(creds), enableRateLimit: false });
-  pointCcxtAt(c, paper.url);
-  pointCcxtProAt(c, paper.url);
-  c.options.watchPositions = { fetchPositionsSnapshot: true, awaitPositionsSnapshot: true };
-  await c.loadHttpProxyAgent();
-  await c.loadMarkets();
-  return c as never;
-}
+const proClient = async (creds: { apiKey: string; secret: string }) =>
+  (await paperProClient(paper.url, creds)) as never;
 
 beforeAll(async () => {
   paper = await startPaperExchange({
