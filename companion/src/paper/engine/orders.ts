@@ -177,6 +177,11 @@ export function setTradingStop(
       throw new BybitError(10001, `Price invalid: ${v} (tickSize ${inst.tickSize})`);
   }
   checkLevels(pos.side, mark, levels.takeProfit ?? null, levels.stopLoss ?? null);
+  const same = (given: number | undefined, now: number | null) =>
+    given === undefined || (given === 0 ? now === null : given === now);
+  // Bybit refuses a request that changes nothing with 34040 rather than answering OK.
+  if (same(levels.takeProfit, pos.takeProfit) && same(levels.stopLoss, pos.stopLoss))
+    throw new BybitError(34040, 'not modified');
   if (levels.takeProfit !== undefined) pos.takeProfit = levels.takeProfit === 0 ? null : levels.takeProfit;
   if (levels.stopLoss !== undefined) pos.stopLoss = levels.stopLoss === 0 ? null : levels.stopLoss;
   pos.updatedTime = now;

@@ -110,8 +110,9 @@ function plan(bucket: Bucket, symbol: string, mark: number, notional: number, rn
     entry: mark * (1 + entryMove),
     tp: bucket === 'noTp' ? null : mark * (1 + dir * tpDist),
     sl: mark * (1 - dir * slDist),
-    openedAgoMs: lastActivityAgoMs + rng.between(0, 120) * MIN,
-    lastActivityAgoMs,
+    // Whole milliseconds, as every time on Bybit is.
+    openedAgoMs: Math.round(lastActivityAgoMs + rng.between(0, 120) * MIN),
+    lastActivityAgoMs: Math.round(lastActivityAgoMs),
     pendingAtPct,
   };
 }

@@ -14,6 +14,8 @@ const MMR = 0.005;
 const money = (v: number): string => v.toFixed(8).replace(/\.?0+$/, '') || '0';
 const px = (inst: Instrument, v: number | null): string => (v === null ? '' : v.toFixed(inst.priceDecimals));
 const qy = (inst: Instrument, v: number): string => v.toFixed(inst.qtyDecimals);
+/** Bybit's times are whole milliseconds (clients parse them with int()). */
+const ms = (t: number): string => String(Math.floor(t));
 
 export const envelope = (result: unknown, time: number, retCode = 0, retMsg = 'OK') => ({
   retCode,
@@ -30,7 +32,7 @@ export function instrumentInfo(inst: Instrument) {
     status: 'Trading',
     baseCoin: inst.baseCoin,
     quoteCoin: 'USDT',
-    launchTime: String(inst.launchTime),
+    launchTime: ms(inst.launchTime),
     deliveryTime: '0',
     deliveryFeeRate: '',
     priceScale: String(inst.priceDecimals),
@@ -74,7 +76,7 @@ export function ticker(inst: Instrument, m: MarketState) {
     turnover24h: '0',
     volume24h: '0',
     fundingRate: '0.0001',
-    nextFundingTime: String(Math.ceil(m.updatedAt / 28_800_000) * 28_800_000),
+    nextFundingTime: ms(Math.ceil(m.updatedAt / 28_800_000) * 28_800_000),
     predictedDeliveryPrice: '',
     basisRate: '',
     deliveryFeeRate: '',
@@ -121,9 +123,9 @@ export function position(inst: Instrument, p: PaperPosition, mark: number) {
     cumRealisedPnl: money(p.cumRealisedPnl),
     sessionAvgPrice: '',
     isReduceOnly: false,
-    createdTime: String(p.createdTime),
-    updatedTime: String(p.updatedTime),
-    seq: p.updatedTime,
+    createdTime: ms(p.createdTime),
+    updatedTime: ms(p.updatedTime),
+    seq: Math.floor(p.updatedTime),
   };
 }
 
@@ -170,8 +172,8 @@ export function order(inst: Instrument, o: PaperOrder) {
     slLimitPrice: '',
     placeType: '',
     createType: o.createType,
-    createdTime: String(o.createdTime),
-    updatedTime: String(o.updatedTime),
+    createdTime: ms(o.createdTime),
+    updatedTime: ms(o.updatedTime),
   };
 }
 
@@ -193,7 +195,7 @@ export function execution(inst: Instrument, e: PaperExecution) {
     execQty: qy(inst, e.execQty),
     execType: 'Trade',
     execValue: money(e.execPrice * e.execQty),
-    execTime: String(e.execTime),
+    execTime: ms(e.execTime),
     feeCurrency: 'USDT',
     isMaker: e.isMaker,
     feeRate: String(e.feeRate),
@@ -204,7 +206,7 @@ export function execution(inst: Instrument, e: PaperExecution) {
     underlyingPrice: '',
     blockTradeId: '',
     closedSize: qy(inst, e.closedSize),
-    seq: e.execTime,
+    seq: Math.floor(e.execTime),
   };
 }
 
@@ -272,8 +274,8 @@ export function closedPosition(inst: Instrument, mark: number, leverage: number,
     unrealisedPnl: '0',
     curRealisedPnl: '0',
     cumRealisedPnl: '0',
-    createdTime: String(now),
-    updatedTime: String(now),
+    createdTime: ms(now),
+    updatedTime: ms(now),
     tpslMode: 'Full',
     liqPrice: '',
     bustPrice: '',
@@ -281,6 +283,6 @@ export function closedPosition(inst: Instrument, mark: number, leverage: number,
     adlRankIndicator: 0,
     autoAddMargin: 0,
     isReduceOnly: false,
-    seq: now,
+    seq: Math.floor(now),
   };
 }
