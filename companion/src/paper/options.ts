@@ -45,6 +45,11 @@ export type Faults = z.infer<typeof Faults>;
 export const BYBIT_ACCOUNT_LIMITS: Record<string, number> = {
   '/v5/order/create': 10,
   '/v5/order/cancel': 10,
+  '/v5/order/amend': 10,
+  '/v5/order/cancel-all': 10,
+  '/v5/position/set-leverage': 10,
+  '/v5/position/closed-pnl': 50,
+  '/v5/account/fee-rate': 50,
   '/v5/position/trading-stop': 10,
   '/v5/position/list': 50,
   '/v5/order/realtime': 50,
@@ -85,6 +90,16 @@ export const StreamOptions = z.object({
 });
 export type StreamOptions = z.infer<typeof StreamOptions>;
 
+/** What a paper account's API key may do, as /v5/user/query-api reports it and every write checks it. */
+export const ApiPermissions = z.object({
+  /** A read-only key: every write answers 10005. */
+  readOnly: z.boolean().default(false),
+  /** Bybit's ContractTrade permissions: Order (create, amend, cancel) and Position (TP/SL, leverage). */
+  contractTrade: z.array(z.enum(['Order', 'Position'])).default(['Order', 'Position']),
+  ips: z.array(z.string()).default(['*']),
+});
+export type ApiPermissions = z.infer<typeof ApiPermissions>;
+
 const AccountName = z.string().regex(/^[a-zA-Z0-9_-]{1,32}$/, 'account names are 1-32 of [a-zA-Z0-9_-]');
 const SymbolName = z.string().regex(/^[A-Z0-9]{2,16}USDT$/, 'symbols are linear USDT perpetuals like BTCUSDT');
 
@@ -102,6 +117,8 @@ export const PaperOptions = z.object({
   stepMs: z.number().int().min(10).default(1000),
   /** Standard deviation of one minute's log return of each symbol's random walk. */
   volatilityPerMinute: z.number().min(0).default(0.004),
+  /** Per paper account name; accounts not listed have every permission. */
+  permissions: z.record(z.string(), ApiPermissions.prefault({})).default({}),
   latency: Latency.prefault({}),
   streams: StreamOptions.prefault({}),
   faults: Faults.prefault({}),

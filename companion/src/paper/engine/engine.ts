@@ -2,12 +2,23 @@ import { createHmac } from 'node:crypto';
 import type { Clock } from '../../core/clock.ts';
 import { Rng } from '../../core/rng.ts';
 import { accountNames, type PaperOptions } from '../options.ts';
+import { CandleBook } from './candles.ts';
 import { type ChangeSet, emptyChanges, hasChanges } from './changes.ts';
+import { closeOnLevels, fireConditionals, placePendingPartials, trailStops } from './conditional.ts';
 import { buildUniverse, roundToStep, type Universe } from './instruments.ts';
-import { applyFill, finalise, opposite } from './ledger.ts';
-import { cancelOrder, fillAtMarket, type MarketView, type PlaceRequest, placeOrder, setTradingStop } from './orders.ts';
+import { applyFill, finalise } from './ledger.ts';
+import {
+  type AmendRequest,
+  amendOrder,
+  cancelAll,
+  cancelOrder,
+  type MarketView,
+  type PlaceRequest,
+  placeOrder,
+} from './orders.ts';
+import { setLeverage, setTradingStop, type TradingStopRequest } from './position-ops.ts';
 import { seedAccounts } from './seed.ts';
-import { BybitError, type Instrument, type PaperAccount, type PaperOrder } from './types.ts';
+import { BybitError, type Instrument, type MarketState, type PaperAccount, type PaperOrder } from './types.ts';
 
 /**
  * The market and the accounts. Time advances lazily: every request and control call first steps the
@@ -32,6 +43,7 @@ export class PaperEngine {
   private orderSeq = 0;
   private sigmaPerStep: number;
   private readonly listeners = new Set<ChangeListener>();
+  readonly candles: CandleBook;
 
   constructor(
     private readonly opts: PaperOptions,
@@ -47,6 +59,8 @@ export class PaperEngine {
       );
     }
     this.universe = buildUniverse(symbolSpec, rng, start);
+    this.candles = new CandleBook(start);
+    for (const [symbol, m] of this.universe.markets) this.candles.setOrigin(symbol, m.mark);
     this.walk = new Rng(opts.seed ^ 0x5eed);
     this.sigmaPerStep = opts.volatilityPerMinute * Math.sqrt(opts.stepMs / 60_000);
     this.lastStepAt = start;
@@ -163,7 +177,9 @@ export class PaperEngine {
   placeOrder(acc: PaperAccount, req: PlaceRequest): PaperOrder {
     this.sync();
     try {
-      return placeOrder(acc, req, this.view());
+      const o = placeOrder(acc, req, this.view());
+      placePendingPartials(acc, this.view());
+      return o;
     } finally {
       this.flush();
     }
@@ -178,12 +194,53 @@ export class PaperEngine {
     }
   }
 
-  setTradingStop(acc: PaperAccount, symbol: string, levels: { takeProfit?: number; stopLoss?: number }): void {
+  setTradingStop(acc: PaperAccount, symbol: string, req: TradingStopRequest): void {
     this.sync();
     const inst = this.instrument(symbol);
     if (!inst) throw new BybitError(10001, 'Not supported symbols');
-    setTradingStop(acc, symbol, levels, this.mark(symbol), inst, this.now());
-    this.flush();
+    try {
+      setTradingStop(acc, symbol, req, inst, this.view());
+      // A trailing stop may be active at once, and a partial TP/SL already crossed.
+      this.matchAll(this.now());
+    } finally {
+      this.flush();
+    }
+  }
+
+  amendOrder(acc: PaperAccount, symbol: string, ids: { orderId?: string; orderLinkId?: string }, req: AmendRequest) {
+    this.sync();
+    try {
+      const o = amendOrder(acc, symbol, ids, req, this.view());
+      placePendingPartials(acc, this.view());
+      return o;
+    } finally {
+      this.flush();
+    }
+  }
+
+  cancelAll(acc: PaperAccount, symbol: string | undefined, filter: 'Order' | 'StopOrder' | 'all'): PaperOrder[] {
+    this.sync();
+    try {
+      return cancelAll(acc, symbol, filter, this.now());
+    } finally {
+      this.flush();
+    }
+  }
+
+  setLeverage(acc: PaperAccount, symbol: string, buy: number, sell: number): void {
+    this.sync();
+    const inst = this.instrument(symbol);
+    if (!inst) throw new BybitError(10001, 'Not supported symbols');
+    try {
+      setLeverage(acc, inst, buy, sell, this.opts.leverage, this.now());
+    } finally {
+      this.flush();
+    }
+  }
+
+  /** The leverage a new position on `symbol` opens with. */
+  leverageOf(acc: PaperAccount, symbol: string): number {
+    return acc.leverageBySymbol?.get(symbol) ?? this.opts.leverage;
   }
 
   private nextOrderId(): string {
@@ -202,18 +259,25 @@ export class PaperEngine {
     };
   }
 
-  private setMark(m: { mark: number; high: number; low: number; updatedAt: number }, price: number, at: number): void {
+  private setMark(m: MarketState, price: number, at: number): void {
+    m.prev = m.mark;
     m.mark = price;
+    this.candles.record(m.symbol, price, at);
     m.high = Math.max(m.high, price);
     m.low = Math.min(m.low, price);
     m.updatedAt = at;
   }
 
-  /** Limit fills first (they may open or grow the position), then TP/SL on the resulting position. */
+  /**
+   * Limit fills first (they may open or grow the position), then what the price sets off on the resulting
+   * book: conditional and partial TP/SL orders, trailing stops, the positions' TP/SL and liquidation.
+   */
   private matchAll(at: number): void {
+    const view = { ...this.view(), now: at };
+    const previous = (s: string) => this.universe.markets.get(s)?.prev ?? this.mark(s);
     for (const acc of this.accounts) {
       for (const o of [...acc.open.values()]) {
-        if (o.orderType !== 'Limit' || o.price === null) continue;
+        if (o.orderType !== 'Limit' || o.price === null || o.orderStatus === 'Untriggered') continue;
         const mark = this.mark(o.symbol);
         if (o.side === 'Buy' ? mark > o.price : mark < o.price) continue;
         if (o.reduceOnly) {
@@ -221,41 +285,15 @@ export class PaperEngine {
           if (!pos || pos.side === o.side) continue;
           o.qty = Math.min(o.qty, pos.size);
         }
-        applyFill(acc, o, { price: o.price, qty: o.qty - o.cumExecQty, at, isMaker: true, mark }, this.opts.leverage);
+        const fill = { price: o.price, qty: o.qty - o.cumExecQty, at, isMaker: true, mark };
+        applyFill(acc, o, fill, this.leverageOf(acc, o.symbol));
         finalise(acc, o);
       }
-      for (const pos of [...acc.positions.values()]) {
-        const mark = this.mark(pos.symbol);
-        const long = pos.side === 'Buy';
-        const tpHit = pos.takeProfit !== null && (long ? mark >= pos.takeProfit : mark <= pos.takeProfit);
-        const slHit = pos.stopLoss !== null && (long ? mark <= pos.stopLoss : mark >= pos.stopLoss);
-        if (!tpHit && !slHit) continue;
-        const kind = slHit ? 'StopLoss' : 'TakeProfit';
-        const close: PaperOrder = {
-          orderId: this.nextOrderId(),
-          orderLinkId: '',
-          symbol: pos.symbol,
-          side: opposite(pos.side),
-          orderType: 'Market',
-          price: null,
-          qty: pos.size,
-          cumExecQty: 0,
-          cumExecValue: 0,
-          cumExecFee: 0,
-          avgPrice: null,
-          orderStatus: 'New',
-          reduceOnly: true,
-          takeProfit: null,
-          stopLoss: null,
-          timeInForce: 'IOC',
-          stopOrderType: kind,
-          createType: kind === 'StopLoss' ? 'CreateByStopLoss' : 'CreateByTakeProfit',
-          createdTime: at,
-          updatedTime: at,
-        };
-        acc.open.set(close.orderId, close);
-        fillAtMarket(acc, close, { ...this.view(), now: at }, mark);
-      }
+      placePendingPartials(acc, view);
+      fireConditionals(acc, view, previous);
+      placePendingPartials(acc, view);
+      trailStops(acc, view);
+      closeOnLevels(acc, view, previous);
     }
   }
 }

@@ -80,7 +80,7 @@ export function buildUniverse(spec: number | string[], rng: Rng, now: number): U
     const inst = makeInstrument(symbol, rough, now - 400 * 86_400_000);
     const mark = roundToStep(rough, inst.tickSize);
     instruments.set(symbol, inst);
-    markets.set(symbol, { mark, open: mark, high: mark, low: mark, updatedAt: now });
+    markets.set(symbol, { symbol, mark, open: mark, high: mark, low: mark, updatedAt: now });
   }
   return { instruments, markets };
 }

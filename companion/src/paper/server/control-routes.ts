@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { BybitError } from '../engine/types.ts';
-import { Faults, Latency } from '../options.ts';
+import { ApiPermissions, Faults, Latency } from '../options.ts';
 import type { PaperControl } from './control.ts';
 
 /**
@@ -94,6 +94,10 @@ export function controlRoutes(control: PaperControl): Hono {
   app.post('/streams/clear', (c) => {
     control.clearStreamFaults();
     return c.json({ ok: true });
+  });
+  app.post('/permissions/:account', async (c) => {
+    const b = await body(c, ApiPermissions.partial());
+    return c.json({ ok: true, permissions: control.setPermissions(c.req.param('account'), b) });
   });
   app.get('/positions/:account', (c) => c.json({ ok: true, positions: control.positions(c.req.param('account')) }));
 

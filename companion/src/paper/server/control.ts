@@ -1,7 +1,7 @@
 import { Rng } from '../../core/rng.ts';
 import type { PaperEngine } from '../engine/engine.ts';
 import { sign } from '../engine/ledger.ts';
-import { Faults, Latency, type PaperOptions, type TimeWindow } from '../options.ts';
+import { ApiPermissions, Faults, Latency, type PaperOptions, type TimeWindow } from '../options.ts';
 import { IpGuard, KeyedWindows, SlidingWindow, type Verdict } from './limits.ts';
 import { type PaperStats, StatsRecorder, type StreamStats } from './stats.ts';
 
@@ -46,10 +46,11 @@ export class PaperControl {
   private readonly accountWindows: KeyedWindows;
   private readonly ip: IpGuard;
   private limitsEnabled: boolean;
+  private readonly permissions = new Map<string, ApiPermissions>();
 
   constructor(
     readonly engine: PaperEngine,
-    private readonly opts: PaperOptions,
+    opts: PaperOptions,
   ) {
     this.latency = { ...opts.latency };
     this.faults = { ...opts.faults };
@@ -62,6 +63,17 @@ export class PaperControl {
     });
     this.ip = new IpGuard(l.ip.limit, l.ip.windowMs, l.ip.banMs);
     this.limitsEnabled = l.enabled;
+    for (const [name, p] of Object.entries(opts.permissions)) this.permissions.set(name, p);
+  }
+
+  /** The account's API key permissions (query-api, and every write checks them). */
+  permissionsOf(account: string): ApiPermissions {
+    return this.permissions.get(account) ?? ApiPermissions.parse({});
+  }
+  setPermissions(account: string, p: Partial<ApiPermissions>): ApiPermissions {
+    const next = ApiPermissions.parse({ ...this.permissionsOf(account), ...p });
+    this.permissions.set(account, next);
+    return next;
   }
 
   /** Lifts (false) or restores (true) every rate limit at run time; counting goes on either way. */

@@ -1,4 +1,4 @@
-import { sign } from '../engine/ledger.ts';
+import { bustPrice, liqPrice, MMR } from '../engine/conditional.ts';
 import type {
   Instrument,
   MarketState,
@@ -10,7 +10,6 @@ import type {
 
 /** Bybit's dialect: every number a string, absent values as "" (never null), times as ms strings. */
 
-const MMR = 0.005;
 const money = (v: number): string => v.toFixed(8).replace(/\.?0+$/, '') || '0';
 const px = (inst: Instrument, v: number | null): string => (v === null ? '' : v.toFixed(inst.priceDecimals));
 const qy = (inst: Instrument, v: number): string => v.toFixed(inst.qtyDecimals);
@@ -88,12 +87,12 @@ export function ticker(inst: Instrument, m: MarketState) {
   };
 }
 
-export function position(inst: Instrument, p: PaperPosition, mark: number) {
-  const s = sign(p.side);
+export function position(inst: Instrument, p: PaperPosition, mark: number, partial = false) {
+  const s = p.side === 'Buy' ? 1 : -1;
   const value = p.size * p.entryPrice;
   // Isolated-style estimates: bust where the initial margin is gone, liquidation MMR earlier.
-  const bust = p.entryPrice * (1 - s / p.leverage);
-  const liq = p.entryPrice * (1 - s * (1 / p.leverage - MMR));
+  const bust = bustPrice(p);
+  const liq = liqPrice(p);
   return {
     positionIdx: 0,
     riskId: 1,
@@ -114,10 +113,11 @@ export function position(inst: Instrument, p: PaperPosition, mark: number) {
     bustPrice: px(inst, Math.max(bust, 0)),
     positionMM: money(value * MMR),
     positionIM: money(value / p.leverage),
-    tpslMode: 'Full',
+    tpslMode: partial ? 'Partial' : 'Full',
     takeProfit: px(inst, p.takeProfit),
     stopLoss: px(inst, p.stopLoss),
-    trailingStop: '0',
+    trailingStop: p.trailing ? px(inst, p.trailing.distance) : '0',
+    activePrice: p.trailing?.activePrice ? px(inst, p.trailing.activePrice) : '',
     unrealisedPnl: money((mark - p.entryPrice) * p.size * s),
     curRealisedPnl: money(p.cumRealisedPnl),
     cumRealisedPnl: money(p.cumRealisedPnl),
@@ -142,7 +142,7 @@ export function order(inst: Instrument, o: PaperOrder) {
     isLeverage: '',
     positionIdx: 0,
     orderStatus: o.orderStatus,
-    cancelType: o.orderStatus === 'Cancelled' ? 'CancelByUser' : 'UNKNOWN',
+    cancelType: o.orderStatus === 'Cancelled' || o.orderStatus === 'Deactivated' ? 'CancelByUser' : 'UNKNOWN',
     rejectReason: 'EC_NoError',
     avgPrice: o.avgPrice === null ? '' : px(inst, o.avgPrice),
     leavesQty: qy(inst, leaves),
@@ -154,20 +154,25 @@ export function order(inst: Instrument, o: PaperOrder) {
     orderType: o.orderType,
     stopOrderType: o.stopOrderType,
     orderIv: '',
-    triggerPrice: '0',
+    triggerPrice: o.trigger ? px(inst, o.trigger.price) : '0',
     takeProfit: o.takeProfit === null ? '0' : px(inst, o.takeProfit),
     stopLoss: o.stopLoss === null ? '0' : px(inst, o.stopLoss),
     tpTriggerBy: o.takeProfit === null ? '' : 'MarkPrice',
     slTriggerBy: o.stopLoss === null ? '' : 'MarkPrice',
-    triggerDirection: 0,
-    triggerBy: '',
+    triggerDirection: o.trigger?.direction ?? 0,
+    triggerBy: o.trigger?.by ?? '',
     lastPriceOnCreated: '',
     reduceOnly: o.reduceOnly,
-    closeOnTrigger: o.stopOrderType !== '',
+    closeOnTrigger: o.closeOnTrigger ?? o.stopOrderType !== '',
     smpType: 'None',
     smpGroup: 0,
     smpOrderId: '',
-    tpslMode: o.takeProfit !== null || o.stopLoss !== null ? 'Full' : '',
+    tpslMode:
+      o.stopOrderType === 'PartialTakeProfit' || o.stopOrderType === 'PartialStopLoss'
+        ? 'Partial'
+        : o.takeProfit !== null || o.stopLoss !== null
+          ? (o.tpslMode ?? 'Full')
+          : '',
     tpLimitPrice: '',
     slLimitPrice: '',
     placeType: '',
@@ -193,7 +198,7 @@ export function execution(inst: Instrument, e: PaperExecution) {
     execId: e.execId,
     execPrice: px(inst, e.execPrice),
     execQty: qy(inst, e.execQty),
-    execType: 'Trade',
+    execType: e.execType ?? 'Trade',
     execValue: money(e.execPrice * e.execQty),
     execTime: ms(e.execTime),
     feeCurrency: 'USDT',

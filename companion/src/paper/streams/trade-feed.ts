@@ -3,6 +3,7 @@ import type { PaperEngine } from '../engine/engine.ts';
 import { BybitError } from '../engine/types.ts';
 import type { PaperControl } from '../server/control.ts';
 import { Params } from '../server/params.ts';
+import { checkPermission } from '../server/route-kit.ts';
 import { ROUTES } from '../server/routes.ts';
 import type { StreamConnection } from './connection.ts';
 import { checkAuth } from './private-feed.ts';
@@ -81,8 +82,10 @@ export class TradeFeed {
     if (!route) return answer(10001, `params error: ${op} is not supported`);
     try {
       this.engine.sync();
+      const permissions = this.control.permissionsOf(conn.account.name);
+      checkPermission(route, permissions);
       const p = new Params(args[0] as Record<string, unknown>);
-      const data = route.handle({ engine: this.engine, p, acc: conn.account, leverage: this.leverage });
+      const data = route.handle({ engine: this.engine, p, acc: conn.account, leverage: this.leverage, permissions });
       return answer(0, 'OK', data);
     } catch (e) {
       if (e instanceof BybitError) return answer(e.retCode, e.message);
