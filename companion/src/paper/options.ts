@@ -115,8 +115,14 @@ export const PaperOptions = z.object({
   symbols: z.union([z.number().int().min(1).max(500), z.array(SymbolName).min(1).max(500)]).optional(),
   /** The market advances in fixed steps of this many ms (see engine/engine.ts for why lazily). */
   stepMs: z.number().int().min(10).default(1000),
-  /** Standard deviation of one minute's log return of each symbol's random walk. */
-  volatilityPerMinute: z.number().min(0).default(0.004),
+  /**
+   * Speeds the market up (or slows it down): each symbol's realistic annualised volatility is multiplied
+   * by this. 1 is a real market's pace (a position takes minutes to hours to cross a tier); demos, tests
+   * and benchmarks that need action raise it.
+   */
+  volatility: z.number().min(0).max(10_000).default(1),
+  /** Overrides every symbol's volatility: the standard deviation of one minute's log return (0 holds still). */
+  volatilityPerMinute: z.number().min(0).optional(),
   /** Per paper account name; accounts not listed have every permission. */
   permissions: z.record(z.string(), ApiPermissions.prefault({})).default({}),
   latency: Latency.prefault({}),

@@ -31,6 +31,8 @@ import { BybitError, type Instrument, type MarketState, type PaperAccount, type 
 /** One day of steps at most per catch-up: a clock jumped by weeks must not stall a request. */
 const MAX_CATCH_UP_STEPS = 86_400;
 
+const MINUTES_PER_YEAR = 525_600;
+
 export type ChangeListener = (acc: PaperAccount, changes: ChangeSet) => void;
 
 export class PaperEngine {
@@ -41,7 +43,8 @@ export class PaperEngine {
   private lastStepAt: number;
   private skewMs = 0;
   private orderSeq = 0;
-  private sigmaPerStep: number;
+  /** Standard deviation of one step's log return, per symbol. */
+  private readonly sigmaPerStep = new Map<string, number>();
   private readonly listeners = new Set<ChangeListener>();
   readonly candles: CandleBook;
 
@@ -62,7 +65,12 @@ export class PaperEngine {
     this.candles = new CandleBook(start);
     for (const [symbol, m] of this.universe.markets) this.candles.setOrigin(symbol, m.mark);
     this.walk = new Rng(opts.seed ^ 0x5eed);
-    this.sigmaPerStep = opts.volatilityPerMinute * Math.sqrt(opts.stepMs / 60_000);
+    for (const symbol of this.universe.markets.keys()) {
+      const perMinute =
+        opts.volatilityPerMinute ??
+        ((this.universe.volatility.get(symbol) ?? 1) * opts.volatility) / Math.sqrt(MINUTES_PER_YEAR);
+      this.sigmaPerStep.set(symbol, perMinute * Math.sqrt(opts.stepMs / 60_000));
+    }
     this.lastStepAt = start;
     this.accounts = accountNames(opts.accounts).map((name, i) => {
       const h = createHmac('sha256', `tierwatch-paper-${opts.seed}`).update(name).digest('hex');
@@ -117,8 +125,8 @@ export class PaperEngine {
     for (let i = 0; i < steps; i++) {
       this.lastStepAt += this.opts.stepMs;
       for (const m of this.universe.markets.values()) {
-        if (this.sigmaPerStep > 0)
-          this.setMark(m, m.mark * Math.exp(this.sigmaPerStep * this.walk.normal()), this.lastStepAt);
+        const sigma = this.sigmaPerStep.get(m.symbol) ?? 0;
+        if (sigma > 0) this.setMark(m, m.mark * Math.exp(sigma * this.walk.normal()), this.lastStepAt);
       }
       this.matchAll(this.lastStepAt);
     }
