@@ -1,6 +1,7 @@
 import type { PaperEngine } from '../engine/engine.ts';
 import type { Instrument } from '../engine/types.ts';
 import * as fmt from '../server/format.ts';
+import { bookSides } from '../server/market-routes.ts';
 import type { StreamConnection } from './connection.ts';
 import { ack, KLINE_INTERVALS, MAX_ARGS_CHARS, type PublicTopic, parsePublicTopic, tickerDelta } from './messages.ts';
 
@@ -197,18 +198,11 @@ export class PublicFeed {
     if (!force && prev && prev.key === key) return null;
     const state = force && prev ? prev : { key, u: (prev?.u ?? 0) + 1 };
     this.books.set(topic, state);
-    const levels = Math.min(t.depth, 25);
-    const size = (inst.minQty * 100).toFixed(inst.qtyDecimals);
-    const side = (dir: 1 | -1) =>
-      Array.from({ length: levels }, (_, i) => [
-        (mark + dir * (i + 1) * inst.tickSize).toFixed(inst.priceDecimals),
-        size,
-      ]);
     return {
       topic,
       type: 'snapshot',
       ts: now,
-      data: { s: inst.symbol, b: side(-1), a: side(1), u: state.u, seq: ++this.bookSeq },
+      data: { s: inst.symbol, ...bookSides(this.engine, inst, Math.min(t.depth, 25)), u: state.u, seq: ++this.bookSeq },
       cts: now,
     };
   }
