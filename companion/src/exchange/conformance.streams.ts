@@ -173,6 +173,41 @@ export function describeStreamConformance(name: string, getContext: () => Stream
       }
     });
 
+    it('a conditional order rests (Untriggered, open) and then triggers when the price crosses (paper) or is cancelled', async () => {
+      const c = await ctx().client();
+      const s = ctx().symbol;
+      try {
+        const [t] = Object.values(await c.fetchTickers([s]));
+        const mark = t!.markPrice as number;
+        const trigger = Number(c.priceToPrecision(s, mark * 1.3));
+        const qty = minQty(c, s, trigger);
+        const resting = c.watchOrders(s);
+        await subscribed();
+        const placed = await c.createOrder(s, 'market', 'buy', qty, undefined, {
+          triggerPrice: trigger,
+          triggerDirection: 'ascending',
+        });
+        const first = ((await resting) as Loose[]).find((o) => o.id === placed.id) as Loose;
+        expect(first).toMatchObject({ status: 'open', triggerPrice: trigger });
+        expect(first.info.orderStatus).toBe('Untriggered');
+        expect(first.filled ?? 0).toBe(0);
+        if (ctx().market) {
+          const fired = c.watchOrders(s);
+          ctx().market!.setPrice(idOf(c, s), trigger * 1.001);
+          const done = await eventually('the trigger', async () =>
+            ((await fired) as Loose[]).find((o) => o.id === placed.id && o.status === 'closed'),
+          );
+          expect(done.filled).toBe(qty);
+          await c.createOrder(s, 'market', 'sell', qty, undefined, { reduceOnly: true });
+          ctx().market!.setPrice(idOf(c, s), mark);
+        } else {
+          await c.cancelOrder(placed.id as string, s, { trigger: true });
+        }
+      } finally {
+        await c.close();
+      }
+    });
+
     it('createOrderWs places an order (and cancelOrderWs takes it back)', async () => {
       const c = await ctx().client();
       const s = ctx().symbol;
