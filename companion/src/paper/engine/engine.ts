@@ -7,15 +7,8 @@ import { type ChangeSet, emptyChanges, hasChanges } from './changes.ts';
 import { closeOnLevels, fireConditionals, placePendingPartials, trailStops } from './conditional.ts';
 import { buildUniverse, roundToStep, type Universe } from './instruments.ts';
 import { applyFill, finalise } from './ledger.ts';
-import {
-  type AmendRequest,
-  amendOrder,
-  cancelAll,
-  cancelOrder,
-  type MarketView,
-  type PlaceRequest,
-  placeOrder,
-} from './orders.ts';
+import { type AmendRequest, amendOrder, cancelAll } from './order-changes.ts';
+import { cancelOrder, type MarketView, type PlaceRequest, placeOrder } from './orders.ts';
 import { setLeverage, setTradingStop, type TradingStopRequest } from './position-ops.ts';
 import { seedAccounts } from './seed.ts';
 import { BybitError, type Instrument, type MarketState, type PaperAccount, type PaperOrder } from './types.ts';

@@ -204,6 +204,34 @@ describe('private stream', () => {
     expect(priv.take((m) => m.topic === 'execution')[0]!.data[0].stopOrderType).toBe('TakeProfit');
   });
 
+  it('amend, cancel and a liquidation are pushed as they happen', async () => {
+    const { ex, priv } = await authed(['order', 'execution', 'position']);
+    ex.control.setPrice('SOLUSDT', 100);
+    const limit = { category: 'linear', symbol: 'SOLUSDT', side: 'Buy', orderType: 'Limit', qty: '1', price: '90' };
+    const placed = await rest('/v5/order/create', limit);
+    const id = placed.result.orderId;
+    await priv.next((m) => m.topic === 'order' && m.data[0].orderId === id);
+    expect(
+      (await rest('/v5/order/amend', { category: 'linear', symbol: 'SOLUSDT', orderId: id, price: '91' })).retCode,
+    ).toBe(0);
+    await priv.next((m) => m.topic === 'order' && m.data[0].price === '91.00');
+    expect((await rest('/v5/order/cancel', { category: 'linear', symbol: 'SOLUSDT', orderId: id })).retCode).toBe(0);
+    await priv.next((m) => m.topic === 'order' && m.data[0].orderStatus === 'Cancelled');
+    await rest('/v5/order/create', {
+      category: 'linear',
+      symbol: 'SOLUSDT',
+      side: 'Buy',
+      orderType: 'Market',
+      qty: '1',
+    });
+    await priv.next((m) => m.topic === 'position' && m.data[0].size !== '0');
+    priv.got.length = 0;
+    ex.control.setPrice('SOLUSDT', 80);
+    const bust = await priv.next((m) => m.topic === 'execution');
+    expect(bust.data[0]).toMatchObject({ execType: 'BustTrade', createType: 'CreateByLiq' });
+    expect((await priv.next((m) => m.topic === 'position')).data[0]).toMatchObject({ side: '', size: '0' });
+  });
+
   it("another account's changes are not pushed", async () => {
     const { priv } = await authed();
     const e = ex as PaperExchange;
