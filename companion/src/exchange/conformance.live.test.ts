@@ -1,7 +1,9 @@
+import ccxt from 'ccxt';
 import { beforeAll, describe } from 'vitest';
 import { systemClock } from '../core/clock.ts';
 import { silentLogger } from '../core/logger.ts';
 import { ExchangeConfig } from './config.ts';
+import { describeStreamConformance, type StreamConformanceContext } from './conformance.streams.ts';
 import { type ConformanceContext, describeExchangeConformance } from './conformance.ts';
 import { createExchangeLayer } from './index.ts';
 
@@ -45,4 +47,27 @@ describe.skipIf(!enabled)('Bybit testnet (live, opt-in)', () => {
     };
   }, 60_000);
   describeExchangeConformance('ccxt bybit → Bybit testnet', () => ctx);
+});
+
+describe.skipIf(!enabled)('Bybit testnet streams (live, opt-in)', () => {
+  let ctx: StreamConformanceContext;
+  const pro = async (creds: { apiKey: string; secret: string }) => {
+    const c = new ccxt.pro.bybit({ ...creds, options: { defaultType: 'swap', fetchMarkets: { types: ['linear'] } } });
+    c.setSandboxMode(true);
+    await c.loadMarkets();
+    return c as never;
+  };
+  beforeAll(async () => {
+    const probe = (await pro({ apiKey: apiKey!, secret: secret! })) as InstanceType<typeof ccxt.pro.bybit>;
+    const linear = probe.symbols.filter((s) => s.endsWith(':USDT')).slice(0, 400);
+    await probe.close();
+    ctx = {
+      client: () => pro({ apiKey: apiKey!, secret: secret! }),
+      badClient: () => pro({ apiKey: apiKey!, secret: 'wrong' }),
+      tickerSymbols: linear,
+      // Must hold no position and no open orders on the testnet account.
+      symbol: process.env.BYBIT_TESTNET_STREAM_SYMBOL ?? 'SOL/USDT:USDT',
+    };
+  }, 60_000);
+  describeStreamConformance('ccxt pro bybit → Bybit testnet', () => ctx);
 });

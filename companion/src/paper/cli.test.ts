@@ -9,6 +9,7 @@ describe('pnpm sim arguments', () => {
       positions: 20,
       seed: 42,
       latencyMs: 0,
+      volatility: 1,
       json: false,
       help: false,
     });
@@ -24,6 +25,8 @@ describe('pnpm sim arguments', () => {
         '7',
         '--latency-ms',
         '25',
+        '--volatility',
+        '60',
         '--json',
       ]),
     ).toEqual({
@@ -32,6 +35,7 @@ describe('pnpm sim arguments', () => {
       positions: 400,
       seed: 7,
       latencyMs: 25,
+      volatility: 60,
       json: true,
       help: false,
     });
@@ -40,6 +44,8 @@ describe('pnpm sim arguments', () => {
     [['--port', 'abc'], /--port must be an integer/],
     [['--positions', '501'], /--positions must be between 0 and 500/],
     [['--accounts', '0'], /--accounts must be between 1 and 50/],
+    [['--volatility', '20000'], /--volatility must be a number/],
+    [['--volatility', 'fast'], /--volatility must be a number/],
     [['--bogus'], /Unknown option/],
     [['stray'], /positional/],
   ])('rejects %j', (argv, message) => {

@@ -14,17 +14,28 @@ export interface SimArgs {
   positions: number;
   seed: number;
   latencyMs: number;
+  /** Multiplies every symbol's realistic volatility (1 = a real market's pace). */
+  volatility: number;
   json: boolean;
   help: boolean;
 }
 
-const USAGE = 'usage: pnpm sim [--port P] [--accounts N] [--positions K] [--seed S] [--latency-ms L] [--json]';
+const USAGE =
+  'usage: pnpm sim [--port P] [--accounts N] [--positions K] [--seed S] [--latency-ms L] [--volatility F] [--json]';
 
 function int(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
   if (raw === undefined) return fallback;
   if (!/^-?\d+$/.test(raw)) throw new SimUsageError(`--${name} must be an integer, got "${raw}"`);
   const v = Number(raw);
   if (v < min || v > max) throw new SimUsageError(`--${name} must be between ${min} and ${max}, got ${v}`);
+  return v;
+}
+
+function factor(raw: string | undefined): number {
+  if (raw === undefined) return 1;
+  const v = Number(raw);
+  if (!/^\d+(\.\d+)?$/.test(raw) || !(v >= 0) || v > 10_000)
+    throw new SimUsageError(`--volatility must be a number between 0 and 10000, got "${raw}"`);
   return v;
 }
 
@@ -41,6 +52,7 @@ export function parseSimArgs(argv: string[]): SimArgs {
         positions: { type: 'string' },
         seed: { type: 'string' },
         'latency-ms': { type: 'string' },
+        volatility: { type: 'string' },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -55,6 +67,7 @@ export function parseSimArgs(argv: string[]): SimArgs {
     positions: int('positions', s('positions'), 20, 0, 500),
     seed: int('seed', s('seed'), 42, -2147483648, 2147483647),
     latencyMs: int('latency-ms', s('latency-ms'), 0, 0, 60_000),
+    volatility: factor(s('volatility')),
     json: values.json === true,
     help: values.help === true,
   };
@@ -79,6 +92,7 @@ export async function simMain(argv: string[]): Promise<void> {
     positionsPerAccount: args.positions,
     seed: args.seed,
     latency: { fixedMs: args.latencyMs },
+    volatility: args.volatility,
   });
   const ready = { url: ex.url, accounts: ex.accounts };
   if (args.json) {
@@ -88,9 +102,10 @@ export async function simMain(argv: string[]): Promise<void> {
       [
         '',
         `  Paper exchange (Bybit v5 dialect) at ${ex.url}`,
-        `  ${args.positions} positions per account, seed ${args.seed}, latency ${args.latencyMs} ms`,
+        `  ${args.positions} positions per account, seed ${args.seed}, latency ${args.latencyMs} ms, volatility x${args.volatility}`,
         ...ex.accounts.map((a) => `    ${a.name.padEnd(10)} apiKey ${a.apiKey}  secret ${a.secret}`),
-        `  Control API: ${ex.url}/sim/stats, /sim/price, /sim/time/step, /sim/faults, /sim/latency`,
+        `  Streams: ${ex.url.replace('http', 'ws')}/v5/public/linear, /v5/private, /v5/trade`,
+        `  Control API: ${ex.url}/sim/stats, /sim/price, /sim/time/step, /sim/faults, /sim/latency, /sim/streams/*`,
         '',
       ].join('\n'),
     );

@@ -1,4 +1,5 @@
 import { setMaxListeners } from 'node:events';
+import type { Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
@@ -7,6 +8,7 @@ import { PaperEngine } from './engine/engine.ts';
 import { PaperOptions, type PaperOptionsInput } from './options.ts';
 import { createPaperApp } from './server/app.ts';
 import { PaperControl } from './server/control.ts';
+import { StreamServer } from './streams/server.ts';
 
 /**
  * The paper exchange: Bybit v5 REST on 127.0.0.1, reached through ccxt's unmodified `bybit` class with only
@@ -28,6 +30,8 @@ export interface PaperExchange {
   /** In-process control: prices, time, latency, faults, counters. Also served under `${url}/sim/`. */
   control: PaperControl;
   engine: PaperEngine;
+  /** The Bybit v5 WebSocket side on the same port (/v5/public/linear, /v5/private, /v5/trade). */
+  streams: StreamServer;
   close(): Promise<void>;
 }
 
@@ -58,6 +62,17 @@ export async function startPaperExchange(input: PaperOptionsInput = {}): Promise
     const s = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: opts.port }, () => resolve(s));
     s.once('error', reject);
   });
+  const streams = new StreamServer({
+    engine,
+    control,
+    clock: opts.clock,
+    wallClock: opts.wallClock,
+    logger,
+    leverage: opts.leverage,
+    options: opts.streams,
+    closing: closing.signal,
+  });
+  streams.attach(server as unknown as HttpServer);
   const port = (server.address() as AddressInfo).port;
   const url = `http://127.0.0.1:${port}`;
   logger.info(
@@ -71,9 +86,11 @@ export async function startPaperExchange(input: PaperOptionsInput = {}): Promise
     accounts: engine.accounts.map(({ name, apiKey, secret }) => ({ name, apiKey, secret })),
     control,
     engine,
+    streams,
     close: () => {
       closed ??= new Promise<void>((resolve) => {
         closing.abort(new Error('paper exchange closing'));
+        streams.close();
         server.close(() => resolve());
         // Keep-alive sockets (ccxt's agent) would hold close() open: end them.
         (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
@@ -107,8 +124,31 @@ export function paperCcxtConfig(creds: { apiKey: string; secret: string }) {
 
 /** Points every API entry of a ccxt exchange at `url` (ccxt joins entry + '/' + 'v5/...'). */
 export function pointCcxtAt(exchange: { urls: Record<string, unknown> }, url: string): void {
-  const api = exchange.urls.api as Record<string, string>;
-  for (const k of Object.keys(api)) api[k] = url;
+  const api = exchange.urls.api as Record<string, unknown>;
+  for (const k of Object.keys(api)) if (k !== 'ws') api[k] = url;
+}
+
+/**
+ * Points ccxt pro's bybit WebSocket URLs at a paper exchange (the shape ccxt reads, `trade` without
+ * `{hostname}`). ccxt refuses plain ws:// until `await exchange.loadHttpProxyAgent()` has run once.
+ */
+export function pointCcxtProAt(exchange: { urls: Record<string, unknown> }, url: string): void {
+  const ws = url.replace(/^http/, 'ws');
+  const api = exchange.urls.api as Record<string, unknown>;
+  api.ws = {
+    public: {
+      linear: `${ws}/v5/public/linear`,
+      spot: `${ws}/v5/public/spot`,
+      inverse: `${ws}/v5/public/inverse`,
+      option: `${ws}/v5/public/option`,
+    },
+    private: {
+      contract: `${ws}/v5/private`,
+      spot: { unified: `${ws}/v5/private`, nonUnified: `${ws}/v5/private` },
+      usdc: `${ws}/v5/private`,
+      trade: `${ws}/v5/trade`,
+    },
+  };
 }
 
 export type { PaperEngine } from './engine/engine.ts';

@@ -45,6 +45,11 @@ export type Faults = z.infer<typeof Faults>;
 export const BYBIT_ACCOUNT_LIMITS: Record<string, number> = {
   '/v5/order/create': 10,
   '/v5/order/cancel': 10,
+  '/v5/order/amend': 10,
+  '/v5/order/cancel-all': 10,
+  '/v5/position/set-leverage': 10,
+  '/v5/position/closed-pnl': 50,
+  '/v5/account/fee-rate': 50,
   '/v5/position/trading-stop': 10,
   '/v5/position/list': 50,
   '/v5/order/realtime': 50,
@@ -74,6 +79,27 @@ export const Limits = z.object({
 });
 export type Limits = z.infer<typeof Limits>;
 
+export const StreamOptions = z.object({
+  /** Push round of the public stream (Bybit: every 100 ms for derivatives tickers). */
+  pushIntervalMs: z.number().int().min(10).default(100),
+  /** A connection silent this long (no ping, no op) is closed, on the wall clock (Bybit: 10 minutes). */
+  idleMs: z.number().int().positive().default(600_000),
+  /** Bybit: at most 500 new connections per 5 minutes per IP, on the wall clock. */
+  connectionLimit: z.number().int().positive().default(500),
+  connectionWindowMs: z.number().int().positive().default(300_000),
+});
+export type StreamOptions = z.infer<typeof StreamOptions>;
+
+/** What a paper account's API key may do, as /v5/user/query-api reports it and every write checks it. */
+export const ApiPermissions = z.object({
+  /** A read-only key: every write answers 10005. */
+  readOnly: z.boolean().default(false),
+  /** Bybit's ContractTrade permissions: Order (create, amend, cancel) and Position (TP/SL, leverage). */
+  contractTrade: z.array(z.enum(['Order', 'Position'])).default(['Order', 'Position']),
+  ips: z.array(z.string()).default(['*']),
+});
+export type ApiPermissions = z.infer<typeof ApiPermissions>;
+
 const AccountName = z.string().regex(/^[a-zA-Z0-9_-]{1,32}$/, 'account names are 1-32 of [a-zA-Z0-9_-]');
 const SymbolName = z.string().regex(/^[A-Z0-9]{2,16}USDT$/, 'symbols are linear USDT perpetuals like BTCUSDT');
 
@@ -89,9 +115,18 @@ export const PaperOptions = z.object({
   symbols: z.union([z.number().int().min(1).max(500), z.array(SymbolName).min(1).max(500)]).optional(),
   /** The market advances in fixed steps of this many ms (see engine/engine.ts for why lazily). */
   stepMs: z.number().int().min(10).default(1000),
-  /** Standard deviation of one minute's log return of each symbol's random walk. */
-  volatilityPerMinute: z.number().min(0).default(0.004),
+  /**
+   * Speeds the market up (or slows it down): each symbol's realistic annualised volatility is multiplied
+   * by this. 1 is a real market's pace (a position takes minutes to hours to cross a tier); demos, tests
+   * and benchmarks that need action raise it.
+   */
+  volatility: z.number().min(0).max(10_000).default(1),
+  /** Overrides every symbol's volatility: the standard deviation of one minute's log return (0 holds still). */
+  volatilityPerMinute: z.number().min(0).optional(),
+  /** Per paper account name; accounts not listed have every permission. */
+  permissions: z.record(z.string(), ApiPermissions.prefault({})).default({}),
   latency: Latency.prefault({}),
+  streams: StreamOptions.prefault({}),
   faults: Faults.prefault({}),
   limits: Limits.prefault({}),
   /** Market orders and TP/SL closes fill this far from mark, against the trader. */

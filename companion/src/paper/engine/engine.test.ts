@@ -149,8 +149,9 @@ describe('PaperEngine on injected time', () => {
         const mark = e.mark(p.symbol);
         return [p.takeProfit, p.stopLoss].some((l) => l !== null && Math.abs(l - mark) / mark < pct);
       }).length;
-    expect(near(0.01)).toBeGreaterThanOrEqual(10);
-    expect(near(0.03)).toBeGreaterThanOrEqual(20);
+    // About 1 % within 1 % of a level and 4 % more within 3 % (engine/seed.ts).
+    expect(near(0.01)).toBeGreaterThanOrEqual(1);
+    expect(near(0.03)).toBeGreaterThanOrEqual(5);
     const ages = [...(main?.positions.values() ?? [])].map((p) => now - p.updatedTime);
     expect(ages.filter((a) => a < 5 * 60_000).length).toBeGreaterThanOrEqual(5);
     expect(ages.filter((a) => a > 10 * 60_000 && a < 30 * 60_000).length).toBeGreaterThanOrEqual(10);

@@ -2,11 +2,16 @@ import { createHmac } from 'node:crypto';
 import type { Clock } from '../../core/clock.ts';
 import { Rng } from '../../core/rng.ts';
 import { accountNames, type PaperOptions } from '../options.ts';
+import { CandleBook } from './candles.ts';
+import { type ChangeSet, emptyChanges, hasChanges } from './changes.ts';
+import { closeOnLevels, fireConditionals, placePendingPartials, trailStops } from './conditional.ts';
 import { buildUniverse, roundToStep, type Universe } from './instruments.ts';
-import { applyFill, finalise, opposite } from './ledger.ts';
-import { cancelOrder, fillAtMarket, type MarketView, type PlaceRequest, placeOrder, setTradingStop } from './orders.ts';
+import { applyFill, finalise } from './ledger.ts';
+import { type AmendRequest, amendOrder, cancelAll } from './order-changes.ts';
+import { cancelOrder, type MarketView, type PlaceRequest, placeOrder } from './orders.ts';
+import { setLeverage, setTradingStop, type TradingStopRequest } from './position-ops.ts';
 import { seedAccounts } from './seed.ts';
-import { BybitError, type Instrument, type PaperAccount, type PaperOrder } from './types.ts';
+import { BybitError, type Instrument, type MarketState, type PaperAccount, type PaperOrder } from './types.ts';
 
 /**
  * The market and the accounts. Time advances lazily: every request and control call first steps the
@@ -19,6 +24,10 @@ import { BybitError, type Instrument, type PaperAccount, type PaperOrder } from 
 /** One day of steps at most per catch-up: a clock jumped by weeks must not stall a request. */
 const MAX_CATCH_UP_STEPS = 86_400;
 
+const MINUTES_PER_YEAR = 525_600;
+
+export type ChangeListener = (acc: PaperAccount, changes: ChangeSet) => void;
+
 export class PaperEngine {
   readonly accounts: PaperAccount[];
   private readonly byKey = new Map<string, PaperAccount>();
@@ -27,7 +36,10 @@ export class PaperEngine {
   private lastStepAt: number;
   private skewMs = 0;
   private orderSeq = 0;
-  private sigmaPerStep: number;
+  /** Standard deviation of one step's log return, per symbol. */
+  private readonly sigmaPerStep = new Map<string, number>();
+  private readonly listeners = new Set<ChangeListener>();
+  readonly candles: CandleBook;
 
   constructor(
     private readonly opts: PaperOptions,
@@ -43,8 +55,15 @@ export class PaperEngine {
       );
     }
     this.universe = buildUniverse(symbolSpec, rng, start);
+    this.candles = new CandleBook(start);
+    for (const [symbol, m] of this.universe.markets) this.candles.setOrigin(symbol, m.mark);
     this.walk = new Rng(opts.seed ^ 0x5eed);
-    this.sigmaPerStep = opts.volatilityPerMinute * Math.sqrt(opts.stepMs / 60_000);
+    for (const symbol of this.universe.markets.keys()) {
+      const perMinute =
+        opts.volatilityPerMinute ??
+        ((this.universe.volatility.get(symbol) ?? 1) * opts.volatility) / Math.sqrt(MINUTES_PER_YEAR);
+      this.sigmaPerStep.set(symbol, perMinute * Math.sqrt(opts.stepMs / 60_000));
+    }
     this.lastStepAt = start;
     this.accounts = accountNames(opts.accounts).map((name, i) => {
       const h = createHmac('sha256', `tierwatch-paper-${opts.seed}`).update(name).digest('hex');
@@ -59,10 +78,29 @@ export class PaperEngine {
         history: [],
         linkIds: new Map(),
         executions: [],
+        changes: emptyChanges(),
       };
     });
     for (const a of this.accounts) this.byKey.set(a.apiKey, a);
     seedAccounts(this.accounts, this.universe, rng, { ...opts, now: start, nextOrderId: () => this.nextOrderId() });
+    // The seeded book is the starting state, not a change anyone was told about.
+    for (const a of this.accounts) a.changes = emptyChanges();
+  }
+
+  /** Called with each account's changes after every operation and market catch-up (the private streams). */
+  onChanges(listener: ChangeListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Hands every account's pending changes to the listeners, in account order, and starts new batches. */
+  private flush(): void {
+    for (const acc of this.accounts) {
+      if (!hasChanges(acc.changes)) continue;
+      const batch = acc.changes;
+      acc.changes = emptyChanges();
+      for (const l of this.listeners) l(acc, batch);
+    }
   }
 
   now(): number {
@@ -80,11 +118,12 @@ export class PaperEngine {
     for (let i = 0; i < steps; i++) {
       this.lastStepAt += this.opts.stepMs;
       for (const m of this.universe.markets.values()) {
-        if (this.sigmaPerStep > 0)
-          this.setMark(m, m.mark * Math.exp(this.sigmaPerStep * this.walk.normal()), this.lastStepAt);
+        const sigma = this.sigmaPerStep.get(m.symbol) ?? 0;
+        if (sigma > 0) this.setMark(m, m.mark * Math.exp(sigma * this.walk.normal()), this.lastStepAt);
       }
       this.matchAll(this.lastStepAt);
     }
+    this.flush();
   }
 
   /** Moves simulated time forward on any clock (the skew is added to the clock's own time). */
@@ -102,6 +141,7 @@ export class PaperEngine {
     if (!(price > 0)) throw new BybitError(10001, 'params error: price must be > 0');
     this.setMark(m, Math.max(inst.tickSize, roundToStep(price, inst.tickSize)), this.now());
     this.matchAll(this.now());
+    this.flush();
     return m.mark;
   }
 
@@ -137,19 +177,71 @@ export class PaperEngine {
 
   placeOrder(acc: PaperAccount, req: PlaceRequest): PaperOrder {
     this.sync();
-    return placeOrder(acc, req, this.view());
+    try {
+      const o = placeOrder(acc, req, this.view());
+      placePendingPartials(acc, this.view());
+      return o;
+    } finally {
+      this.flush();
+    }
   }
 
   cancelOrder(acc: PaperAccount, symbol: string, ids: { orderId?: string; orderLinkId?: string }): PaperOrder {
     this.sync();
-    return cancelOrder(acc, symbol, ids, this.now());
+    try {
+      return cancelOrder(acc, symbol, ids, this.now());
+    } finally {
+      this.flush();
+    }
   }
 
-  setTradingStop(acc: PaperAccount, symbol: string, levels: { takeProfit?: number; stopLoss?: number }): void {
+  setTradingStop(acc: PaperAccount, symbol: string, req: TradingStopRequest): void {
     this.sync();
     const inst = this.instrument(symbol);
     if (!inst) throw new BybitError(10001, 'Not supported symbols');
-    setTradingStop(acc, symbol, levels, this.mark(symbol), inst, this.now());
+    try {
+      setTradingStop(acc, symbol, req, inst, this.view());
+      // A trailing stop may be active at once, and a partial TP/SL already crossed.
+      this.matchAll(this.now());
+    } finally {
+      this.flush();
+    }
+  }
+
+  amendOrder(acc: PaperAccount, symbol: string, ids: { orderId?: string; orderLinkId?: string }, req: AmendRequest) {
+    this.sync();
+    try {
+      const o = amendOrder(acc, symbol, ids, req, this.view());
+      placePendingPartials(acc, this.view());
+      return o;
+    } finally {
+      this.flush();
+    }
+  }
+
+  cancelAll(acc: PaperAccount, symbol: string | undefined, filter: 'Order' | 'StopOrder' | 'all'): PaperOrder[] {
+    this.sync();
+    try {
+      return cancelAll(acc, symbol, filter, this.now());
+    } finally {
+      this.flush();
+    }
+  }
+
+  setLeverage(acc: PaperAccount, symbol: string, buy: number, sell: number): void {
+    this.sync();
+    const inst = this.instrument(symbol);
+    if (!inst) throw new BybitError(10001, 'Not supported symbols');
+    try {
+      setLeverage(acc, inst, buy, sell, this.opts.leverage, this.now());
+    } finally {
+      this.flush();
+    }
+  }
+
+  /** The leverage a new position on `symbol` opens with. */
+  leverageOf(acc: PaperAccount, symbol: string): number {
+    return acc.leverageBySymbol?.get(symbol) ?? this.opts.leverage;
   }
 
   private nextOrderId(): string {
@@ -168,18 +260,25 @@ export class PaperEngine {
     };
   }
 
-  private setMark(m: { mark: number; high: number; low: number; updatedAt: number }, price: number, at: number): void {
+  private setMark(m: MarketState, price: number, at: number): void {
+    m.prev = m.mark;
     m.mark = price;
+    this.candles.record(m.symbol, price, at);
     m.high = Math.max(m.high, price);
     m.low = Math.min(m.low, price);
     m.updatedAt = at;
   }
 
-  /** Limit fills first (they may open or grow the position), then TP/SL on the resulting position. */
+  /**
+   * Limit fills first (they may open or grow the position), then what the price sets off on the resulting
+   * book: conditional and partial TP/SL orders, trailing stops, the positions' TP/SL and liquidation.
+   */
   private matchAll(at: number): void {
+    const view = { ...this.view(), now: at };
+    const previous = (s: string) => this.universe.markets.get(s)?.prev ?? this.mark(s);
     for (const acc of this.accounts) {
       for (const o of [...acc.open.values()]) {
-        if (o.orderType !== 'Limit' || o.price === null) continue;
+        if (o.orderType !== 'Limit' || o.price === null || o.orderStatus === 'Untriggered') continue;
         const mark = this.mark(o.symbol);
         if (o.side === 'Buy' ? mark > o.price : mark < o.price) continue;
         if (o.reduceOnly) {
@@ -187,41 +286,15 @@ export class PaperEngine {
           if (!pos || pos.side === o.side) continue;
           o.qty = Math.min(o.qty, pos.size);
         }
-        applyFill(acc, o, { price: o.price, qty: o.qty - o.cumExecQty, at, isMaker: true, mark }, this.opts.leverage);
+        const fill = { price: o.price, qty: o.qty - o.cumExecQty, at, isMaker: true, mark };
+        applyFill(acc, o, fill, this.leverageOf(acc, o.symbol));
         finalise(acc, o);
       }
-      for (const pos of [...acc.positions.values()]) {
-        const mark = this.mark(pos.symbol);
-        const long = pos.side === 'Buy';
-        const tpHit = pos.takeProfit !== null && (long ? mark >= pos.takeProfit : mark <= pos.takeProfit);
-        const slHit = pos.stopLoss !== null && (long ? mark <= pos.stopLoss : mark >= pos.stopLoss);
-        if (!tpHit && !slHit) continue;
-        const kind = slHit ? 'StopLoss' : 'TakeProfit';
-        const close: PaperOrder = {
-          orderId: this.nextOrderId(),
-          orderLinkId: '',
-          symbol: pos.symbol,
-          side: opposite(pos.side),
-          orderType: 'Market',
-          price: null,
-          qty: pos.size,
-          cumExecQty: 0,
-          cumExecValue: 0,
-          cumExecFee: 0,
-          avgPrice: null,
-          orderStatus: 'New',
-          reduceOnly: true,
-          takeProfit: null,
-          stopLoss: null,
-          timeInForce: 'IOC',
-          stopOrderType: kind,
-          createType: kind === 'StopLoss' ? 'CreateByStopLoss' : 'CreateByTakeProfit',
-          createdTime: at,
-          updatedTime: at,
-        };
-        acc.open.set(close.orderId, close);
-        fillAtMarket(acc, close, { ...this.view(), now: at }, mark);
-      }
+      placePendingPartials(acc, view);
+      fireConditionals(acc, view, previous);
+      placePendingPartials(acc, view);
+      trailStops(acc, view);
+      closeOnLevels(acc, view, previous);
     }
   }
 }

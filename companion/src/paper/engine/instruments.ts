@@ -1,45 +1,23 @@
 import type { Rng } from '../../core/rng.ts';
+import { KNOWN } from './symbols.ts';
 import type { Instrument, MarketState } from './types.ts';
 
-/** Real names first so the demo reads naturally; the rest are generated letter codes. */
-const KNOWN: [string, number][] = [
-  ['BTC', 65000],
-  ['ETH', 3200],
-  ['SOL', 150],
-  ['XRP', 0.55],
-  ['DOGE', 0.14],
-  ['ADA', 0.45],
-  ['AVAX', 32],
-  ['LINK', 15],
-  ['DOT', 6.5],
-  ['LTC', 80],
-  ['BCH', 420],
-  ['NEAR', 5.5],
-  ['ATOM', 8],
-  ['APT', 9],
-  ['ARB', 0.9],
-  ['OP', 2.1],
-  ['SUI', 1.2],
-  ['INJ', 24],
-  ['TIA', 8.5],
-  ['SEI', 0.45],
-  ['FIL', 5.2],
-  ['ETC', 24],
-  ['UNI', 9],
-  ['AAVE', 95],
-  ['MKR', 2400],
-  ['LDO', 1.8],
-  ['RUNE', 4.5],
-  ['WLD', 2.6],
-  ['PEPE', 0.000011],
-  ['SHIB', 0.000022],
-];
+const ONSETS = ['B', 'D', 'F', 'G', 'K', 'L', 'M', 'N', 'P', 'R', 'S', 'T', 'V', 'Z', 'BR', 'KR', 'ST', 'TR'];
+const VOWELS = ['A', 'E', 'I', 'O', 'U', 'Y'];
+const CODAS = ['', 'X', 'N', 'R', 'S', 'K'];
 
-/** Fixed-width base-26 ("QAAA", "QAAB", ...) so generated names never collide. */
-function letters(i: number): string {
-  let s = '';
-  for (let n = i, k = 0; k < 3; k++, n = Math.floor(n / 26)) s = String.fromCharCode(65 + (n % 26)) + s;
-  return `Q${s}`;
+/** A pronounceable ticker ("ZORAX", "KEMI") from its index: distinct for every index, never a KNOWN name. */
+function generatedName(i: number): string {
+  const pick = <T>(list: readonly T[], n: number) => list[n % list.length] as T;
+  // Mixed radix: onset, vowel, onset, vowel, coda; injective below 18 * 6 * 18 * 6 * 6 names.
+  const digits: number[] = [];
+  let n = i;
+  for (const radix of [ONSETS.length, VOWELS.length, ONSETS.length, VOWELS.length, CODAS.length]) {
+    digits.push(n % radix);
+    n = Math.floor(n / radix);
+  }
+  const [o1, v1, o2, v2, c] = digits as [number, number, number, number, number];
+  return `${pick(ONSETS, o1)}${pick(VOWELS, v1)}${pick(ONSETS, o2)}${pick(VOWELS, v2)}${pick(CODAS, c)}`;
 }
 
 const decimalsOf = (step: number): number => Math.max(0, -Math.floor(Math.log10(step) + 1e-9));
@@ -67,22 +45,41 @@ export function makeInstrument(symbol: string, price: number, launchTime: number
 export interface Universe {
   instruments: Map<string, Instrument>;
   markets: Map<string, MarketState>;
+  /** Annualised volatility of each symbol's walk (a fraction: 0.8 is 80 %). */
+  volatility: Map<string, number>;
 }
 
 export function buildUniverse(spec: number | string[], rng: Rng, now: number): Universe {
-  const names: [string, number][] = Array.isArray(spec)
-    ? spec.map((s) => [s.slice(0, -4), KNOWN.find(([b]) => `${b}USDT` === s)?.[1] ?? 10 ** rng.between(-2, 3)])
-    : Array.from({ length: spec }, (_, i) => KNOWN[i] ?? [letters(i - KNOWN.length), 10 ** rng.between(-2, 3)]);
+  const known = new Map(KNOWN.map(([b, p, v]) => [b, [p, v] as const]));
+  const smallCap = (): [number, number] => [10 ** rng.between(-3, 1), rng.between(1.1, 1.5)];
+  const bases: [string, number, number][] = Array.isArray(spec)
+    ? spec.map((s) => {
+        const base = s.slice(0, -4);
+        const k = known.get(base);
+        return [base, ...(k ?? smallCap())] as [string, number, number];
+      })
+    : [];
+  if (!Array.isArray(spec)) {
+    for (let i = 0; bases.length < spec; i++) {
+      if (i < KNOWN.length) bases.push(KNOWN[i] as [string, number, number]);
+      else {
+        const name = generatedName(i - KNOWN.length);
+        if (!known.has(name)) bases.push([name, ...smallCap()]);
+      }
+    }
+  }
   const instruments = new Map<string, Instrument>();
   const markets = new Map<string, MarketState>();
-  for (const [base, rough] of names) {
+  const volatility = new Map<string, number>();
+  for (const [base, rough, vol] of bases) {
     const symbol = `${base}USDT`;
     const inst = makeInstrument(symbol, rough, now - 400 * 86_400_000);
     const mark = roundToStep(rough, inst.tickSize);
     instruments.set(symbol, inst);
-    markets.set(symbol, { mark, open: mark, high: mark, low: mark, updatedAt: now });
+    markets.set(symbol, { symbol, mark, open: mark, high: mark, low: mark, updatedAt: now });
+    volatility.set(symbol, vol);
   }
-  return { instruments, markets };
+  return { instruments, markets, volatility };
 }
 
 /** Rounds to a multiple of step, keeping the step's decimals exact (no 0.30000000000000004). */

@@ -1,3 +1,4 @@
+import { markExecution, markOrder } from './changes.ts';
 import type { PaperAccount, PaperExecution, PaperOrder, Side } from './types.ts';
 
 /**
@@ -9,6 +10,7 @@ export const TAKER_FEE = 0.00055;
 export const MAKER_FEE = 0.0002;
 const HISTORY_CAP = 2000;
 const EXECUTIONS_CAP = 20_000;
+const CLOSED_PNL_CAP = 2000;
 
 export interface Fill {
   price: number;
@@ -16,6 +18,8 @@ export interface Fill {
   at: number;
   isMaker: boolean;
   mark: number;
+  /** BustTrade: a liquidation, closed at the bankruptcy price. */
+  execType?: 'Trade' | 'BustTrade';
 }
 
 export const sign = (side: Side): 1 | -1 => (side === 'Buy' ? 1 : -1);
@@ -52,6 +56,24 @@ export function applyFill(acc: PaperAccount, order: PaperOrder, fill: Fill, leve
   } else {
     closedSize = Math.min(pos.size, fill.qty);
     realised = (fill.price - pos.entryPrice) * closedSize * sign(pos.side);
+    acc.closedPnl ??= [];
+    acc.closedPnl.push({
+      symbol: order.symbol,
+      orderId: order.orderId,
+      side: order.side,
+      qty: order.qty,
+      orderPrice: order.price ?? fill.price,
+      orderType: order.orderType,
+      execType: fill.execType ?? 'Trade',
+      closedSize,
+      avgEntryPrice: pos.entryPrice,
+      avgExitPrice: fill.price,
+      closedPnl: realised - fee,
+      leverage: pos.leverage,
+      createdTime: order.createdTime,
+      updatedTime: fill.at,
+    });
+    if (acc.closedPnl.length > CLOSED_PNL_CAP) acc.closedPnl.splice(0, acc.closedPnl.length - CLOSED_PNL_CAP);
     const rest = fill.qty - closedSize;
     pos.size = Number((pos.size - closedSize).toPrecision(12));
     pos.updatedTime = fill.at;
@@ -80,9 +102,15 @@ export function applyFill(acc: PaperAccount, order: PaperOrder, fill: Fill, leve
   order.avgPrice = order.cumExecValue / order.cumExecQty;
   order.updatedTime = fill.at;
   order.orderStatus = order.cumExecQty >= order.qty ? 'Filled' : 'PartiallyFilled';
-  // An order's attached TP/SL becomes the position's (tpslMode Full), as on Bybit.
+  // An order's attached TP/SL becomes the position's (tpslMode Full), as on Bybit; Partial ones become
+  // their own orders (engine/conditional.ts, which needs order ids).
   const after = acc.positions.get(order.symbol);
-  if (after && after.side === order.side) {
+  if (after && after.side === order.side && order.tpslMode === 'Partial') {
+    if (order.takeProfit !== null || order.stopLoss !== null) {
+      acc.pendingPartials ??= [];
+      acc.pendingPartials.push({ order, qty: fill.qty });
+    }
+  } else if (after && after.side === order.side) {
     if (order.takeProfit !== null) after.takeProfit = order.takeProfit;
     if (order.stopLoss !== null) after.stopLoss = order.stopLoss;
   }
@@ -105,14 +133,18 @@ export function applyFill(acc: PaperAccount, order: PaperOrder, fill: Fill, leve
     stopOrderType: order.stopOrderType,
     createType: order.createType,
     markPrice: fill.mark,
+    execType: fill.execType ?? 'Trade',
   };
   acc.executions.push(exec);
+  markExecution(acc, exec);
+  markOrder(acc, order);
   if (acc.executions.length > EXECUTIONS_CAP) acc.executions.splice(0, acc.executions.length - EXECUTIONS_CAP);
   return realised;
 }
 
 /** Moves a final order from the open book to the history. */
 export function finalise(acc: PaperAccount, order: PaperOrder): void {
+  markOrder(acc, order);
   acc.open.delete(order.orderId);
   acc.history.push(order);
   if (acc.history.length > HISTORY_CAP) acc.history.splice(0, acc.history.length - HISTORY_CAP);
@@ -122,7 +154,7 @@ export function finalise(acc: PaperAccount, order: PaperOrder): void {
 function cancelReduceOnly(acc: PaperAccount, symbol: string, at: number): void {
   for (const o of [...acc.open.values()]) {
     if (o.symbol === symbol && o.reduceOnly) {
-      o.orderStatus = 'Cancelled';
+      o.orderStatus = o.orderStatus === 'Untriggered' ? 'Deactivated' : 'Cancelled';
       o.updatedTime = at;
       finalise(acc, o);
     }
@@ -144,7 +176,8 @@ export function marginInUse(
   }
   let orderIM = 0;
   for (const o of acc.open.values()) {
-    if (!o.reduceOnly)
+    // A conditional order holds no margin until it triggers (Bybit).
+    if (!o.reduceOnly && o.orderStatus !== 'Untriggered')
       orderIM +=
         ((o.qty - o.cumExecQty) * (o.price ?? markOf(o.symbol))) / (acc.positions.get(o.symbol)?.leverage ?? leverage);
   }

@@ -1,6 +1,15 @@
+import { markOrder } from './changes.ts';
 import { isMultipleOf } from './instruments.ts';
 import { applyFill, finalise, marginInUse, opposite, sign } from './ledger.ts';
-import { BybitError, type Instrument, type PaperAccount, type PaperOrder, paramsError, type Side } from './types.ts';
+import {
+  BybitError,
+  type Instrument,
+  type PaperAccount,
+  type PaperOrder,
+  paramsError,
+  type Side,
+  type Trigger,
+} from './types.ts';
 
 /**
  * Order entry as Bybit validates it (one-way mode, linear): every rejection is a retCode ccxt knows,
@@ -18,6 +27,12 @@ export interface PlaceRequest {
   takeProfit: number | null;
   stopLoss: number | null;
   timeInForce: PaperOrder['timeInForce'];
+  /** A conditional order: rests Untriggered until the price crosses. */
+  trigger?: Trigger | null;
+  closeOnTrigger?: boolean;
+  tpslMode?: 'Full' | 'Partial';
+  tpSize?: number | null;
+  slSize?: number | null;
 }
 
 export interface MarketView {
@@ -40,6 +55,25 @@ export function placeOrder(acc: PaperAccount, req: PlaceRequest, m: MarketView):
   if (req.qty > inst.maxQty)
     throw new BybitError(10001, `The number of contracts exceeds maximum limit allowed: ${inst.maxQty}`);
   const mark = m.mark(req.symbol);
+  const trigger = req.trigger ?? null;
+  if (trigger) {
+    if (!(trigger.price > 0) || !isMultipleOf(trigger.price, inst.tickSize))
+      throw new BybitError(10001, `TriggerPrice invalid: ${trigger.price} (tickSize ${inst.tickSize})`);
+    if (trigger.direction === 1 && trigger.price <= mark)
+      throw new BybitError(110092, `expect Rising, but trigger_price[${trigger.price}] <= current[${mark}]`);
+    if (trigger.direction === 2 && trigger.price >= mark)
+      throw new BybitError(110093, `expect Falling, but trigger_price[${trigger.price}] >= current[${mark}]`);
+  }
+  const reduceOnly = req.reduceOnly || req.closeOnTrigger === true;
+  if (req.tpslMode === 'Partial') {
+    for (const [level, size] of [
+      [req.takeProfit, req.tpSize],
+      [req.stopLoss, req.slSize],
+    ] as const) {
+      if (level !== null && (size === undefined || size === null || !(size > 0) || size > req.qty))
+        throw paramsError('tpSize and slSize must be set, positive and at most qty in tpslMode Partial');
+    }
+  }
   if (req.orderType === 'Limit') {
     if (req.price === null) throw paramsError('price is required for Limit orders');
     if (!(req.price > 0) || !isMultipleOf(req.price, inst.tickSize))
@@ -47,22 +81,23 @@ export function placeOrder(acc: PaperAccount, req: PlaceRequest, m: MarketView):
     if (req.price > mark * 10 || req.price < mark / 10)
       throw new BybitError(110003, 'Order price is out of permissible range');
   }
-  const basePrice = req.orderType === 'Limit' ? (req.price as number) : mark;
-  if (req.qty * basePrice < inst.minNotional && !req.reduceOnly) {
+  const basePrice = trigger ? trigger.price : req.orderType === 'Limit' ? (req.price as number) : mark;
+  if (req.qty * basePrice < inst.minNotional && !reduceOnly) {
     throw new BybitError(110094, `Order does not meet minimum order value ${inst.minNotional}USDT`);
   }
   checkLevels(req.side, basePrice, req.takeProfit, req.stopLoss);
   const pos = acc.positions.get(req.symbol);
   let qty = req.qty;
-  if (req.reduceOnly) {
+  const leverage = acc.leverageBySymbol?.get(req.symbol) ?? m.leverage;
+  if (reduceOnly && !trigger) {
     if (!pos || pos.side === req.side)
       throw new BybitError(110017, 'Reduce-only rule not satisfied: no opposite position to reduce');
     qty = Math.min(qty, pos.size);
-  } else {
+  } else if (!reduceOnly && !trigger) {
     const { positionIM, orderIM, upnl } = marginInUse(acc, m.mark, m.leverage);
     const available = acc.wallet + Math.min(0, upnl) - positionIM - orderIM;
     const reducing = pos && pos.side !== req.side ? Math.min(pos.size, qty) : 0;
-    const need = ((qty - reducing) * basePrice) / m.leverage;
+    const need = ((qty - reducing) * basePrice) / leverage;
     if (need > available) throw new BybitError(110007, 'ab not enough for new order');
   }
   const order: PaperOrder = {
@@ -78,17 +113,27 @@ export function placeOrder(acc: PaperAccount, req: PlaceRequest, m: MarketView):
     cumExecFee: 0,
     avgPrice: null,
     orderStatus: 'New',
-    reduceOnly: req.reduceOnly,
+    reduceOnly,
     takeProfit: req.takeProfit,
     stopLoss: req.stopLoss,
     timeInForce: req.orderType === 'Market' ? 'IOC' : req.timeInForce,
-    stopOrderType: '',
+    stopOrderType: trigger ? 'Stop' : '',
     createType: 'CreateByUser',
     createdTime: m.now,
     updatedTime: m.now,
+    trigger,
+    closeOnTrigger: req.closeOnTrigger === true,
+    tpslMode: req.tpslMode ?? 'Full',
+    tpSize: req.tpSize ?? null,
+    slSize: req.slSize ?? null,
   };
   if (order.orderLinkId) acc.linkIds.set(order.orderLinkId, order);
   acc.open.set(order.orderId, order);
+  markOrder(acc, order);
+  if (trigger) {
+    order.orderStatus = 'Untriggered';
+    return order;
+  }
   const crosses =
     req.orderType === 'Limit' && (req.side === 'Buy' ? mark <= (req.price as number) : mark >= (req.price as number));
   if (req.orderType === 'Market') {
@@ -98,7 +143,7 @@ export function placeOrder(acc: PaperAccount, req: PlaceRequest, m: MarketView):
       order.orderStatus = 'Cancelled';
       finalise(acc, order);
     } else {
-      applyFill(acc, order, { price: req.price as number, qty, at: m.now, isMaker: false, mark }, m.leverage);
+      applyFill(acc, order, { price: req.price as number, qty, at: m.now, isMaker: false, mark }, leverage);
       finalise(acc, order);
     }
   } else if (order.timeInForce === 'IOC' || order.timeInForce === 'FOK') {
@@ -118,7 +163,8 @@ export function fillAtMarket(
   const inst = m.instrument(order.symbol) as Instrument;
   const raw = mark * (1 + (sign(order.side) * m.slippageBps) / 10_000);
   const price = Number((Math.round(raw / inst.tickSize) * inst.tickSize).toFixed(inst.priceDecimals));
-  applyFill(acc, order, { price, qty: order.qty - order.cumExecQty, at: m.now, isMaker: false, mark }, m.leverage);
+  const leverage = acc.leverageBySymbol?.get(order.symbol) ?? m.leverage;
+  applyFill(acc, order, { price, qty: order.qty - order.cumExecQty, at: m.now, isMaker: false, mark }, leverage);
   finalise(acc, order);
 }
 
@@ -153,31 +199,10 @@ export function cancelOrder(
   if (!order || order.symbol !== symbol || !acc.open.has(order.orderId)) {
     throw new BybitError(110001, 'order not exists or too late to cancel');
   }
-  order.orderStatus = 'Cancelled';
+  order.orderStatus = order.orderStatus === 'Untriggered' ? 'Deactivated' : 'Cancelled';
   order.updatedTime = now;
   finalise(acc, order);
   return order;
-}
-
-/** /v5/position/trading-stop in Full mode: set, replace or (with 0) clear the position's TP and SL. */
-export function setTradingStop(
-  acc: PaperAccount,
-  symbol: string,
-  levels: { takeProfit?: number; stopLoss?: number },
-  mark: number,
-  inst: Instrument,
-  now: number,
-): void {
-  const pos = acc.positions.get(symbol);
-  if (!pos) throw new BybitError(10001, 'can not set tp/sl/ts for zero position');
-  for (const v of [levels.takeProfit, levels.stopLoss]) {
-    if (v !== undefined && v !== 0 && !isMultipleOf(v, inst.tickSize))
-      throw new BybitError(10001, `Price invalid: ${v} (tickSize ${inst.tickSize})`);
-  }
-  checkLevels(pos.side, mark, levels.takeProfit ?? null, levels.stopLoss ?? null);
-  if (levels.takeProfit !== undefined) pos.takeProfit = levels.takeProfit === 0 ? null : levels.takeProfit;
-  if (levels.stopLoss !== undefined) pos.stopLoss = levels.stopLoss === 0 ? null : levels.stopLoss;
-  pos.updatedTime = now;
 }
 
 export { opposite };

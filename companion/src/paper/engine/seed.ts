@@ -4,10 +4,12 @@ import { applyFill, finalise } from './ledger.ts';
 import type { PaperAccount, PaperOrder, Side } from './types.ts';
 
 /**
- * Opens K positions per account spread over every tier the monitor knows, so a fresh exchange already
- * exercises all of them: near TP/SL (within 1% and 3%), pending limit entries, recent fills, and
- * positions untouched for 5-9, 10-30 and 30+ minutes (activity backdated). Accounts named `mirror*`
- * copy main's book at half size, as a trader's mirror accounts would.
+ * Opens K positions per account the way a trader's book looks: about 1 % CRITICAL (within 1 % of TP or
+ * SL, well inside the band so it does not flicker across the line), about 4 % URGENT (1.5-2.5 %), the rest
+ * calm: pending limit entries, recent fills, positions untouched for 5-9, 10-30 and 30+ minutes (activity
+ * backdated), one without TP. The first slots of every hundred are the critical and an urgent one, so
+ * even a handful of positions shows every tier. Accounts named `mirror*` copy main's book at half size,
+ * as a trader's mirror accounts would.
  */
 
 type Bucket =
@@ -22,29 +24,39 @@ type Bucket =
   | 'dormant'
   | 'noTp';
 
-/** Interleaved so that even a handful of positions covers every tier. */
-const PATTERN: Bucket[] = [
-  'critTp',
-  'urgSl',
+/** 19 calm slots in the proportions of a calm book (2 pending, 3 recent, 6 stable, 6 dormant, 1 each). */
+const CALM: Bucket[] = [
   'pending',
   'recent',
   'stable',
   'dormant',
-  'critSl',
-  'building',
-  'urgTp',
-  'recent',
-  'dormant',
   'stable',
+  'building',
+  'dormant',
+  'recent',
+  'stable',
+  'dormant',
   'noTp',
-  'building',
+  'stable',
+  'dormant',
   'pending',
+  'recent',
+  'stable',
   'dormant',
   'stable',
-  'building',
-  'critTp',
   'dormant',
 ];
+
+/** Per hundred positions: 1 critical (TP and SL in turn), 4 urgent, 95 calm. */
+export function bucketOf(i: number): Bucket {
+  const slot = i % 100;
+  const hundred = Math.floor(i / 100);
+  if (slot === 0) return hundred % 2 === 0 ? 'critTp' : 'critSl';
+  if (slot === 1 || slot === 51) return 'urgSl';
+  if (slot === 26 || slot === 76) return 'urgTp';
+  const calmIndex = slot - 1 - (slot > 1 ? 1 : 0) - (slot > 26 ? 1 : 0) - (slot > 51 ? 1 : 0) - (slot > 76 ? 1 : 0);
+  return CALM[calmIndex % CALM.length] as Bucket;
+}
 
 interface Plan {
   symbol: string;
@@ -71,18 +83,18 @@ function plan(bucket: Bucket, symbol: string, mark: number, notional: number, rn
   let pendingAtPct: number | null = null;
   switch (bucket) {
     case 'critTp':
-      tpDist = far(0.3, 0.9);
+      tpDist = far(0.2, 0.6);
       entryMove = -dir * far(2, 5);
       break;
     case 'critSl':
-      slDist = far(0.3, 0.9);
+      slDist = far(0.2, 0.6);
       entryMove = dir * far(2, 5);
       break;
     case 'urgTp':
-      tpDist = far(1.5, 2.9);
+      tpDist = far(1.5, 2.5);
       break;
     case 'urgSl':
-      slDist = far(1.5, 2.9);
+      slDist = far(1.5, 2.5);
       break;
     case 'pending':
       pendingAtPct = far(4, 8);
@@ -110,8 +122,9 @@ function plan(bucket: Bucket, symbol: string, mark: number, notional: number, rn
     entry: mark * (1 + entryMove),
     tp: bucket === 'noTp' ? null : mark * (1 + dir * tpDist),
     sl: mark * (1 - dir * slDist),
-    openedAgoMs: lastActivityAgoMs + rng.between(0, 120) * MIN,
-    lastActivityAgoMs,
+    // Whole milliseconds, as every time on Bybit is.
+    openedAgoMs: Math.round(lastActivityAgoMs + rng.between(0, 120) * MIN),
+    lastActivityAgoMs: Math.round(lastActivityAgoMs),
     pendingAtPct,
   };
 }
@@ -138,9 +151,7 @@ export function seedAccounts(accounts: PaperAccount[], u: Universe, rng: Rng, ct
       const chosen = shuffle(symbols, rng).slice(0, k);
       // About 40% of the wallet in margin: room left for the trader's (and the tests') own orders.
       const avg = (ctx.startingBalance * ctx.leverage * 0.4) / k;
-      plans = chosen.map((s, i) =>
-        plan(PATTERN[i % PATTERN.length] as Bucket, s, u.markets.get(s)?.mark ?? 1, avg * rng.between(0.5, 1.5), rng),
-      );
+      plans = chosen.map((s, i) => plan(bucketOf(i), s, u.markets.get(s)?.mark ?? 1, avg * rng.between(0.5, 1.5), rng));
     }
     if (acc.name === 'main' || mainPlans === null) mainPlans = mainPlans ?? plans;
     for (const p of plans) open(acc, p, u, ctx);

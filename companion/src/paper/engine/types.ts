@@ -1,8 +1,58 @@
+import type { ChangeSet } from './changes.ts';
+
 /** The engine's own state, in numbers; server/format.ts turns it into Bybit's string-number dialect. */
 
 export type Side = 'Buy' | 'Sell';
-export type OrderStatus = 'New' | 'PartiallyFilled' | 'Filled' | 'Cancelled' | 'Rejected';
-export type StopOrderType = '' | 'TakeProfit' | 'StopLoss';
+export type OrderStatus =
+  | 'New'
+  | 'PartiallyFilled'
+  | 'Filled'
+  | 'Cancelled'
+  | 'Rejected'
+  | 'Untriggered'
+  | 'Triggered'
+  | 'Deactivated';
+export type StopOrderType =
+  | ''
+  | 'TakeProfit'
+  | 'StopLoss'
+  | 'Stop'
+  | 'PartialTakeProfit'
+  | 'PartialStopLoss'
+  | 'TrailingStop';
+export type TriggerBy = 'LastPrice' | 'MarkPrice' | 'IndexPrice';
+
+/** A conditional order's trigger: 1 fires when the price rises to `price`, 2 when it falls to it. */
+export interface Trigger {
+  price: number;
+  direction: 1 | 2;
+  by: TriggerBy;
+}
+
+/** Bybit's trailing stop on a position: `distance` behind the best price seen since `activePrice` was reached. */
+export interface Trailing {
+  distance: number;
+  activePrice: number | null;
+  /** Best mark since activation; null until active. */
+  best: number | null;
+}
+
+export interface ClosedPnl {
+  symbol: string;
+  orderId: string;
+  side: Side;
+  qty: number;
+  orderPrice: number;
+  orderType: 'Market' | 'Limit';
+  execType: 'Trade' | 'BustTrade';
+  closedSize: number;
+  avgEntryPrice: number;
+  avgExitPrice: number;
+  closedPnl: number;
+  leverage: number;
+  createdTime: number;
+  updatedTime: number;
+}
 
 export interface Instrument {
   symbol: string;
@@ -19,12 +69,15 @@ export interface Instrument {
 }
 
 export interface MarketState {
+  symbol: string;
   mark: number;
   /** Price at the start, stands in for the 24h reference (the sim has no 24h history). */
   open: number;
   high: number;
   low: number;
   updatedAt: number;
+  /** The mark before the last change: which of the levels crossed in one step was reached first. */
+  prev?: number;
 }
 
 export interface PaperPosition {
@@ -38,6 +91,7 @@ export interface PaperPosition {
   createdTime: number;
   updatedTime: number;
   cumRealisedPnl: number;
+  trailing?: Trailing | null;
 }
 
 export interface PaperOrder {
@@ -61,6 +115,13 @@ export interface PaperOrder {
   createType: string;
   createdTime: number;
   updatedTime: number;
+  /** Conditional orders (Untriggered until the price crosses). */
+  trigger?: Trigger | null;
+  closeOnTrigger?: boolean;
+  /** tpslMode of the attached TP/SL: Partial turns them into their own reduce-only orders on fill. */
+  tpslMode?: 'Full' | 'Partial';
+  tpSize?: number | null;
+  slSize?: number | null;
 }
 
 export interface PaperExecution {
@@ -82,6 +143,7 @@ export interface PaperExecution {
   stopOrderType: StopOrderType;
   createType: string;
   markPrice: number;
+  execType?: 'Trade' | 'BustTrade';
 }
 
 export interface PaperAccount {
@@ -100,6 +162,14 @@ export interface PaperAccount {
   linkIds: Map<string, PaperOrder>;
   /** Fills, newest last, capped. */
   executions: PaperExecution[];
+  /** Leverage set per symbol (/v5/position/set-leverage); the exchange default elsewhere. */
+  leverageBySymbol?: Map<string, number>;
+  /** Fills of orders with Partial TP/SL attached, waiting for their TP/SL orders (engine/conditional.ts). */
+  pendingPartials?: { order: PaperOrder; qty: number }[];
+  /** Closed-PnL records, newest last, capped. */
+  closedPnl?: ClosedPnl[];
+  /** Not yet flushed to the private stream (engine/changes.ts). */
+  changes: ChangeSet;
 }
 
 /** Bybit's answer to a bad request: a retCode and a message, never an HTTP 500. */

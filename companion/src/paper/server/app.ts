@@ -7,6 +7,7 @@ import type { PaperControl } from './control.ts';
 import { controlRoutes } from './control-routes.ts';
 import { envelope } from './format.ts';
 import { Params } from './params.ts';
+import { checkPermission } from './route-kit.ts';
 import { ROUTES } from './routes.ts';
 
 /**
@@ -107,8 +108,11 @@ export function createPaperApp(deps: AppDeps): Hono {
           for (const [k, val] of Object.entries(headers)) c.header(k, val);
         }
       }
+      const acc = account as NonNullable<typeof account>;
+      const permissions = control.permissionsOf(acc.name);
+      if (route.private) checkPermission(route, permissions);
       const p = c.req.method === 'POST' ? Params.fromBody(body) : Params.fromQuery(rawQuery);
-      const result = route.handle({ engine, p, acc: account as NonNullable<typeof account>, leverage: deps.leverage });
+      const result = route.handle({ engine, p, acc, leverage: deps.leverage, permissions });
       return c.json(envelope(account ? control.rewriteAnswer(endpoint, account.name, result) : result, engine.now()));
     } catch (e) {
       if (e instanceof BybitError) {

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { BybitError } from '../engine/types.ts';
-import { Faults, Latency } from '../options.ts';
+import { ApiPermissions, Faults, Latency } from '../options.ts';
 import type { PaperControl } from './control.ts';
 
 /**
@@ -20,6 +20,10 @@ const StepBody = z.object({
     .max(30 * 86_400_000),
 });
 const OutageBody = z.object({ durationMs: z.number().positive() });
+/** 'public', or a paper account's name (its private and trade streams). */
+const Scope = z.string().min(1).max(32);
+const StreamWindowBody = z.object({ scope: Scope, ms: z.number().min(0).max(86_400_000) });
+const StreamLatencyBody = Latency.partial().extend({ scope: Scope.optional() });
 
 export function controlRoutes(control: PaperControl): Hono {
   const app = new Hono();
@@ -29,7 +33,13 @@ export function controlRoutes(control: PaperControl): Hono {
   };
 
   app.get('/state', (c) =>
-    c.json({ ok: true, now: control.now(), latency: control.getLatency(), faults: control.getFaults() }),
+    c.json({
+      ok: true,
+      now: control.now(),
+      latency: control.getLatency(),
+      faults: control.getFaults(),
+      streamLatency: control.getStreamLatency(),
+    }),
   );
   app.get('/stats', (c) => c.json({ ok: true, stats: control.getStats() }));
   app.post('/stats/reset', (c) => {
@@ -63,6 +73,31 @@ export function controlRoutes(control: PaperControl): Hono {
   app.post('/limits', async (c) => {
     control.setLimitsEnabled((await body(c, z.object({ enabled: z.boolean() }))).enabled);
     return c.json({ ok: true });
+  });
+  // --- streams: latency and faults per scope ---
+  app.post('/streams/latency', async (c) => {
+    const { scope, ...l } = await body(c, StreamLatencyBody);
+    return c.json({ ok: true, latency: control.setStreamLatency(l, scope) });
+  });
+  app.post('/streams/drop', async (c) => {
+    const { scope } = await body(c, z.object({ scope: Scope }));
+    return c.json({ ok: true, dropped: control.dropStreams(scope) });
+  });
+  app.post('/streams/stall', async (c) => {
+    const b = await body(c, StreamWindowBody);
+    return c.json({ ok: true, stall: control.stallStream(b.scope, b.ms) });
+  });
+  app.post('/streams/refuse', async (c) => {
+    const b = await body(c, StreamWindowBody);
+    return c.json({ ok: true, refuse: control.refuseStreams(b.scope, b.ms) });
+  });
+  app.post('/streams/clear', (c) => {
+    control.clearStreamFaults();
+    return c.json({ ok: true });
+  });
+  app.post('/permissions/:account', async (c) => {
+    const b = await body(c, ApiPermissions.partial());
+    return c.json({ ok: true, permissions: control.setPermissions(c.req.param('account'), b) });
   });
   app.get('/positions/:account', (c) => c.json({ ok: true, positions: control.positions(c.req.param('account')) }));
 

@@ -1,9 +1,9 @@
 import { Rng } from '../../core/rng.ts';
 import type { PaperEngine } from '../engine/engine.ts';
 import { sign } from '../engine/ledger.ts';
-import { Faults, Latency, type PaperOptions, type TimeWindow } from '../options.ts';
+import { ApiPermissions, Faults, Latency, type PaperOptions, type TimeWindow } from '../options.ts';
 import { IpGuard, KeyedWindows, SlidingWindow, type Verdict } from './limits.ts';
-import { type PaperStats, StatsRecorder } from './stats.ts';
+import { type PaperStats, StatsRecorder, type StreamStats } from './stats.ts';
 
 /**
  * The in-process control surface (also served under /sim/): prices, time, latency, faults, counters.
@@ -30,8 +30,20 @@ export interface PositionView {
  */
 export type PositionRowFault = { symbol: string; fields: Record<string, unknown> } | { empty: true };
 
+/** Where a stream fault applies: the public stream, or one paper account's private and trade streams. */
+export type StreamScope = 'public' | (string & {});
+
+interface StreamFaultState {
+  stall: TimeWindow | null;
+  refuse: TimeWindow | null;
+}
+
 export class PaperControl {
   private readonly rowFaults = new Map<string, PositionRowFault>();
+  /** Push latency per scope ('*' is every scope without its own). */
+  private readonly streamLatency = new Map<string, Latency>([['*', { fixedMs: 0, jitterMs: 0 }]]);
+  private readonly streamFaults = new Map<string, StreamFaultState>();
+  private readonly dropHandlers = new Set<(scope: StreamScope) => number>();
   private latency: Latency;
   /** Per-account latency replacing the global one for that account's private requests (a slow mirror). */
   private readonly accountLatency = new Map<string, Latency>();
@@ -41,10 +53,11 @@ export class PaperControl {
   private readonly accountWindows: KeyedWindows;
   private readonly ip: IpGuard;
   private limitsEnabled: boolean;
+  private readonly permissions = new Map<string, ApiPermissions>();
 
   constructor(
     readonly engine: PaperEngine,
-    private readonly opts: PaperOptions,
+    opts: PaperOptions,
   ) {
     this.latency = { ...opts.latency };
     this.faults = { ...opts.faults };
@@ -57,6 +70,17 @@ export class PaperControl {
     });
     this.ip = new IpGuard(l.ip.limit, l.ip.windowMs, l.ip.banMs);
     this.limitsEnabled = l.enabled;
+    for (const [name, p] of Object.entries(opts.permissions)) this.permissions.set(name, p);
+  }
+
+  /** The account's API key permissions (query-api, and every write checks them). */
+  permissionsOf(account: string): ApiPermissions {
+    return this.permissions.get(account) ?? ApiPermissions.parse({});
+  }
+  setPermissions(account: string, p: Partial<ApiPermissions>): ApiPermissions {
+    const next = ApiPermissions.parse({ ...this.permissionsOf(account), ...p });
+    this.permissions.set(account, next);
+    return next;
   }
 
   /** Lifts (false) or restores (true) every rate limit at run time; counting goes on either way. */
@@ -173,6 +197,74 @@ export class PaperControl {
   }
   timeoutMs(): number {
     return this.faults.timeoutMs;
+  }
+
+  // --- streams ---
+  /** Push latency for one scope, or for all (`scope` omitted); null on a scope goes back to the global one. */
+  setStreamLatency(l: Partial<Latency> | null, scope?: StreamScope): Latency | null {
+    const key = scope ?? '*';
+    if (l === null) {
+      if (key !== '*') this.streamLatency.delete(key);
+      return key === '*' ? this.getStreamLatency() : null;
+    }
+    const next = Latency.parse({ ...(this.streamLatency.get(key) ?? this.getStreamLatency()), ...l });
+    this.streamLatency.set(key, next);
+    return next;
+  }
+  getStreamLatency(scope?: StreamScope): Latency {
+    return { ...((scope !== undefined && this.streamLatency.get(scope)) || (this.streamLatency.get('*') as Latency)) };
+  }
+  streamDelayMs(scope: StreamScope): number {
+    const l = this.streamLatency.get(scope) ?? (this.streamLatency.get('*') as Latency);
+    return l.fixedMs + (l.jitterMs > 0 ? this.faultRng.next() * l.jitterMs : 0);
+  }
+  /** The scope's streams stay open but send nothing (and answer no ping) for `ms`. */
+  stallStream(scope: StreamScope, ms: number): TimeWindow {
+    return this.setStreamWindow(scope, 'stall', ms);
+  }
+  /** New connections of the scope are refused for `ms` (private: at auth, the first time the account is known). */
+  refuseStreams(scope: StreamScope, ms: number): TimeWindow {
+    return this.setStreamWindow(scope, 'refuse', ms);
+  }
+  /** Ends the scope's open connections at once (TCP reset, no close frame); returns how many. */
+  dropStreams(scope: StreamScope): number {
+    let n = 0;
+    for (const h of this.dropHandlers) n += h(scope);
+    this.stats.streams.dropped += n;
+    return n;
+  }
+  clearStreamFaults(): void {
+    this.streamFaults.clear();
+  }
+  isStalled(scope: StreamScope): boolean {
+    return this.insideStreamWindow(scope, 'stall');
+  }
+  isRefused(scope: StreamScope): boolean {
+    return this.insideStreamWindow(scope, 'refuse');
+  }
+  /** The stream server registers here how to drop a scope's connections. */
+  onStreamDrop(handler: (scope: StreamScope) => number): () => void {
+    this.dropHandlers.add(handler);
+    return () => this.dropHandlers.delete(handler);
+  }
+  /** Live counters the stream server bumps in place. */
+  get streamStats(): StreamStats {
+    return this.stats.streams;
+  }
+  private setStreamWindow(scope: StreamScope, kind: keyof StreamFaultState, ms: number): TimeWindow {
+    if (!(ms >= 0)) throw new Error(`stream fault: ms must be >= 0, got ${ms}`);
+    const now = this.now();
+    const w = { startAt: now, endAt: now + ms };
+    const state = this.streamFaults.get(scope) ?? { stall: null, refuse: null };
+    state[kind] = w;
+    this.streamFaults.set(scope, state);
+    return w;
+  }
+  private insideStreamWindow(scope: StreamScope, kind: keyof StreamFaultState): boolean {
+    const w = this.streamFaults.get(scope)?.[kind];
+    if (!w) return false;
+    const now = this.now();
+    return now >= w.startAt && now < w.endAt;
   }
 
   // --- limits and counters ---

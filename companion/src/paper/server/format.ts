@@ -1,4 +1,4 @@
-import { sign } from '../engine/ledger.ts';
+import { bustPrice, liqPrice, MMR } from '../engine/conditional.ts';
 import type {
   Instrument,
   MarketState,
@@ -10,10 +10,11 @@ import type {
 
 /** Bybit's dialect: every number a string, absent values as "" (never null), times as ms strings. */
 
-const MMR = 0.005;
 const money = (v: number): string => v.toFixed(8).replace(/\.?0+$/, '') || '0';
 const px = (inst: Instrument, v: number | null): string => (v === null ? '' : v.toFixed(inst.priceDecimals));
 const qy = (inst: Instrument, v: number): string => v.toFixed(inst.qtyDecimals);
+/** Bybit's times are whole milliseconds (clients parse them with int()). */
+const ms = (t: number): string => String(Math.floor(t));
 
 export const envelope = (result: unknown, time: number, retCode = 0, retMsg = 'OK') => ({
   retCode,
@@ -30,7 +31,7 @@ export function instrumentInfo(inst: Instrument) {
     status: 'Trading',
     baseCoin: inst.baseCoin,
     quoteCoin: 'USDT',
-    launchTime: String(inst.launchTime),
+    launchTime: ms(inst.launchTime),
     deliveryTime: '0',
     deliveryFeeRate: '',
     priceScale: String(inst.priceDecimals),
@@ -74,7 +75,7 @@ export function ticker(inst: Instrument, m: MarketState) {
     turnover24h: '0',
     volume24h: '0',
     fundingRate: '0.0001',
-    nextFundingTime: String(Math.ceil(m.updatedAt / 28_800_000) * 28_800_000),
+    nextFundingTime: ms(Math.ceil(m.updatedAt / 28_800_000) * 28_800_000),
     predictedDeliveryPrice: '',
     basisRate: '',
     deliveryFeeRate: '',
@@ -86,12 +87,12 @@ export function ticker(inst: Instrument, m: MarketState) {
   };
 }
 
-export function position(inst: Instrument, p: PaperPosition, mark: number) {
-  const s = sign(p.side);
+export function position(inst: Instrument, p: PaperPosition, mark: number, partial = false) {
+  const s = p.side === 'Buy' ? 1 : -1;
   const value = p.size * p.entryPrice;
   // Isolated-style estimates: bust where the initial margin is gone, liquidation MMR earlier.
-  const bust = p.entryPrice * (1 - s / p.leverage);
-  const liq = p.entryPrice * (1 - s * (1 / p.leverage - MMR));
+  const bust = bustPrice(p);
+  const liq = liqPrice(p);
   return {
     positionIdx: 0,
     riskId: 1,
@@ -112,18 +113,19 @@ export function position(inst: Instrument, p: PaperPosition, mark: number) {
     bustPrice: px(inst, Math.max(bust, 0)),
     positionMM: money(value * MMR),
     positionIM: money(value / p.leverage),
-    tpslMode: 'Full',
+    tpslMode: partial ? 'Partial' : 'Full',
     takeProfit: px(inst, p.takeProfit),
     stopLoss: px(inst, p.stopLoss),
-    trailingStop: '0',
+    trailingStop: p.trailing ? px(inst, p.trailing.distance) : '0',
+    activePrice: p.trailing?.activePrice ? px(inst, p.trailing.activePrice) : '',
     unrealisedPnl: money((mark - p.entryPrice) * p.size * s),
     curRealisedPnl: money(p.cumRealisedPnl),
     cumRealisedPnl: money(p.cumRealisedPnl),
     sessionAvgPrice: '',
     isReduceOnly: false,
-    createdTime: String(p.createdTime),
-    updatedTime: String(p.updatedTime),
-    seq: p.updatedTime,
+    createdTime: ms(p.createdTime),
+    updatedTime: ms(p.updatedTime),
+    seq: Math.floor(p.updatedTime),
   };
 }
 
@@ -140,7 +142,7 @@ export function order(inst: Instrument, o: PaperOrder) {
     isLeverage: '',
     positionIdx: 0,
     orderStatus: o.orderStatus,
-    cancelType: o.orderStatus === 'Cancelled' ? 'CancelByUser' : 'UNKNOWN',
+    cancelType: o.orderStatus === 'Cancelled' || o.orderStatus === 'Deactivated' ? 'CancelByUser' : 'UNKNOWN',
     rejectReason: 'EC_NoError',
     avgPrice: o.avgPrice === null ? '' : px(inst, o.avgPrice),
     leavesQty: qy(inst, leaves),
@@ -152,26 +154,31 @@ export function order(inst: Instrument, o: PaperOrder) {
     orderType: o.orderType,
     stopOrderType: o.stopOrderType,
     orderIv: '',
-    triggerPrice: '0',
+    triggerPrice: o.trigger ? px(inst, o.trigger.price) : '0',
     takeProfit: o.takeProfit === null ? '0' : px(inst, o.takeProfit),
     stopLoss: o.stopLoss === null ? '0' : px(inst, o.stopLoss),
     tpTriggerBy: o.takeProfit === null ? '' : 'MarkPrice',
     slTriggerBy: o.stopLoss === null ? '' : 'MarkPrice',
-    triggerDirection: 0,
-    triggerBy: '',
+    triggerDirection: o.trigger?.direction ?? 0,
+    triggerBy: o.trigger?.by ?? '',
     lastPriceOnCreated: '',
     reduceOnly: o.reduceOnly,
-    closeOnTrigger: o.stopOrderType !== '',
+    closeOnTrigger: o.closeOnTrigger ?? o.stopOrderType !== '',
     smpType: 'None',
     smpGroup: 0,
     smpOrderId: '',
-    tpslMode: o.takeProfit !== null || o.stopLoss !== null ? 'Full' : '',
+    tpslMode:
+      o.stopOrderType === 'PartialTakeProfit' || o.stopOrderType === 'PartialStopLoss'
+        ? 'Partial'
+        : o.takeProfit !== null || o.stopLoss !== null
+          ? (o.tpslMode ?? 'Full')
+          : '',
     tpLimitPrice: '',
     slLimitPrice: '',
     placeType: '',
     createType: o.createType,
-    createdTime: String(o.createdTime),
-    updatedTime: String(o.updatedTime),
+    createdTime: ms(o.createdTime),
+    updatedTime: ms(o.updatedTime),
   };
 }
 
@@ -191,9 +198,9 @@ export function execution(inst: Instrument, e: PaperExecution) {
     execId: e.execId,
     execPrice: px(inst, e.execPrice),
     execQty: qy(inst, e.execQty),
-    execType: 'Trade',
+    execType: e.execType ?? 'Trade',
     execValue: money(e.execPrice * e.execQty),
-    execTime: String(e.execTime),
+    execTime: ms(e.execTime),
     feeCurrency: 'USDT',
     isMaker: e.isMaker,
     feeRate: String(e.feeRate),
@@ -204,7 +211,7 @@ export function execution(inst: Instrument, e: PaperExecution) {
     underlyingPrice: '',
     blockTradeId: '',
     closedSize: qy(inst, e.closedSize),
-    seq: e.execTime,
+    seq: Math.floor(e.execTime),
   };
 }
 
@@ -244,5 +251,43 @@ export function wallet(acc: PaperAccount, used: { positionIM: number; orderIM: n
     totalInitialMargin: money(im),
     totalMaintenanceMargin: money(used.positionIM * MMR * 10),
     coin: [coin],
+  };
+}
+
+/** A position that just closed, as Bybit's private stream reports it: side "" and zero size. */
+export function closedPosition(inst: Instrument, mark: number, leverage: number, now: number) {
+  return {
+    positionIdx: 0,
+    tradeMode: 0,
+    riskId: 1,
+    riskLimitValue: '2000000',
+    symbol: inst.symbol,
+    side: '',
+    size: '0',
+    entryPrice: '0',
+    avgPrice: '0',
+    sessionAvgPrice: '',
+    leverage: String(leverage),
+    positionValue: '0',
+    positionBalance: '0',
+    markPrice: px(inst, mark),
+    positionIM: '0',
+    positionMM: '0',
+    takeProfit: '0',
+    stopLoss: '0',
+    trailingStop: '0',
+    unrealisedPnl: '0',
+    curRealisedPnl: '0',
+    cumRealisedPnl: '0',
+    createdTime: ms(now),
+    updatedTime: ms(now),
+    tpslMode: 'Full',
+    liqPrice: '',
+    bustPrice: '',
+    positionStatus: 'Normal',
+    adlRankIndicator: 0,
+    autoAddMargin: 0,
+    isReduceOnly: false,
+    seq: Math.floor(now),
   };
 }

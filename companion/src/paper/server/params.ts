@@ -70,7 +70,30 @@ export class Params {
   }
 }
 
-/** Opaque page cursors over a stably ordered list: "p" + offset, as an opaque token to the client. */
+/**
+ * Page cursors as Bybit's look to a client: opaque and URL-encoded ("40%3A9f1c2a7b", an offset and a check
+ * word), never a readable page number a client could start relying on. Taken back decoded (ccxt) or still
+ * encoded; one that was not ours is a 10001.
+ */
+const check = (offset: number): string => {
+  let h = 0x811c9dc5;
+  for (const ch of `tierwatch-paper:${offset}`) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193) >>> 0;
+  return h.toString(16).padStart(8, '0');
+};
+export const encodeCursor = (offset: number): string => encodeURIComponent(`${offset}:${check(offset)}`);
+
+export function decodeCursor(cursor: string): number {
+  let raw = cursor;
+  try {
+    if (raw.includes('%')) raw = decodeURIComponent(raw);
+  } catch {
+    throw paramsError('cursor is invalid');
+  }
+  const m = /^(\d{1,7}):([0-9a-f]{8})$/.exec(raw);
+  if (!m || check(Number(m[1])) !== m[2]) throw paramsError('cursor is invalid');
+  return Number(m[1]);
+}
+
 export function page<T>(
   items: T[],
   p: Params,
@@ -79,12 +102,7 @@ export function page<T>(
 ): { list: T[]; nextPageCursor: string } {
   const limit = p.int('limit', 1, maxLimit, defaultLimit);
   const cursor = p.str('cursor');
-  let offset = 0;
-  if (cursor !== undefined) {
-    const m = /^p(\d{1,7})$/.exec(cursor);
-    if (!m) throw paramsError('cursor is invalid');
-    offset = Number(m[1]);
-  }
+  const offset = cursor === undefined ? 0 : decodeCursor(cursor);
   const list = items.slice(offset, offset + limit);
-  return { list, nextPageCursor: offset + limit < items.length ? `p${offset + limit}` : '' };
+  return { list, nextPageCursor: offset + limit < items.length ? encodeCursor(offset + limit) : '' };
 }

@@ -1,56 +1,25 @@
-import type { PaperEngine } from '../engine/engine.ts';
 import { marginInUse } from '../engine/ledger.ts';
 import type { PlaceRequest } from '../engine/orders.ts';
-import { BybitError, type Instrument, type PaperAccount, type PaperOrder, paramsError } from '../engine/types.ts';
+import { BybitError, type Instrument, type PaperOrder, paramsError } from '../engine/types.ts';
+import { ACCOUNT_ROUTES } from './account-routes.ts';
 import * as fmt from './format.ts';
-import { type Params, page } from './params.ts';
+import { MARKET_ROUTES } from './market-routes.ts';
+import { page } from './params.ts';
+import {
+  CATEGORIES,
+  hasPartial,
+  inst,
+  linear,
+  matchesIds,
+  needSymbolOrSettle,
+  nonZero,
+  orderDto,
+  type Route,
+  symbolOf,
+} from './route-kit.ts';
+import { TRADE_ROUTES } from './trade-routes.ts';
 
 /** The Bybit v5 endpoints ccxt's bybit class calls for our use, keyed by path; other categories answer empty. */
-
-export interface RouteContext {
-  engine: PaperEngine;
-  p: Params;
-  acc: PaperAccount;
-  leverage: number;
-}
-
-export interface Route {
-  method: 'GET' | 'POST';
-  private: boolean;
-  handle(ctx: RouteContext): unknown;
-}
-
-const CATEGORIES = ['linear', 'inverse', 'spot', 'option'] as const;
-
-/** Linear is the only market here; the other categories exist and are empty. */
-function linear(p: Params): boolean {
-  return p.oneOf('category', CATEGORIES) === 'linear';
-}
-
-function symbolOf(engine: PaperEngine, p: Params, required: boolean): Instrument | undefined {
-  const s = required ? p.need('symbol') : p.str('symbol');
-  if (s === undefined) return undefined;
-  const inst = engine.instrument(s);
-  if (!inst) throw new BybitError(10001, 'Not supported symbols');
-  return inst;
-}
-
-function needSymbolOrSettle(p: Params): void {
-  if (p.str('symbol') === undefined && p.str('settleCoin') === undefined && p.str('baseCoin') === undefined) {
-    throw paramsError('symbol or settleCoin is required');
-  }
-  const settle = p.str('settleCoin');
-  if (settle !== undefined && settle !== 'USDT' && settle !== 'USDC') throw paramsError('settleCoin invalid');
-}
-
-const inst = (engine: PaperEngine, symbol: string) => engine.instrument(symbol) as Instrument;
-const orderDto = (engine: PaperEngine, o: PaperOrder) => fmt.order(inst(engine, o.symbol), o);
-
-function matchesIds(o: PaperOrder, p: Params): boolean {
-  const id = p.str('orderId');
-  const link = p.str('orderLinkId');
-  return (id === undefined || o.orderId === id) && (link === undefined || o.orderLinkId === link);
-}
 
 export const ROUTES: Record<string, Route> = {
   '/v5/market/time': {
@@ -92,14 +61,14 @@ export const ROUTES: Record<string, Route> = {
   '/v5/user/query-api': {
     method: 'GET',
     private: true,
-    handle: ({ acc }) => ({
+    handle: ({ acc, permissions }) => ({
       id: String(acc.uid),
       note: `paper ${acc.name}`,
       apiKey: acc.apiKey,
-      readOnly: 0,
+      readOnly: permissions.readOnly ? 1 : 0,
       secret: '',
       permissions: {
-        ContractTrade: ['Order', 'Position'],
+        ContractTrade: permissions.readOnly ? [] : permissions.contractTrade,
         Spot: [],
         Wallet: ['AccountTransfer'],
         Options: [],
@@ -107,7 +76,7 @@ export const ROUTES: Record<string, Route> = {
         Exchange: [],
         NFT: [],
       },
-      ips: ['*'],
+      ips: permissions.ips,
       type: 1,
       deadlineDay: -2,
       expiredAt: '',
@@ -168,7 +137,9 @@ export const ROUTES: Record<string, Route> = {
       const { list, nextPageCursor } = page(all, p, 20, 200);
       return {
         category: 'linear',
-        list: list.map((x) => fmt.position(inst(engine, x.symbol), x, engine.mark(x.symbol))),
+        list: list.map((x) =>
+          fmt.position(inst(engine, x.symbol), x, engine.mark(x.symbol), hasPartial(acc, x.symbol)),
+        ),
         nextPageCursor,
       };
     },
@@ -180,17 +151,23 @@ export const ROUTES: Record<string, Route> = {
       if (!linear(p)) return { category: p.str('category'), list: [], nextPageCursor: '' };
       needSymbolOrSettle(p);
       const one = symbolOf(engine, p, false);
-      const filter = p.oneOf(
-        'orderFilter',
-        ['Order', 'StopOrder', 'tpslOrder', 'OcoOrder', 'BidirectionalTpslOrder'],
-        'Order',
-      );
-      if (filter !== 'Order') return { category: 'linear', list: [], nextPageCursor: '' };
+      // No filter: every kind of open order (Bybit's unified account); otherwise plain, conditional, or TP/SL ones.
+      const filter = p.str('orderFilter')
+        ? p.oneOf('orderFilter', ['Order', 'StopOrder', 'tpslOrder', 'OcoOrder', 'BidirectionalTpslOrder'])
+        : 'all';
+      const kindOf = (o: PaperOrder) =>
+        o.stopOrderType === 'PartialTakeProfit' || o.stopOrderType === 'PartialStopLoss'
+          ? 'tpslOrder'
+          : o.stopOrderType === 'Stop' && o.orderStatus === 'Untriggered'
+            ? 'StopOrder'
+            : 'Order';
       const byId = p.str('orderId') !== undefined || p.str('orderLinkId') !== undefined;
       // Bybit also answers recent closed orders when asked by id (openOnly=0): ccxt's fetchOrder relies on it.
       const pool = byId ? [...acc.open.values(), ...acc.history.slice(-500)] : [...acc.open.values()];
       const all = pool
-        .filter((o) => (!one || o.symbol === one.symbol) && matchesIds(o, p))
+        .filter(
+          (o) => (!one || o.symbol === one.symbol) && matchesIds(o, p) && (filter === 'all' || kindOf(o) === filter),
+        )
         .sort((a, b) => b.createdTime - a.createdTime);
       const { list, nextPageCursor } = page(all, p, 20, 50);
       return { category: 'linear', list: list.map((o) => orderDto(engine, o)), nextPageCursor };
@@ -240,6 +217,7 @@ export const ROUTES: Record<string, Route> = {
   '/v5/order/create': {
     method: 'POST',
     private: true,
+    permission: 'Order',
     handle: ({ engine, p, acc }) => {
       if (!linear(p))
         throw new BybitError(10001, 'params error: only category linear is supported by the paper exchange');
@@ -250,8 +228,12 @@ export const ROUTES: Record<string, Route> = {
       if (qty === undefined || !(qty > 0)) throw paramsError('qty must be a positive number');
       if ((p.num('takeProfit') ?? 0) < 0 || (p.num('stopLoss') ?? 0) < 0)
         throw paramsError('takeProfit and stopLoss must be >= 0');
+      const symbol = (symbolOf(engine, p, true) as Instrument).symbol;
+      const triggerPrice = nonZero(p.num('triggerPrice'));
+      const direction = p.int('triggerDirection', 0, 2, 0);
+      const mark = engine.mark(symbol);
       const req: PlaceRequest = {
-        symbol: (symbolOf(engine, p, true) as Instrument).symbol,
+        symbol,
         side: p.oneOf('side', ['Buy', 'Sell'] as const),
         orderType,
         qty,
@@ -261,6 +243,19 @@ export const ROUTES: Record<string, Route> = {
         takeProfit: nonZero(p.num('takeProfit')),
         stopLoss: nonZero(p.num('stopLoss')),
         timeInForce: p.oneOf('timeInForce', ['GTC', 'IOC', 'FOK', 'PostOnly'] as const, 'GTC'),
+        trigger:
+          triggerPrice === null
+            ? null
+            : {
+                price: triggerPrice,
+                // Without a direction, the side of the mark the trigger sits on says which way it fires.
+                direction: direction === 1 || direction === 2 ? direction : triggerPrice > mark ? 1 : 2,
+                by: p.oneOf('triggerBy', ['LastPrice', 'MarkPrice', 'IndexPrice'] as const, 'LastPrice'),
+              },
+        closeOnTrigger: p.bool('closeOnTrigger'),
+        tpslMode: p.oneOf('tpslMode', ['Full', 'Partial'] as const, 'Full'),
+        tpSize: p.num('tpSize') ?? null,
+        slSize: p.num('slSize') ?? null,
       };
       const o = engine.placeOrder(acc, req);
       return { orderId: o.orderId, orderLinkId: o.orderLinkId };
@@ -269,6 +264,7 @@ export const ROUTES: Record<string, Route> = {
   '/v5/order/cancel': {
     method: 'POST',
     private: true,
+    permission: 'Order',
     handle: ({ engine, p, acc }) => {
       if (!linear(p)) throw new BybitError(110001, 'order not exists or too late to cancel');
       const symbol = (symbolOf(engine, p, true) as Instrument).symbol;
@@ -282,20 +278,30 @@ export const ROUTES: Record<string, Route> = {
   '/v5/position/trading-stop': {
     method: 'POST',
     private: true,
+    permission: 'Position',
     handle: ({ engine, p, acc }) => {
       if (!linear(p)) throw paramsError('only category linear is supported by the paper exchange');
       const symbol = (symbolOf(engine, p, true) as Instrument).symbol;
       if (p.int('positionIdx', 0, 2, 0) !== 0) throw new BybitError(10001, 'position idx not match position mode');
-      const mode = p.oneOf('tpslMode', ['Full', 'Partial'] as const, 'Full');
-      if (mode !== 'Full') throw paramsError('the paper exchange supports tpslMode Full only');
-      const takeProfit = p.num('takeProfit');
-      const stopLoss = p.num('stopLoss');
-      if (takeProfit === undefined && stopLoss === undefined) throw paramsError('takeProfit or stopLoss is required');
-      if ((takeProfit ?? 0) < 0 || (stopLoss ?? 0) < 0) throw paramsError('takeProfit and stopLoss must be >= 0');
-      engine.setTradingStop(acc, symbol, { takeProfit, stopLoss });
+      const tpslMode = p.oneOf('tpslMode', ['Full', 'Partial'] as const, 'Full');
+      const req = {
+        tpslMode,
+        takeProfit: p.num('takeProfit'),
+        stopLoss: p.num('stopLoss'),
+        tpSize: p.num('tpSize'),
+        slSize: p.num('slSize'),
+        trailingStop: p.num('trailingStop'),
+        activePrice: p.num('activePrice'),
+      };
+      if (req.takeProfit === undefined && req.stopLoss === undefined && req.trailingStop === undefined)
+        throw paramsError('takeProfit, stopLoss or trailingStop is required');
+      if ([req.takeProfit, req.stopLoss, req.trailingStop, req.activePrice].some((v) => (v ?? 0) < 0))
+        throw paramsError('takeProfit, stopLoss, trailingStop and activePrice must be >= 0');
+      engine.setTradingStop(acc, symbol, req);
       return {};
     },
   },
+  ...TRADE_ROUTES,
+  ...MARKET_ROUTES,
+  ...ACCOUNT_ROUTES,
 };
-
-const nonZero = (v: number | undefined): number | null => (v === undefined || v === 0 ? null : v);

@@ -17,6 +17,25 @@ export interface PaperStats {
   authFailures: number;
   badRequests: number;
   faults: { errors: number; timeouts: number; storms: number; outage: number };
+  streams: StreamStats;
+}
+
+export type StreamKind = 'public' | 'private' | 'trade';
+
+/** The WebSocket side: connections by path, pushes by topic family (tickers, position, pong, ...), faults. */
+export interface StreamStats {
+  opened: Record<StreamKind, number>;
+  open: Record<StreamKind, number>;
+  /** Handshakes refused: over the per-IP connection limit, by an injected refusal, or an unknown path. */
+  refused: { limit: number; fault: number; path: number };
+  messages: number;
+  byTopic: Record<string, number>;
+  /** Messages a stalled stream swallowed. */
+  stalled: number;
+  dropped: number;
+  idleCuts: number;
+  authFailures: number;
+  received: number;
 }
 
 const bump = (rec: Record<string, number>, key: string, n = 1) => {
@@ -40,7 +59,23 @@ export class StatsRecorder {
       authFailures: 0,
       badRequests: 0,
       faults: { errors: 0, timeouts: 0, storms: 0, outage: 0 },
+      streams: {
+        opened: { public: 0, private: 0, trade: 0 },
+        open: { public: 0, private: 0, trade: 0 },
+        refused: { limit: 0, fault: 0, path: 0 },
+        messages: 0,
+        byTopic: {},
+        stalled: 0,
+        dropped: 0,
+        idleCuts: 0,
+        authFailures: 0,
+        received: 0,
+      },
     };
+  }
+  /** The live stream counters, mutated in place by the stream server (hot path: one push per message). */
+  get streams(): StreamStats {
+    return this.s.streams;
   }
   call(endpoint: string, account: string): void {
     this.s.total++;
@@ -68,6 +103,9 @@ export class StatsRecorder {
     return structuredClone({ ...this.s, now });
   }
   reset(now: number): void {
+    const open = this.s.streams.open;
     this.s = StatsRecorder.empty(now);
+    // Open connections are a level, not a count: they survive a reset.
+    this.s.streams.open = { ...open };
   }
 }

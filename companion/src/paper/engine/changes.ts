@@ -1,0 +1,40 @@
+import type { PaperAccount, PaperExecution, PaperOrder } from './types.ts';
+
+/**
+ * What changed on an account since the last flush: the private stream's feed. The ledger and order entry
+ * mark what they touch; the engine hands the batch to its listeners after each operation or market step
+ * and starts a new one. Orders are kept by id (last state wins, as Bybit pushes an order's current state);
+ * positions by symbol, read at flush time (absent = closed); executions in fill order.
+ */
+export interface ChangeSet {
+  orders: Map<string, PaperOrder>;
+  positions: Set<string>;
+  executions: PaperExecution[];
+  wallet: boolean;
+}
+
+export const emptyChanges = (): ChangeSet => ({
+  orders: new Map(),
+  positions: new Set(),
+  executions: [],
+  wallet: false,
+});
+
+export const hasChanges = (c: ChangeSet): boolean =>
+  c.orders.size > 0 || c.positions.size > 0 || c.executions.length > 0 || c.wallet;
+
+export function markOrder(acc: PaperAccount, o: PaperOrder): void {
+  acc.changes.orders.set(o.orderId, o);
+  // Margin is reserved or freed by every order change (Bybit pushes the wallet with it).
+  acc.changes.wallet = true;
+}
+
+export function markPosition(acc: PaperAccount, symbol: string): void {
+  acc.changes.positions.add(symbol);
+}
+
+export function markExecution(acc: PaperAccount, e: PaperExecution): void {
+  acc.changes.executions.push(e);
+  acc.changes.positions.add(e.symbol);
+  acc.changes.wallet = true;
+}
