@@ -71,6 +71,7 @@ async function setupAccounts(
       symbols: Math.max(config.paper.symbols, config.paper.positionsPerAccount),
       seed: config.paper.seed,
       latency: { fixedMs: config.paper.latencyMs },
+      volatility: config.paper.volatility,
       clock: opts.clock,
       logger: opts.logger.child({ module: 'paper' }),
     });

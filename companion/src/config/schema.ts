@@ -46,6 +46,8 @@ export const PaperConfig = z
     symbols: z.number().int().min(1).max(500).default(120),
     seed: z.number().int().default(42),
     latencyMs: z.number().min(0).max(60_000).default(0),
+    /** Multiplies every symbol's realistic volatility: 1 moves like the real market, 60 an hour a minute. */
+    volatility: z.number().min(0).max(10_000).default(1),
   })
   .strict();
 
