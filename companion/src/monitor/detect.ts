@@ -86,6 +86,7 @@ export class PositionBook {
           lastActivityAt: Number.isFinite(activity) ? activity : null,
           now,
           instrumentKnown: this.instrumentKnown(position.symbol),
+          previousTier: known?.cls?.tier ?? null,
         },
         this.th,
       );
