@@ -216,6 +216,7 @@ export class PaperEngine {
           timeInForce: 'IOC',
           stopOrderType: kind,
           createType: kind === 'StopLoss' ? 'CreateByStopLoss' : 'CreateByTakeProfit',
+          triggerPrice: (slHit ? pos.stopLoss : pos.takeProfit) as number,
           createdTime: at,
           updatedTime: at,
         };

@@ -59,6 +59,8 @@ export interface PaperOrder {
   timeInForce: 'GTC' | 'IOC' | 'FOK' | 'PostOnly';
   stopOrderType: StopOrderType;
   createType: string;
+  /** The level a TP / SL close fired at (Bybit's triggerPrice); absent on ordinary orders. */
+  triggerPrice?: number;
   createdTime: number;
   updatedTime: number;
 }

@@ -152,7 +152,7 @@ export function order(inst: Instrument, o: PaperOrder) {
     orderType: o.orderType,
     stopOrderType: o.stopOrderType,
     orderIv: '',
-    triggerPrice: '0',
+    triggerPrice: o.triggerPrice === undefined ? '0' : px(inst, o.triggerPrice),
     takeProfit: o.takeProfit === null ? '0' : px(inst, o.takeProfit),
     stopLoss: o.stopLoss === null ? '0' : px(inst, o.stopLoss),
     tpTriggerBy: o.takeProfit === null ? '' : 'MarkPrice',
