@@ -155,6 +155,7 @@ export class PositionBook {
       }
       e.position = p;
       e.missingSince = null;
+      e.listedAt = Math.max(e.listedAt, reqStart);
       if (p.lastActivityAt !== null) e.activityAt = Math.max(e.activityAt ?? -Infinity, p.lastActivityAt);
       e.priceReqAt = Math.max(e.priceReqAt, reqStart);
       if (p.stopLoss !== null) {
@@ -180,8 +181,7 @@ export class PositionBook {
           continue;
         }
       }
-      const reason = explained ?? 'unknown';
-      this.hooks.publish({ type: 'position-closed', at: now, account, symbol: e.symbol, side: e.side, reason });
+      e.closedAs = explained;
       this.remove(e);
       closed.push(e);
     }
@@ -214,6 +214,7 @@ export class PositionBook {
     }
     if (e.crossed === x.kind) return false;
     e.crossed = x.kind;
+    e.hitPublished = x.kind;
     this.hooks.publish({
       type: x.kind === 'tp' ? 'tp-hit' : 'sl-hit',
       at: now,
@@ -266,6 +267,9 @@ export class PositionBook {
       checkedAt: null,
       activityAt: p.lastActivityAt,
       crossed: null,
+      hitPublished: null,
+      listedAt: reqStart,
+      closedAs: null,
       lastKnownSl: p.stopLoss,
       slMissing: null,
       missingSince: null,
