@@ -108,6 +108,8 @@ export const Alert = z.object({
   kind: z.string(),
   account: AccountName.nullable(),
   symbol: SymbolName.nullable(),
+  /** The position's side, when the alert is about one position (older companions leave it out). */
+  side: PositionSide.optional(),
   message: z.string(),
 });
 export type Alert = z.infer<typeof Alert>;
