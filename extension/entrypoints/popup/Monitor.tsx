@@ -14,6 +14,8 @@ import {
   groupByTier,
   PAGE_SIZE,
 } from '../../utils/view.ts';
+import { AlertControls } from './AlertControls.tsx';
+import { AlertList } from './AlertList.tsx';
 
 interface Props {
   status: ConnectionStatus;
@@ -61,7 +63,7 @@ export function Monitor({ status, stream, focus }: Props) {
         onPick={(tier) => setFilter((f) => ({ ...f, tier: f.tier === tier ? null : tier }))}
       />
       <AccountHealth stream={stream} />
-      <Alerts stream={stream} />
+      <AlertList stream={stream} />
       <input
         class="filter"
         type="search"
@@ -196,33 +198,11 @@ function AccountHealth({ stream }: { stream: StreamState }) {
   );
 }
 
-function Alerts({ stream }: { stream: StreamState }) {
-  const [all, setAll] = useState(false);
-  const important = stream.alerts.filter((a) => a.severity !== 'info' || a.kind === 'tp-hit');
-  if (important.length === 0) return null;
-  const shown = all ? important.slice(0, 20) : important.slice(0, 3);
-  return (
-    <ul class="alerts" data-testid="alert-list">
-      {shown.map((a) => (
-        <li key={a.seq} class={`alert ${a.severity}`} data-testid="alert" data-kind={a.kind}>
-          {a.message}
-        </li>
-      ))}
-      {important.length > 3 && (
-        <li>
-          <button type="button" class="link" onClick={() => setAll(!all)}>
-            {all ? 'fewer' : `${important.length - 3} more alerts`}
-          </button>
-        </li>
-      )}
-    </ul>
-  );
-}
-
 function FamilyRows({ family, ratios, focus }: { family: Family; ratios: Map<string, number>; focus: string | null }) {
   return (
     <div class="family">
       <Row p={family.main} focus={focus} />
+      <AlertControls family={family.key} />
       {family.mirrors.map((m) => (
         <Row key={m.account} p={m} focus={focus} mirrorRatio={ratios.get(m.account) ?? null} />
       ))}
