@@ -112,6 +112,7 @@ export default defineBackground(() => {
     inject: core.inject,
     state: core.state,
     openNotifications: core.openNotifications,
+    shown: core.shown,
     notificationButton: core.notificationButton,
   };
 });

@@ -1,5 +1,13 @@
 import type { NoticeKind } from '@tierwatch/shared';
 import { Pong, ServerMessage } from '@tierwatch/shared';
+import {
+  DEFAULT_NOTIFICATION_PREFS,
+  emptySilence,
+  muted,
+  type Settings,
+  type Silence,
+  snoozed,
+} from './alert-prefs.ts';
 import { type Api, createApi, probe } from './api.ts';
 import { type Badge, badgeFor } from './badge.ts';
 import { Connection, type ConnectionDeps, type ConnectionOptions } from './connection.ts';
@@ -14,7 +22,6 @@ import {
   SNOOZE_MS,
   type Toast,
 } from './notify.ts';
-import { DEFAULT_NOTIFICATION_PREFS, emptySilence, muted, type Settings, type Silence, snoozed } from './settings.ts';
 import { markAwaitingSnapshot, reduce, resumeSeq, type StreamState } from './stream.ts';
 
 /**
@@ -53,6 +60,8 @@ export function createBackground(deps: BackgroundDeps) {
   let notify: NotifyState = emptyNotifyState();
   let lastBadge = '';
   let pushTimer: unknown = null;
+  /** The newest notifications shown (id, time), for the end-to-end tests: chrome only lists the open ones. */
+  const shownLog: { id: string; at: number }[] = [];
   const listeners = new Set<(msg: BackgroundToPopup) => void>();
 
   const conn = new Connection(
@@ -113,7 +122,11 @@ export function createBackground(deps: BackgroundDeps) {
         .then(fn)
         .catch((e) => deps.log?.(`${what} failed`, e));
     for (const c of commands) {
-      if (c.type === 'show') safe('toast', () => deps.showToast(c.toast));
+      if (c.type === 'show') {
+        shownLog.push({ id: c.toast.id, at: socket.now() });
+        if (shownLog.length > 200) shownLog.shift();
+        safe('toast', () => deps.showToast(c.toast));
+      }
       else if (c.type === 'clear') safe('clearing a toast', () => deps.clearToast?.(c.id));
       else safe('sound', () => deps.playSound?.(c.kind));
     }
@@ -202,6 +215,7 @@ export function createBackground(deps: BackgroundDeps) {
     },
     /** The notifications this worker believes are on screen (tests, the benchmark). */
     openNotifications: () => ({ ...notify.open }),
+    shown: () => [...shownLog],
     /** The same path a socket message takes; the e2e tests and the benchmark feed snapshots through it. */
     inject: (raw: unknown) => receive(raw),
     state: () => ({

@@ -1,5 +1,5 @@
+import type { Silence } from './alert-prefs.ts';
 import type { ConnectionStatus } from './connection.ts';
-import type { Silence } from './settings.ts';
 import type { StreamState } from './stream.ts';
 
 /** The runtime port between the popup and the background (name POPUP_PORT). */

@@ -1,7 +1,7 @@
 import { type NoticeKind, noticeText, type TieredPosition } from '@tierwatch/shared';
+import { isSilenced, type KindSetting, type NotificationPrefs, type Silence } from './alert-prefs.ts';
 import { formatPct, formatPrice } from './format.ts';
 import { parsePositionKey } from './keys.ts';
-import { isSilenced, type KindSetting, type NotificationPrefs, type Silence } from './settings.ts';
 import type { Notice } from './stream.ts';
 
 /**
