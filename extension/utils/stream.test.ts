@@ -120,6 +120,8 @@ describe('reduce', () => {
     });
     const out = run([crit(11), crit(12, 'mirror1'), crit(13), crit(14, 'mirror2')], start);
     expect(out.state?.alerts).toMatchObject([{ kind: 'critical', family: key, count: 4, at: 14_000, seq: 14 }]);
+    // It speaks of the main leg, whichever leg came last.
+    expect(out.state?.alerts[0]?.message).toMatch(/^BTCUSDT long on main is CRITICAL/);
   });
 
   it('SL and TP hits stay apart from CRITICAL entries and are never pushed out by them', () => {

@@ -95,7 +95,11 @@ export function addAlert(list: readonly AlertEntry[], alert: Alert, family: stri
     alertGroup(a.kind) === group &&
     (group !== 'other' || a.kind === alert.kind);
   const prev = list.find(same);
-  const entry: AlertEntry = { ...alert, family, count: (prev?.count ?? 0) + 1 };
+  // A family's entry speaks of its main leg when it has one: "BTCUSDT long on main", not whichever mirror
+  // leg came last (the count says how many came).
+  const fromMain = (a: Alert) => family !== null && a.account !== null && family.startsWith(`${a.account}:`);
+  const keep = prev && fromMain(prev) && !fromMain(alert) ? { message: prev.message, severity: prev.severity } : {};
+  const entry: AlertEntry = { ...alert, ...keep, family, count: (prev?.count ?? 0) + 1 };
   const out: AlertEntry[] = [entry];
   const kept: Record<AlertGroup, number> = { hit: 0, critical: 0, other: 0 };
   kept[group] = 1;

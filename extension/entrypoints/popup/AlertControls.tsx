@@ -20,7 +20,7 @@ export function AlertControls({ family }: { family: string }) {
         data-testid="snooze"
         onClick={() => send({ type: 'snooze', family, ms: snoozedNow ? 0 : SNOOZE_MS })}
       >
-        {snoozedNow ? `zz ${minutes}m` : 'zz'}
+        {snoozedNow ? `snoozed ${minutes}m` : 'snooze'}
       </button>
       <button
         type="button"

@@ -1,5 +1,6 @@
 import { alertGroup } from '@tierwatch/shared';
-import { useState } from 'preact/hooks';
+import { useMemo, useState } from 'preact/hooks';
+import { familyKey } from '../../utils/family.ts';
 import { type AlertEntry, MAX_ALERTS, type StreamState } from '../../utils/stream.ts';
 import { useAlertContext } from './alert-context.ts';
 import './alerts.css';
@@ -16,16 +17,36 @@ export function AlertList({ stream }: { stream: StreamState }) {
   const rest = stream.alerts.filter(
     (a) => alertGroup(a.kind) !== 'hit' && (a.severity !== 'info' || a.kind === 'critical'),
   );
+  // Families in CRITICAL now: a CRITICAL entry for any other is history (dimmed, marked resolved).
+  const critical = useMemo(
+    () =>
+      new Set(
+        Object.values(stream.positions)
+          .filter((p) => p.tier === 'CRITICAL')
+          .map((p) => familyKey(p, stream.accounts)),
+      ),
+    [stream.positions, stream.accounts],
+  );
   if (hits.length === 0 && rest.length === 0) return null;
   return (
     <div class="alert-lists" data-testid="alert-list">
-      <Section title="SL / TP hits" items={hits} testid="alert-hits" />
-      <Section title="Alerts" items={rest} testid="alert-rest" />
+      <Section title="SL / TP hits" items={hits} testid="alert-hits" critical={critical} />
+      <Section title="Alerts" items={rest} testid="alert-rest" critical={critical} />
     </div>
   );
 }
 
-function Section({ title, items, testid }: { title: string; items: AlertEntry[]; testid: string }) {
+function Section({
+  title,
+  items,
+  testid,
+  critical,
+}: {
+  title: string;
+  items: AlertEntry[];
+  testid: string;
+  critical: ReadonlySet<string>;
+}) {
   const [all, setAll] = useState(false);
   const { focus } = useAlertContext();
   if (items.length === 0) return null;
@@ -36,10 +57,11 @@ function Section({ title, items, testid }: { title: string; items: AlertEntry[];
       <ul class="alerts">
         {shown.map((a) => {
           const target = a.family ?? (a.account && a.symbol && a.side ? `${a.account}:${a.symbol}:${a.side}` : null);
+          const resolved = a.kind === 'critical' && a.family !== null && !critical.has(a.family);
           return (
             <li
               key={`${a.kind}|${a.family ?? a.seq}`}
-              class={`alert ${a.severity} k-${tone(a)}`}
+              class={`alert ${a.severity} k-${tone(a)}${resolved ? ' resolved' : ''}`}
               data-testid="alert"
               data-kind={a.kind}
               data-family={a.family ?? ''}
@@ -52,7 +74,13 @@ function Section({ title, items, testid }: { title: string; items: AlertEntry[];
                 title={target ? 'Show the position' : ''}
               >
                 <time dateTime={new Date(a.at).toISOString()}>{clock(a.at)}</time> <span class="msg">{a.message}</span>
-                {a.count > 1 && <span class="times"> ×{a.count}</span>}
+                {a.count > 1 && (
+                  <span class="times" title={`${a.count} alerts for this position and its mirrors; the newest shown`}>
+                    {' '}
+                    ×{a.count}
+                  </span>
+                )}
+                {resolved && <span class="times"> · resolved</span>}
               </button>
             </li>
           );
