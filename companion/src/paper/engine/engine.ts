@@ -3,7 +3,7 @@ import type { Clock } from '../../core/clock.ts';
 import { Rng } from '../../core/rng.ts';
 import { accountNames, type PaperOptions } from '../options.ts';
 import { buildUniverse, roundToStep, type Universe } from './instruments.ts';
-import { applyFill, finalise, opposite } from './ledger.ts';
+import { applyFill, finalise, liquidationPrice, opposite } from './ledger.ts';
 import { cancelOrder, fillAtMarket, type MarketView, type PlaceRequest, placeOrder, setTradingStop } from './orders.ts';
 import { seedAccounts } from './seed.ts';
 import { BybitError, type Instrument, type PaperAccount, type PaperOrder } from './types.ts';
@@ -195,8 +195,12 @@ export class PaperEngine {
         const long = pos.side === 'Buy';
         const tpHit = pos.takeProfit !== null && (long ? mark >= pos.takeProfit : mark <= pos.takeProfit);
         const slHit = pos.stopLoss !== null && (long ? mark <= pos.stopLoss : mark >= pos.stopLoss);
-        if (!tpHit && !slHit) continue;
-        const kind = slHit ? 'StopLoss' : 'TakeProfit';
+        // Past the liquidation price with no SL crossed first (none set, or set beyond it): the exchange
+        // takes the position over, as Bybit does (createType CreateByLiq, execType BustTrade).
+        const liq = liquidationPrice(pos);
+        const liquidated = !slHit && (long ? mark <= liq : mark >= liq);
+        if (!tpHit && !slHit && !liquidated) continue;
+        const kind = liquidated ? '' : slHit ? 'StopLoss' : 'TakeProfit';
         const close: PaperOrder = {
           orderId: this.nextOrderId(),
           orderLinkId: '',
@@ -215,8 +219,8 @@ export class PaperEngine {
           stopLoss: null,
           timeInForce: 'IOC',
           stopOrderType: kind,
-          createType: kind === 'StopLoss' ? 'CreateByStopLoss' : 'CreateByTakeProfit',
-          triggerPrice: (slHit ? pos.stopLoss : pos.takeProfit) as number,
+          createType: liquidated ? 'CreateByLiq' : kind === 'StopLoss' ? 'CreateByStopLoss' : 'CreateByTakeProfit',
+          ...(liquidated ? {} : { triggerPrice: (slHit ? pos.stopLoss : pos.takeProfit) as number }),
           createdTime: at,
           updatedTime: at,
         };

@@ -102,6 +102,7 @@ export function applyFill(acc: PaperAccount, order: PaperOrder, fill: Fill, leve
     execTime: fill.at,
     isMaker: fill.isMaker,
     closedSize,
+    execType: order.createType === 'CreateByLiq' ? 'BustTrade' : 'Trade',
     stopOrderType: order.stopOrderType,
     createType: order.createType,
     markPrice: fill.mark,
@@ -109,6 +110,14 @@ export function applyFill(acc: PaperAccount, order: PaperOrder, fill: Fill, leve
   acc.executions.push(exec);
   if (acc.executions.length > EXECUTIONS_CAP) acc.executions.splice(0, acc.executions.length - EXECUTIONS_CAP);
   return realised;
+}
+
+/** Maintenance margin rate of the paper's one risk tier. */
+export const MAINTENANCE_MARGIN_RATE = 0.005;
+
+/** Isolated-style estimate: the initial margin less the maintenance margin gone (as /v5/position/list shows it). */
+export function liquidationPrice(p: { side: 'Buy' | 'Sell'; entryPrice: number; leverage: number }): number {
+  return p.entryPrice * (1 - sign(p.side) * (1 / p.leverage - MAINTENANCE_MARGIN_RATE));
 }
 
 /** Moves a final order from the open book to the history. */

@@ -81,6 +81,8 @@ export interface PaperExecution {
   execTime: number;
   isMaker: boolean;
   closedSize: number;
+  /** Bybit's execType: a liquidation's fill is a BustTrade. */
+  execType: 'Trade' | 'BustTrade';
   stopOrderType: StopOrderType;
   createType: string;
   markPrice: number;

@@ -1,4 +1,4 @@
-import { sign } from '../engine/ledger.ts';
+import { liquidationPrice, MAINTENANCE_MARGIN_RATE, sign } from '../engine/ledger.ts';
 import type {
   Instrument,
   MarketState,
@@ -10,7 +10,7 @@ import type {
 
 /** Bybit's dialect: every number a string, absent values as "" (never null), times as ms strings. */
 
-const MMR = 0.005;
+const MMR = MAINTENANCE_MARGIN_RATE;
 const money = (v: number): string => v.toFixed(8).replace(/\.?0+$/, '') || '0';
 const px = (inst: Instrument, v: number | null): string => (v === null ? '' : v.toFixed(inst.priceDecimals));
 const qy = (inst: Instrument, v: number): string => v.toFixed(inst.qtyDecimals);
@@ -91,7 +91,7 @@ export function position(inst: Instrument, p: PaperPosition, mark: number) {
   const value = p.size * p.entryPrice;
   // Isolated-style estimates: bust where the initial margin is gone, liquidation MMR earlier.
   const bust = p.entryPrice * (1 - s / p.leverage);
-  const liq = p.entryPrice * (1 - s * (1 / p.leverage - MMR));
+  const liq = liquidationPrice(p);
   return {
     positionIdx: 0,
     riskId: 1,
@@ -191,7 +191,7 @@ export function execution(inst: Instrument, e: PaperExecution) {
     execId: e.execId,
     execPrice: px(inst, e.execPrice),
     execQty: qy(inst, e.execQty),
-    execType: 'Trade',
+    execType: e.execType,
     execValue: money(e.execPrice * e.execQty),
     execTime: String(e.execTime),
     feeCurrency: 'USDT',
