@@ -72,11 +72,15 @@ describe.runIf(browserSuiteEnabled('e2e alerts'))('alerts in Chromium against th
 
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
   const shown = (id: string) =>
-    browser.waitInWorker((i) => (globalThis as unknown as Tw).tierwatch.shown().filter((s) => s.id === i).length + 1, id);
+    browser.waitInWorker(
+      (i) => (globalThis as unknown as Tw).tierwatch.shown().filter((s) => s.id === i).length + 1,
+      id,
+    );
   const timesShown = async (id: string) => (await shown(id)) - 1;
 
   /** The price `pct` % from the position's SL, on the safe side (inside CRITICAL below 1 %). */
-  const nearSl = (p: WithSl, pct: number) => (p.side === 'long' ? p.stopLoss / (1 - pct / 100) : p.stopLoss / (1 + pct / 100));
+  const nearSl = (p: WithSl, pct: number) =>
+    p.side === 'long' ? p.stopLoss / (1 - pct / 100) : p.stopLoss / (1 + pct / 100);
 
   /** A main position far from both levels whose symbol no other leg would see cross a level at `prices`. */
   async function pick(prices: (p: WithSl) => number[]): Promise<WithSl> {
@@ -132,7 +136,9 @@ describe.runIf(browserSuiteEnabled('e2e alerts'))('alerts in Chromium against th
     const hit = `tw|sl-hit|main:${p.symbol}:${p.side}`;
     await setPrice(p.symbol, p.side === 'long' ? p.stopLoss * 0.995 : p.stopLoss * 1.005);
     await expect.poll(() => browser.notifications(), { timeout: 15_000 }).toHaveProperty([hit]);
-    await expect.poll(async () => Object.keys(await browser.notifications()), { timeout: 5000 }).not.toContain(critical);
+    await expect
+      .poll(async () => Object.keys(await browser.notifications()), { timeout: 5000 })
+      .not.toContain(critical);
     expect(await timesShown(hit)).toBe(1);
     const page = await popup();
     const entry = page.getByTestId('alert-hits').getByTestId('alert').filter({ hasText: p.symbol });
@@ -161,7 +167,9 @@ describe.runIf(browserSuiteEnabled('e2e alerts'))('alerts in Chromium against th
     await setPrice(p.symbol, nearSl(p, 0.6));
     await expect
       .poll(async () => (await api('/api/v1/trading/positions')) as { data: TieredPosition[] }, { timeout: 10_000 })
-      .toSatisfy((b) => b.data.some((x) => x.symbol === p.symbol && x.account === 'main' && x.tier === 'CRITICAL'));
+      .toSatisfy((b: { data: TieredPosition[] }) =>
+        b.data.some((x) => x.symbol === p.symbol && x.account === 'main' && x.tier === 'CRITICAL'),
+      );
     await sleep(Math.max(0, until - Date.now() - 1000));
     expect(await timesShown(id), 'silent while snoozed').toBe(0);
     expect(Object.keys(await browser.notifications())).not.toContain(id);

@@ -16,7 +16,7 @@ let layer: ExchangeLayer;
 let main: AccountClient;
 
 beforeAll(async () => {
-  paper = await startPaperExchange({ accounts: ['main'], positionsPerAccount: 6, volatilityPerMinute: 0 });
+  paper = await startPaperExchange({ accounts: ['main'], positionsPerAccount: 8, volatilityPerMinute: 0 });
   layer = await createExchangeLayer({
     setups: paperSetups(paper, paper.accounts),
     config: ExchangeConfig.parse({}),
@@ -53,6 +53,20 @@ describe('close causes (paper exchange, through ccxt)', () => {
     expect(of(a.symbol)).toMatchObject({ side: a.side, reason: 'sl', level: a.stopLoss });
     expect(of(b.symbol)).toMatchObject({ side: b.side, reason: 'tp', level: b.takeProfit });
     expect(of(a.symbol)?.price).toBeGreaterThan(0);
+  });
+
+  it('a liquidation (no SL, the price past the liquidation price) is told as one', async () => {
+    const since = paper.control.now();
+    const [e] = paper.control.positions('main');
+    if (!e) throw new Error('the seed has no position left');
+    await main.setTradingStop(e.symbol, e.side, { stopLoss: null }, { lane: 'execution' });
+    const lev = paper.engine.account('main')?.positions.get(e.symbol)?.leverage ?? 10;
+    // 1.5 × the initial margin against the position: past its liquidation price.
+    const away = 1.5 / lev;
+    paper.control.setPrice(e.symbol, e.side === 'long' ? e.entryPrice * (1 - away) : e.entryPrice * (1 + away));
+    expect(paper.control.positions('main').map((p) => p.symbol)).not.toContain(e.symbol);
+    const causes = await main.fetchCloseCauses?.([e.symbol], since, { lane: 'critical' });
+    expect(causes).toMatchObject([{ symbol: e.symbol, side: e.side, reason: 'liquidation', level: null }]);
   });
 
   it('a close with our client order id is an action; one without is manual', async () => {
