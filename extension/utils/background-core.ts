@@ -126,8 +126,7 @@ export function createBackground(deps: BackgroundDeps) {
         shownLog.push({ id: c.toast.id, at: socket.now() });
         if (shownLog.length > 200) shownLog.shift();
         safe('toast', () => deps.showToast(c.toast));
-      }
-      else if (c.type === 'clear') safe('clearing a toast', () => deps.clearToast?.(c.id));
+      } else if (c.type === 'clear') safe('clearing a toast', () => deps.clearToast?.(c.id));
       else safe('sound', () => deps.playSound?.(c.kind));
     }
   }
