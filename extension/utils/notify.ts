@@ -1,8 +1,10 @@
 import { type NoticeKind, noticeText, type TieredPosition } from '@tierwatch/shared';
-import { isSilenced, type KindSetting, type NotificationPrefs, type Silence } from './alert-prefs.ts';
-import { formatPct, formatPrice } from './format.ts';
-import { parsePositionKey } from './keys.ts';
+import { isSilenced, type NotificationPrefs, type Silence } from './alert-prefs.ts';
+import { formatPrice } from './format.ts';
+import { BUTTONS, criticalToast, ICON, type Leg, settingOf, type Toast } from './notify-toasts.ts';
 import type { Notice } from './stream.ts';
+
+export { BUTTONS, type Toast } from './notify-toasts.ts';
 
 /**
  * The notification policy (handbook decision 11: alerts are a budget). Pure: notices in, commands out
@@ -21,8 +23,6 @@ import type { Notice } from './stream.ts';
  * - A snoozed or muted family is silent; per kind: on, silent (shown without sound, lowest priority) or off.
  */
 
-type Leg = Record<string, 'near-tp' | 'near-sl'>;
-
 export interface NotifyState {
   /** family → leg key → why it is CRITICAL, for every leg in CRITICAL now (notified or not). */
   critical: Record<string, Leg>;
@@ -35,22 +35,6 @@ export interface NotifyState {
   /** Families folded into the summary and not resolved yet. */
   folded: string[];
   summaryAt: number | null;
-}
-
-export interface Toast {
-  /** Chrome replaces a notification with the same id; the id also carries the family to focus. */
-  id: string;
-  kind: NoticeKind | 'summary';
-  title: string;
-  message: string;
-  priority: 0 | 1 | 2;
-  requireInteraction: boolean;
-  silent: boolean;
-  /** Extension path of the icon: its colour and shape tell near-SL from near-TP. */
-  iconPath: string;
-  /** At most two (Chrome's limit): snooze and mute the family. */
-  buttons: { title: string }[];
-  focusKey: string | null;
 }
 
 export type Command =
@@ -71,8 +55,6 @@ export const RATE_WINDOW_MS = 60_000;
 export const SUMMARY_EVERY_MS = 10_000;
 export const SUMMARY_ID = 'tw|summary';
 export const SNOOZE_MS = 60 * 60_000;
-/** The buttons every position notification carries, in this order (onButtonClicked gives the index). */
-export const BUTTONS = [{ title: 'Snooze 1 h' }, { title: 'Mute this position' }] as const;
 
 export const toastId = (kind: 'critical' | NoticeKind, family: string) => `tw|${kind}|${family}`;
 /** The family key a notification id points at, if any. */
@@ -80,15 +62,6 @@ export function focusKeyOf(id: string): string | null {
   const [tag, , key] = id.split('|');
   return tag === 'tw' && key ? key : null;
 }
-
-const ICON: Record<NoticeKind | 'summary', string> = {
-  'near-sl': '/icon/near-sl.png',
-  'near-tp': '/icon/near-tp.png',
-  'sl-hit': '/icon/sl-hit.png',
-  'tp-hit': '/icon/tp-hit.png',
-  liquidation: '/icon/sl-hit.png',
-  summary: '/icon/128.png',
-};
 
 export interface DecideContext {
   prefs: NotificationPrefs;
@@ -102,15 +75,6 @@ export interface Decision {
   state: NotifyState;
   commands: Command[];
 }
-
-const settingOf = (prefs: NotificationPrefs, kind: NoticeKind): KindSetting =>
-  ({
-    'near-sl': prefs.nearSl,
-    'near-tp': prefs.nearTp,
-    'sl-hit': prefs.slHit,
-    'tp-hit': prefs.tpHit,
-    liquidation: prefs.liquidation,
-  })[kind];
 
 export function decide(state: NotifyState, notice: Notice, ctx: DecideContext): Decision {
   const { now } = ctx;
@@ -226,35 +190,6 @@ function hit(
       open: { ...s.open, [id]: { family, kind } },
     },
     commands: out,
-  };
-}
-
-function criticalToast(id: string, kind: NoticeKind, family: string, legs: Leg, ctx: DecideContext): Toast {
-  const keys = Object.keys(legs);
-  const ref = parsePositionKey(family) ?? parsePositionKey(keys[0] ?? '');
-  const accounts = keys.map((k) => parsePositionKey(k)?.account ?? k);
-  const p = ctx.positions?.[keys.find((k) => legs[k] === (kind === 'near-sl' ? 'near-sl' : 'near-tp')) ?? ''];
-  const detail = p
-    ? kind === 'near-sl'
-      ? `SL ${formatPct(p.distanceToSlPct)} away (TP ${formatPct(p.distanceToTpPct)})`
-      : `TP ${formatPct(p.distanceToTpPct)} away`
-    : kind === 'near-sl'
-      ? 'within 1% of its stop-loss'
-      : 'within 1% of its take-profit';
-  const { title, message } = noticeText(kind, ref ?? { symbol: '?', side: 'long' }, accounts, detail);
-  const silent = settingOf(ctx.prefs, kind) === 'silent';
-  const loud = kind === 'near-sl' && !silent;
-  return {
-    id,
-    kind,
-    title,
-    message,
-    priority: silent ? 0 : kind === 'near-sl' ? 2 : 0,
-    requireInteraction: loud,
-    silent: silent || kind === 'near-tp',
-    iconPath: ICON[kind],
-    buttons: [...BUTTONS],
-    focusKey: family,
   };
 }
 
