@@ -4,7 +4,10 @@
  * settings.ts stores them.
  */
 
-/** Per kind, as freqtrade's notification settings: shown, shown without sound (lowest priority), or not at all. */
+/**
+ * Per kind, as freqtrade's notification settings: a desktop notification, one without sound (lowest
+ * priority), or none (`off`: the alert list and the badge still show it).
+ */
 export type KindSetting = 'on' | 'silent' | 'off';
 export const KIND_SETTINGS: readonly KindSetting[] = ['on', 'silent', 'off'];
 
@@ -12,7 +15,10 @@ export interface NotificationPrefs {
   enabled: boolean;
   /** CRITICAL, nearest its stop-loss: loud, stays until seen. */
   nearSl: KindSetting;
-  /** CRITICAL, nearest its take-profit: good news, quiet by default. */
+  /**
+   * CRITICAL, nearest its take-profit: good news, quiet by default: in the alert list (green) and the
+   * badge, no desktop notification. Its TP hit is notified on its own either way.
+   */
   nearTp: KindSetting;
   slHit: KindSetting;
   tpHit: KindSetting;
@@ -28,7 +34,7 @@ export interface NotificationPrefs {
 export const DEFAULT_NOTIFICATION_PREFS: NotificationPrefs = {
   enabled: true,
   nearSl: 'on',
-  nearTp: 'silent',
+  nearTp: 'off',
   slHit: 'on',
   tpHit: 'on',
   liquidation: 'on',

@@ -45,7 +45,7 @@ export const settingOf = (prefs: NotificationPrefs, kind: NoticeKind): KindSetti
     liquidation: prefs.liquidation,
   })[kind];
 
-/** Near-SL: loud, on screen until seen, highest priority; near-TP: quiet (silent, lowest priority). */
+/** Near-SL: loud, on screen until seen, highest priority; near-TP: never sticky, default priority at most. */
 export function criticalToast(
   id: string,
   kind: NoticeKind,
@@ -74,7 +74,7 @@ export function criticalToast(
     message,
     priority: silent ? 0 : kind === 'near-sl' ? 2 : 0,
     requireInteraction: loud,
-    silent: silent || kind === 'near-tp',
+    silent,
     iconPath: ICON[kind],
     buttons: [...BUTTONS],
     focusKey: family,

@@ -152,6 +152,7 @@ describe('notification policy', () => {
     },
     {
       name: 'near-TP then near-SL escalates (same id, replaced)',
+      prefs: { nearTp: 'silent' },
       steps: [
         [0, crit('BTC', 'near-tp')],
         [1, crit('BTC', 'near-sl', 'mirror1')],
@@ -159,8 +160,7 @@ describe('notification policy', () => {
       log: [`show ${C('BTC')}`, `show ${C('BTC')}`],
     },
     {
-      name: 'near-TP off: nothing; near-SL still shows',
-      prefs: { nearTp: 'off' },
+      name: 'near-TP by default: no desktop notification (the list shows it); near-SL still shows',
       steps: [
         [0, crit('ETH', 'near-tp')],
         [1, crit('BTC', 'near-sl')],
@@ -176,7 +176,7 @@ describe('notification policy', () => {
     { name: 'SL hits off', prefs: { slHit: 'off' }, steps: [[0, hit('BTC')]], log: [] },
     {
       name: 'sound for approaching SL and SL hits when asked, not for TP',
-      prefs: { sound: true },
+      prefs: { sound: true, nearTp: 'silent' },
       steps: [
         [0, crit('BTC')],
         [1, hit('ETH')],
@@ -263,7 +263,7 @@ describe('notification policy', () => {
 
   it('told apart: near-SL loud and sticky, near-TP quiet; SL hit sticky, TP hit not', () => {
     const pick = (n: Notice): Partial<Toast> => {
-      const t = play([[0, n]]).toasts[0] as Toast;
+      const t = play([[0, n]], { nearTp: 'silent' }).toasts[0] as Toast;
       return { priority: t.priority, requireInteraction: t.requireInteraction, silent: t.silent, iconPath: t.iconPath };
     };
     expect(pick(crit('BTC', 'near-sl'))).toEqual({
@@ -284,7 +284,10 @@ describe('notification policy', () => {
       requireInteraction: false,
       iconPath: '/icon/tp-hit.png',
     });
-    const [sl, tp] = [play([[0, crit('BTC')]]).toasts[0], play([[0, crit('BTC', 'near-tp')]]).toasts[0]];
+    const [sl, tp] = [
+      play([[0, crit('BTC')]]).toasts[0],
+      play([[0, crit('BTC', 'near-tp')]], { nearTp: 'on' }).toasts[0],
+    ];
     expect(sl?.title).toBe('Approaching stop-loss: BTC LONG');
     expect(tp?.title).toBe('Near take-profit: BTC LONG');
     expect(sl?.buttons.map((b) => b.title)).toEqual(['Snooze 1 h', 'Mute this position']);

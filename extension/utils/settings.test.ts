@@ -39,10 +39,10 @@ describe('settings', () => {
   });
 
   it.each<[name: string, raw: Record<string, unknown>, expected: Record<string, unknown>]>([
-    ['nothing stored: the defaults (near-TP quiet, no sound)', {}, { nearSl: 'on', nearTp: 'silent', sound: false }],
+    ['nothing stored: the defaults (near-TP quiet, no sound)', {}, { nearSl: 'on', nearTp: 'off', sound: false }],
     ['old booleans: true is on, false off', { slHit: false, tpHit: true }, { slHit: 'off', tpHit: 'on' }],
     ['old critical switch off turns both near kinds off', { critical: false }, { nearSl: 'off', nearTp: 'off' }],
-    ['old critical switch on keeps the new defaults', { critical: true }, { nearSl: 'on', nearTp: 'silent' }],
+    ['old critical switch on keeps the new defaults', { critical: true }, { nearSl: 'on', nearTp: 'off' }],
     ['a kind setting is kept', { nearTp: 'on', liquidation: 'silent' }, { nearTp: 'on', liquidation: 'silent' }],
     ['garbage falls back', { nearSl: 'loud', maxPerMinute: -3 }, { nearSl: 'on', maxPerMinute: 6 }],
   ])('prefs: %s', (_name, raw, expected) => {

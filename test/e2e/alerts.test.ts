@@ -183,4 +183,27 @@ describe.runIf(browserSuiteEnabled('e2e alerts'))('alerts in Chromium against th
     expect(await timesShown(id)).toBe(1);
     await page.close();
   });
+
+  it('the options set each kind on, silent or off, and the sound', async () => {
+    const options = await browser.openPage('options.html');
+    await options.getByTestId('opt-kinds').waitFor();
+    expect(await options.getByTestId('opt-kind-nearSl').inputValue()).toBe('on');
+    expect(await options.getByTestId('opt-kind-nearTp').inputValue()).toBe('off');
+    await options.getByTestId('opt-kind-tpHit').selectOption('silent');
+    await options.getByTestId('opt-sound').check();
+    await options.getByTestId('opt-save').click();
+    await options.getByTestId('opt-saved').waitFor();
+    await options.screenshot({ path: join(ARTIFACTS, 'options-notifications.png'), fullPage: true });
+    await options.close();
+    const stored = await browser.waitInWorker(
+      () =>
+        (
+          globalThis as unknown as {
+            chrome: { storage: { local: { get(k: string): Promise<Record<string, unknown>> } } };
+          }
+        ).chrome.storage.local.get('notificationPrefs'),
+      null,
+    );
+    expect(stored.notificationPrefs).toMatchObject({ tpHit: 'silent', sound: true, nearSl: 'on' });
+  });
 });

@@ -1,8 +1,9 @@
 import { KIND_SETTINGS, type KindSetting, type NotificationPrefs } from '../../utils/settings.ts';
 
 /**
- * Per kind on / silent / off (freqtrade's notification settings are the model), and the sound. Silent:
- * shown in the notification centre at the lowest priority, without sound or staying on screen.
+ * Per kind on / silent / off (freqtrade's notification settings are the model), and the sound. Silent: a
+ * notification at the lowest priority, without sound or staying on screen; off: no desktop notification,
+ * the popup's alert list and the badge still show it.
  */
 
 type KindKey = 'nearSl' | 'nearTp' | 'slHit' | 'tpHit' | 'liquidation';
@@ -10,10 +11,10 @@ const KINDS: { key: KindKey; label: string; hint: string }[] = [
   { key: 'nearSl', label: 'Approaching stop-loss (CRITICAL)', hint: 'loud, stays until seen' },
   { key: 'slHit', label: 'Stop-loss hit', hint: 'loud, stays until seen, never summed up' },
   { key: 'liquidation', label: 'Liquidation', hint: 'loud, stays until seen' },
-  { key: 'nearTp', label: 'Near take-profit (CRITICAL)', hint: 'quiet by default' },
+  { key: 'nearTp', label: 'Near take-profit (CRITICAL)', hint: 'quiet by default: listed in the popup only' },
   { key: 'tpHit', label: 'Take-profit hit', hint: 'never summed up' },
 ];
-const WORD: Record<KindSetting, string> = { on: 'On', silent: 'Silent', off: 'Off' };
+const WORD: Record<KindSetting, string> = { on: 'Notify', silent: 'Notify silently', off: 'Popup only' };
 
 export function NotificationKinds({
   prefs,
