@@ -171,6 +171,7 @@ export default async function run(): Promise<Record<string, unknown>> {
     companionEvents: {
       critical: count('critical'),
       tierChanged: count('tier-changed'),
+      tierChangesTop: topPairs(events),
       slHit: count('sl-hit'),
       tpHit: count('tp-hit'),
       closed: closes.length,
@@ -188,4 +189,12 @@ export default async function run(): Promise<Record<string, unknown>> {
   await companion.close();
   rmSync(dataDir, { recursive: true, force: true });
   return figures;
+}
+
+/** The most frequent tier changes (from→to), for where flapping is left. */
+function topPairs(events: BusEvent[]): Record<string, number> {
+  const n = new Map<string, number>();
+  for (const e of events)
+    if (e.type === 'tier-changed') n.set(`${e.from}>${e.to}`, (n.get(`${e.from}>${e.to}`) ?? 0) + 1);
+  return Object.fromEntries([...n].sort((a, b) => b[1] - a[1]).slice(0, 6));
 }

@@ -195,10 +195,11 @@ export class PaperEngine {
         const long = pos.side === 'Buy';
         const tpHit = pos.takeProfit !== null && (long ? mark >= pos.takeProfit : mark <= pos.takeProfit);
         const slHit = pos.stopLoss !== null && (long ? mark <= pos.stopLoss : mark >= pos.stopLoss);
-        // Past the liquidation price with no SL crossed first (none set, or set beyond it): the exchange
-        // takes the position over, as Bybit does (createType CreateByLiq, execType BustTrade).
+        // Without an SL, past the liquidation price the exchange takes the position over, as Bybit does
+        // (createType CreateByLiq, execType BustTrade). With one, the SL closes it: Bybit refuses an SL
+        // beyond the liquidation price, and the seed's wide SLs sit beyond this estimate.
         const liq = liquidationPrice(pos);
-        const liquidated = !slHit && (long ? mark <= liq : mark >= liq);
+        const liquidated = pos.stopLoss === null && (long ? mark <= liq : mark >= liq);
         if (!tpHit && !slHit && !liquidated) continue;
         const kind = liquidated ? '' : slHit ? 'StopLoss' : 'TakeProfit';
         const close: PaperOrder = {
