@@ -206,4 +206,26 @@ describe.runIf(browserSuiteEnabled('e2e alerts'))('alerts in Chromium against th
     );
     expect(stored.notificationPrefs).toMatchObject({ tpHit: 'silent', sound: true, nearSl: 'on' });
   });
+
+  it('with the sound on, an SL hit opens the offscreen document that plays it', async () => {
+    type Contexts = { chrome: { runtime: { getContexts(f: object): Promise<unknown[]> } } };
+    const offscreen = () =>
+      browser.waitInWorker(
+        async () =>
+          (
+            await (globalThis as unknown as Contexts).chrome.runtime.getContexts({
+              contextTypes: ['OFFSCREEN_DOCUMENT'],
+            })
+          ).length + 1,
+        null,
+      );
+    expect(await offscreen()).toBe(1); // none yet
+    // Past the SL: its mirror leg (same levels) hits too, one family, one notification.
+    const p = await pick(() => []);
+    await setPrice(p.symbol, p.side === 'long' ? p.stopLoss * 0.995 : p.stopLoss * 1.005);
+    await expect
+      .poll(() => browser.notifications(), { timeout: 15_000 })
+      .toHaveProperty([`tw|sl-hit|main:${p.symbol}:${p.side}`]);
+    await expect.poll(offscreen, { timeout: 5000 }).toBe(2);
+  });
 });
