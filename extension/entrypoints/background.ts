@@ -66,6 +66,8 @@ export default defineBackground(() => {
     log: (message, detail) => console.warn(`[tierwatch] ${message}`, detail ?? ''),
   });
 
+  // Chrome keeps notifications across worker restarts: ours still open are reconciled on the first snapshot.
+  void browser.notifications.getAll().then((all) => core.adoptNotifications(Object.keys(all)));
   const reconfigure = async () => core.configure(await loadSettings());
   void reconfigure();
   companionUrl.watch(reconfigure);

@@ -96,4 +96,12 @@ describe('background notifications', () => {
     expect(quiet.sounds).toEqual([]);
     expect(loud.sounds).toEqual(['sl-hit']);
   });
+
+  it('a CRITICAL notification left by a previous worker is cleared on the first snapshot once resolved', async () => {
+    const { bg, cleared } = rig();
+    bg.adoptNotifications(['tw|critical|main:ETHUSDT:long', 'tw|critical|main:BTCUSDT:long', 'other']);
+    bg.inject(snapshot({ positions: [position({ tier: 'CRITICAL', distanceToSlPct: 0.5 })] }));
+    await flush();
+    expect(cleared).toEqual(['tw|critical|main:ETHUSDT:long']);
+  });
 });

@@ -11,6 +11,7 @@ import {
 import { type Api, createApi, probe } from './api.ts';
 import { type Badge, badgeFor } from './badge.ts';
 import { Connection, type ConnectionDeps, type ConnectionOptions } from './connection.ts';
+import { familyKey } from './family.ts';
 import type { BackgroundToPopup, PopupToBackground } from './messages.ts';
 import {
   acted,
@@ -19,6 +20,7 @@ import {
   dismissed,
   emptyNotifyState,
   type NotifyState,
+  reconcile,
   SNOOZE_MS,
   type Toast,
 } from './notify.ts';
@@ -49,12 +51,28 @@ export interface BackgroundDeps {
 
 export type Background = ReturnType<typeof createBackground>;
 
+/** Every leg in CRITICAL in a state, with its family and reason (reconciling notifications on a snapshot). */
+function criticalLegs(stream: StreamState) {
+  return Object.entries(stream.positions)
+    .filter(([, p]) => p.tier === 'CRITICAL')
+    .map(([key, p]) => ({
+      key,
+      family: familyKey(p, stream.accounts),
+      reason:
+        (p.distanceToTpPct ?? Number.POSITIVE_INFINITY) < (p.distanceToSlPct ?? Number.POSITIVE_INFINITY)
+          ? ('near-tp' as const)
+          : ('near-sl' as const),
+    }));
+}
+
 export function createBackground(deps: BackgroundDeps) {
   const { socket } = deps;
   const pushEveryMs = deps.pushEveryMs ?? 100;
   const refreshAfterMs = deps.refreshAfterMs ?? 30_000;
   let settings: Settings = { baseUrl: '', token: '', prefs: DEFAULT_NOTIFICATION_PREFS };
   let silence: Silence = emptySilence();
+  /** Notification ids Chrome still shows from before this worker started (reconciled on the next snapshot). */
+  let adopted: string[] = [];
   let api: Api | null = null;
   let stream: StreamState | null = null;
   let notify: NotifyState = emptyNotifyState();
@@ -89,6 +107,12 @@ export function createBackground(deps: BackgroundDeps) {
     }
     const result = reduce(stream, parsed.data);
     stream = result.state;
+    if (parsed.data.type === 'snapshot' && stream) {
+      const d = reconcile(notify, criticalLegs(stream), adopted);
+      adopted = [];
+      notify = d.state;
+      run(d.commands);
+    }
     for (const notice of result.notices) {
       const d = decide(notify, notice, {
         prefs: settings.prefs,
@@ -195,6 +219,10 @@ export function createBackground(deps: BackgroundDeps) {
           conn.resync();
         }
       }
+    },
+    /** Chrome's open notifications at worker start: ours from a previous run, cleared once resolved. */
+    adoptNotifications(ids: readonly string[]): void {
+      adopted = [...adopted, ...ids.filter((id) => id.startsWith('tw|'))];
     },
     /** A notification's button: 0 snoozes its family for an hour, 1 mutes it. */
     notificationButton(family: string, index: number): void {

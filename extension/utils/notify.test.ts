@@ -7,6 +7,7 @@ import {
   emptyNotifyState,
   focusKeyOf,
   type NotifyState,
+  reconcile,
   SUMMARY_ID,
   type Toast,
 } from './notify.ts';
@@ -310,6 +311,25 @@ describe('notification policy', () => {
     expect(
       decide(after, cleared('BTC'), { prefs: DEFAULT_NOTIFICATION_PREFS, silence: emptySilence(), now: 1 }).commands,
     ).toEqual([]);
+  });
+
+  it.each<[name: string, critical: string[], adopt: string[], clears: string[]]>([
+    ['a family still CRITICAL keeps its notification', ['BTC'], [], []],
+    ['a family no longer CRITICAL: cleared', [], [], [C('BTC')]],
+    ['adopted from a previous worker, not CRITICAL: cleared', ['BTC'], [C('ETH')], [C('ETH')]],
+    ['adopted and still CRITICAL: kept', ['BTC', 'ETH'], [C('ETH')], []],
+    ['an adopted summary with nothing folded: cleared', ['BTC'], [SUMMARY_ID], [SUMMARY_ID]],
+  ])('after a snapshot: %s', (_name, critical, adopt, clears) => {
+    const { state } = play([[0, crit('BTC')]]);
+    const legs = critical.map((sym) => ({ key: F(sym), family: F(sym), reason: 'near-sl' as const }));
+    const d = reconcile(state, legs, adopt);
+    expect(d.commands).toEqual(clears.map((id) => ({ type: 'clear', id })));
+    // What it now knows is what the snapshot said: leaving CRITICAL later clears an adopted one too.
+    if (critical.includes('ETH') && adopt.includes(C('ETH')))
+      expect(
+        decide(d.state, cleared('ETH'), { prefs: DEFAULT_NOTIFICATION_PREFS, silence: emptySilence(), now: 1 })
+          .commands,
+      ).toEqual([{ type: 'clear', id: C('ETH') }]);
   });
 
   it('ids carry the family to focus', () => {

@@ -123,6 +123,37 @@ export function decide(state: NotifyState, notice: Notice, ctx: DecideContext): 
   return hit(cleared, notice.kind, family, notice.ref, detail, ctx, out);
 }
 
+/**
+ * After a snapshot (a fresh start of the worker, or a resync after a gap): the CRITICAL legs are what the
+ * snapshot says, and a CRITICAL notification (or the summary) still open for a family with none left goes.
+ * Chrome keeps notifications when it restarts the worker, so `adopt` brings in the ids it lists.
+ */
+export function reconcile(
+  state: NotifyState,
+  critical: { key: string; family: string; reason: 'near-tp' | 'near-sl' }[],
+  adopt: readonly string[] = [],
+): Decision {
+  const out: Command[] = [];
+  const legs: Record<string, Leg> = {};
+  for (const c of critical) legs[c.family] = { ...legs[c.family], [c.key]: c.reason };
+  const open = { ...state.open };
+  for (const id of adopt) {
+    const [tag, kind, family] = id.split('|');
+    if (tag === 'tw' && kind === 'critical' && family && !open[id]) open[id] = { family, kind: 'near-sl' };
+  }
+  let s: NotifyState = { ...state, critical: legs, open };
+  for (const [id, o] of Object.entries(open))
+    if (id === toastId('critical', o.family) && !legs[o.family]) s = resolveFamily(s, o.family, out);
+  for (const f of s.folded) if (!legs[f]) s = dropFolded(s, f, out);
+  if (
+    adopt.includes(SUMMARY_ID) &&
+    s.folded.length === 0 &&
+    !out.some((c) => c.type === 'clear' && c.id === SUMMARY_ID)
+  )
+    out.push({ type: 'clear', id: SUMMARY_ID });
+  return { state: s, commands: out };
+}
+
 /** The trader acted on a family (clicked, snoozed, muted): its notifications have done their job. */
 export function acted(state: NotifyState, family: string): Decision {
   const out: Command[] = [];
