@@ -181,7 +181,7 @@ export class CcxtAccountClient implements AccountClient {
     // One page of the whole account's recent orders explains every close of one read in one call; only a
     // symbol it leaves out (pushed past the page by other orders, or a liquidation's bust fill) costs more.
     const history = (await this.call('order-read', 'order/history', opts, () =>
-      this.ex.privateGetV5OrderHistory({ category: 'linear', limit: ORDERS_PAGE }),
+      this.ex.privateGetV5OrderHistory({ category: 'linear', settleCoin: 'USDT', limit: ORDERS_PAGE }),
     )) as Page;
     const found = closeCauses(history.result?.list ?? [], wanted, since);
     const missing = symbols.filter((s) => !found.some((c) => c.symbol === s));
