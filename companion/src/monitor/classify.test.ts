@@ -218,12 +218,26 @@ describe('classify with hysteresis (the tier before this price)', () => {
     ['leaves URGENT just past 3.75%', 3.7501, 'URGENT', 'STABLE'],
     ['CRITICAL falling far keeps the URGENT band', 3.5, 'CRITICAL', 'URGENT'],
     ['CRITICAL falling past both bands', 4, 'CRITICAL', 'STABLE'],
-    ['ACTIVE before is no band', 3.1, 'ACTIVE', 'STABLE'],
+    ['ACTIVE before is no band for URGENT', 3.1, 'ACTIVE', 'STABLE'],
   ])('%s', (_name, pct, previousTier, tier) => {
     const mark = markAtSlPct(pct);
     const p = pos({ takeProfit: 200, markPrice: mark, entryPrice: mark });
     const out = classify({ position: p, pendingEntryOrders: 0, lastActivityAt: null, now: NOW, previousTier }, th);
     expect(out.tier).toBe(tier);
+  });
+
+  it.each<[name: string, favourPct: number, previous: Tier | null, tier: Tier]>([
+    ['profit-taking enters at exactly 0.5%', 0.5, 'STABLE', 'ACTIVE'],
+    ['not at 0.4% from STABLE', 0.4, 'STABLE', 'STABLE'],
+    ['stays ACTIVE at 0.4%', 0.4, 'ACTIVE', 'ACTIVE'],
+    ['stays ACTIVE at exactly 0.25%', 0.25, 'ACTIVE', 'ACTIVE'],
+    ['leaves just under 0.25%', 0.2499, 'ACTIVE', 'STABLE'],
+    ['in loss: never profit-taking', -0.3, 'ACTIVE', 'STABLE'],
+  ])('profit-taking: %s', (_name, favour, previousTier, tier) => {
+    const p = pos({ markPrice: 100 * (1 + favour / 100), takeProfit: 150, stopLoss: 50 });
+    expect(
+      classify({ position: p, pendingEntryOrders: 0, lastActivityAt: null, now: NOW, previousTier }, th).tier,
+    ).toBe(tier);
   });
 
   it('a mark oscillating across 1% changes tier once on the way in', () => {

@@ -19,6 +19,7 @@ import type { Thresholds } from './config.ts';
  *     wobbling across 1 % would otherwise change tier, and alert, on every wobble).
  *  3. URGENT: within urgentPct (inclusive); one that was CRITICAL or URGENT stays until past urgentExitPct.
  *  4. ACTIVE: profit-taking — the mark is at least profitTakingPct of the entry in the position's favour
+ *     (one that was ACTIVE stays so down to profitTakingExitPct: hysteresis again)
  *     (and in profit at all) — or the last activity (fill, resize) is younger than recentActivityMs.
  *  5. BUILDING: pending limit entry orders on the position's symbol and side.
  *  6. DORMANT when the last activity is at least dormantAfterMs old, else STABLE. An unknown activity
@@ -127,7 +128,8 @@ export function classifyTier(input: ClassifyInput, th: Thresholds): Classificati
   if (nearest <= urgentBound + EPS) return out('URGENT', tp, sl);
 
   const favourPct = ((long ? mark - p.entryPrice : p.entryPrice - mark) / p.entryPrice) * 100;
-  const profitTaking = favourPct > 0 && favourPct >= th.profitTakingPct - EPS;
+  const takingBound = was === 'ACTIVE' ? th.profitTakingExitPct : th.profitTakingPct;
+  const profitTaking = favourPct > 0 && favourPct >= takingBound - EPS;
   const age = input.lastActivityAt === null ? null : Math.max(0, now - input.lastActivityAt);
   if (profitTaking || (age !== null && age < th.recentActivityMs)) return out('ACTIVE', tp, sl);
   if (input.pendingEntryOrders > 0) return out('BUILDING', tp, sl);

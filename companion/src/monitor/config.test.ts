@@ -10,6 +10,7 @@ describe('MonitorConfig', () => {
       criticalExitPct: 1.25,
       urgentExitPct: 3.75,
       profitTakingPct: 0.5,
+      profitTakingExitPct: 0.25,
       recentActivityMs: 600_000,
       dormantAfterMs: 1_800_000,
     });

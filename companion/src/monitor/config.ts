@@ -36,6 +36,11 @@ export const Thresholds = z
      * entry). 0 means any profit at all.
      */
     profitTakingPct: z.number().nonnegative().max(100).default(0.5),
+    /**
+     * Hysteresis for profit-taking: an ACTIVE position stays ACTIVE until its favour falls below this.
+     * At most profitTakingPct; default half of it (a walk around 0.5 % was most of the demo's tier changes).
+     */
+    profitTakingExitPct: z.number().nonnegative().max(100).optional(),
     /** A fill or change younger than this: ACTIVE. Exactly this old: no longer recent. */
     recentActivityMs: Ms.default(10 * 60_000),
     /** No activity for at least this long: DORMANT (between recentActivityMs and this: STABLE). */
@@ -45,6 +50,7 @@ export const Thresholds = z
     ...t,
     criticalExitPct: t.criticalExitPct ?? t.criticalPct * EXIT_BAND,
     urgentExitPct: t.urgentExitPct ?? t.urgentPct * EXIT_BAND,
+    profitTakingExitPct: t.profitTakingExitPct ?? t.profitTakingPct / 2,
   }));
 export type Thresholds = z.infer<typeof Thresholds>;
 
@@ -177,6 +183,10 @@ export const MonitorConfig = z
         const message = `must be at least ${enter} (${cfg.thresholds[enter]}): a position leaves a tier further out than it enters`;
         ctx.addIssue({ code: 'custom', path: ['thresholds', exit], message });
       }
+    }
+    if (cfg.thresholds.profitTakingExitPct > cfg.thresholds.profitTakingPct) {
+      const message = `must not exceed profitTakingPct (${cfg.thresholds.profitTakingPct})`;
+      ctx.addIssue({ code: 'custom', path: ['thresholds', 'profitTakingExitPct'], message });
     }
     if (cfg.thresholds.criticalExitPct > cfg.thresholds.urgentExitPct) {
       ctx.addIssue({
