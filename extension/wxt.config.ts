@@ -7,8 +7,9 @@ export default defineConfig({
     name: 'Tierwatch',
     description: 'TP/SL urgency tiers for hundreds of futures positions, from your local companion.',
     key: KEY,
-    // alarms: wakes a suspended service worker so the socket comes back; notifications: CRITICAL and SL/TP.
-    permissions: ['storage', 'notifications', 'alarms'],
+    // alarms: wakes a suspended service worker so the socket comes back; notifications: CRITICAL and SL/TP;
+    // offscreen: the optional alert sound (a service worker cannot play audio).
+    permissions: ['storage', 'notifications', 'alarms', 'offscreen'],
     // The companion binds loopback only; a host pattern without a port matches every port.
     host_permissions: ['http://127.0.0.1/*', 'http://localhost/*'],
     action: { default_title: 'Tierwatch' },

@@ -5,7 +5,15 @@ import { createBackground } from '../utils/background-core.ts';
 import type { SocketLike } from '../utils/connection.ts';
 import { POPUP_PORT, type PopupToBackground } from '../utils/messages.ts';
 import { focusKeyOf } from '../utils/notify.ts';
-import { companionUrl, loadSettings, notificationPrefs, pairingToken, pendingFocus } from '../utils/settings.ts';
+import {
+  alertSilence,
+  companionUrl,
+  loadSettings,
+  notificationPrefs,
+  pairingToken,
+  pendingFocus,
+} from '../utils/settings.ts';
+import { soundPlayer } from '../utils/sound.ts';
 
 const KEEPALIVE_ALARM = 'tierwatch-keepalive';
 
@@ -24,13 +32,32 @@ export default defineBackground(() => {
     showToast: async (t) => {
       await browser.notifications.create(t.id, {
         type: 'basic',
-        iconUrl: browser.runtime.getURL('/icon/128.png'),
+        iconUrl: browser.runtime.getURL(t.iconPath as '/icon/128.png'),
         title: t.title,
         message: t.message,
         priority: t.priority,
         requireInteraction: t.requireInteraction,
+        silent: t.silent,
+        ...(t.buttons.length > 0 ? { buttons: t.buttons } : {}),
       });
     },
+    clearToast: async (id) => {
+      await browser.notifications.clear(id);
+    },
+    playSound: soundPlayer({
+      hasDocument: async () =>
+        (await browser.runtime.getContexts?.({ contextTypes: ['OFFSCREEN_DOCUMENT'] }))?.length > 0,
+      createDocument: () =>
+        browser.offscreen.createDocument({
+          url: browser.runtime.getURL('/offscreen.html'),
+          reasons: ['AUDIO_PLAYBACK'],
+          justification: 'the sound of an SL hit or an approaching SL, when turned on in the options',
+        }),
+      send: async (m) => {
+        await browser.runtime.sendMessage(m);
+      },
+    }),
+    saveSilence: (s) => alertSilence.setValue(s),
     setBadge: async (b) => {
       await browser.action.setBadgeBackgroundColor({ color: b.color });
       await browser.action.setBadgeText({ text: b.text });
@@ -39,11 +66,14 @@ export default defineBackground(() => {
     log: (message, detail) => console.warn(`[tierwatch] ${message}`, detail ?? ''),
   });
 
+  // Chrome keeps notifications across worker restarts: ours still open are reconciled on the first snapshot.
+  void browser.notifications.getAll().then((all) => core.adoptNotifications(Object.keys(all)));
   const reconfigure = async () => core.configure(await loadSettings());
   void reconfigure();
   companionUrl.watch(reconfigure);
   pairingToken.watch(reconfigure);
   notificationPrefs.watch(reconfigure);
+  alertSilence.watch(reconfigure);
 
   // A killed worker is restarted by the alarm, and the alarm tick reconnects a dropped socket.
   void browser.alarms.create(KEEPALIVE_ALARM, { periodInMinutes: 0.5 });
@@ -58,8 +88,15 @@ export default defineBackground(() => {
     port.onDisconnect.addListener(unsubscribe);
   });
 
+  browser.notifications.onButtonClicked.addListener((id, index) => {
+    const family = focusKeyOf(id);
+    if (family) core.notificationButton(family, index);
+  });
+  browser.notifications.onClosed.addListener((id) => core.notificationClosed(id));
+
   browser.notifications.onClicked.addListener(async (id) => {
     const key = focusKeyOf(id);
+    core.notificationClicked(key);
     await pendingFocus.setValue(key);
     void browser.notifications.clear(id);
     try {
@@ -73,5 +110,11 @@ export default defineBackground(() => {
 
   // For the end-to-end tests and the benchmark (serviceWorker.evaluate): feed a server message through
   // the same parse → reduce → notify path a socket message takes, and read the state back.
-  (globalThis as { tierwatch?: unknown }).tierwatch = { inject: core.inject, state: core.state };
+  (globalThis as { tierwatch?: unknown }).tierwatch = {
+    inject: core.inject,
+    state: core.state,
+    openNotifications: core.openNotifications,
+    shown: core.shown,
+    notificationButton: core.notificationButton,
+  };
 });

@@ -1,10 +1,29 @@
+import type { NoticeKind } from '@tierwatch/shared';
 import { Pong, ServerMessage } from '@tierwatch/shared';
+import {
+  DEFAULT_NOTIFICATION_PREFS,
+  emptySilence,
+  muted,
+  type Settings,
+  type Silence,
+  snoozed,
+} from './alert-prefs.ts';
 import { type Api, createApi, probe } from './api.ts';
 import { type Badge, badgeFor } from './badge.ts';
 import { Connection, type ConnectionDeps, type ConnectionOptions } from './connection.ts';
+import { familyKey } from './family.ts';
 import type { BackgroundToPopup, PopupToBackground } from './messages.ts';
-import { decide, emptyNotifyState, type NotifyState, type Toast } from './notify.ts';
-import { DEFAULT_NOTIFICATION_PREFS, type Settings } from './settings.ts';
+import {
+  acted,
+  type Command,
+  decide,
+  dismissed,
+  emptyNotifyState,
+  type NotifyState,
+  reconcile,
+  SNOOZE_MS,
+  type Toast,
+} from './notify.ts';
 import { markAwaitingSnapshot, reduce, resumeSeq, type StreamState } from './stream.ts';
 
 /**
@@ -16,6 +35,11 @@ export interface BackgroundDeps {
   socket: Pick<ConnectionDeps, 'createSocket' | 'setTimeout' | 'clearTimeout' | 'now' | 'random'>;
   fetch?: typeof fetch;
   showToast(toast: Toast): void | Promise<void>;
+  clearToast?(id: string): void | Promise<void>;
+  /** An SL hit, liquidation or approaching SL with sound on (the entry point plays it offscreen). */
+  playSound?(kind: NoticeKind): void | Promise<void>;
+  /** Persist snoozes and mutes (the storage item); the background keeps its own copy meanwhile. */
+  saveSilence?(silence: Silence): void | Promise<void>;
   setBadge(badge: Badge): void | Promise<void>;
   log?(message: string, detail?: unknown): void;
   connection?: Partial<ConnectionOptions>;
@@ -27,16 +51,35 @@ export interface BackgroundDeps {
 
 export type Background = ReturnType<typeof createBackground>;
 
+/** Every leg in CRITICAL in a state, with its family and reason (reconciling notifications on a snapshot). */
+function criticalLegs(stream: StreamState) {
+  return Object.entries(stream.positions)
+    .filter(([, p]) => p.tier === 'CRITICAL')
+    .map(([key, p]) => ({
+      key,
+      family: familyKey(p, stream.accounts),
+      reason:
+        (p.distanceToTpPct ?? Number.POSITIVE_INFINITY) < (p.distanceToSlPct ?? Number.POSITIVE_INFINITY)
+          ? ('near-tp' as const)
+          : ('near-sl' as const),
+    }));
+}
+
 export function createBackground(deps: BackgroundDeps) {
   const { socket } = deps;
   const pushEveryMs = deps.pushEveryMs ?? 100;
   const refreshAfterMs = deps.refreshAfterMs ?? 30_000;
   let settings: Settings = { baseUrl: '', token: '', prefs: DEFAULT_NOTIFICATION_PREFS };
+  let silence: Silence = emptySilence();
+  /** Notification ids Chrome still shows from before this worker started (reconciled on the next snapshot). */
+  let adopted: string[] = [];
   let api: Api | null = null;
   let stream: StreamState | null = null;
   let notify: NotifyState = emptyNotifyState();
   let lastBadge = '';
   let pushTimer: unknown = null;
+  /** The newest notifications shown (id, time), for the end-to-end tests: chrome only lists the open ones. */
+  const shownLog: { id: string; at: number }[] = [];
   const listeners = new Set<(msg: BackgroundToPopup) => void>();
 
   const conn = new Connection(
@@ -64,12 +107,21 @@ export function createBackground(deps: BackgroundDeps) {
     }
     const result = reduce(stream, parsed.data);
     stream = result.state;
-    for (const notice of result.notices) {
-      const position = stream?.positions[notice.key];
-      const d = decide(notify, notice, { prefs: settings.prefs, now: socket.now(), position });
+    if (parsed.data.type === 'snapshot' && stream) {
+      const d = reconcile(notify, criticalLegs(stream), adopted);
+      adopted = [];
       notify = d.state;
-      for (const toast of d.toasts)
-        void Promise.resolve(deps.showToast(toast)).catch((e) => deps.log?.('toast failed', e));
+      run(d.commands);
+    }
+    for (const notice of result.notices) {
+      const d = decide(notify, notice, {
+        prefs: settings.prefs,
+        silence,
+        now: socket.now(),
+        positions: stream?.positions,
+      });
+      notify = d.state;
+      run(d.commands);
     }
     if (result.error) {
       if (result.error.code === 'UNAUTHORIZED' || result.error.code === 'FORBIDDEN') {
@@ -88,6 +140,30 @@ export function createBackground(deps: BackgroundDeps) {
     schedulePush();
   }
 
+  function run(commands: Command[]): void {
+    const safe = (what: string, fn: () => void | Promise<void>) =>
+      void Promise.resolve()
+        .then(fn)
+        .catch((e) => deps.log?.(`${what} failed`, e));
+    for (const c of commands) {
+      if (c.type === 'show') {
+        shownLog.push({ id: c.toast.id, at: socket.now() });
+        if (shownLog.length > 200) shownLog.shift();
+        safe('toast', () => deps.showToast(c.toast));
+      } else if (c.type === 'clear') safe('clearing a toast', () => deps.clearToast?.(c.id));
+      else safe('sound', () => deps.playSound?.(c.kind));
+    }
+  }
+
+  function silenced(next: Silence, family: string): void {
+    silence = next;
+    const d = acted(notify, family);
+    notify = d.state;
+    run(d.commands);
+    void Promise.resolve(deps.saveSilence?.(silence)).catch((e) => deps.log?.('saving snoozes failed', e));
+    schedulePush();
+  }
+
   function updateBadge(): void {
     const critical = stream?.tierCounts.CRITICAL ?? 0;
     const badge = badgeFor(conn.current.state, critical);
@@ -98,7 +174,7 @@ export function createBackground(deps: BackgroundDeps) {
   }
 
   function snapshotMessage(): BackgroundToPopup {
-    return { type: 'state', status: conn.current, stream, sentAt: socket.now() };
+    return { type: 'state', status: conn.current, stream, silence, sentAt: socket.now() };
   }
 
   function schedulePush(): void {
@@ -115,6 +191,7 @@ export function createBackground(deps: BackgroundDeps) {
       const target = next.baseUrl !== settings.baseUrl || next.token !== settings.token;
       if (next.baseUrl !== settings.baseUrl) stream = null; // another companion: nothing carries over
       settings = next;
+      if (next.silence) silence = next.silence;
       if (!target) return;
       api = next.token ? createApi({ baseUrl: next.baseUrl, token: next.token, fetch: deps.fetch }) : null;
       conn.configure(next.baseUrl, next.token);
@@ -131,6 +208,10 @@ export function createBackground(deps: BackgroundDeps) {
     handlePopup(msg: PopupToBackground): void {
       if (msg.type === 'reconnect') {
         conn.resync();
+      } else if (msg.type === 'snooze') {
+        silenced(snoozed(silence, msg.family, socket.now() + (msg.ms ?? SNOOZE_MS), socket.now()), msg.family);
+      } else if (msg.type === 'mute') {
+        silenced(muted(silence, msg.family, msg.on), msg.family);
       } else if (msg.type === 'refresh') {
         if (conn.current.state !== 'open') conn.ensure();
         else if (stream && socket.now() - stream.snapshotAt > refreshAfterMs) {
@@ -139,9 +220,37 @@ export function createBackground(deps: BackgroundDeps) {
         }
       }
     },
+    /** Chrome's open notifications at worker start: ours from a previous run, cleared once resolved. */
+    adoptNotifications(ids: readonly string[]): void {
+      adopted = [...adopted, ...ids.filter((id) => id.startsWith('tw|'))];
+    },
+    /** A notification's button: 0 snoozes its family for an hour, 1 mutes it. */
+    notificationButton(family: string, index: number): void {
+      if (index === 0) silenced(snoozed(silence, family, socket.now() + SNOOZE_MS, socket.now()), family);
+      else if (index === 1) silenced(muted(silence, family, true), family);
+    },
+    /** The trader clicked a notification (it opens the position): that family's notifications are done. */
+    notificationClicked(family: string | null): void {
+      if (!family) return;
+      const d = acted(notify, family);
+      notify = d.state;
+      run(d.commands);
+    },
+    /** The trader closed a notification. */
+    notificationClosed(id: string): void {
+      notify = dismissed(notify, id);
+    },
+    /** The notifications this worker believes are on screen (tests, the benchmark). */
+    openNotifications: () => ({ ...notify.open }),
+    shown: () => [...shownLog],
     /** The same path a socket message takes; the e2e tests and the benchmark feed snapshots through it. */
     inject: (raw: unknown) => receive(raw),
-    state: () => ({ status: conn.current, stream, settings: { baseUrl: settings.baseUrl, paired: !!settings.token } }),
+    state: () => ({
+      status: conn.current,
+      stream,
+      silence,
+      settings: { baseUrl: settings.baseUrl, paired: !!settings.token },
+    }),
     stop: () => conn.stop(),
   };
 }

@@ -1,13 +1,24 @@
+import type { Silence } from './alert-prefs.ts';
 import type { ConnectionStatus } from './connection.ts';
 import type { StreamState } from './stream.ts';
 
 /** The runtime port between the popup and the background (name POPUP_PORT). */
 export const POPUP_PORT = 'tierwatch-popup';
 
-export type BackgroundToPopup = { type: 'state'; status: ConnectionStatus; stream: StreamState | null; sentAt: number };
+export type BackgroundToPopup = {
+  type: 'state';
+  status: ConnectionStatus;
+  stream: StreamState | null;
+  /** Snoozed and muted families, for the rows' controls. */
+  silence: Silence;
+  sentAt: number;
+};
 
 export type PopupToBackground =
   /** The popup opened: make the picture current (a fresh snapshot when the last one is old). */
   | { type: 'refresh' }
   /** "Retry now" in the disconnected state. */
-  | { type: 'reconnect' };
+  | { type: 'reconnect' }
+  /** A row's snooze (default an hour) and mute controls, by family key. */
+  | { type: 'snooze'; family: string; ms?: number }
+  | { type: 'mute'; family: string; on: boolean };

@@ -1,34 +1,26 @@
 import { storage } from '#imports';
+import {
+  DEFAULT_NOTIFICATION_PREFS,
+  emptySilence,
+  type NotificationPrefs,
+  normalisePrefs,
+  type Settings,
+  type Silence,
+} from './alert-prefs.ts';
+
+export * from './alert-prefs.ts';
 
 /** Every setting the extension keeps, defined once. Entry points read and watch these items only. */
 
 export const DEFAULT_COMPANION_URL = 'http://127.0.0.1:8787';
-
-export interface NotificationPrefs {
-  enabled: boolean;
-  critical: boolean;
-  slHit: boolean;
-  tpHit: boolean;
-  /** Desktop notifications allowed per minute before the rest are summed up in one. */
-  maxPerMinute: number;
-  /** How long one position+kind stays quiet after it was notified. */
-  dedupeMinutes: number;
-}
-
-export const DEFAULT_NOTIFICATION_PREFS: NotificationPrefs = {
-  enabled: true,
-  critical: true,
-  slHit: true,
-  tpHit: true,
-  maxPerMinute: 6,
-  dedupeMinutes: 10,
-};
 
 export const companionUrl = storage.defineItem<string>('local:companionUrl', { fallback: DEFAULT_COMPANION_URL });
 export const pairingToken = storage.defineItem<string>('local:pairingToken', { fallback: '' });
 export const notificationPrefs = storage.defineItem<NotificationPrefs>('local:notificationPrefs', {
   fallback: DEFAULT_NOTIFICATION_PREFS,
 });
+/** Snoozes and mutes, set from a notification's buttons or a position's row. */
+export const alertSilence = storage.defineItem<Silence>('local:alertSilence', { fallback: emptySilence() });
 /** Position key the popup should scroll to when it next opens (set by a notification click). */
 export const pendingFocus = storage.defineItem<string | null>('session:pendingFocus', { fallback: null });
 
@@ -53,17 +45,12 @@ export function normaliseCompanionUrl(input: string): { ok: true; url: string } 
   return { ok: true, url: `${url.protocol}//${url.host}` };
 }
 
-export interface Settings {
-  baseUrl: string;
-  token: string;
-  prefs: NotificationPrefs;
-}
-
 export async function loadSettings(): Promise<Settings> {
-  const [baseUrl, token, prefs] = await Promise.all([
+  const [baseUrl, token, prefs, silence] = await Promise.all([
     companionUrl.getValue(),
     pairingToken.getValue(),
     notificationPrefs.getValue(),
+    alertSilence.getValue(),
   ]);
-  return { baseUrl, token: token.trim(), prefs: { ...DEFAULT_NOTIFICATION_PREFS, ...prefs } };
+  return { baseUrl, token: token.trim(), prefs: normalisePrefs(prefs), silence: { ...emptySilence(), ...silence } };
 }

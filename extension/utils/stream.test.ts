@@ -73,15 +73,22 @@ describe('reduce', () => {
     expect(resumeSeq(s.state)).toBeNull();
   });
 
-  it('tier-changed moves the position and announces entering and leaving CRITICAL', () => {
+  it('tier-changed moves the position and announces leaving CRITICAL (entering is the critical event)', () => {
     const start = reduce(null, snapshot()).state;
     const up = reduce(start, tierChanged(11, 'STABLE', 'CRITICAL'));
     expect(up.state?.positions[key]?.tier).toBe('CRITICAL');
     expect(up.state?.tierCounts.CRITICAL).toBe(1);
-    expect(up.notices).toEqual([{ kind: 'critical', key, ref, at: 1_011, reason: null }]);
+    expect(up.notices).toEqual([]);
     const down = reduce(up.state, tierChanged(12, 'CRITICAL', 'URGENT'));
     expect(down.state?.tierCounts).toMatchObject({ CRITICAL: 0, URGENT: 1 });
-    expect(down.notices[0]?.kind).toBe('critical-cleared');
+    expect(down.notices).toEqual([{ kind: 'critical-cleared', key, family: key, ref, at: 1_012 }]);
+  });
+
+  it('a mirror leg belongs to its main leg’s family', () => {
+    const start = reduce(null, snapshot()).state;
+    const mirror = position({ account: 'mirror1', tier: 'CRITICAL', distanceToSlPct: 0.5 });
+    const out = reduce(start, { type: 'critical', seq: 11, at: 2_000, position: mirror, reason: 'near-sl' });
+    expect(out.notices).toMatchObject([{ kind: 'critical', key: 'mirror1:BTCUSDT:long', family: key }]);
   });
 
   it('critical carries the whole position; sl-hit and closed update alerts and positions', () => {
@@ -95,10 +102,51 @@ describe('reduce', () => {
       ],
       start,
     );
-    expect(out.notices.map((n) => n.kind)).toEqual(['critical', 'sl-hit', 'critical-cleared']);
+    expect(out.notices.map((n) => n.kind)).toEqual(['critical', 'sl-hit', 'closed']);
     expect(out.state?.positions[key]).toBeUndefined();
     expect(out.state?.tierCounts.CRITICAL).toBe(0);
-    expect(out.state?.alerts.map((a) => a.kind)).toEqual(['position-closed', 'sl-hit', 'critical']);
+    // The SL close was announced by its hit: the close adds no entry of its own.
+    expect(out.state?.alerts.map((a) => a.kind)).toEqual(['sl-hit', 'critical']);
+  });
+
+  it('the alert list: one CRITICAL entry per family however often it comes back, timestamped with the newest', () => {
+    const start = reduce(null, snapshot()).state;
+    const crit = (seq: number, account = 'main'): ServerMessage => ({
+      type: 'critical',
+      seq,
+      at: 1_000 * seq,
+      position: position({ account, tier: 'CRITICAL' }),
+      reason: 'near-sl',
+    });
+    const out = run([crit(11), crit(12, 'mirror1'), crit(13), crit(14, 'mirror2')], start);
+    expect(out.state?.alerts).toMatchObject([{ kind: 'critical', family: key, count: 4, at: 14_000, seq: 14 }]);
+    // It speaks of the main leg, whichever leg came last.
+    expect(out.state?.alerts[0]?.message).toMatch(/^BTCUSDT long on main is CRITICAL/);
+  });
+
+  it('SL and TP hits stay apart from CRITICAL entries and are never pushed out by them', () => {
+    const start = reduce(null, snapshot()).state;
+    const msgs: ServerMessage[] = [
+      { type: 'sl-hit', seq: 11, at: 1, ...ref, price: 57_990, level: 58_000 },
+      { type: 'tp-hit', seq: 12, at: 2, ...ref, symbol: 'ETHUSDT', price: 3_300, level: 3_300 },
+    ];
+    for (let i = 0; i < 120; i++)
+      msgs.push({
+        type: 'critical',
+        seq: 13 + i,
+        at: 3 + i,
+        position: position({ symbol: `S${i}USDT`, tier: 'CRITICAL' }),
+        reason: 'near-sl',
+      });
+    const alerts = run(msgs, start).state?.alerts ?? [];
+    expect(alerts.filter((a) => a.kind === 'sl-hit' || a.kind === 'tp-hit')).toHaveLength(2);
+    expect(alerts.filter((a) => a.kind === 'critical')).toHaveLength(50);
+  });
+
+  it('a snapshot without a position we knew announces it closed (its notification must go)', () => {
+    const start = reduce(null, snapshot({ positions: [position({ tier: 'CRITICAL' })] })).state;
+    const s = reduce(start, snapshot({ seq: 60, positions: [] }));
+    expect(s.notices).toMatchObject([{ kind: 'closed', key, family: key, reason: null }]);
   });
 
   it('liquidation-before-sl carries the flagged position and raises a warning alert', () => {

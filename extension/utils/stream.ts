@@ -1,11 +1,13 @@
 import {
   type Account,
   type Alert,
-  criticalSuffix,
+  type AlertGroup,
+  alertGroup,
+  alertOf,
+  type CloseReason,
   type ExecuteResult,
   emptyTierCounts,
   type GuardMode,
-  liquidationBeforeSlMessage,
   type MonitorStats,
   type ProtocolError,
   type ServerMessage,
@@ -13,6 +15,7 @@ import {
   type TierCounts,
   type TieredPosition,
 } from '@tierwatch/shared';
+import { familyKey } from './family.ts';
 import { type PositionRef, positionKey } from './keys.ts';
 
 /**
@@ -35,18 +38,37 @@ export interface StreamState {
   tierCounts: TierCounts;
   stats: MonitorStats | null;
   guardMode: GuardMode;
-  /** Newest first, capped. */
-  alerts: Alert[];
+  /** Newest first: one entry per family and group, hits capped apart from the rest (see addAlert). */
+  alerts: AlertEntry[];
   lastExecution: ExecuteResult | null;
   /** Set when the client asked for a fresh snapshot: events are ignored until it arrives. */
   awaitingSnapshot: boolean;
 }
 
-/** What happened that a person may need to hear about (the notification policy decides). */
+/** An alert as the popup lists it: the family it belongs to, and how many times it came (newest kept). */
+export interface AlertEntry extends Alert {
+  family: string | null;
+  count: number;
+}
+
+/**
+ * What happened that a person may need to hear about (the notification policy decides). `key` is the
+ * leg, `family` its family (main leg's key): notifications are per family.
+ */
 export type Notice =
-  | { kind: 'critical'; key: string; ref: PositionRef; at: number; reason: 'near-tp' | 'near-sl' | null }
-  | { kind: 'critical-cleared'; key: string; ref: PositionRef; at: number }
-  | { kind: 'sl-hit' | 'tp-hit'; key: string; ref: PositionRef; at: number; price: number; level: number };
+  | { kind: 'critical'; key: string; family: string; ref: PositionRef; at: number; reason: 'near-tp' | 'near-sl' }
+  | { kind: 'critical-cleared'; key: string; family: string; ref: PositionRef; at: number }
+  | {
+      kind: 'sl-hit' | 'tp-hit';
+      key: string;
+      family: string;
+      ref: PositionRef;
+      at: number;
+      price: number;
+      level: number;
+    }
+  /** The leg is gone (closed, or missing from a fresh snapshot: reason null). */
+  | { kind: 'closed'; key: string; family: string; ref: PositionRef; at: number; reason: CloseReason | null };
 
 /** resume: reconnect with lastSeq = state.seq; fresh: reconnect without it (a new snapshot). */
 export type Resync = 'resume' | 'fresh' | null;
@@ -58,7 +80,43 @@ export interface Step {
   error: ProtocolError | null;
 }
 
+/** Per group: hits (SL, TP, liquidation) and the rest are capped apart, so the rest never pushes out a hit. */
 export const MAX_ALERTS = 50;
+
+/**
+ * The alert list after one more alert: a family has one entry per group (its newest, counting repeats),
+ * and the hits keep their own MAX_ALERTS however many CRITICAL entries come after them.
+ */
+export function addAlert(list: readonly AlertEntry[], alert: Alert, family: string | null): AlertEntry[] {
+  const group = alertGroup(alert.kind);
+  const same = (a: AlertEntry) =>
+    family !== null &&
+    a.family === family &&
+    alertGroup(a.kind) === group &&
+    (group !== 'other' || a.kind === alert.kind);
+  const prev = list.find(same);
+  // A family's entry speaks of its main leg when it has one: "BTCUSDT long on main", not whichever mirror
+  // leg came last (the count says how many came).
+  const fromMain = (a: Alert) => family !== null && a.account !== null && family.startsWith(`${a.account}:`);
+  const keep = prev && fromMain(prev) && !fromMain(alert) ? { message: prev.message, severity: prev.severity } : {};
+  const entry: AlertEntry = { ...alert, ...keep, family, count: (prev?.count ?? 0) + 1 };
+  const out: AlertEntry[] = [entry];
+  const kept: Record<AlertGroup, number> = { hit: 0, critical: 0, other: 0 };
+  kept[group] = 1;
+  for (const a of list) {
+    if (a === prev) continue;
+    const g = alertGroup(a.kind) === 'hit' ? 'hit' : 'critical';
+    const n = g === 'hit' ? kept.hit : kept.critical + kept.other;
+    if (n >= MAX_ALERTS) continue;
+    if (g === 'hit') kept.hit++;
+    else kept.critical++;
+    out.push(a);
+  }
+  return out;
+}
+
+const alertFamily = (a: Alert, accounts: readonly Account[]): string | null =>
+  a.account && a.symbol && a.side ? familyKey({ account: a.account, symbol: a.symbol, side: a.side }, accounts) : null;
 
 const step = (state: StreamState | null, extra: Partial<Omit<Step, 'state'>> = {}): Step => ({
   state,
@@ -113,7 +171,9 @@ function applySnapshot(prev: StreamState | null, snap: Extract<ServerMessage, { 
     tierCounts: countTiers(positions),
     stats: snap.stats,
     guardMode: snap.guardMode,
-    alerts: [...snap.alerts].sort((a, b) => b.seq - a.seq).slice(0, MAX_ALERTS),
+    alerts: [...snap.alerts]
+      .sort((a, b) => a.seq - b.seq)
+      .reduce<AlertEntry[]>((list, a) => addAlert(list, a, alertFamily(a, snap.accounts)), []),
     lastExecution: prev?.lastExecution ?? null,
     awaitingSnapshot: false,
   };
@@ -121,15 +181,18 @@ function applySnapshot(prev: StreamState | null, snap: Extract<ServerMessage, { 
   // snapshot announces nothing (the badge shows the count; a burst on startup helps no one).
   const notices: Notice[] = [];
   if (prev) {
+    const fam = (p: PositionRef) => familyKey(p, snap.accounts);
     for (const [key, p] of Object.entries(positions)) {
       const before = prev.positions[key]?.tier;
       if (p.tier === 'CRITICAL' && before !== 'CRITICAL') {
-        notices.push({ kind: 'critical', key, ref: refOf(p), at: snap.at, reason: null });
+        notices.push({ kind: 'critical', key, family: fam(p), ref: refOf(p), at: snap.at, reason: reasonOf(p) });
       }
     }
     for (const [key, p] of Object.entries(prev.positions)) {
-      if (p.tier === 'CRITICAL' && positions[key]?.tier !== 'CRITICAL') {
-        notices.push({ kind: 'critical-cleared', key, ref: refOf(p), at: snap.at });
+      if (!positions[key]) {
+        notices.push({ kind: 'closed', key, family: fam(p), ref: refOf(p), at: snap.at, reason: null });
+      } else if (p.tier === 'CRITICAL' && positions[key]?.tier !== 'CRITICAL') {
+        notices.push({ kind: 'critical-cleared', key, family: fam(p), ref: refOf(p), at: snap.at });
       }
     }
   }
@@ -137,6 +200,12 @@ function applySnapshot(prev: StreamState | null, snap: Extract<ServerMessage, { 
 }
 
 const refOf = (p: PositionRef): PositionRef => ({ account: p.account, symbol: p.symbol, side: p.side });
+
+/** Which level a CRITICAL position is nearest (as the companion's criticalReason). */
+const reasonOf = (p: TieredPosition): 'near-tp' | 'near-sl' =>
+  (p.distanceToTpPct ?? Number.POSITIVE_INFINITY) < (p.distanceToSlPct ?? Number.POSITIVE_INFINITY)
+    ? 'near-tp'
+    : 'near-sl';
 
 function applyEvent(state: StreamState | null, ev: StreamEvent): Step {
   // Before the first snapshot (or while waiting for a fresh one) events have nothing to apply to.
@@ -146,18 +215,10 @@ function applyEvent(state: StreamState | null, ev: StreamEvent): Step {
 
   const next: StreamState = { ...state, seq: ev.seq, at: ev.at };
   const notices: Notice[] = [];
-  const alert = (severity: Alert['severity'], kind: string, ref: Partial<PositionRef>, message: string) => {
-    const a: Alert = {
-      seq: ev.seq,
-      at: ev.at,
-      severity,
-      kind,
-      account: ref.account ?? null,
-      symbol: ref.symbol ?? null,
-      message,
-    };
-    next.alerts = [a, ...state.alerts].slice(0, MAX_ALERTS);
-  };
+  const fam = (p: PositionRef) => familyKey(p, state.accounts);
+  // The alert list: the same wording as the companion's log (shared), one entry per family and group.
+  const alert = alertOf(ev);
+  if (alert) next.alerts = addAlert(state.alerts, alert, alertFamily(alert, state.accounts));
   const setPositions = (positions: Record<string, TieredPosition>) => {
     next.positions = positions;
     next.tierCounts = countTiers(positions);
@@ -168,48 +229,39 @@ function applyEvent(state: StreamState | null, ev: StreamEvent): Step {
       const key = positionKey(ev);
       const known = state.positions[key];
       if (known && known.tier !== ev.to) setPositions({ ...state.positions, [key]: { ...known, tier: ev.to } });
-      if (ev.to === 'CRITICAL' && ev.from !== 'CRITICAL') {
-        notices.push({ kind: 'critical', key, ref: refOf(ev), at: ev.at, reason: null });
-      } else if (ev.from === 'CRITICAL' && ev.to !== 'CRITICAL') {
-        notices.push({ kind: 'critical-cleared', key, ref: refOf(ev), at: ev.at });
+      // Entering CRITICAL is announced by the `critical` event that follows (it carries the reason).
+      if (ev.from === 'CRITICAL' && ev.to !== 'CRITICAL') {
+        notices.push({ kind: 'critical-cleared', key, family: fam(ev), ref: refOf(ev), at: ev.at });
       }
       break;
     }
     case 'critical': {
       const key = positionKey(ev.position);
       setPositions({ ...state.positions, [key]: ev.position });
-      notices.push({ kind: 'critical', key, ref: refOf(ev.position), at: ev.at, reason: ev.reason });
-      const near = ev.reason === 'near-sl' ? 'near its stop-loss' : 'near its take-profit';
-      alert(
-        'critical',
-        'critical',
-        ev.position,
-        `${describe(ev.position)} is CRITICAL, ${near}${criticalSuffix(ev.position)}`,
-      );
+      const ref = refOf(ev.position);
+      notices.push({ kind: 'critical', key, family: fam(ref), ref, at: ev.at, reason: ev.reason });
       break;
     }
     case 'liquidation-before-sl': {
+      // Its alert is alertOf's (above); the row takes the position with its new flag.
       const key = positionKey(ev.position);
       setPositions({ ...state.positions, [key]: ev.position });
-      alert('warning', 'liquidation-before-sl', ev.position, liquidationBeforeSlMessage(ev.position));
       break;
     }
     case 'tp-hit':
     case 'sl-hit': {
       const key = positionKey(ev);
-      notices.push({ kind: ev.type, key, ref: refOf(ev), at: ev.at, price: ev.price, level: ev.level });
-      const what = ev.type === 'sl-hit' ? 'stop-loss' : 'take-profit';
-      alert(ev.type === 'sl-hit' ? 'critical' : 'info', ev.type, ev, `${describe(ev)} hit its ${what} at ${ev.price}`);
+      const n = { key, family: fam(ev), ref: refOf(ev), at: ev.at, price: ev.price, level: ev.level };
+      notices.push({ kind: ev.type, ...n });
       break;
     }
     case 'position-closed': {
       const key = positionKey(ev);
       if (state.positions[key]) {
-        const { [key]: closed, ...rest } = state.positions;
+        const { [key]: _closed, ...rest } = state.positions;
         setPositions(rest);
-        if (closed?.tier === 'CRITICAL') notices.push({ kind: 'critical-cleared', key, ref: refOf(ev), at: ev.at });
       }
-      alert('info', 'position-closed', ev, `${describe(ev)} closed (${ev.reason})`);
+      notices.push({ kind: 'closed', key, family: fam(ev), ref: refOf(ev), at: ev.at, reason: ev.reason });
       break;
     }
     case 'position-resized': {
@@ -218,38 +270,14 @@ function applyEvent(state: StreamState | null, ev: StreamEvent): Step {
       if (known) setPositions({ ...state.positions, [key]: { ...known, size: ev.toSize } });
       break;
     }
-    case 'missing-sl': {
-      const text = {
-        alerted: 'has no stop-loss',
-        replaced: 'had no stop-loss; the companion placed one',
-        'replace-failed': 'has no stop-loss and placing one FAILED',
-      }[ev.action];
-      alert(ev.action === 'replace-failed' ? 'critical' : 'warning', 'missing-sl', ev, `${describe(ev)} ${text}`);
+    case 'missing-sl':
+    case 'mirror-drift':
       break;
-    }
-    case 'mirror-drift': {
-      const text = {
-        alerted: 'drifted from',
-        closed: 'was closed to match',
-        'close-failed': 'could not be closed to match',
-      }[ev.action];
-      alert(
-        ev.action === 'close-failed' ? 'critical' : 'warning',
-        'mirror-drift',
-        { account: ev.mirror, symbol: ev.symbol },
-        `Mirror ${ev.mirror} ${ev.symbol} ${ev.side} ${text} ${ev.main}`,
-      );
-      break;
-    }
     case 'execution-started':
       break;
-    case 'execution-finished': {
+    case 'execution-finished':
       next.lastExecution = ev.result;
-      const r = ev.result;
-      const severity = r.status === 'complete' ? 'info' : r.status === 'pending' ? 'info' : 'warning';
-      alert(severity, 'execution', { symbol: r.symbol }, `Execution ${r.symbol} ${r.side}: ${r.status}`);
       break;
-    }
     case 'execution-updated':
       // Fills read back after the answer: the same execution, now with quantities and prices.
       if (next.lastExecution?.executionId === ev.result.executionId) next.lastExecution = ev.result;
@@ -264,5 +292,3 @@ function applyEvent(state: StreamState | null, ev: StreamEvent): Step {
   }
   return step(next, { notices });
 }
-
-const describe = (p: PositionRef) => `${p.symbol} ${p.side} on ${p.account}`;

@@ -13,6 +13,15 @@ export const PROTOCOL_VERSION = 1;
 export const PositionKey = z.object({ account: AccountName, symbol: SymbolName, side: PositionSide });
 export type PositionKey = z.infer<typeof PositionKey>;
 
+/**
+ * Why a position closed, as the exchange tells it (its order and execution history): its take-profit, its
+ * stop-loss, a trailing stop, a liquidation (or another close forced by the exchange: ADL, takeover), a
+ * Tierwatch action (the close carries a client order id the companion sent), or by hand (any other order
+ * of the trader's). `unknown` only when the exchange explains nothing.
+ */
+export const CloseReason = z.enum(['tp', 'sl', 'trailing-stop', 'liquidation', 'action', 'manual', 'unknown']);
+export type CloseReason = z.infer<typeof CloseReason>;
+
 const Seq = z.number().int().positive();
 const base = { seq: Seq, at: EpochMs };
 
@@ -49,7 +58,9 @@ export const StreamEvent = z.discriminatedUnion('type', [
     type: z.literal('position-closed'),
     ...base,
     ...PositionKey.shape,
-    reason: z.enum(['tp', 'sl', 'manual', 'unknown']),
+    reason: CloseReason,
+    /** The closing fill's average price, when the exchange's history gave it. */
+    price: Price.optional(),
   }),
   z.object({
     type: z.literal('position-resized'),
@@ -103,6 +114,8 @@ export const Alert = z.object({
   kind: z.string(),
   account: AccountName.nullable(),
   symbol: SymbolName.nullable(),
+  /** The position's side, when the alert is about one position (older companions leave it out). */
+  side: PositionSide.optional(),
   message: z.string(),
 });
 export type Alert = z.infer<typeof Alert>;

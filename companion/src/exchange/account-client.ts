@@ -2,6 +2,7 @@ import type { Account, Balance, Order, Position, PositionSide } from '@tierwatch
 import type { Clock } from '../core/clock.ts';
 import type { Bybit } from './bybit.ts';
 import type { CallCounter } from './call-counter.ts';
+import { type CloseCause, closeCauses } from './close-cause.ts';
 import { classifyError, type ExchangeCallError } from './errors.ts';
 import { toBalances, toOrder, toPositions } from './normalize.ts';
 import type { EndpointGroup, RateBudget } from './rate-budget.ts';
@@ -22,6 +23,8 @@ export interface AccountClientDeps {
 
 const POSITIONS_PAGE = 200;
 const ORDERS_PAGE = 50;
+/** Per-symbol execution lookups one close-cause call may make (a mass close is explained by the history page). */
+const MAX_EXECUTION_LOOKUPS = 10;
 /** Bybit one-way mode: every linear position has positionIdx 0. */
 const ONE_WAY = 0;
 
@@ -171,6 +174,24 @@ export class CcxtAccountClient implements AccountClient {
       },
       opts,
     );
+  }
+
+  async fetchCloseCauses(symbols: readonly string[], since: number, opts: CallOptions): Promise<CloseCause[]> {
+    const wanted = new Set(symbols);
+    // One page of the whole account's recent orders explains every close of one read in one call; only a
+    // symbol it leaves out (pushed past the page by other orders, or a liquidation's bust fill) costs more.
+    const history = (await this.call('order-read', 'order/history', opts, () =>
+      this.ex.privateGetV5OrderHistory({ category: 'linear', settleCoin: 'USDT', limit: ORDERS_PAGE }),
+    )) as Page;
+    const found = closeCauses(history.result?.list ?? [], wanted, since);
+    const missing = symbols.filter((s) => !found.some((c) => c.symbol === s));
+    for (const symbol of [...new Set(missing)].slice(0, MAX_EXECUTION_LOOKUPS)) {
+      const page = (await this.call('order-read', 'execution/list', opts, () =>
+        this.ex.privateGetV5ExecutionList({ category: 'linear', symbol, startTime: Math.floor(since), limit: 100 }),
+      )) as Page;
+      found.push(...closeCauses(page.result?.list ?? [], new Set([symbol]), since));
+    }
+    return found;
   }
 
   private unified(symbol: string): string {

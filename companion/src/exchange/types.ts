@@ -1,4 +1,7 @@
 import type { Account, Balance, Order, OrderType, Position, PositionSide, Ticker } from '@tierwatch/shared';
+import type { CloseCause } from './close-cause.ts';
+
+export type { CloseCause, ExchangeCloseReason } from './close-cause.ts';
 
 /**
  * The exchange layer's narrow interface, in protocol terms. This folder is the only place that imports
@@ -77,6 +80,12 @@ export interface AccountClient {
     opts: CallOptions,
   ): Promise<void>;
   closePosition(symbol: string, side: PositionSide, clientOrderId: string, opts: CallOptions): Promise<PlacedOrder>;
+  /**
+   * Why positions on these symbols closed, from the exchange's order history (then, for a symbol it does
+   * not explain, its executions): the newest close per symbol and side at or after `since`. A symbol with
+   * no close found is absent from the answer. Optional: without it a close is explained by prices only.
+   */
+  fetchCloseCauses?(symbols: readonly string[], since: number, opts: CallOptions): Promise<CloseCause[]>;
 }
 
 /** Public market data, the same for every account on one exchange: fetched once for all. */

@@ -226,6 +226,61 @@ describe('classify', () => {
   });
 });
 
+describe('classify with hysteresis (the tier before this price)', () => {
+  // Long, entry 100, SL 90, TP 120: the mark sets the SL distance (mark - 90) / mark.
+  const markAtSlPct = (pct: number) => 90 / (1 - pct / 100);
+  it.each<[name: string, distancePct: number, previous: Tier | null, tier: Tier]>([
+    ['enters CRITICAL at exactly 1%', 1, 'URGENT', 'CRITICAL'],
+    ['not CRITICAL at 1.1% from URGENT', 1.1, 'URGENT', 'URGENT'],
+    ['first classification: the entry thresholds', 1.1, null, 'URGENT'],
+    ['stays CRITICAL at 1.1% (inside the band)', 1.1, 'CRITICAL', 'CRITICAL'],
+    ['stays CRITICAL at exactly 1.25%', 1.25, 'CRITICAL', 'CRITICAL'],
+    ['leaves CRITICAL just past 1.25%', 1.2501, 'CRITICAL', 'URGENT'],
+    ['enters URGENT at exactly 3%', 3, 'STABLE', 'URGENT'],
+    ['not URGENT at 3.1% from STABLE', 3.1, 'STABLE', 'STABLE'],
+    ['stays URGENT at 3.5%', 3.5, 'URGENT', 'URGENT'],
+    ['stays URGENT at exactly 3.75%', 3.75, 'URGENT', 'URGENT'],
+    ['leaves URGENT just past 3.75%', 3.7501, 'URGENT', 'STABLE'],
+    ['CRITICAL falling far keeps the URGENT band', 3.5, 'CRITICAL', 'URGENT'],
+    ['CRITICAL falling past both bands', 4, 'CRITICAL', 'STABLE'],
+    ['ACTIVE before is no band for URGENT', 3.1, 'ACTIVE', 'STABLE'],
+  ])('%s', (_name, pct, previousTier, tier) => {
+    const mark = markAtSlPct(pct);
+    const p = pos({ takeProfit: 200, markPrice: mark, entryPrice: mark });
+    const out = classify({ position: p, pendingEntryOrders: 0, lastActivityAt: null, now: NOW, previousTier }, th);
+    expect(out.tier).toBe(tier);
+  });
+
+  it.each<[name: string, favourPct: number, previous: Tier | null, tier: Tier]>([
+    ['profit-taking enters at exactly 0.5%', 0.5, 'STABLE', 'ACTIVE'],
+    ['not at 0.4% from STABLE', 0.4, 'STABLE', 'STABLE'],
+    ['stays ACTIVE at 0.4%', 0.4, 'ACTIVE', 'ACTIVE'],
+    ['stays ACTIVE at exactly 0.25%', 0.25, 'ACTIVE', 'ACTIVE'],
+    ['leaves just under 0.25%', 0.2499, 'ACTIVE', 'STABLE'],
+    ['in loss: never profit-taking', -0.3, 'ACTIVE', 'STABLE'],
+  ])('profit-taking: %s', (_name, favour, previousTier, tier) => {
+    const p = pos({ markPrice: 100 * (1 + favour / 100), takeProfit: 150, stopLoss: 50 });
+    expect(
+      classify({ position: p, pendingEntryOrders: 0, lastActivityAt: null, now: NOW, previousTier }, th).tier,
+    ).toBe(tier);
+  });
+
+  it('a mark oscillating across 1% changes tier once on the way in', () => {
+    const tiers: Tier[] = [];
+    let previousTier: Tier | null = 'URGENT';
+    for (const pct of [1.3, 0.95, 1.05, 0.9, 1.2, 0.99, 1.24, 1.0]) {
+      const mark = markAtSlPct(pct);
+      const p = pos({ takeProfit: 200, markPrice: mark, entryPrice: mark });
+      previousTier = classify(
+        { position: p, pendingEntryOrders: 0, lastActivityAt: null, now: NOW, previousTier },
+        th,
+      ).tier;
+      tiers.push(previousTier);
+    }
+    expect(tiers).toEqual(['URGENT', ...Array(7).fill('CRITICAL')]);
+  });
+});
+
 describe('crossing', () => {
   it.each([
     ['long at SL', pos(), 90, 'sl'],

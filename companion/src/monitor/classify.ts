@@ -15,9 +15,12 @@ import { liquidationRule } from './liquidation.ts';
  *     triggers, so one still open shows that a reported level is not what the exchange acts on: bad data
  *     or a bad order setup, which a trader must look at, not a price event. Calmer tiers would hide it;
  *     URGENT keeps it in view and re-read at the urgent cadence without the alarm, like UNCLASSIFIABLE.
- *  2. CRITICAL: the mark is within criticalPct of TP or SL (inclusive), or already past one of them.
- *  3. URGENT: within urgentPct (inclusive).
+ *  2. CRITICAL: the mark is within criticalPct of TP or SL (inclusive), or already past one of them;
+ *     a position that was CRITICAL stays so until it is further than criticalExitPct (hysteresis: a price
+ *     wobbling across 1 % would otherwise change tier, and alert, on every wobble).
+ *  3. URGENT: within urgentPct (inclusive); one that was CRITICAL or URGENT stays until past urgentExitPct.
  *  4. ACTIVE: profit-taking — the mark is at least profitTakingPct of the entry in the position's favour
+ *     (one that was ACTIVE stays so down to profitTakingExitPct: hysteresis again)
  *     (and in profit at all) — or the last activity (fill, resize) is younger than recentActivityMs.
  *  5. BUILDING: pending limit entry orders on the position's symbol and side.
  *  6. DORMANT when the last activity is at least dormantAfterMs old, else STABLE. An unknown activity
@@ -43,6 +46,8 @@ export interface ClassifyInput {
   now: number;
   /** false when the symbol is not among the exchange's usable instruments; omitted: not looked up. */
   instrumentKnown?: boolean;
+  /** The tier it had before this price (hysteresis, rules 2 and 3); omitted or null: first classification. */
+  previousTier?: Tier | null;
 }
 
 /** Floating-point slack at the boundaries: 101 vs 100 is exactly 1%, whatever the rounding. */
@@ -120,11 +125,15 @@ export function classifyTier(input: ClassifyInput, th: Thresholds): Classificati
   const tp = p.takeProfit === null ? null : distancePct(mark, p.takeProfit, long);
   const sl = p.stopLoss === null ? null : distancePct(mark, p.stopLoss, !long);
   const nearest = Math.min(tp ?? Infinity, sl ?? Infinity);
-  if (nearest <= th.criticalPct + EPS) return out('CRITICAL', tp, sl);
-  if (nearest <= th.urgentPct + EPS) return out('URGENT', tp, sl);
+  const was = input.previousTier ?? null;
+  const criticalBound = was === 'CRITICAL' ? th.criticalExitPct : th.criticalPct;
+  const urgentBound = was === 'CRITICAL' || was === 'URGENT' ? th.urgentExitPct : th.urgentPct;
+  if (nearest <= criticalBound + EPS) return out('CRITICAL', tp, sl);
+  if (nearest <= urgentBound + EPS) return out('URGENT', tp, sl);
 
   const favourPct = ((long ? mark - p.entryPrice : p.entryPrice - mark) / p.entryPrice) * 100;
-  const profitTaking = favourPct > 0 && favourPct >= th.profitTakingPct - EPS;
+  const takingBound = was === 'ACTIVE' ? th.profitTakingExitPct : th.profitTakingPct;
+  const profitTaking = favourPct > 0 && favourPct >= takingBound - EPS;
   const age = input.lastActivityAt === null ? null : Math.max(0, now - input.lastActivityAt);
   if (profitTaking || (age !== null && age < th.recentActivityMs)) return out('ACTIVE', tp, sl);
   if (input.pendingEntryOrders > 0) return out('BUILDING', tp, sl);

@@ -7,7 +7,10 @@ describe('MonitorConfig', () => {
     expect(c.thresholds).toEqual({
       criticalPct: 1,
       urgentPct: 3,
+      criticalExitPct: 1.25,
+      urgentExitPct: 3.75,
       profitTakingPct: 0.5,
+      profitTakingExitPct: 0.25,
       recentActivityMs: 600_000,
       dormantAfterMs: 1_800_000,
     });
@@ -42,6 +45,11 @@ describe('MonitorConfig', () => {
 
   it('rejects inconsistent thresholds and unordered profiles', () => {
     expect(MonitorConfig.safeParse({ thresholds: { criticalPct: 4 } }).success).toBe(false);
+    // An exit band inside its entry threshold would let a position flap on one price.
+    expect(MonitorConfig.safeParse({ thresholds: { criticalExitPct: 0.9 } }).success).toBe(false);
+    expect(MonitorConfig.safeParse({ thresholds: { urgentExitPct: 2.5 } }).success).toBe(false);
+    expect(MonitorConfig.safeParse({ thresholds: { criticalExitPct: 4 } }).success).toBe(false);
+    expect(MonitorConfig.safeParse({ thresholds: { criticalExitPct: 1, urgentExitPct: 3 } }).success).toBe(true);
     const p = (name: string, fromPositions: number) => ({
       ...MonitorConfig.parse({}).profiles[0],
       name,

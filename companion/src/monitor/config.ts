@@ -14,21 +14,44 @@ const Pct = z.number().positive().max(100);
 const TierIntervals = z.object(Object.fromEntries(TIERS.map((t) => [t, Ms])) as Record<Tier, typeof Ms>);
 export type TierIntervals = z.infer<typeof TierIntervals>;
 
-export const Thresholds = z.object({
-  /** Within this distance (percent of the mark price) of TP or SL, inclusive: CRITICAL. */
-  criticalPct: Pct.default(1),
-  /** Within this distance, inclusive: URGENT. */
-  urgentPct: Pct.default(3),
-  /**
-   * "Profit-taking": the mark is at least this far in the position's favour from its entry (percent of
-   * entry). 0 means any profit at all.
-   */
-  profitTakingPct: z.number().nonnegative().max(100).default(0.5),
-  /** A fill or change younger than this: ACTIVE. Exactly this old: no longer recent. */
-  recentActivityMs: Ms.default(10 * 60_000),
-  /** No activity for at least this long: DORMANT (between recentActivityMs and this: STABLE). */
-  dormantAfterMs: Ms.default(30 * 60_000),
-});
+/** Default exit band: a tier is left a quarter further out than it is entered. */
+const EXIT_BAND = 1.25;
+
+export const Thresholds = z
+  .object({
+    /** Within this distance (percent of the mark price) of TP or SL, inclusive: CRITICAL. */
+    criticalPct: Pct.default(1),
+    /** Within this distance, inclusive: URGENT. */
+    urgentPct: Pct.default(3),
+    /**
+     * Hysteresis: a CRITICAL position stays CRITICAL until its nearest level is further than this (so a
+     * price wobbling across criticalPct changes no tier and raises no second alert). At least criticalPct;
+     * default a quarter beyond it (1.25 with the default 1).
+     */
+    criticalExitPct: Pct.optional(),
+    /** Likewise for URGENT (from CRITICAL or URGENT): it leaves only past this. Default 1.25 × urgentPct. */
+    urgentExitPct: Pct.optional(),
+    /**
+     * "Profit-taking": the mark is at least this far in the position's favour from its entry (percent of
+     * entry). 0 means any profit at all.
+     */
+    profitTakingPct: z.number().nonnegative().max(100).default(0.5),
+    /**
+     * Hysteresis for profit-taking: an ACTIVE position stays ACTIVE until its favour falls below this.
+     * At most profitTakingPct; default half of it (a walk around 0.5 % was most of the demo's tier changes).
+     */
+    profitTakingExitPct: z.number().nonnegative().max(100).optional(),
+    /** A fill or change younger than this: ACTIVE. Exactly this old: no longer recent. */
+    recentActivityMs: Ms.default(10 * 60_000),
+    /** No activity for at least this long: DORMANT (between recentActivityMs and this: STABLE). */
+    dormantAfterMs: Ms.default(30 * 60_000),
+  })
+  .transform((t) => ({
+    ...t,
+    criticalExitPct: t.criticalExitPct ?? t.criticalPct * EXIT_BAND,
+    urgentExitPct: t.urgentExitPct ?? t.urgentPct * EXIT_BAND,
+    profitTakingExitPct: t.profitTakingExitPct ?? t.profitTakingPct / 2,
+  }));
 export type Thresholds = z.infer<typeof Thresholds>;
 
 export const IntervalProfile = z.object({
@@ -157,6 +180,26 @@ export const MonitorConfig = z
   .superRefine((cfg, ctx) => {
     if (cfg.thresholds.criticalPct > cfg.thresholds.urgentPct) {
       ctx.addIssue({ code: 'custom', path: ['thresholds', 'criticalPct'], message: 'must not exceed urgentPct' });
+    }
+    for (const [exit, enter] of [
+      ['criticalExitPct', 'criticalPct'],
+      ['urgentExitPct', 'urgentPct'],
+    ] as const) {
+      if (cfg.thresholds[exit] < cfg.thresholds[enter]) {
+        const message = `must be at least ${enter} (${cfg.thresholds[enter]}): a position leaves a tier further out than it enters`;
+        ctx.addIssue({ code: 'custom', path: ['thresholds', exit], message });
+      }
+    }
+    if (cfg.thresholds.profitTakingExitPct > cfg.thresholds.profitTakingPct) {
+      const message = `must not exceed profitTakingPct (${cfg.thresholds.profitTakingPct})`;
+      ctx.addIssue({ code: 'custom', path: ['thresholds', 'profitTakingExitPct'], message });
+    }
+    if (cfg.thresholds.criticalExitPct > cfg.thresholds.urgentExitPct) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['thresholds', 'criticalExitPct'],
+        message: 'must not exceed urgentExitPct',
+      });
     }
     if (cfg.thresholds.recentActivityMs > cfg.thresholds.dormantAfterMs) {
       ctx.addIssue({

@@ -29,6 +29,23 @@ describe('Monitor: detection', () => {
     expect(of('critical')).toMatchObject([{ reason: 'near-sl', position: { symbol: 'BTCUSDT', tier: 'CRITICAL' } }]);
   });
 
+  it('a price wobbling across 1% raises one critical and one tier change (hysteresis), and leaves past 1.25%', async () => {
+    const { clock, ex, m, of } = setup();
+    ex.add(position({ account: 'main', symbol: 'BTCUSDT', markPrice: 91, stopLoss: 90 }));
+    m.start();
+    await run(clock, 2000);
+    // SL distance (mark - 90) / mark: 0.99%, 1.15%, 0.99%, 1.21%, 0.99%; then 1.64%.
+    for (const price of [90.9, 91.05, 90.9, 91.1, 90.9]) {
+      ex.setPrice('BTCUSDT', price);
+      await run(clock, 3000);
+    }
+    expect(of('critical')).toHaveLength(1);
+    expect(of('tier-changed').map((e) => e.to)).toEqual(['CRITICAL']);
+    ex.setPrice('BTCUSDT', 91.5);
+    await run(clock, 3000);
+    expect(of('tier-changed').map((e) => e.to)).toEqual(['CRITICAL', 'URGENT']);
+  });
+
   it('a position opened after the first read is announced with from: null', async () => {
     const { clock, ex, m, of } = setup();
     ex.add(position({ account: 'main', symbol: 'BTCUSDT', ...TIER_SHAPES.STABLE }));

@@ -88,6 +88,7 @@ export class PositionBook {
           lastActivityAt: Number.isFinite(activity) ? activity : null,
           now,
           instrumentKnown: this.instrumentKnown(position.symbol),
+          previousTier: known?.cls?.tier ?? null,
         },
         this.th,
       );
@@ -156,6 +157,7 @@ export class PositionBook {
       }
       e.position = p;
       e.missingSince = null;
+      e.listedAt = Math.max(e.listedAt, reqStart);
       if (p.lastActivityAt !== null) e.activityAt = Math.max(e.activityAt ?? -Infinity, p.lastActivityAt);
       e.priceReqAt = Math.max(e.priceReqAt, reqStart);
       if (p.stopLoss !== null) {
@@ -181,8 +183,7 @@ export class PositionBook {
           continue;
         }
       }
-      const reason = explained ?? 'unknown';
-      this.hooks.publish({ type: 'position-closed', at: now, account, symbol: e.symbol, side: e.side, reason });
+      e.closedAs = explained;
       this.remove(e);
       closed.push(e);
     }
@@ -215,6 +216,7 @@ export class PositionBook {
     }
     if (e.crossed === x.kind) return false;
     e.crossed = x.kind;
+    e.hitPublished = x.kind;
     this.hooks.publish({
       type: x.kind === 'tp' ? 'tp-hit' : 'sl-hit',
       at: now,
@@ -270,6 +272,9 @@ export class PositionBook {
       checkedAt: null,
       activityAt: p.lastActivityAt,
       crossed: null,
+      hitPublished: null,
+      listedAt: reqStart,
+      closedAs: null,
       lastKnownSl: p.stopLoss,
       slMissing: null,
       missingSince: null,

@@ -21,6 +21,12 @@ export interface Entry {
   activityAt: number | null;
   /** The level the price is at or past, from the first price that showed it until it comes back. */
   crossed: 'tp' | 'sl' | null;
+  /** The hit event published for it (tp-hit / sl-hit), so a close the history explains is not announced twice. */
+  hitPublished: 'tp' | 'sl' | null;
+  /** Start of the newest read that listed it: its close (if any) happened after this. */
+  listedAt: number;
+  /** Set when it closed: the level its last price had reached, if any (the fallback reason). */
+  closedAs: 'tp' | 'sl' | null;
   lastKnownSl: number | null;
   /** Missing-SL episode: when it was handled and how; null while an SL is in place. */
   slMissing: { at: number; action: 'alerted' | 'replaced' | 'replace-failed' | 'pending' } | null;

@@ -3,6 +3,7 @@ import type { Lane } from '../exchange/types.ts';
 import type { AccountState } from './accounts.ts';
 import type { AccountActions, ActionsDeps } from './actions.ts';
 import { pages } from './budget.ts';
+import { reportCloses } from './close-reasons.ts';
 import { hedgeDelay, hedged } from './hedge.ts';
 import { type DetectionLatency, PUBLIC_ACCOUNT } from './stats.ts';
 
@@ -81,6 +82,8 @@ export class BulkReads {
       const result = this.d.book.applyPositions(name, positions, start, at);
       // A position missing without a price to explain it is only closed by a second read: ask for it.
       if (result.unconfirmed.length > 0) this.d.refreshAccount(name);
+      // Why each close happened, from the exchange's history, before the mirrors are checked against it.
+      await reportCloses(this.d, a, result.closed);
       await this.d.actions.afterPositions(a, result, start);
     } catch (err) {
       this.failed(a, 'positions', err);

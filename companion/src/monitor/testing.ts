@@ -2,7 +2,7 @@ import type { Account, BusEvent, Order, Position, Ticker } from '@tierwatch/shar
 import { EventBus } from '../core/bus.ts';
 import { type Clock, flushMicrotasks, ManualClock } from '../core/clock.ts';
 import { toPositions } from '../exchange/normalize.ts';
-import type { AccountClient, CallOptions, Instrument, MarketData } from '../exchange/types.ts';
+import type { AccountClient, CallOptions, CloseCause, Instrument, MarketData } from '../exchange/types.ts';
 import type { MonitorConfigInput } from './config.ts';
 import { Monitor, type MonitorOptions } from './monitor.ts';
 
@@ -14,7 +14,7 @@ import { Monitor, type MonitorOptions } from './monitor.ts';
 
 export interface FakeCall {
   at: number;
-  endpoint: 'tickers' | 'positions' | 'orders' | 'setTradingStop' | 'closePosition';
+  endpoint: 'tickers' | 'positions' | 'orders' | 'setTradingStop' | 'closePosition' | 'closeCauses';
   account: string;
   lane: string;
   symbols?: readonly string[] | null;
@@ -41,6 +41,10 @@ export class FakeExchange {
   /** Symbols the market data has no instrument for (missing from the list, or their rules refused). */
   readonly unknownInstruments = new Set<string>();
   private readonly rawPositions = new Map<string, Position[]>();
+  /** Per account: the closes its order history explains (triggers and our closes record themselves). */
+  readonly history = new Map<string, CloseCause[]>();
+  /** false: the account's order history cannot be read (the close-cause call fails). */
+  historyReadable = true;
 
   constructor(
     private readonly clock: Clock,
@@ -58,7 +62,10 @@ export class FakeExchange {
     this.rawPositions.set(p.account, list);
   }
 
-  remove(account: string, symbol: string): void {
+  /** Removes the position; with a cause, its order history explains the close (else it explains nothing). */
+  remove(account: string, symbol: string, cause?: Omit<CloseCause, 'symbol' | 'side' | 'at'>): void {
+    const p = (this.rawPositions.get(account) ?? []).find((x) => x.symbol === symbol);
+    if (p && cause) this.recordClose(account, { ...cause, symbol, side: p.side, at: this.clock.now() });
     this.rawPositions.set(
       account,
       (this.rawPositions.get(account) ?? []).filter((p) => p.symbol !== symbol),
@@ -100,7 +107,20 @@ export class FakeExchange {
       const hit =
         (p.stopLoss !== null && (long ? mark <= p.stopLoss : mark >= p.stopLoss)) ||
         (p.takeProfit !== null && (long ? mark >= p.takeProfit : mark <= p.takeProfit));
-      if (hit && this.autoTrigger) continue;
+      if (hit && this.autoTrigger) {
+        const sl = p.stopLoss !== null && (long ? mark <= p.stopLoss : mark >= p.stopLoss);
+        const level = (sl ? p.stopLoss : p.takeProfit) as number;
+        this.recordClose(account, {
+          symbol: p.symbol,
+          side: p.side,
+          reason: sl ? 'sl' : 'tp',
+          price: mark,
+          level,
+          clientOrderId: null,
+          at: this.clock.now(),
+        });
+        continue;
+      }
       out.push({ ...p, markPrice: mark });
     }
     this.rawPositions.set(
@@ -108,6 +128,10 @@ export class FakeExchange {
       (this.rawPositions.get(account) ?? []).filter((p) => out.some((o) => o.symbol === p.symbol && o.side === p.side)),
     );
     return out;
+  }
+
+  private recordClose(account: string, cause: CloseCause): void {
+    this.history.set(account, [...(this.history.get(account) ?? []), cause]);
   }
 
   market(): MarketData {
@@ -158,9 +182,17 @@ export class FakeExchange {
         this.call('setTradingStop', name, opts, () => {
           if (levels.stopLoss !== undefined) this.update(name, symbol, { stopLoss: levels.stopLoss });
         }),
+      fetchCloseCauses: (symbols, since, opts) =>
+        this.call('closeCauses', name, opts, () => {
+          if (!this.historyReadable) throw new Error(`${name}: order history unavailable`);
+          const newest = new Map<string, CloseCause>();
+          for (const c of this.history.get(name) ?? [])
+            if (symbols.includes(c.symbol) && c.at >= since) newest.set(`${c.symbol}|${c.side}`, c);
+          return [...newest.values()];
+        }),
       closePosition: (symbol, _side, clientOrderId, opts) =>
         this.call('closePosition', name, opts, () => {
-          this.remove(name, symbol);
+          this.remove(name, symbol, { reason: 'action', price: null, level: null, clientOrderId });
           return { orderId: 'o1', clientOrderId, status: 'filled' as const, qty: 1, filledQty: 1, avgPrice: null };
         }),
     };

@@ -40,7 +40,8 @@ const execution = (status: ExecuteResult['status']): StreamEvent => ({
 
 describe('alertFor', () => {
   it.each<[string, StreamEvent, string | null, string | null]>([
-    ['critical', { type: 'critical', ...base, position, reason: 'near-tp' }, 'critical', 'critical'],
+    ['critical near the SL: loud', { type: 'critical', ...base, position, reason: 'near-sl' }, 'critical', 'critical'],
+    ['critical near the TP: good news', { type: 'critical', ...base, position, reason: 'near-tp' }, 'critical', 'info'],
     [
       'liquidation-before-sl',
       {
@@ -65,7 +66,9 @@ describe('alertFor', () => {
     ['execution failed', execution('failed'), 'execution', 'critical'],
     ['execution complete', execution('complete'), null, null],
     ['tier-changed', { type: 'tier-changed', ...base, ...key, from: 'STABLE', to: 'ACTIVE' }, null, null],
-    ['position-closed', { type: 'position-closed', ...base, ...key, reason: 'tp' }, null, null],
+    ['closed by its TP (its tp-hit said so)', { type: 'position-closed', ...base, ...key, reason: 'tp' }, null, null],
+    ['liquidated', { type: 'position-closed', ...base, ...key, reason: 'liquidation' }, 'liquidation', 'critical'],
+    ['closed by hand', { type: 'position-closed', ...base, ...key, reason: 'manual' }, 'position-closed', 'info'],
   ])('%s', (_name, event, kind, severity) => {
     const alert = alertFor(event);
     expect(alert?.kind ?? null).toBe(kind);
@@ -87,9 +90,46 @@ describe('a CRITICAL alert for a position whose SL cannot fire', () => {
 });
 
 describe('AlertLog', () => {
+  const sl = (seq: number, symbol = `S${seq}USDT`): StreamEvent => ({
+    type: 'sl-hit',
+    seq,
+    at: seq,
+    ...key,
+    symbol,
+    price: 1,
+    level: 1,
+  });
+  const crit = (seq: number, symbol = 'BTCUSDT'): StreamEvent => ({
+    type: 'critical',
+    seq,
+    at: seq,
+    position: { ...position, symbol },
+    reason: 'near-sl',
+  });
+
   it('keeps the newest `limit`, oldest first', () => {
     const log = new AlertLog(3);
-    for (let seq = 1; seq <= 5; seq++) log.note({ type: 'sl-hit', seq, at: seq, ...key, price: 1, level: 1 });
+    for (let seq = 1; seq <= 5; seq++) log.note(sl(seq));
     expect(log.list().map((a) => a.seq)).toEqual([3, 4, 5]);
+  });
+
+  it('one entry per position and group: a position flapping into CRITICAL keeps its newest only', () => {
+    const log = new AlertLog(50);
+    for (let seq = 1; seq <= 10; seq++) log.note(crit(seq));
+    expect(log.list().map((a) => a.seq)).toEqual([10]);
+  });
+
+  it('SL hits are never pushed out by CRITICAL entries', () => {
+    const log = new AlertLog(3);
+    log.note(sl(1));
+    log.note(sl(2));
+    for (let seq = 3; seq <= 20; seq++) log.note(crit(seq, `C${seq}USDT`));
+    expect(
+      log
+        .list()
+        .filter((a) => a.kind === 'sl-hit')
+        .map((a) => a.seq),
+    ).toEqual([1, 2]);
+    expect(log.list().filter((a) => a.kind === 'critical')).toHaveLength(3);
   });
 });

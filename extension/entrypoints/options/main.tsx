@@ -11,6 +11,7 @@ import {
   pairingToken,
 } from '../../utils/settings.ts';
 import '../../assets/theme.css';
+import { NotificationKinds } from './NotificationKinds.tsx';
 import './style.css';
 
 z.config({ jitless: true });
@@ -118,35 +119,9 @@ function Options() {
             />{' '}
             Desktop notifications
           </label>
-          <label class="check">
-            <input
-              type="checkbox"
-              checked={prefs.critical}
-              disabled={!prefs.enabled}
-              onChange={(e) => pref('critical', (e.target as HTMLInputElement).checked)}
-            />{' '}
-            A position enters CRITICAL
-          </label>
-          <label class="check">
-            <input
-              type="checkbox"
-              checked={prefs.slHit}
-              disabled={!prefs.enabled}
-              onChange={(e) => pref('slHit', (e.target as HTMLInputElement).checked)}
-            />{' '}
-            Stop-loss hit
-          </label>
-          <label class="check">
-            <input
-              type="checkbox"
-              checked={prefs.tpHit}
-              disabled={!prefs.enabled}
-              onChange={(e) => pref('tpHit', (e.target as HTMLInputElement).checked)}
-            />{' '}
-            Take-profit hit
-          </label>
+          <NotificationKinds prefs={prefs} set={pref} />
           <label>
-            At most per minute
+            CRITICAL notifications per minute before the rest are summed up (SL and TP hits never are)
             <input
               type="number"
               min={1}
@@ -156,7 +131,7 @@ function Options() {
             />
           </label>
           <label>
-            Quiet period per position (minutes)
+            Quiet period per position and kind (minutes): leaving CRITICAL and coming back within it stays quiet
             <input
               type="number"
               min={1}

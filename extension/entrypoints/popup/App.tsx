@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { browser } from '#imports';
 import { formatAge } from '../../utils/format.ts';
 import { pendingFocus } from '../../utils/settings.ts';
+import { AlertCtx } from './alert-context.ts';
 import { Monitor } from './Monitor.tsx';
 import { Trade } from './Trade.tsx';
 import { useBackgroundState } from './usePort.ts';
@@ -152,7 +153,9 @@ export function App() {
         </div>
       )}
       {tab === 'monitor' ? (
-        <Monitor status={status} stream={stream} focus={focus} />
+        <AlertCtx.Provider value={{ silence: state.silence, send, focus: setFocus, now: Date.now }}>
+          <Monitor status={status} stream={stream} focus={focus} />
+        </AlertCtx.Provider>
       ) : (
         <Trade stream={stream} onDone={() => setTab('monitor')} />
       )}

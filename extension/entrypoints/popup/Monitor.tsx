@@ -15,6 +15,7 @@ import {
   SORT_LABELS,
   type SortKey,
 } from '../../utils/view.ts';
+import { AlertList } from './AlertList.tsx';
 import { Detail } from './Detail.tsx';
 import { Diagnostics } from './Diagnostics.tsx';
 import { AccountTotals, Header, TierBar } from './Header.tsx';
@@ -101,7 +102,7 @@ export function Monitor({ status, stream, focus }: Props) {
       />
       <AccountTotals totals={totals} />
       <AccountHealth stream={stream} />
-      <Alerts stream={stream} />
+      <AlertList stream={stream} />
       <div class="tools">
         <input
           class="filter"
@@ -198,29 +199,6 @@ function AccountHealth({ stream }: { stream: StreamState }) {
           {w.message}
         </li>
       ))}
-    </ul>
-  );
-}
-
-function Alerts({ stream }: { stream: StreamState }) {
-  const [all, setAll] = useState(false);
-  const important = stream.alerts.filter((a) => a.severity !== 'info' || a.kind === 'tp-hit');
-  if (important.length === 0) return null;
-  const shown = all ? important.slice(0, 20) : important.slice(0, 3);
-  return (
-    <ul class="alerts" data-testid="alert-list">
-      {shown.map((a) => (
-        <li key={a.seq} class={`alert ${a.severity}`} data-testid="alert" data-kind={a.kind}>
-          {a.message}
-        </li>
-      ))}
-      {important.length > 3 && (
-        <li>
-          <button type="button" class="link" onClick={() => setAll(!all)}>
-            {all ? 'fewer' : `${important.length - 3} more alerts`}
-          </button>
-        </li>
-      )}
     </ul>
   );
 }

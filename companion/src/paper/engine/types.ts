@@ -143,6 +143,7 @@ export interface PaperExecution {
   stopOrderType: StopOrderType;
   createType: string;
   markPrice: number;
+  /** Bybit's execType: a liquidation's fill is a BustTrade (absent: an ordinary Trade). */
   execType?: 'Trade' | 'BustTrade';
 }
 

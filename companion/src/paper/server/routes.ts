@@ -205,7 +205,7 @@ export const ROUTES: Record<string, Route> = {
             (!one || e.symbol === one.symbol) &&
             (start === undefined || e.execTime >= start) &&
             (end === undefined || e.execTime <= end) &&
-            (execType === undefined || execType === 'Trade') &&
+            (execType === undefined || (e.execType ?? 'Trade') === execType) &&
             (p.str('orderId') === undefined || e.orderId === p.str('orderId')) &&
             (p.str('orderLinkId') === undefined || e.orderLinkId === p.str('orderLinkId')),
         )

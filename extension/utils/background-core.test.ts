@@ -1,0 +1,107 @@
+import type { ServerMessage } from '@tierwatch/shared';
+import { describe, expect, it } from 'vitest';
+import { position, snapshot } from '../test-support/fixtures.ts';
+import { createBackground } from './background-core.ts';
+import { SNOOZE_MS, type Toast } from './notify.ts';
+import { DEFAULT_NOTIFICATION_PREFS, type Silence } from './settings.ts';
+
+/** The worker's notification path with the browser injected: what is shown, cleared, played and saved. */
+function rig(prefs = DEFAULT_NOTIFICATION_PREFS) {
+  let now = 1_000_000;
+  const shown: Toast[] = [];
+  const cleared: string[] = [];
+  const sounds: string[] = [];
+  const saved: Silence[] = [];
+  const bg = createBackground({
+    socket: {
+      createSocket: () => ({ send() {}, close() {}, onopen: null, onmessage: null, onclose: null, onerror: null }),
+      setTimeout: () => 0,
+      clearTimeout: () => {},
+      now: () => now,
+      random: () => 0.5,
+    },
+    showToast: (t) => void shown.push(t),
+    clearToast: (id) => void cleared.push(id),
+    playSound: (k) => void sounds.push(k),
+    saveSilence: (s) => void saved.push(s),
+    setBadge: () => {},
+  });
+  bg.configure({ baseUrl: '', token: '', prefs });
+  return { bg, shown, cleared, sounds, saved, advance: (ms: number) => (now += ms) };
+}
+
+const ref = { account: 'main', symbol: 'BTCUSDT', side: 'long' } as const;
+const crit = (seq: number, account = 'main'): ServerMessage => ({
+  type: 'critical',
+  seq,
+  at: seq,
+  position: position({ account, tier: 'CRITICAL', distanceToSlPct: 0.8 }),
+  reason: 'near-sl',
+});
+const flush = () => new Promise((r) => setTimeout(r, 0));
+
+describe('background notifications', () => {
+  it('an SL hit raises its own notification and clears the CRITICAL one', async () => {
+    const { bg, shown, cleared } = rig();
+    bg.inject(snapshot());
+    bg.inject(crit(11));
+    bg.inject({ type: 'sl-hit', seq: 12, at: 12, ...ref, price: 57_990, level: 58_000 });
+    await flush();
+    expect(shown.map((t) => t.id)).toEqual(['tw|critical|main:BTCUSDT:long', 'tw|sl-hit|main:BTCUSDT:long']);
+    expect(cleared).toEqual(['tw|critical|main:BTCUSDT:long']);
+    expect(Object.keys(bg.openNotifications())).toEqual(['tw|sl-hit|main:BTCUSDT:long']);
+  });
+
+  it('the snooze button silences the family (both legs) until the snooze ends, and is saved', async () => {
+    const { bg, shown, cleared, saved, advance } = rig();
+    bg.inject(snapshot());
+    bg.inject(crit(11));
+    await flush();
+    bg.notificationButton('main:BTCUSDT:long', 0);
+    await flush();
+    expect(cleared).toEqual(['tw|critical|main:BTCUSDT:long']);
+    expect(saved.at(-1)?.snoozedUntil['main:BTCUSDT:long']).toBeGreaterThan(0);
+    bg.inject({ type: 'sl-hit', seq: 12, at: 12, ...ref, account: 'mirror1', price: 57_990, level: 58_000 });
+    advance(SNOOZE_MS - 1);
+    bg.inject({ type: 'tp-hit', seq: 13, at: 13, ...ref, price: 66_000, level: 66_000 });
+    await flush();
+    expect(shown).toHaveLength(1);
+    advance(1);
+    bg.inject({ type: 'tp-hit', seq: 14, at: 14, ...ref, symbol: 'BTCUSDT', price: 66_000, level: 66_000 });
+    await flush();
+    expect(shown.map((t) => t.id).at(-1)).toBe('tw|tp-hit|main:BTCUSDT:long');
+  });
+
+  it('the mute button silences the family until unmuted from the popup', async () => {
+    const { bg, shown } = rig();
+    bg.inject(snapshot());
+    bg.notificationButton('main:BTCUSDT:long', 1);
+    bg.inject(crit(11));
+    await flush();
+    expect(shown).toEqual([]);
+    bg.handlePopup({ type: 'mute', family: 'main:BTCUSDT:long', on: false });
+    bg.inject({ type: 'sl-hit', seq: 12, at: 12, ...ref, price: 57_990, level: 58_000 });
+    await flush();
+    expect(shown.map((t) => t.id)).toEqual(['tw|sl-hit|main:BTCUSDT:long']);
+  });
+
+  it('plays the sound for an SL hit only when asked', async () => {
+    const quiet = rig();
+    const loud = rig({ ...DEFAULT_NOTIFICATION_PREFS, sound: true });
+    for (const r of [quiet, loud]) {
+      r.bg.inject(snapshot());
+      r.bg.inject({ type: 'sl-hit', seq: 11, at: 11, ...ref, price: 57_990, level: 58_000 });
+    }
+    await flush();
+    expect(quiet.sounds).toEqual([]);
+    expect(loud.sounds).toEqual(['sl-hit']);
+  });
+
+  it('a CRITICAL notification left by a previous worker is cleared on the first snapshot once resolved', async () => {
+    const { bg, cleared } = rig();
+    bg.adoptNotifications(['tw|critical|main:ETHUSDT:long', 'tw|critical|main:BTCUSDT:long', 'other']);
+    bg.inject(snapshot({ positions: [position({ tier: 'CRITICAL', distanceToSlPct: 0.5 })] }));
+    await flush();
+    expect(cleared).toEqual(['tw|critical|main:ETHUSDT:long']);
+  });
+});
