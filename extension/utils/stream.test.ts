@@ -167,7 +167,7 @@ describe('reduce', () => {
     const crit = position({ tier: 'CRITICAL', distanceToSlPct: 0.1, flags: ['LIQ_BEFORE_SL'] });
     const out = reduce(start, { type: 'critical', seq: 11, at: 2_000, position: crit, reason: 'near-sl' });
     expect(out.state?.alerts[0]?.message).toBe(
-      'BTCUSDT long on main is CRITICAL, near its stop-loss (liquidation before stop-loss)',
+      'BTCUSDT long on main is CRITICAL, approaching its stop-loss (liquidation before stop-loss)',
     );
   });
 

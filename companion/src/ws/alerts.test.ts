@@ -81,7 +81,7 @@ describe('a CRITICAL alert for a position whose SL cannot fire', () => {
   it('says so after its own words', () => {
     const flagged = { ...position, flags: ['LIQ_BEFORE_SL'] } as TieredPosition;
     expect(alertFor({ type: 'critical', ...base, position: flagged, reason: 'near-sl' })?.message).toBe(
-      'BTCUSDT long on main is CRITICAL, near its stop-loss (liquidation before stop-loss)',
+      'BTCUSDT long on main is CRITICAL, approaching its stop-loss (liquidation before stop-loss)',
     );
     expect(alertFor({ type: 'critical', ...base, position, reason: 'near-sl' })?.message).toBe(
       'BTCUSDT long on main is CRITICAL, near its stop-loss',

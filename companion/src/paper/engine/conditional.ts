@@ -138,6 +138,9 @@ export function closeOnLevels(acc: PaperAccount, m: MarketView, previous: (symbo
       first.kind,
       first.kind === 'StopLoss' ? 'CreateByStopLoss' : 'CreateByTakeProfit',
     );
+    // As on Bybit, the close's history row names the level it fired at (triggerPrice): the companion tells
+    // a TP close from an SL close, and says at what level, by it.
+    close.trigger = { price: first.level, direction: mark >= from ? 1 : 2, by: 'MarkPrice' };
     acc.open.set(close.orderId, close);
     fillAtMarket(acc, close, m, mark);
   }
