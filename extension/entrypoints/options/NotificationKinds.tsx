@@ -35,6 +35,7 @@ export function NotificationKinds({
               </td>
               <td>
                 <select
+                  aria-label={`${label}: notify, notify silently or popup only`}
                   value={prefs[key]}
                   disabled={!prefs.enabled}
                   data-testid={`opt-kind-${key}`}
