@@ -245,6 +245,7 @@ describe('a leaked log, a captured response, the extension storage', () => {
     const src = readFileSync(join(REPO_ROOT, 'extension/utils/settings.ts'), 'utf8');
     const items = [...src.matchAll(/defineItem<[^>]+>\('([^']+)'/g)].map((m) => m[1]);
     expect(items.sort()).toEqual([
+      'local:alertSilence', // snoozed and muted position families: keys and times, nothing secret
       'local:companionUrl',
       'local:notificationPrefs',
       'local:pairingToken',

@@ -84,7 +84,7 @@ describe('a CRITICAL alert for a position whose SL cannot fire', () => {
       'BTCUSDT long on main is CRITICAL, approaching its stop-loss (liquidation before stop-loss)',
     );
     expect(alertFor({ type: 'critical', ...base, position, reason: 'near-sl' })?.message).toBe(
-      'BTCUSDT long on main is CRITICAL, near its stop-loss',
+      'BTCUSDT long on main is CRITICAL, approaching its stop-loss',
     );
   });
 });
