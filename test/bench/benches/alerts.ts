@@ -32,12 +32,28 @@ import { round } from '../stats.ts';
 
 const SIM_MINUTES = Number(process.env.BENCH_ALERTS_MINUTES ?? 30);
 const SCALE = Number(process.env.BENCH_ALERTS_SCALE ?? 10);
+/**
+ * The default demo moves like the real market, so half an hour of it holds only a few alerts. The same
+ * half hour is run again with the market `FAST_VOLATILITY` times as volatile (`paper.volatility`): a
+ * stormy session, where the budget has to hold with many positions crossing their lines.
+ */
+const FAST_VOLATILITY = Number(process.env.BENCH_ALERTS_FAST_VOLATILITY ?? 10);
 const realSleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export default async function run(): Promise<Record<string, unknown>> {
+  const defaultDemo = await scenario(1);
+  return { ...defaultDemo, fast: FAST_VOLATILITY > 0 ? await scenario(FAST_VOLATILITY) : null };
+}
+
+async function scenario(volatility: number): Promise<Record<string, unknown>> {
   const dataDir = mkdtempSync(join(tmpdir(), 'tw-bench-alerts-'));
   const clock = new ScaledClock(SCALE);
-  const config = CompanionConfig.parse({ server: { port: 0 }, dataDir, log: { level: 'silent' } });
+  const config = CompanionConfig.parse({
+    server: { port: 0 },
+    dataDir,
+    log: { level: 'silent' },
+    paper: { volatility },
+  });
   const companion = await startCompanion(config, { clock, logger: silentLogger, env: {} });
   const paper = companion.paper;
   if (!paper) throw new Error('the default demo runs on the embedded paper exchange; none started');
@@ -147,6 +163,7 @@ export default async function run(): Promise<Record<string, unknown>> {
   const figures = {
     simulatedMinutes: round(simHours * 60, 1),
     scale: SCALE,
+    volatility,
     positionsAtStart: paper.engine.accounts.length * config.paper.positionsPerAccount,
     positionsAtEnd: companion.monitor.positions().length,
     notifications: shows.length,
