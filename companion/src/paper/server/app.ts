@@ -112,7 +112,14 @@ export function createPaperApp(deps: AppDeps): Hono {
       const permissions = control.permissionsOf(acc.name);
       if (route.private) checkPermission(route, permissions);
       const p = c.req.method === 'POST' ? Params.fromBody(body) : Params.fromQuery(rawQuery);
-      const result = route.handle({ engine, p, acc, leverage: deps.leverage, permissions });
+      const result = route.handle({
+        engine,
+        p,
+        acc,
+        leverage: deps.leverage,
+        permissions,
+        positionMode: control.positionModeOf(acc.name),
+      });
       return c.json(envelope(account ? control.rewriteAnswer(endpoint, account.name, result) : result, engine.now()));
     } catch (e) {
       if (e instanceof BybitError) {
