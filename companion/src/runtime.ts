@@ -2,6 +2,7 @@ import type { Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import type { Account } from '@tierwatch/shared';
+import { type CheckTarget, checkAccounts, refusalMessage } from './accounts/check.ts';
 import { ResourceCache } from './cache/index.ts';
 import {
   type ApiCredentials,
@@ -90,6 +91,25 @@ async function setupAccounts(
   return { setups, paper };
 }
 
+/** The accounts whose keys the trader gave (every one but the embedded paper exchange's). */
+function checkTargets(config: CompanionConfig, setups: AccountSetup[]): CheckTarget[] {
+  return setups.flatMap((s, index) => {
+    const cfg = config.accounts[index]!;
+    if (cfg.mode === 'paper' && !cfg.baseUrl) return [];
+    return [
+      {
+        account: s.account.name,
+        index,
+        mode: cfg.mode,
+        baseUrl: cfg.baseUrl,
+        apiKey: s.credentials.apiKey,
+        secret: s.credentials.secret,
+        allowWithdrawalKey: cfg.allowWithdrawalKey,
+      },
+    ];
+  });
+}
+
 /** A port the companion cannot bind is a setting to change: named, exit code 2. Anything else stays a failure. */
 function portError(port: number, err: unknown): unknown {
   const code = (err as NodeJS.ErrnoException).code;
@@ -162,6 +182,17 @@ export async function startCompanion(config: CompanionConfig, opts: StartOptions
     const { setups, paper } = await setupAccounts(config, accounts, secrets, { clock, logger });
     if (paper) closers.push(() => paper.close());
 
+    // Every key not made by the embedded paper exchange is checked before it is used: one that can move money
+    // out, has expired, or sits on a hedge-mode account stops start-up here, naming the account.
+    const keyChecks = await checkAccounts(checkTargets(config, setups), {
+      clock,
+      timeoutMs: config.exchange.timeoutMs,
+      logger: logger.child({ module: 'key-check' }),
+    });
+    const refused = refusalMessage(keyChecks);
+    if (refused) throw new ConfigError(refused);
+    const cannotTrade = new Set(keyChecks.filter((c) => !c.assessment.canTrade).map((c) => c.account));
+
     const exchange = await createExchangeLayer({
       setups,
       config: config.exchange,
@@ -197,6 +228,8 @@ export async function startCompanion(config: CompanionConfig, opts: StartOptions
       config: config.execution,
       logger,
       cache,
+      tradingRefusal: (account) =>
+        cannotTrade.has(account) ? 'its API key cannot trade (read-only, or the key check failed at start)' : null,
     });
     closers.push(() => execution.close());
     // Unfinished executions from a previous run are settled in the background; their results are
