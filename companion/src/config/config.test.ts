@@ -52,7 +52,11 @@ describe('loadConfig', () => {
     ['port not a number', { COMPANION__SERVER__PORT: 'abc' }, /server\.port = "abc"/],
     ['unknown section', { COMPANION__TURBO__MODE: 'true' }, /Unrecognized key.*turbo/],
     ['bad log level', { COMPANION__LOG__LEVEL: 'loud' }, /log\.level = "loud".*expected one of/],
-    ['bad account mode', { COMPANION__ACCOUNTS: '[{"name":"main","mode":"mainnet"}]' }, /accounts\.0\.mode = "mainnet"/],
+    [
+      'bad account mode',
+      { COMPANION__ACCOUNTS: '[{"name":"main","mode":"mainnet"}]' },
+      /accounts\.0\.mode = "mainnet"/,
+    ],
     [
       'mirror without a main',
       { COMPANION__ACCOUNTS: '[{"name":"m","role":"mirror"}]' },
