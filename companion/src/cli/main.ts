@@ -3,25 +3,33 @@ import { parseStartArgs, UsageError } from './args.ts';
 import { buildExtension, EXTENSION_DIR, extensionNeedsBuild } from './extension-build.ts';
 
 /**
- * The companion's command line: `start` (the product) and `sim` (a standalone paper exchange).
+ * The companion's command line: `start` (the product), `sim` (a standalone paper exchange) and `accounts`
+ * (add, list, check and remove exchange accounts; see accounts.ts).
  * Exit codes: 0 done, 1 runtime failure, 2 bad usage or invalid config.
  */
 async function main(argv: string[]): Promise<void> {
   const [command = 'start', ...rest] = argv;
   if (command === 'start') return start(rest);
+  if (command === 'accounts') {
+    const { accountsMain } = await import('./accounts.ts');
+    process.exitCode = await accountsMain(rest, { input: process.stdin, output: process.stdout, env: process.env });
+    return;
+  }
   if (command === 'sim') {
     const { simMain } = await import('../paper/cli.ts');
     return simMain(rest);
   }
-  throw new UsageError(`unknown command "${command}"; use "start" or "sim"`);
+  throw new UsageError(`unknown command "${command}"; use "start", "sim" or "accounts"`);
 }
 
 async function start(argv: string[]): Promise<void> {
   const args = parseStartArgs(argv);
   // Imported after argument parsing so `--help`-style mistakes answer instantly.
   const { loadConfig } = await import('../config/index.ts');
+  const { startConfigFile } = await import('./config-file.ts');
   const config = loadConfig({
-    file: args.config,
+    // The file `pnpm accounts add` wrote, when no other is named.
+    file: startConfigFile(args.config),
     overrides: args.port === undefined ? {} : { 'server.port': args.port },
   });
   if (args.buildExtension && extensionNeedsBuild()) {
