@@ -89,6 +89,12 @@ export function createPaperApp(deps: AppDeps): Hono {
           control.recordAuthFailure();
           throw e;
         }
+        // Bybit refuses a lapsed key on every private call (ccxt: AuthenticationError).
+        const expiredAt = control.permissionsOf(account.name).expiredAt;
+        if (expiredAt !== null && Date.parse(expiredAt) <= engine.now()) {
+          control.recordAuthFailure();
+          throw new BybitError(33004, 'Your api key has expired.');
+        }
         if (fault === 'storm') {
           const reset = String(engine.now() + 1000);
           return answer(c, 10006, 'Too many visits!', {

@@ -116,6 +116,9 @@ describe('/v5/user/query-api and key permissions', () => {
       deadlineDay: 5,
       permissions: { Wallet: ['Withdraw'] },
     });
+    // Once lapsed, every private call is refused as Bybit refuses an expired key.
+    ex.control.step(6 * 86_400_000);
+    expect((await call('GET', '/v5/position/list', { category: 'linear', settleCoin: 'USDT' })).retCode).toBe(33004);
   });
 
   it('one-way mode by default; hedge mode settable: rows carry positionIdx 1/2 and a positionIdx 0 write answers 10001', async () => {
