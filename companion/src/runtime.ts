@@ -2,7 +2,8 @@ import type { Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import type { Account } from '@tierwatch/shared';
-import { type CheckTarget, checkAccounts, refusalMessage } from './accounts/check.ts';
+import { checkAccounts, checkTargets, refusalMessage } from './accounts/check.ts';
+import { KeyWatch } from './accounts/watch.ts';
 import { ResourceCache } from './cache/index.ts';
 import {
   type ApiCredentials,
@@ -91,25 +92,6 @@ async function setupAccounts(
   return { setups, paper };
 }
 
-/** The accounts whose keys the trader gave (every one but the embedded paper exchange's). */
-function checkTargets(config: CompanionConfig, setups: AccountSetup[]): CheckTarget[] {
-  return setups.flatMap((s, index) => {
-    const cfg = config.accounts[index]!;
-    if (cfg.mode === 'paper' && !cfg.baseUrl) return [];
-    return [
-      {
-        account: s.account.name,
-        index,
-        mode: cfg.mode,
-        baseUrl: cfg.baseUrl,
-        apiKey: s.credentials.apiKey,
-        secret: s.credentials.secret,
-        allowWithdrawalKey: cfg.allowWithdrawalKey,
-      },
-    ];
-  });
-}
-
 /** A port the companion cannot bind is a setting to change: named, exit code 2. Anything else stays a failure. */
 function portError(port: number, err: unknown): unknown {
   const code = (err as NodeJS.ErrnoException).code;
@@ -192,6 +174,8 @@ export async function startCompanion(config: CompanionConfig, opts: StartOptions
     const refused = refusalMessage(keyChecks);
     if (refused) throw new ConfigError(refused);
     const cannotTrade = new Set(keyChecks.filter((c) => !c.assessment.canTrade).map((c) => c.account));
+    // Started once the hub listens, so a key already expiring is announced to the first clients too.
+    let keyWatch: KeyWatch | undefined;
 
     const exchange = await createExchangeLayer({
       setups,
@@ -212,6 +196,7 @@ export async function startCompanion(config: CompanionConfig, opts: StartOptions
       // The API serves what the monitor already read: the two never fetch the same thing twice.
       onPositions: (account, positions, fetchedAt) => cache.put(account, 'positions', positions, fetchedAt),
       onOrders: (account, orders, fetchedAt) => cache.put(account, 'orders', orders, fetchedAt),
+      keyHealth: (account) => keyWatch?.of(account) ?? null,
     });
     // Started once the WebSocket hub is subscribed, so the first scan's events (missing SL...) get a seq.
     closers.push(() => monitor.stop());
@@ -268,6 +253,15 @@ export async function startCompanion(config: CompanionConfig, opts: StartOptions
       await hub.close();
       await closeServer();
     });
+    keyWatch = new KeyWatch(keyChecks, {
+      clock,
+      publish: (e) => bus.publish(e),
+      refusedNow: (account) => exchange.accounts.get(account)?.stoppedBy?.message ?? null,
+      logger: logger.child({ module: 'key-watch' }),
+    });
+    keyWatch.start();
+    const watch = keyWatch;
+    closers.push(() => watch.close());
     monitor.start();
     // Answer once every account has been read (or has failed) once: the first snapshot has the positions.
     // A slow exchange delays this by its timeout at most.

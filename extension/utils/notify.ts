@@ -71,6 +71,20 @@ export function decide(
     const { [`critical:${notice.key}`]: _, ...rest } = lastShown;
     return { state: { ...next, lastShown: rest }, toasts: [] };
   }
+  if (notice.kind === 'key-health') {
+    // A key that stopped working stops everything on its account: shown whatever the per-kind choices (the
+    // companion sends it once, and an expiry countdown once a day).
+    const refused = notice.status === 'refused';
+    const toast: Toast = {
+      id: toastId('key', notice.account),
+      title: refused ? `KEY REFUSED: ${notice.account}` : `API key expiring: ${notice.account}`,
+      message: notice.message,
+      priority: 2,
+      requireInteraction: refused,
+      focusKey: null,
+    };
+    return { state: next, toasts: prefs.enabled ? [toast] : [] };
+  }
   if (!prefs.enabled || !wanted(prefs, notice.kind)) return { state: next, toasts: [] };
 
   const dedupeKey = `${notice.kind}:${notice.key}`;
@@ -106,7 +120,10 @@ function pruned(lastShown: Record<string, number>, now: number, dedupeMs: number
   return out;
 }
 
-function toastFor(notice: Exclude<Notice, { kind: 'critical-cleared' }>, position?: TieredPosition): Toast {
+function toastFor(
+  notice: Exclude<Notice, { kind: 'critical-cleared' | 'key-health' }>,
+  position?: TieredPosition,
+): Toast {
   const { ref, key } = notice;
   const name = `${ref.symbol} ${ref.side.toUpperCase()}`;
   if (notice.kind === 'critical') {

@@ -46,7 +46,9 @@ export interface StreamState {
 export type Notice =
   | { kind: 'critical'; key: string; ref: PositionRef; at: number; reason: 'near-tp' | 'near-sl' | null }
   | { kind: 'critical-cleared'; key: string; ref: PositionRef; at: number }
-  | { kind: 'sl-hit' | 'tp-hit'; key: string; ref: PositionRef; at: number; price: number; level: number };
+  | { kind: 'sl-hit' | 'tp-hit'; key: string; ref: PositionRef; at: number; price: number; level: number }
+  /** An account's key is expiring or now refused by the exchange (key `key:<account>`). */
+  | { kind: 'key-health'; key: string; at: number; account: string; status: 'expiring' | 'refused'; message: string };
 
 /** resume: reconnect with lastSeq = state.seq; fresh: reconnect without it (a new snapshot). */
 export type Resync = 'resume' | 'fresh' | null;
@@ -256,6 +258,17 @@ function applyEvent(state: StreamState | null, ev: StreamEvent): Step {
       break;
     case 'guard-mode':
       next.guardMode = ev.mode;
+      break;
+    case 'key-health':
+      notices.push({
+        kind: 'key-health',
+        key: `key:${ev.account}`,
+        at: ev.at,
+        account: ev.account,
+        status: ev.status,
+        message: ev.message,
+      });
+      alert(ev.status === 'refused' ? 'critical' : 'warning', 'key-health', { account: ev.account }, ev.message);
       break;
     case 'stats':
       next.stats = ev.stats;

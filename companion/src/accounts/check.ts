@@ -1,4 +1,5 @@
 import type { ExchangeMode } from '@tierwatch/shared';
+import type { CompanionConfig } from '../config/index.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
 import { readKeyFacts } from '../exchange/key-check.ts';
@@ -61,4 +62,26 @@ export function refusalMessage(checks: readonly AccountCheck[]): string | null {
     return out;
   });
   return `refused ${refused.map((c) => c.account).join(', ')}:\n${lines.map((l) => `  ${l}`).join('\n')}`;
+}
+
+/** The accounts whose keys the trader gave (every one but the embedded paper exchange's). */
+export function checkTargets(
+  config: CompanionConfig,
+  setups: readonly { account: { name: string }; credentials: { apiKey: string; secret: string } }[],
+): CheckTarget[] {
+  return setups.flatMap((s, index) => {
+    const cfg = config.accounts[index]!;
+    if (cfg.mode === 'paper' && !cfg.baseUrl) return [];
+    return [
+      {
+        account: s.account.name,
+        index,
+        mode: cfg.mode,
+        baseUrl: cfg.baseUrl,
+        apiKey: s.credentials.apiKey,
+        secret: s.credentials.secret,
+        allowWithdrawalKey: cfg.allowWithdrawalKey,
+      },
+    ];
+  });
 }
