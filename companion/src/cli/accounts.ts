@@ -40,8 +40,16 @@ const isEmbedded = (a: AccountConfig) => a.mode === 'paper' && !a.baseUrl;
 
 function printCheck(out: NodeJS.WritableStream, c: AccountCheck, mode: string): void {
   const v = c.assessment.verdict;
-  const head =
-    v === 'refuse' ? 'REFUSED' : c.assessment.canTrade ? (v === 'ok' ? 'ok' : 'ok, with warnings') : 'monitoring only';
+  const unchecked = c.assessment.findings.some((f) => f.code === 'unreachable');
+  const head = unchecked
+    ? 'NOT CHECKED'
+    : v === 'refuse'
+      ? 'REFUSED'
+      : c.assessment.canTrade
+        ? v === 'ok'
+          ? 'ok'
+          : 'ok, with warnings'
+        : 'monitoring only';
   out.write(`account ${c.account} (${mode}): ${head}\n`);
   for (const f of c.assessment.findings) out.write(`  ${SIGN[f.level]} ${f.text}\n`);
 }
