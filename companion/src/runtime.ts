@@ -1,7 +1,7 @@
 import type { Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
-import type { Account } from '@tierwatch/shared';
+import type { Account, KeyHealth } from '@tierwatch/shared';
 import { checkAccounts, checkTargets, refusalMessage } from './accounts/check.ts';
 import { KeyWatch } from './accounts/watch.ts';
 import { ResourceCache } from './cache/index.ts';
@@ -45,6 +45,8 @@ export interface RunningCompanion {
   bus: EventBus;
   cache: ResourceCache;
   logger: Logger;
+  /** The account's key health (checked at start, watched since); null for the embedded paper exchange's. */
+  keyHealth(account: string): KeyHealth | null;
   close(): Promise<void>;
 }
 
@@ -283,6 +285,7 @@ export async function startCompanion(config: CompanionConfig, opts: StartOptions
       bus,
       cache,
       logger,
+      keyHealth: (account) => watch.of(account),
       close,
     };
   } catch (err) {

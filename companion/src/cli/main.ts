@@ -1,4 +1,5 @@
 import { ConfigError } from '../config/index.ts';
+import type { RunningCompanion } from '../runtime.ts';
 import { parseStartArgs, UsageError } from './args.ts';
 import { buildExtension, EXTENSION_DIR, extensionNeedsBuild } from './extension-build.ts';
 
@@ -65,6 +66,8 @@ async function start(argv: string[]): Promise<void> {
           : '  Exchange: Bybit',
         `  Pairing token: ${ready.token}`,
         '',
+        ...accountTable(companion),
+        '',
         '  Load the extension: chrome://extensions → Developer mode → "Load unpacked" →',
         `    ${ready.extensionDir}`,
         '  then paste the pairing token in its options page.',
@@ -72,6 +75,20 @@ async function start(argv: string[]): Promise<void> {
       ].join('\n'),
     );
   }
+}
+
+/** One line per account: mode, markets, positions, and what the key check found. */
+function accountTable(c: RunningCompanion): string[] {
+  const rows = c.accounts.map((a) => {
+    const key = c.keyHealth(a.name);
+    const status = key
+      ? `key ${key.status}${key.canTrade ? '' : ', monitoring only'}${key.warnings[0] ? ` (${key.warnings[0]})` : ''}`
+      : 'embedded paper exchange';
+    const markets = c.exchange.marketFor(a.name).symbols().length;
+    return [a.name, a.mode, `${markets} markets`, `${c.monitor.positions(a.name).length} positions`, status];
+  });
+  const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return rows.map((r) => `  ${r.map((cell, i) => (i < 4 ? cell.padEnd(widths[i]!) : cell)).join('  ')}`);
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {
