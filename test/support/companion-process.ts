@@ -21,6 +21,11 @@ export function ensureBundle(): Promise<void> {
   return bundled;
 }
 const cli = ['--enable-source-maps', BUNDLE];
+/**
+ * `start` reads ~/.config/tierwatch/config.json when no config is named (`pnpm accounts add` writes it): the
+ * tests never see a developer's own accounts. A test that wants the default file sets XDG_CONFIG_HOME itself.
+ */
+const NO_USER_CONFIG = { XDG_CONFIG_HOME: join(tmpdir(), 'tierwatch-tests-no-config') };
 
 export interface ReadyLine {
   url: string;
@@ -52,7 +57,12 @@ export async function startCompanionProcess(
     {
       cwd: REPO_ROOT,
       // A fresh data dir per process: its own pairing token and journal, nothing left in the user's home.
-      env: { COMPANION__DATA_DIR: mkdtempSync(join(tmpdir(), 'tierwatch-data-')), ...process.env, ...opts.env },
+      env: {
+        COMPANION__DATA_DIR: mkdtempSync(join(tmpdir(), 'tierwatch-data-')),
+        ...process.env,
+        ...NO_USER_CONFIG,
+        ...opts.env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
@@ -105,7 +115,7 @@ export async function runCli(
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [...cli, ...args], {
       cwd: REPO_ROOT,
-      env: { ...process.env, ...env },
+      env: { ...process.env, ...NO_USER_CONFIG, ...env },
       // `input` is written to stdin (a pipe, not a terminal: prompts read lines), then stdin is closed.
       stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
       ...(opts.uid === undefined ? {} : { uid: opts.uid }),
