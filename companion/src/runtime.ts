@@ -169,7 +169,9 @@ export async function startCompanion(config: CompanionConfig, opts: StartOptions
     // Every key not made by the embedded paper exchange is checked before it is used: one that can move money
     // out, has expired, or sits on a hedge-mode account stops start-up here, naming the account.
     const keyChecks = await checkAccounts(checkTargets(config, setups), {
-      clock,
+      // The wall clock, whatever the injected one: ccxt stamps requests with it, and Bybit's receive window
+      // and the key's expiry are judged against real time.
+      clock: systemClock,
       timeoutMs: config.exchange.timeoutMs,
       logger: logger.child({ module: 'key-check' }),
     });
