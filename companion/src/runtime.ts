@@ -1,7 +1,9 @@
 import type { Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
-import type { Account } from '@tierwatch/shared';
+import type { Account, KeyHealth } from '@tierwatch/shared';
+import { checkAccounts, checkTargets, refusalMessage } from './accounts/check.ts';
+import { KeyWatch } from './accounts/watch.ts';
 import { ResourceCache } from './cache/index.ts';
 import {
   type ApiCredentials,
@@ -43,6 +45,8 @@ export interface RunningCompanion {
   bus: EventBus;
   cache: ResourceCache;
   logger: Logger;
+  /** The account's key health (checked at start, watched since); null for the embedded paper exchange's. */
+  keyHealth(account: string): KeyHealth | null;
   close(): Promise<void>;
 }
 
@@ -163,6 +167,21 @@ export async function startCompanion(config: CompanionConfig, opts: StartOptions
     const { setups, paper } = await setupAccounts(config, accounts, secrets, { clock, logger });
     if (paper) closers.push(() => paper.close());
 
+    // Every key not made by the embedded paper exchange is checked before it is used: one that can move money
+    // out, has expired, or sits on a hedge-mode account stops start-up here, naming the account.
+    const keyChecks = await checkAccounts(checkTargets(config, setups), {
+      // The wall clock, whatever the injected one: ccxt stamps requests with it, and Bybit's receive window
+      // and the key's expiry are judged against real time.
+      clock: systemClock,
+      timeoutMs: config.exchange.timeoutMs,
+      logger: logger.child({ module: 'key-check' }),
+    });
+    const refused = refusalMessage(keyChecks);
+    if (refused) throw new ConfigError(refused);
+    const cannotTrade = new Set(keyChecks.filter((c) => !c.assessment.canTrade).map((c) => c.account));
+    // Started once the hub listens, so a key already expiring is announced to the first clients too.
+    let keyWatch: KeyWatch | undefined;
+
     const exchange = await createExchangeLayer({
       setups,
       config: config.exchange,
@@ -182,6 +201,7 @@ export async function startCompanion(config: CompanionConfig, opts: StartOptions
       // The API serves what the monitor already read: the two never fetch the same thing twice.
       onPositions: (account, positions, fetchedAt) => cache.put(account, 'positions', positions, fetchedAt),
       onOrders: (account, orders, fetchedAt) => cache.put(account, 'orders', orders, fetchedAt),
+      keyHealth: (account) => keyWatch?.of(account) ?? null,
     });
     // Started once the WebSocket hub is subscribed, so the first scan's events (missing SL...) get a seq.
     closers.push(() => monitor.stop());
@@ -198,6 +218,8 @@ export async function startCompanion(config: CompanionConfig, opts: StartOptions
       config: config.execution,
       logger,
       cache,
+      tradingRefusal: (account) =>
+        cannotTrade.has(account) ? 'its API key cannot trade (read-only, or the key check failed at start)' : null,
     });
     closers.push(() => execution.close());
     // Unfinished executions from a previous run are settled in the background; their results are
@@ -236,6 +258,15 @@ export async function startCompanion(config: CompanionConfig, opts: StartOptions
       await hub.close();
       await closeServer();
     });
+    keyWatch = new KeyWatch(keyChecks, {
+      clock,
+      publish: (e) => bus.publish(e),
+      refusedNow: (account) => exchange.accounts.get(account)?.stoppedBy?.message ?? null,
+      logger: logger.child({ module: 'key-watch' }),
+    });
+    keyWatch.start();
+    const watch = keyWatch;
+    closers.push(() => watch.close());
     monitor.start();
     // Answer once every account has been read (or has failed) once: the first snapshot has the positions.
     // A slow exchange delays this by its timeout at most.
@@ -257,6 +288,7 @@ export async function startCompanion(config: CompanionConfig, opts: StartOptions
       bus,
       cache,
       logger,
+      keyHealth: (account) => watch.of(account),
       close,
     };
   } catch (err) {

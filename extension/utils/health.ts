@@ -16,6 +16,13 @@ export function healthWarnings(stats: MonitorStats | null, now: number): HealthW
   if (!stats) return [];
   const out: HealthWarning[] = [];
   for (const a of stats.accounts) {
+    if (a.key && a.key.status !== 'ok' && a.key.warnings.length > 0) {
+      out.push({
+        account: a.account,
+        severity: a.key.status === 'refused' ? 'critical' : 'warning',
+        message: `${a.account}: ${a.key.warnings.join('; ')}`,
+      });
+    }
     if (a.consecutiveFailures === 0) continue;
     const since = a.lastReadAt === null ? 'never read' : `last good read ${formatAge(Math.max(0, now - a.lastReadAt))}`;
     const why = a.lastError ? `: ${a.lastError}` : '';

@@ -2,6 +2,7 @@ import { type NoticeKind, noticeText, type TieredPosition } from '@tierwatch/sha
 import type { KindSetting, NotificationPrefs } from './alert-prefs.ts';
 import { formatPct } from './format.ts';
 import { parsePositionKey } from './keys.ts';
+import type { Notice } from './stream.ts';
 
 /** What a notification looks like (notify.ts decides when): wording from shared, icon, priority, buttons. */
 
@@ -11,7 +12,7 @@ export type Leg = Record<string, 'near-tp' | 'near-sl'>;
 export interface Toast {
   /** Chrome replaces a notification with the same id; the id also carries the family to focus. */
   id: string;
-  kind: NoticeKind | 'summary';
+  kind: NoticeKind | 'summary' | 'key-health';
   title: string;
   message: string;
   priority: 0 | 1 | 2;
@@ -24,13 +25,14 @@ export interface Toast {
   focusKey: string | null;
 }
 
-export const ICON: Record<NoticeKind | 'summary', string> = {
+export const ICON: Record<NoticeKind | 'summary' | 'key-health', string> = {
   'near-sl': '/icon/near-sl.png',
   'near-tp': '/icon/near-tp.png',
   'sl-hit': '/icon/sl-hit.png',
   'tp-hit': '/icon/tp-hit.png',
   liquidation: '/icon/sl-hit.png',
   summary: '/icon/128.png',
+  'key-health': '/icon/sl-hit.png',
 };
 
 /** The buttons every position notification carries, in this order (onButtonClicked gives the index). */
@@ -78,5 +80,22 @@ export function criticalToast(
     iconPath: ICON[kind],
     buttons: [...BUTTONS],
     focusKey: family,
+  };
+}
+
+/** An account's API key expiring soon, or refused by the exchange: the second stays until seen. */
+export function keyHealthToast(notice: Extract<Notice, { kind: 'key-health' }>): Toast {
+  const refused = notice.status === 'refused';
+  return {
+    id: `tw|key-health|${notice.account}`,
+    kind: 'key-health',
+    title: refused ? `KEY REFUSED: ${notice.account}` : `API key expiring: ${notice.account}`,
+    message: notice.message,
+    priority: 2,
+    requireInteraction: refused,
+    silent: false,
+    iconPath: ICON['key-health'],
+    buttons: [],
+    focusKey: null,
   };
 }

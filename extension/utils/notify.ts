@@ -1,7 +1,7 @@
 import { type NoticeKind, noticeText, type TieredPosition } from '@tierwatch/shared';
 import { isSilenced, type NotificationPrefs, type Silence } from './alert-prefs.ts';
 import { formatPrice } from './format.ts';
-import { BUTTONS, criticalToast, ICON, type Leg, settingOf, type Toast } from './notify-toasts.ts';
+import { BUTTONS, criticalToast, ICON, keyHealthToast, type Leg, settingOf, type Toast } from './notify-toasts.ts';
 import type { Notice } from './stream.ts';
 
 export { BUTTONS, type Toast } from './notify-toasts.ts';
@@ -85,6 +85,13 @@ export function decide(state: NotifyState, notice: Notice, ctx: DecideContext): 
     recent: state.recent.filter((t) => now - t < RATE_WINDOW_MS),
   };
   const out: Command[] = [];
+  if (notice.kind === 'key-health') {
+    // A key that stopped working stops everything on its account: shown whatever the per-kind choices and
+    // silences (the companion sends it once, and an expiry countdown once a day).
+    if (!ctx.prefs.enabled) return { state: s, commands: out };
+    out.push({ type: 'show', toast: keyHealthToast(notice) });
+    return { state: s, commands: out };
+  }
   const family = notice.family;
 
   if (notice.kind === 'critical') {

@@ -68,7 +68,9 @@ export type Notice =
       level: number;
     }
   /** The leg is gone (closed, or missing from a fresh snapshot: reason null). */
-  | { kind: 'closed'; key: string; family: string; ref: PositionRef; at: number; reason: CloseReason | null };
+  | { kind: 'closed'; key: string; family: string; ref: PositionRef; at: number; reason: CloseReason | null }
+  /** An account's key is expiring or now refused by the exchange (key `key:<account>`). */
+  | { kind: 'key-health'; key: string; at: number; account: string; status: 'expiring' | 'refused'; message: string };
 
 /** resume: reconnect with lastSeq = state.seq; fresh: reconnect without it (a new snapshot). */
 export type Resync = 'resume' | 'fresh' | null;
@@ -284,6 +286,16 @@ function applyEvent(state: StreamState | null, ev: StreamEvent): Step {
       break;
     case 'guard-mode':
       next.guardMode = ev.mode;
+      break;
+    case 'key-health':
+      notices.push({
+        kind: 'key-health',
+        key: `key:${ev.account}`,
+        at: ev.at,
+        account: ev.account,
+        status: ev.status,
+        message: ev.message,
+      });
       break;
     case 'stats':
       next.stats = ev.stats;

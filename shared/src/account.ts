@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { AccountName } from './primitives.ts';
 
 export const AccountRole = z.enum(['main', 'mirror']);
-export const ExchangeMode = z.enum(['paper', 'testnet', 'live']);
+export const ExchangeMode = z.enum(['paper', 'testnet', 'demo', 'live']);
 
 /** What the extension may know of an account: never keys or secrets. */
 export const Account = z.object({

@@ -59,6 +59,8 @@ export function alertOf(ev: StreamEvent): Alert | null {
       const text = `${describePosition(p)} is CRITICAL, ${CRITICAL_TEXT[ev.reason]}${criticalSuffix(p)}`;
       return make(severity, 'critical', p, text);
     }
+    case 'key-health':
+      return make(ev.status === 'refused' ? 'critical' : 'warning', 'key-health', { account: ev.account }, ev.message);
     case 'liquidation-before-sl':
       return make('warning', 'liquidation-before-sl', ev.position, liquidationBeforeSlMessage(ev.position));
     case 'sl-hit':

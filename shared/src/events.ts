@@ -101,6 +101,18 @@ export const StreamEvent = z.discriminatedUnion('type', [
     reason: z.enum(['execution-started', 'execution-finished', 'timeout', 'error']),
   }),
   z.object({ type: z.literal('stats'), ...base, stats: MonitorStats }),
+  /**
+   * An account's key needs the trader: it expires within days (sent once a day from 7 days before), or the
+   * exchange now refuses it and every read of the account fails (sent once, when that starts).
+   */
+  z.object({
+    type: z.literal('key-health'),
+    ...base,
+    account: AccountName,
+    status: z.enum(['expiring', 'refused']),
+    expiresAt: EpochMs.nullable(),
+    message: z.string(),
+  }),
 ]);
 export type StreamEvent = z.infer<typeof StreamEvent>;
 export type StreamEventType = StreamEvent['type'];

@@ -14,6 +14,20 @@ export const TierCadence = z.object({
 });
 export type TierCadence = z.infer<typeof TierCadence>;
 
+/**
+ * What the companion knows of an account's API key (checked at start, watched while running): the popup shows
+ * every status but ok beside the account's read errors. Null for the embedded paper exchange's accounts.
+ */
+export const KeyHealth = z.object({
+  /** refused: the exchange refuses the key (every read fails) or it expired; expiring: within 7 days. */
+  status: z.enum(['ok', 'warn', 'read-only', 'expiring', 'refused']),
+  canTrade: z.boolean(),
+  expiresAt: EpochMs.nullable(),
+  /** Secret-free, one line each: what is wrong and what to do. */
+  warnings: z.array(z.string()),
+});
+export type KeyHealth = z.infer<typeof KeyHealth>;
+
 /** One account's monitoring health: a failing account's positions are as old as its last good read. */
 export const AccountHealth = z.object({
   account: z.string(),
@@ -22,6 +36,8 @@ export const AccountHealth = z.object({
   consecutiveFailures: z.number().int().nonnegative(),
   /** A short, secret-free description of the last failure. */
   lastError: z.string().nullable(),
+  /** The account's key health; absent or null for an account whose key the companion made (embedded paper). */
+  key: KeyHealth.nullable().optional(),
 });
 export type AccountHealth = z.infer<typeof AccountHealth>;
 

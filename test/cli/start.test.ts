@@ -19,10 +19,10 @@ describe('pnpm start', () => {
   it('exits 2 naming the field when the config has a bad value', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tierwatch-cli-'));
     const file = join(dir, 'config.yaml');
-    writeFileSync(file, 'accounts:\n  - name: main\n    mode: demo\n');
+    writeFileSync(file, 'accounts:\n  - name: main\n    mode: mainnet\n');
     const result = await runCli(['start', '--config', file, '--no-extension-build']);
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/accounts\.0\.mode = "demo"/);
+    expect(result.stderr).toMatch(/accounts\.0\.mode = "mainnet"/);
     expect(result.stdout).toBe('');
   });
 

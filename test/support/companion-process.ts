@@ -21,6 +21,11 @@ export function ensureBundle(): Promise<void> {
   return bundled;
 }
 const cli = ['--enable-source-maps', BUNDLE];
+/**
+ * `start` reads ~/.config/tierwatch/config.json when no config is named (`pnpm accounts add` writes it): the
+ * tests never see a developer's own accounts. A test that wants the default file sets XDG_CONFIG_HOME itself.
+ */
+const NO_USER_CONFIG = { XDG_CONFIG_HOME: join(tmpdir(), 'tierwatch-tests-no-config') };
 
 export interface ReadyLine {
   url: string;
@@ -52,7 +57,12 @@ export async function startCompanionProcess(
     {
       cwd: REPO_ROOT,
       // A fresh data dir per process: its own pairing token and journal, nothing left in the user's home.
-      env: { COMPANION__DATA_DIR: mkdtempSync(join(tmpdir(), 'tierwatch-data-')), ...process.env, ...opts.env },
+      env: {
+        COMPANION__DATA_DIR: mkdtempSync(join(tmpdir(), 'tierwatch-data-')),
+        ...process.env,
+        ...NO_USER_CONFIG,
+        ...opts.env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
@@ -94,27 +104,29 @@ export async function startCompanionProcess(
 /**
  * Runs the CLI to completion and returns its exit code and output (for start-up failures). One that is still
  * running after `timeoutMs` (a start that should have failed but did not) is killed: code null.
- * `uid`/`gid` run it as another user (a root test needs one for whom chmod means something).
+ * `uid`/`gid` run it as another user (a root test needs one for whom chmod means something); `input` is its stdin.
  */
 export async function runCli(
   args: string[],
   env: NodeJS.ProcessEnv = {},
-  opts: { timeoutMs?: number; uid?: number; gid?: number } = {},
+  opts: { timeoutMs?: number; uid?: number; gid?: number; input?: string } = {},
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   await ensureBundle();
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [...cli, ...args], {
       cwd: REPO_ROOT,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...NO_USER_CONFIG, ...env },
+      // `input` is written to stdin (a pipe, not a terminal: prompts read lines), then stdin is closed.
+      stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
       ...(opts.uid === undefined ? {} : { uid: opts.uid }),
       ...(opts.gid === undefined ? {} : { gid: opts.gid }),
     });
     let stdout = '';
     let stderr = '';
     const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 30_000);
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    if (opts.input !== undefined) child.stdin!.end(opts.input);
+    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     child.once('exit', (code) => {
       clearTimeout(timer);
       resolve({ code, stdout, stderr });

@@ -23,6 +23,11 @@ describe('loadConfig', () => {
     expect(cfg.paper.positionsPerAccount).toBeGreaterThan(0);
   });
 
+  it("accepts demo mode (Bybit's demo trading) and defaults allowWithdrawalKey to false", () => {
+    const cfg = loadConfig({ env: { COMPANION__ACCOUNTS: '[{"name":"main","mode":"demo"}]' } });
+    expect(cfg.accounts[0]).toMatchObject({ mode: 'demo', allowWithdrawalKey: false });
+  });
+
   it('reads YAML and JSON files', () => {
     expect(loadConfig({ env: {}, file: file('a.yaml', 'server:\n  port: 9000\n') }).server.port).toBe(9000);
     expect(loadConfig({ env: {}, file: file('a.json', '{"server":{"port":9001}}') }).server.port).toBe(9001);
@@ -47,7 +52,11 @@ describe('loadConfig', () => {
     ['port not a number', { COMPANION__SERVER__PORT: 'abc' }, /server\.port = "abc"/],
     ['unknown section', { COMPANION__TURBO__MODE: 'true' }, /Unrecognized key.*turbo/],
     ['bad log level', { COMPANION__LOG__LEVEL: 'loud' }, /log\.level = "loud".*expected one of/],
-    ['bad account mode', { COMPANION__ACCOUNTS: '[{"name":"main","mode":"demo"}]' }, /accounts\.0\.mode = "demo"/],
+    [
+      'bad account mode',
+      { COMPANION__ACCOUNTS: '[{"name":"main","mode":"mainnet"}]' },
+      /accounts\.0\.mode = "mainnet"/,
+    ],
     [
       'mirror without a main',
       { COMPANION__ACCOUNTS: '[{"name":"m","role":"mirror"}]' },

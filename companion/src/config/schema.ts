@@ -24,13 +24,18 @@ export const AccountConfig = z
     mode: ExchangeMode.default('paper'),
     /** Override the exchange's base URL: a Bybit regional host, or a standalone `pnpm sim` paper exchange. */
     baseUrl: z.url({ protocol: /^https?$/ }).optional(),
+    /**
+     * Run with a key that can withdraw or transfer funds. Refused without this (start-up stops, exit 2); with it,
+     * every start logs an error-level warning naming the account. Use a trade-only key instead.
+     */
+    allowWithdrawalKey: z.boolean().default(false),
   })
   .strict();
 export type AccountConfig = z.infer<typeof AccountConfig>;
 
 export const DEFAULT_ACCOUNTS: AccountConfig[] = [
-  { name: 'main', role: 'main', mirrorRatio: 1, mode: 'paper' },
-  { name: 'mirror1', role: 'mirror', mirrorOf: 'main', mirrorRatio: 0.5, mode: 'paper' },
+  { name: 'main', role: 'main', mirrorRatio: 1, mode: 'paper', allowWithdrawalKey: false },
+  { name: 'mirror1', role: 'mirror', mirrorOf: 'main', mirrorRatio: 0.5, mode: 'paper', allowWithdrawalKey: false },
 ];
 
 export const ServerConfig = z

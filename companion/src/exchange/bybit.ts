@@ -36,6 +36,8 @@ export interface BybitOptions {
   /** Base URL of a paper exchange or a Bybit host; every API entry is pointed at it. */
   baseUrl?: string;
   testnet?: boolean;
+  /** Bybit's demo trading (real prices, no real money) through ccxt's switch: api-demo.bybit.com. */
+  demo?: boolean;
   timeoutMs: number;
 }
 
@@ -59,6 +61,7 @@ export function createBybit(opts: BybitOptions): Bybit {
   // Currencies come from a private endpoint the companion never needs (deposits, networks).
   ex.has.fetchCurrencies = false;
   if (opts.testnet) ex.setSandboxMode(true);
+  if (opts.demo) ex.enableDemoTrading(true);
   if (opts.baseUrl) {
     const api = ex.urls.api as Record<string, string>;
     for (const key of Object.keys(api)) api[key] = opts.baseUrl.replace(/\/$/, '');

@@ -20,7 +20,7 @@ export * from './types.ts';
 
 export interface AccountSetup {
   account: Account;
-  /** A paper exchange or a Bybit host; default: Bybit live, or testnet for mode "testnet". */
+  /** A paper exchange or a Bybit host; default: Bybit live, testnet for mode "testnet", demo for "demo". */
   baseUrl?: string;
   credentials: ApiCredentials;
 }
@@ -81,6 +81,7 @@ export async function createExchangeLayer(opts: {
       secret: setup.credentials.secret,
       baseUrl: setup.baseUrl,
       testnet: setup.account.mode === 'testnet',
+      demo: setup.account.mode === 'demo',
       timeoutMs: config.timeoutMs,
     });
     const key = exchangeKey(setup);

@@ -35,6 +35,8 @@ export interface ExecutionServiceDeps {
    * and an execution drops the accounts' cached balances, positions and orders once its legs are out.
    */
   cache?: ResourceCache;
+  /** Why an account may not trade (a read-only key), or null: an execution naming it is refused, 403. */
+  tradingRefusal?: (account: string) => string | null;
   /** The journal's file layer (tests fill the disk with it); default node:fs. */
   openJournalFile?: OpenJournalFile;
 }
@@ -228,7 +230,16 @@ export class ExecutionService {
 
   /** Reads what validation needs (mark, balances) on the top lane, then the pure checks; see pre-check.ts. */
   private validate(req: ExecuteRequest): Promise<ExecutionPlan> {
-    const { accounts, clients, market, cache, clock } = this.deps;
+    const { accounts, clients, market, cache, clock, tradingRefusal } = this.deps;
+    (req.accounts ?? accounts.map((a) => a.name)).forEach((name, i) => {
+      const why = tradingRefusal?.(name);
+      if (why)
+        throw new AppError(
+          'FORBIDDEN',
+          `account ${name}: ${why}; nothing was placed`,
+          req.accounts ? ['accounts', i] : ['accounts'],
+        );
+    });
     return preCheck(req, {
       accounts,
       clients,

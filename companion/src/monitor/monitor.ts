@@ -2,6 +2,7 @@ import {
   type BusEvent,
   emptyTierCounts,
   type GuardMode,
+  type KeyHealth,
   type MonitorStats,
   type Order,
   type Position,
@@ -32,6 +33,8 @@ export interface MonitorOptions {
   /** Called on every fresh bulk read, so the cache shares the monitor's reads instead of repeating them. */
   onPositions?(account: string, positions: Position[], fetchedAt: number): void;
   onOrders?(account: string, orders: Order[], fetchedAt: number): void;
+  /** The account's key health (accounts/watch.ts), carried in its AccountHealth for the popup. */
+  keyHealth?(account: string): KeyHealth | null;
 }
 
 /**
@@ -201,7 +204,8 @@ export class Monitor {
   }
 
   accountHealth(): AccountHealth[] {
-    return [...this.accounts.values()].map(health);
+    const key = this.opts.keyHealth;
+    return [...this.accounts.values()].map((a) => (key ? { ...health(a), key: key(a.account) } : health(a)));
   }
 
   // ── the loop ─────────────────────────────────────────────────────────────────────────────────────

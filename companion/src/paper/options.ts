@@ -97,6 +97,13 @@ export const ApiPermissions = z.object({
   /** Bybit's ContractTrade permissions: Order (create, amend, cancel) and Position (TP/SL, leverage). */
   contractTrade: z.array(z.enum(['Order', 'Position'])).default(['Order', 'Position']),
   ips: z.array(z.string()).default(['*']),
+  /**
+   * Bybit's Wallet permissions. None by default: a key that can move money out is what the companion refuses,
+   * so a test that wants the refusal grants one of these.
+   */
+  wallet: z.array(z.enum(['AccountTransfer', 'SubMemberTransfer', 'Withdraw'])).default([]),
+  /** When the key lapses (ISO 8601), or null for a key that does not (Bybit: bound to IPs). */
+  expiredAt: z.iso.datetime().nullable().default(null),
 });
 export type ApiPermissions = z.infer<typeof ApiPermissions>;
 

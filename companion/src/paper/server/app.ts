@@ -89,6 +89,12 @@ export function createPaperApp(deps: AppDeps): Hono {
           control.recordAuthFailure();
           throw e;
         }
+        // Bybit refuses a lapsed key on every private call (ccxt: AuthenticationError).
+        const expiredAt = control.permissionsOf(account.name).expiredAt;
+        if (expiredAt !== null && Date.parse(expiredAt) <= engine.now()) {
+          control.recordAuthFailure();
+          throw new BybitError(33004, 'Your api key has expired.');
+        }
         if (fault === 'storm') {
           const reset = String(engine.now() + 1000);
           return answer(c, 10006, 'Too many visits!', {
@@ -112,7 +118,14 @@ export function createPaperApp(deps: AppDeps): Hono {
       const permissions = control.permissionsOf(acc.name);
       if (route.private) checkPermission(route, permissions);
       const p = c.req.method === 'POST' ? Params.fromBody(body) : Params.fromQuery(rawQuery);
-      const result = route.handle({ engine, p, acc, leverage: deps.leverage, permissions });
+      const result = route.handle({
+        engine,
+        p,
+        acc,
+        leverage: deps.leverage,
+        permissions,
+        positionMode: control.positionModeOf(acc.name),
+      });
       return c.json(envelope(account ? control.rewriteAnswer(endpoint, account.name, result) : result, engine.now()));
     } catch (e) {
       if (e instanceof BybitError) {

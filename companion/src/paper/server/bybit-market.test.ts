@@ -93,6 +93,47 @@ describe('/v5/account/fee-rate', () => {
 describe('/v5/user/query-api and key permissions', () => {
   const order = { category: 'linear', symbol: 'ETHUSDT', side: 'Buy', orderType: 'Market', qty: '0.1' };
 
+  it("answers Bybit's shape: a trade-only key by default, wallet rights and expiry when configured", async () => {
+    const { ex } = await start({});
+    const q = await call('GET', '/v5/user/query-api');
+    expect(q.result).toMatchObject({
+      readOnly: 0,
+      ips: ['*'],
+      expiredAt: '',
+      deadlineDay: -2,
+      uta: 1,
+      permissions: { ContractTrade: ['Order', 'Position'], Wallet: [], Spot: [], Options: [], Exchange: [] },
+    });
+    const expiredAt = new Date(ex.engine.now() + 5.5 * 86_400_000).toISOString();
+    await fetch(`${ex.url}/sim/permissions/main`, {
+      method: 'POST',
+      body: JSON.stringify({ wallet: ['Withdraw'], ips: ['10.0.0.1'], expiredAt }),
+    });
+    const after = (await call('GET', '/v5/user/query-api')).result;
+    expect(after).toMatchObject({
+      ips: ['10.0.0.1'],
+      expiredAt,
+      deadlineDay: 5,
+      permissions: { Wallet: ['Withdraw'] },
+    });
+    // Once lapsed, every private call is refused as Bybit refuses an expired key.
+    ex.control.step(6 * 86_400_000);
+    expect((await call('GET', '/v5/position/list', { category: 'linear', settleCoin: 'USDT' })).retCode).toBe(33004);
+  });
+
+  it('one-way mode by default; hedge mode settable: rows carry positionIdx 1/2 and a positionIdx 0 write answers 10001', async () => {
+    const { ex } = await start({ positionsPerAccount: 6 });
+    const list = { category: 'linear', settleCoin: 'USDT' };
+    const idx = async () =>
+      (await call('GET', '/v5/position/list', list)).result.list.map((r: { positionIdx: number }) => r.positionIdx);
+    expect(await idx()).toEqual([0, 0, 0, 0, 0, 0]);
+    await fetch(`${ex.url}/sim/position-mode/main`, { method: 'POST', body: JSON.stringify({ mode: 'hedge' }) });
+    const rows = (await call('GET', '/v5/position/list', list)).result.list;
+    for (const r of rows) expect(r.positionIdx).toBe(r.side === 'Sell' ? 2 : 1);
+    expect((await call('POST', '/v5/order/create', order)).retCode).toBe(10001);
+    expect((await call('POST', '/v5/order/create', { ...order, positionIdx: 1 })).retCode).toBe(0);
+  });
+
   it('a read-only paper key says so and every write answers 10005', async () => {
     await start({ permissions: { mirror1: { readOnly: true } } });
     const q = await call('GET', '/v5/user/query-api', {}, 1);

@@ -99,6 +99,10 @@ export function controlRoutes(control: PaperControl): Hono {
     const b = await body(c, ApiPermissions.partial());
     return c.json({ ok: true, permissions: control.setPermissions(c.req.param('account'), b) });
   });
+  app.post('/position-mode/:account', async (c) => {
+    const { mode } = await body(c, z.object({ mode: z.enum(['one-way', 'hedge']) }));
+    return c.json({ ok: true, mode: control.setPositionMode(c.req.param('account'), mode) });
+  });
   app.get('/positions/:account', (c) => c.json({ ok: true, positions: control.positions(c.req.param('account')) }));
 
   app.onError((err, c) => {

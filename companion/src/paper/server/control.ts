@@ -3,6 +3,7 @@ import type { PaperEngine } from '../engine/engine.ts';
 import { sign } from '../engine/ledger.ts';
 import { ApiPermissions, Faults, Latency, type PaperOptions, type TimeWindow } from '../options.ts';
 import { IpGuard, KeyedWindows, SlidingWindow, type Verdict } from './limits.ts';
+import type { PositionMode } from './route-kit.ts';
 import { type PaperStats, StatsRecorder, type StreamStats } from './stats.ts';
 
 /**
@@ -54,6 +55,7 @@ export class PaperControl {
   private readonly ip: IpGuard;
   private limitsEnabled: boolean;
   private readonly permissions = new Map<string, ApiPermissions>();
+  private readonly positionModes = new Map<string, PositionMode>();
 
   constructor(
     readonly engine: PaperEngine,
@@ -81,6 +83,15 @@ export class PaperControl {
     const next = ApiPermissions.parse({ ...this.permissionsOf(account), ...p });
     this.permissions.set(account, next);
     return next;
+  }
+
+  /** One-way unless set: the only mode the companion trades in (hedge mode is refused by name). */
+  positionModeOf(account: string): PositionMode {
+    return this.positionModes.get(account) ?? 'one-way';
+  }
+  setPositionMode(account: string, mode: PositionMode): PositionMode {
+    this.positionModes.set(account, mode);
+    return mode;
   }
 
   /** Lifts (false) or restores (true) every rate limit at run time; counting goes on either way. */

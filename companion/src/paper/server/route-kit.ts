@@ -12,6 +12,16 @@ export interface RouteContext {
   acc: PaperAccount;
   leverage: number;
   permissions: ApiPermissions;
+  /** Bybit's position mode of the account (USDT perpetuals): one-way (positionIdx 0) or hedge (1 buy, 2 sell). */
+  positionMode: PositionMode;
+}
+
+export type PositionMode = 'one-way' | 'hedge';
+
+/** Bybit answers 10001 when a write's positionIdx does not fit the account's position mode. */
+export function checkPositionIdx(p: Params, mode: PositionMode): void {
+  const idx = p.int('positionIdx', 0, 2, 0);
+  if ((mode === 'one-way') !== (idx === 0)) throw new BybitError(10001, 'position idx not match position mode');
 }
 
 /** Bybit's permission rules: a read-only key writes nothing; a write needs its ContractTrade permission. */

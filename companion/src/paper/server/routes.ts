@@ -7,6 +7,7 @@ import { MARKET_ROUTES } from './market-routes.ts';
 import { page } from './params.ts';
 import {
   CATEGORIES,
+  checkPositionIdx,
   hasPartial,
   inst,
   linear,
@@ -61,7 +62,7 @@ export const ROUTES: Record<string, Route> = {
   '/v5/user/query-api': {
     method: 'GET',
     private: true,
-    handle: ({ acc, permissions }) => ({
+    handle: ({ engine, acc, permissions }) => ({
       id: String(acc.uid),
       note: `paper ${acc.name}`,
       apiKey: acc.apiKey,
@@ -70,7 +71,7 @@ export const ROUTES: Record<string, Route> = {
       permissions: {
         ContractTrade: permissions.readOnly ? [] : permissions.contractTrade,
         Spot: [],
-        Wallet: ['AccountTransfer'],
+        Wallet: permissions.wallet,
         Options: [],
         Derivatives: [],
         Exchange: [],
@@ -78,8 +79,11 @@ export const ROUTES: Record<string, Route> = {
       },
       ips: permissions.ips,
       type: 1,
-      deadlineDay: -2,
-      expiredAt: '',
+      // Bybit: the days left for a key that expires, -2 for one that does not.
+      deadlineDay: permissions.expiredAt
+        ? Math.max(0, Math.floor((Date.parse(permissions.expiredAt) - engine.now()) / 86_400_000))
+        : -2,
+      expiredAt: permissions.expiredAt ?? '',
       createdAt: '2024-01-01T00:00:00Z',
       unified: 0,
       uta: 1,
@@ -126,7 +130,7 @@ export const ROUTES: Record<string, Route> = {
   '/v5/position/list': {
     method: 'GET',
     private: true,
-    handle: ({ engine, p, acc }) => {
+    handle: ({ engine, p, acc, positionMode }) => {
       if (!linear(p)) return { category: p.str('category'), list: [], nextPageCursor: '' };
       needSymbolOrSettle(p);
       const one = symbolOf(engine, p, false);
@@ -137,9 +141,11 @@ export const ROUTES: Record<string, Route> = {
       const { list, nextPageCursor } = page(all, p, 20, 200);
       return {
         category: 'linear',
-        list: list.map((x) =>
-          fmt.position(inst(engine, x.symbol), x, engine.mark(x.symbol), hasPartial(acc, x.symbol)),
-        ),
+        list: list.map((x) => {
+          const row = fmt.position(inst(engine, x.symbol), x, engine.mark(x.symbol), hasPartial(acc, x.symbol));
+          // Hedge mode: each side has its own slot, 1 for the buy side and 2 for the sell side.
+          return positionMode === 'hedge' ? { ...row, positionIdx: row.side === 'Sell' ? 2 : 1 } : row;
+        }),
         nextPageCursor,
       };
     },
@@ -218,11 +224,10 @@ export const ROUTES: Record<string, Route> = {
     method: 'POST',
     private: true,
     permission: 'Order',
-    handle: ({ engine, p, acc }) => {
+    handle: ({ engine, p, acc, positionMode }) => {
       if (!linear(p))
         throw new BybitError(10001, 'params error: only category linear is supported by the paper exchange');
-      const positionIdx = p.int('positionIdx', 0, 2, 0);
-      if (positionIdx !== 0) throw new BybitError(10001, 'position idx not match position mode');
+      checkPositionIdx(p, positionMode);
       const orderType = p.oneOf('orderType', ['Market', 'Limit'] as const);
       const qty = p.num('qty');
       if (qty === undefined || !(qty > 0)) throw paramsError('qty must be a positive number');
@@ -279,10 +284,10 @@ export const ROUTES: Record<string, Route> = {
     method: 'POST',
     private: true,
     permission: 'Position',
-    handle: ({ engine, p, acc }) => {
+    handle: ({ engine, p, acc, positionMode }) => {
       if (!linear(p)) throw paramsError('only category linear is supported by the paper exchange');
       const symbol = (symbolOf(engine, p, true) as Instrument).symbol;
-      if (p.int('positionIdx', 0, 2, 0) !== 0) throw new BybitError(10001, 'position idx not match position mode');
+      checkPositionIdx(p, positionMode);
       const tpslMode = p.oneOf('tpslMode', ['Full', 'Partial'] as const, 'Full');
       const req = {
         tpslMode,

@@ -85,7 +85,14 @@ export class TradeFeed {
       const permissions = this.control.permissionsOf(conn.account.name);
       checkPermission(route, permissions);
       const p = new Params(args[0] as Record<string, unknown>);
-      const data = route.handle({ engine: this.engine, p, acc: conn.account, leverage: this.leverage, permissions });
+      const data = route.handle({
+        engine: this.engine,
+        p,
+        acc: conn.account,
+        leverage: this.leverage,
+        permissions,
+        positionMode: this.control.positionModeOf(conn.account.name),
+      });
       return answer(0, 'OK', data);
     } catch (e) {
       if (e instanceof BybitError) return answer(e.retCode, e.message);
