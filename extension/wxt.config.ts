@@ -1,5 +1,6 @@
 import preact from '@preact/preset-vite';
 import { defineConfig } from 'wxt';
+import companion from '../companion/package.json' with { type: 'json' };
 import { KEY } from './manifest-key.ts';
 
 export default defineConfig({
@@ -15,4 +16,6 @@ export default defineConfig({
     action: { default_title: 'Tierwatch' },
   },
   vite: () => ({ plugins: [preact()] }),
+  // `pnpm package`: the extension as a zip ready to load, named for the companion it pairs with.
+  zip: { artifactTemplate: `tierwatch-extension-${companion.version}-{{browser}}.zip` },
 });

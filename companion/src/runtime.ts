@@ -111,7 +111,7 @@ function portError(port: number, err: unknown): unknown {
 
 /** Composes the companion from its config: exchange, monitor, cache, execution guard, HTTP and WebSocket. */
 export async function startCompanion(config: CompanionConfig, opts: StartOptions = {}): Promise<RunningCompanion> {
-  const logger = opts.logger ?? createLogger({ level: config.log.level });
+  const logger = opts.logger ?? createLogger({ level: config.log.level, format: config.log.format });
   const clock = opts.clock ?? systemClock;
   const env = opts.env ?? process.env;
   const accounts = config.accounts.map((a) => toProtocolAccount(config, a));

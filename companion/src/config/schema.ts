@@ -57,7 +57,11 @@ export const PaperConfig = z
   .strict();
 
 export const LogConfig = z
-  .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
+  .object({
+    level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** `auto`: human lines (pino-pretty) when stderr is a terminal, JSON lines otherwise. */
+    format: z.enum(['auto', 'json', 'pretty']).default('auto'),
+  })
   .strict();
 
 export const CompanionConfig = z
