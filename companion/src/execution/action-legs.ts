@@ -31,19 +31,24 @@ export async function placeActionLeg(deps: LegDeps, leg: LegResult, t: ActionTer
   if (kind === 'close') return placeLeg(deps, leg, t);
   const { client, sem } = deps;
   const opts = { lane: 'execution' as const, signal: deps.signal };
+  if (kind === 'cancel-orders' && !client.cancelAllOrders)
+    return {
+      ...leg,
+      status: 'rejected',
+      error: { code: 'INTERNAL', message: `account ${leg.account} cannot cancel all orders` },
+    };
   try {
     await sem.run(() => {
-      if (kind === 'cancel-orders') {
-        if (!client.cancelAllOrders) throw new Error(`account ${leg.account} cannot cancel all orders`);
-        return client.cancelAllOrders(t.symbol, opts);
-      }
+      if (kind === 'cancel-orders') return client.cancelAllOrders!(t.symbol, opts);
       return client.setTradingStop(t.symbol, t.side, stopLevels(t.action, leg), opts);
     });
     return { ...leg, status: 'placed', error: null };
   } catch (err) {
     if (notModified(err)) return { ...leg, status: 'placed', error: null };
+    // Stopping mid-call: the outcome is unknown, and the next start's recovery reads it back.
+    if (deps.signal?.aborted) throw err;
     const error = protocolError(err);
-    if (certainlyRefused(err) || !(err instanceof ExchangeCallError)) return { ...leg, status: 'rejected', error };
+    if (certainlyRefused(err)) return { ...leg, status: 'rejected', error };
     return resolveActionLeg(deps, { ...leg, status: 'unknown', error }, t, deps.clock.now() + deps.settleMs);
   }
 }

@@ -122,8 +122,12 @@ describe('planAction: which levels per action', () => {
     expect(p.adjustments.join(' ')).toMatch(/mirror2: fee rate unknown/);
   });
   it.each([
-    ['the mark is not past break-even', { mark: 50_040 }, /not past break-even/],
-    ['the SL is already past break-even (never loosened)', { sl: 51_000 }, /already at or past break-even/],
+    ['the mark is not past break-even', { mark: 50_040, sl: undefined }, /not past break-even/],
+    [
+      'the SL is already past break-even (never loosened)',
+      { mark: undefined, sl: 51_000 },
+      /already at or past break-even/,
+    ],
   ])('SL to break-even skipped when %s', (_, { mark, sl }, why) => {
     const positions = new Map([['main', pos('main', sl ? { stopLoss: sl } : {})]]);
     const p = plan({ kind: 'sl-break-even' }, {}, positions, mark ?? 52_000);
@@ -154,7 +158,7 @@ describe('planAction: refusals (nothing sent)', () => {
   ] as const)('%s', (_, action, over, positions, code) => {
     const err = (() => {
       try {
-        plan(action, over, positions as Map<string, Position | null>);
+        plan(action, over as Partial<ActionRequestInput>, positions as Map<string, Position | null>);
       } catch (e) {
         return e;
       }
