@@ -4,6 +4,7 @@ import { formatPct, formatPnl, formatPrice, formatQty } from '../../utils/format
 import { positionKey } from '../../utils/keys.ts';
 import { liquidationDistancePct, markValue, mirrorSync, nearSide, roiPct } from '../../utils/metrics.ts';
 import { type Family, flagNotes, gaugePosition } from '../../utils/view.ts';
+import { PositionActions } from './PositionActions.tsx';
 
 /**
  * One family of the glance: the main leg's row, its mirrors folded into one line under it ("mirror1 ×0.5
@@ -27,6 +28,7 @@ export function FamilyRows({ family, ratios, focus, onOpen }: FamilyProps) {
   return (
     <div class="family">
       <Row p={family.main} focus={focus} onOpen={onOpen} />
+      <PositionActions family={family} />
       {states.length > 0 && (
         <button
           type="button"
