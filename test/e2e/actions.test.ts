@@ -140,6 +140,31 @@ describe.runIf(browserSuiteEnabled('e2e actions'))('actions on a position family
     await page.close();
   });
 
+  it('"close all shown" on a filtered set, behind a typed confirmation: every family shown closed', async () => {
+    const mine = [await openFamily('e2e-all-a', 0.6), await openFamily('e2e-all-b', 0.6)];
+    const page = await popup();
+    await page.getByTestId('filter').fill('critical long');
+    for (const inst of mine)
+      await page
+        .locator(`[data-testid="position-row"][data-key="main:${inst.symbol}:long"]`)
+        .waitFor({ timeout: 20_000 });
+    const shown = Number(await page.getByTestId('close-all-shown').getAttribute('data-count'));
+    await page.getByTestId('close-all-shown').click();
+    expect(shown).toBeGreaterThanOrEqual(2);
+    await page.getByTestId('close-all-typed').fill('close');
+    expect(await page.getByTestId('close-all-confirm').isDisabled()).toBe(true);
+    await page.getByTestId('close-all-typed').fill(`CLOSE ${shown}`);
+    await shot(page, 'close-all-typed');
+    await page.getByTestId('close-all-confirm').click();
+    const result = page.getByTestId('close-all-result');
+    await result.waitFor({ timeout: 30_000 });
+    expect(Number(await result.getAttribute('data-complete')), (await result.textContent()) ?? '').toBe(shown);
+    await shot(page, 'close-all-result');
+    const left = (await positions()).filter((p) => mine.some((i) => i.symbol === p.symbol));
+    expect(left).toEqual([]);
+    await page.close();
+  });
+
   it('SL to break-even through the background action API: the new SL read back from the exchange on both accounts', async () => {
     const inst = await openFamily('e2e-be', 3);
     await fetch(`${companion.ready.paperExchange!.url}/sim/price`, {

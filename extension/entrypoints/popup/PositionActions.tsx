@@ -27,10 +27,14 @@ const num = (s: string) => {
   return Number.isFinite(n) && n > 0 ? n : null;
 };
 
-export async function sendAction(p: TieredPosition, action: PositionAction): Promise<PositionActionReply> {
+export async function sendAction(
+  p: TieredPosition,
+  action: PositionAction,
+  key?: string,
+): Promise<PositionActionReply> {
   try {
     return (
-      ((await browser.runtime.sendMessage(actionMessage(p, action))) as PositionActionReply) ?? {
+      ((await browser.runtime.sendMessage(actionMessage(p, action, key))) as PositionActionReply) ?? {
         ok: false,
         error: 'the background did not answer',
       }
