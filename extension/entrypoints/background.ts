@@ -6,7 +6,7 @@ import { createBackground } from '../utils/background-core.ts';
 import type { SocketLike } from '../utils/connection.ts';
 import { POPUP_PORT, type PopupToBackground } from '../utils/messages.ts';
 import { focusKeyOf } from '../utils/notify.ts';
-import { runPositionAction } from '../utils/position-actions.ts';
+import { runPositionAction, warmPositions } from '../utils/position-actions.ts';
 import { companionUrl, loadSettings, notificationPrefs, pairingToken, pendingFocus } from '../utils/settings.ts';
 
 const KEEPALIVE_ALARM = 'tierwatch-keepalive';
@@ -80,6 +80,10 @@ export default defineBackground(() => {
   };
   const act = async (msg: unknown) => runPositionAction(await actionApi(), msg);
   browser.runtime.onMessage.addListener((msg: { type?: string }, _sender, reply: (r: unknown) => void) => {
+    if (msg?.type === 'position-action-warm') {
+      void actionApi().then(warmPositions);
+      return undefined;
+    }
     if (msg?.type !== 'position-action') return undefined;
     void act(msg).then(reply);
     return true;

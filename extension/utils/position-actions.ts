@@ -50,6 +50,16 @@ export async function runPositionAction(api: Api | null, raw: unknown): Promise<
   }
 }
 
+/**
+ * Sent when a family's action menu opens: the background reads the positions fresh, and an action sent in
+ * the next seconds is planned from that read (one round trip instead of two on the money path).
+ */
+export const WARM_MESSAGE = { type: 'position-action-warm' } as const;
+
+export async function warmPositions(api: Api | null): Promise<void> {
+  await api?.positions({ use_cache: false }).catch(() => {});
+}
+
 /** Closes need a confirmation; protective actions (break-even, trailing, TP/SL) go in one click by default. */
 export const confirmsByDefault = (a: PositionActionT): boolean =>
   a.kind === 'close' || a.kind === 'close-limit' || a.kind === 'cancel-orders';

@@ -167,6 +167,20 @@ export class CcxtAccountClient implements AccountClient {
     return { taker, maker };
   }
 
+  async fetchFeeRates(opts: CallOptions): Promise<Map<string, { taker: number; maker: number }>> {
+    const page = (await this.call('account-read', 'account/fee-rate', opts, () =>
+      this.ex.privateGetV5AccountFeeRate({ category: 'linear' }),
+    )) as Page;
+    const out = new Map<string, { taker: number; maker: number }>();
+    for (const r of page.result?.list ?? []) {
+      const taker = Number(r.takerFeeRate);
+      const maker = Number(r.makerFeeRate);
+      if (typeof r.symbol === 'string' && Number.isFinite(taker) && Number.isFinite(maker))
+        out.set(r.symbol, { taker, maker });
+    }
+    return out;
+  }
+
   /** Never retried here, like placeOrder: the execution layer reads the open orders back instead. */
   async cancelAllOrders(symbol: string, opts: CallOptions): Promise<void> {
     await this.call(

@@ -84,6 +84,8 @@ export interface AccountClient {
   setTradingStop(symbol: string, side: PositionSide, levels: TradingStopLevels, opts: CallOptions): Promise<void>;
   /** The account's fee rates on a symbol (fractions, e.g. 0.00055); optional: fakes and old clients lack it. */
   fetchFeeRate?(symbol: string, opts: CallOptions): Promise<{ taker: number; maker: number }>;
+  /** Every linear symbol's fee rates for the account in one call (optional, like fetchFeeRate). */
+  fetchFeeRates?(opts: CallOptions): Promise<Map<string, { taker: number; maker: number }>>;
   /** Cancels every open order on a symbol (Bybit cancel-all); optional like fetchFeeRate. */
   cancelAllOrders?(symbol: string, opts: CallOptions): Promise<void>;
   closePosition(symbol: string, side: PositionSide, clientOrderId: string, opts: CallOptions): Promise<PlacedOrder>;

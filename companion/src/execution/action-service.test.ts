@@ -4,8 +4,10 @@ import { join } from 'node:path';
 import type { ActionRequestInput, BusEvent, GuardMode } from '@tierwatch/shared';
 import { ActionRequest } from '@tierwatch/shared';
 import { afterEach, describe, expect, it } from 'vitest';
+import { CacheConfig } from '../cache/config.ts';
+import { ResourceCache } from '../cache/index.ts';
 import { EventBus } from '../core/bus.ts';
-import { systemClock } from '../core/clock.ts';
+import { type Clock, systemClock } from '../core/clock.ts';
 import { breakEvenPrice } from './action-plan.ts';
 import { clientOrderId } from './ids.ts';
 import { ExecutionService } from './service.ts';
@@ -27,7 +29,12 @@ function family() {
   return ex;
 }
 
-async function start(ex = family(), dataDir = mkdtempSync(join(tmpdir(), 'tw-act-'))) {
+async function start(
+  ex = family(),
+  dataDir = mkdtempSync(join(tmpdir(), 'tw-act-')),
+  clock: Clock = systemClock,
+  cache?: ResourceCache,
+) {
   const events: BusEvent[] = [];
   const modes: GuardMode[] = [];
   const bus = new EventBus();
@@ -38,8 +45,9 @@ async function start(ex = family(), dataDir = mkdtempSync(join(tmpdir(), 'tw-act
     market: ex.market,
     monitor: { setMode: (m) => modes.push(m) },
     bus,
-    clock: systemClock,
+    clock,
     dataDir,
+    cache,
     config: { settleMs: 20 },
   });
   open.push(service);
@@ -139,6 +147,31 @@ describe('ExecutionService.act', () => {
     // Sending the key again answers the recovered result: nothing new is sent.
     expect((await second.service.act(act({ kind: 'sl-break-even' }))).executionId).toBe(r.executionId);
     expect([...ex.clients.values()].map((c) => c.stopCalls.length)).toEqual(calls);
+  });
+
+  it("positions read in the last seconds (the popup's preview) are planned from as read; older ones are read again", async () => {
+    const ex = family();
+    let now = 1_000_000;
+    const clock: Clock = { ...systemClock, now: () => now };
+    const cache = new ResourceCache(CacheConfig.parse({}), clock);
+    for (const c of ex.clients.values())
+      await cache.read(c.account.name, 'positions', () => c.fetchPositions(), { useCache: false });
+    const { service } = await start(ex, undefined, clock, cache);
+    const calls = () => [...ex.clients.values()].map((c) => c.positionCalls);
+    const before = calls();
+    await service.act(act({ kind: 'sl-break-even' }, 'cached-read-1'));
+    expect(calls()).toEqual(before);
+    // The action dropped the accounts' cached positions (they changed): the next one reads them.
+    await service.act(act({ kind: 'set-tpsl', takeProfit: 60_000 }, 'cached-read-2'));
+    expect(calls()).toEqual(before.map((n) => n + 1));
+    // An old read is not trusted.
+    for (const c of ex.clients.values())
+      await cache.read(c.account.name, 'positions', () => c.fetchPositions(), { useCache: false });
+    now += 10_000;
+    await service.act(act({ kind: 'close', percent: 10 }, 'cached-read-3'));
+    expect(calls()).toEqual(before.map((n) => n + 3));
+    // The fee rate: one read per account for the break-even.
+    expect([...ex.clients.values()].map((c) => c.feeCalls)).toEqual([1, 1, 1]);
   });
 
   it('an ordinary execution still derives its ids from key and account only', async () => {

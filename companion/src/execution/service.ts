@@ -82,6 +82,8 @@ export class ExecutionService {
   private readonly byId: ExecutionBook['entries'];
   private readonly running = new Set<Promise<unknown>>();
   private readonly closing = new AbortController();
+  /** The accounts' fee rates by symbol, for SL to break-even (action-check.ts). */
+  private readonly feeRates = new Map<string, { rates: Map<string, number>; at: number }>();
 
   private constructor(
     private readonly deps: ExecutionServiceDeps,
@@ -160,6 +162,10 @@ export class ExecutionService {
   act(req: ActionRequest): Promise<ExecuteResult> {
     return this.submit(req, async () => {
       const plan = await checkAction(req, {
+        cache: this.deps.cache,
+        clock: this.deps.clock,
+        positionsMaxAgeMs: this.config.markMaxAgeMs,
+        feeRates: this.feeRates,
         accounts: this.deps.accounts,
         clients: this.deps.clients,
         market: this.deps.market,

