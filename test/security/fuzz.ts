@@ -324,7 +324,7 @@ export function actionBodies(seed = 1): { name: string; body: string }[] {
     { kind: 'close', percent: -5 },
     { kind: 'close', percent: 101 },
     { kind: 'close', percent: '50' },
-    { kind: 'close', percent: 1e309 },
+    { kind: 'close', percent: Number.MAX_VALUE },
     { kind: 'close-limit' },
     { kind: 'close-limit', price: -1 },
     { kind: 'close-limit', price: 0 },
