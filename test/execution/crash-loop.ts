@@ -34,6 +34,9 @@ export interface CrashFigures {
   actionsSent: number;
   /** Positions on an action's symbol that end on the other side than they started (an action flipped one). */
   positionsFlipped: number;
+  /** Actions the companion has a record of, and their close orders on the exchange's book. */
+  actionsJournaled: number;
+  actionLegsOnExchange: number;
 }
 
 const ACCOUNTS = ['main', 'mirror1', 'mirror2'];
@@ -72,6 +75,8 @@ export async function runCrashLoop(iterations: number, seed = 11): Promise<Crash
     restartToSettledMs: [],
     actionsSent: 0,
     positionsFlipped: 0,
+    actionsJournaled: 0,
+    actionLegsOnExchange: 0,
   };
   const actionKeys: string[] = [];
   const startSides = new Map(paper.engine.accounts.map((a) => [a.name, a.positions.get('BTCUSDT')?.side ?? null]));
@@ -134,6 +139,10 @@ export async function runCrashLoop(iterations: number, seed = 11): Promise<Crash
       ...keys.flatMap((k) => ACCOUNTS.map((a) => clientOrderId(k, a))),
       ...actionKeys.flatMap((k) => ACCOUNTS.map((a) => clientOrderId(k, a, 'close'))),
     ]);
+    fig.actionsJournaled = actionKeys.filter((k) => byKey.has(k)).length;
+    const actionIds = new Set(actionKeys.flatMap((k) => ACCOUNTS.map((a) => clientOrderId(k, a, 'close'))));
+    for (const acc of paper.engine.accounts)
+      for (const id of acc.linkIds.keys()) if (actionIds.has(id)) fig.actionLegsOnExchange++;
     for (const acc of paper.engine.accounts) {
       const side = acc.positions.get('BTCUSDT')?.side ?? null;
       const was = startSides.get(acc.name) ?? null;
