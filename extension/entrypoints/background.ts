@@ -1,10 +1,12 @@
 import { defineBackground } from 'wxt/utils/define-background';
 import { z } from 'zod';
 import { browser } from '#imports';
+import { createApi } from '../utils/api.ts';
 import { createBackground } from '../utils/background-core.ts';
 import type { SocketLike } from '../utils/connection.ts';
 import { POPUP_PORT, type PopupToBackground } from '../utils/messages.ts';
 import { focusKeyOf } from '../utils/notify.ts';
+import { runPositionAction, warmPositions } from '../utils/position-actions.ts';
 import {
   alertSilence,
   companionUrl,
@@ -108,13 +110,31 @@ export default defineBackground(() => {
     }
   });
 
+  // Actions on a position family (the popup's rows, notification buttons): run here, one path to the companion.
+  const actionApi = async () => {
+    const s = await loadSettings();
+    return s.token ? createApi({ baseUrl: s.baseUrl, token: s.token }) : null;
+  };
+  const act = async (msg: unknown) => runPositionAction(await actionApi(), msg);
+  browser.runtime.onMessage.addListener((msg: { type?: string }, _sender, reply: (r: unknown) => void) => {
+    if (msg?.type === 'position-action-warm') {
+      void actionApi().then(warmPositions);
+      return undefined;
+    }
+    if (msg?.type !== 'position-action') return undefined;
+    void act(msg).then(reply);
+    return true;
+  });
+
   // For the end-to-end tests and the benchmark (serviceWorker.evaluate): feed a server message through
-  // the same parse → reduce → notify path a socket message takes, and read the state back.
+  // the same parse → reduce → notify path a socket message takes, and read the state back; `act` is what a
+  // notification button's handler calls.
   (globalThis as { tierwatch?: unknown }).tierwatch = {
     inject: core.inject,
     state: core.state,
     openNotifications: core.openNotifications,
     shown: core.shown,
     notificationButton: core.notificationButton,
+    act,
   };
 });

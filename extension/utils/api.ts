@@ -1,5 +1,6 @@
 import {
   AccountsResponse,
+  type ActionRequestInput,
   BalancesResponse,
   ErrorBody,
   type ErrorCode,
@@ -149,6 +150,9 @@ export function createApi({
       call(BalancesResponse, `/api/v1/trading/balances${q(params)}`),
     execute: (req: ExecuteRequest) =>
       call(ExecuteResult, '/api/v1/trading/execute', { method: 'POST', body: req, timeoutMs: executeTimeoutMs }),
+    /** An action on a held position family (close, TP/SL, break-even, trailing, cancel orders): the money path. */
+    act: (req: ActionRequestInput) =>
+      call(ExecuteResult, '/api/v1/trading/actions', { method: 'POST', body: req, timeoutMs: executeTimeoutMs }),
     execution: (id: string) => call(ExecuteResult, `/api/v1/trading/executions/${encodeURIComponent(id)}`),
     /** Newest first; with a key, the execution of that idempotency key (none or one). */
     executions: (params: { key?: string } = {}) =>

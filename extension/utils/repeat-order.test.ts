@@ -68,6 +68,12 @@ describe('findRepeat', () => {
     { name: 'just past the window', plan: base, listed: [sent(base, REPEAT_WINDOW_MS + 1)], repeat: null },
     { name: 'started "in the future" (clock step)', plan: base, listed: [sent(base, -500)], repeat: 'ex_-500' },
     { name: 'another symbol', plan: base, listed: [sent(base, 3000, { symbol: 'ETHUSDT' })], repeat: null },
+    {
+      name: 'an action on the held long (a close of the same size), not an order',
+      plan: base,
+      listed: [sent(base, 3000, { action: { kind: 'close', percent: 100 } })],
+      repeat: null,
+    },
     { name: 'the other side', plan: base, listed: [sent(base, 3000, { side: 'short' })], repeat: null },
     { name: 'another quantity', plan: planOf({ quantity: '0.02' }), listed: [sent(base, 3000)], repeat: null },
     { name: 'one qty step more', plan: planOf({ quantity: '0.011' }), listed: [sent(base, 3000)], repeat: null },

@@ -41,7 +41,8 @@ export function findRepeat(
   for (const e of executions) {
     // The very request being confirmed (followed after a lost answer): re-sending it joins it, no repeat.
     if (e.idempotencyKey === req.idempotencyKey) continue;
-    if (!wentOut(e) || e.symbol !== req.symbol || e.side !== req.side) continue;
+    // An action (a close, new levels) on a held position is not an order like this one, whatever its side.
+    if (!wentOut(e) || e.action || e.symbol !== req.symbol || e.side !== req.side) continue;
     // Clocks of popup and companion are the same machine's; a start "in the future" is just now.
     const ageMs = Math.max(0, now - e.startedAt);
     if (ageMs > windowMs || !sameLegs(plan, e)) continue;

@@ -1,12 +1,8 @@
 import { z } from 'zod';
+import { PositionAction } from './action.ts';
 import { type ErrorCode, errorCodeNames } from './errors.ts';
-import { AccountName, EpochMs, Price, Quantity, SymbolName } from './primitives.ts';
+import { AccountName, EpochMs, IdempotencyKey, Price, Quantity, SymbolName } from './primitives.ts';
 import { OrderType, PositionSide } from './trading.ts';
-
-/** Also becomes the exchange's client order id prefix, so it stays short and URL-safe. */
-export const IdempotencyKey = z
-  .string()
-  .regex(/^[A-Za-z0-9_-]{8,36}$/, 'must be 8 to 36 characters of letters, digits, _ and -');
 
 export const ExecuteRequest = z
   .object({
@@ -85,5 +81,10 @@ export const ExecuteResult = z.object({
    * looking its orders up on the exchange: when, and what it found. Absent or null otherwise.
    */
   recovery: z.object({ at: EpochMs, note: z.string() }).nullable().optional(),
+  /**
+   * Set when this is an action on a held position (close, TP/SL, break-even, trailing, cancel orders), not a
+   * new order: `side` is then the position's side, and each leg is one account's part of the action.
+   */
+  action: PositionAction.optional(),
 });
 export type ExecuteResult = z.infer<typeof ExecuteResult>;

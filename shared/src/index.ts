@@ -1,4 +1,5 @@
 export * from './account.ts';
+export * from './action.ts';
 export * from './alert-text.ts';
 export * from './api.ts';
 export * from './errors.ts';

@@ -14,3 +14,8 @@ export const SymbolName = z
 export const AccountName = z
   .string()
   .regex(/^[A-Za-z][A-Za-z0-9_-]{0,39}$/, 'must start with a letter and use only letters, digits, _ and - (max 40)');
+
+/** Also becomes the exchange's client order id prefix, so it stays short and URL-safe. */
+export const IdempotencyKey = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{8,36}$/, 'must be 8 to 36 characters of letters, digits, _ and -');

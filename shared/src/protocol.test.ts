@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import {
   Account,
+  ActionRequest,
   ClientMessage,
   describeIssues,
   ExecuteRequest,
@@ -31,6 +32,7 @@ const position = {
   lastActivityAt: 1_700_000_000_000,
 };
 const tiered = { ...position, tier: 'ACTIVE', distanceToTpPct: 6.5, distanceToSlPct: 4.9, flags: [] };
+const action = { idempotencyKey: 'action-key-1', symbol: 'BTCUSDT', side: 'long', action: { kind: 'close' } };
 const execute = {
   idempotencyKey: 'key-00000001',
   symbol: 'BTCUSDT',
@@ -91,6 +93,13 @@ const rejected: [string, z.ZodType, unknown, string][] = [
     },
     'filledQty',
   ],
+  ['action close 0 %', ActionRequest, { ...action, action: { kind: 'close', percent: 0 } }, 'action.percent'],
+  ['action close 101 %', ActionRequest, { ...action, action: { kind: 'close', percent: 101 } }, 'action.percent'],
+  ['action unknown kind', ActionRequest, { ...action, action: { kind: 'open' } }, 'action.kind'],
+  ['action TP/SL with neither', ActionRequest, { ...action, action: { kind: 'set-tpsl' } }, 'action.takeProfit'],
+  ['action limit close without price', ActionRequest, { ...action, action: { kind: 'close-limit' } }, 'action.price'],
+  ['action unknown field', ActionRequest, { ...action, quantity: 1 }, ''],
+  ['action key too short', ActionRequest, { ...action, idempotencyKey: 'abc' }, 'idempotencyKey'],
   ['execute key too short', ExecuteRequest, { ...execute, idempotencyKey: 'abc' }, 'idempotencyKey'],
   ['execute key with slash', ExecuteRequest, { ...execute, idempotencyKey: 'abc/def/ghi' }, 'idempotencyKey'],
   ['execute both quantity and risk', ExecuteRequest, { ...execute, riskAmount: 10 }, 'quantity'],
@@ -143,6 +152,14 @@ describe('protocol schemas accept well-formed values', () => {
     ['execute by quantity', ExecuteRequest, execute],
     ['execute by risk', ExecuteRequest, { ...execute, quantity: undefined, riskAmount: 25 }],
     ['limit execute', ExecuteRequest, { ...execute, orderType: 'limit', price: 60_000 }],
+    ['action close (all by default)', ActionRequest, action],
+    ['action clear the SL', ActionRequest, { ...action, action: { kind: 'set-tpsl', stopLoss: null } }],
+    [
+      'action trailing from a price',
+      ActionRequest,
+      { ...action, action: { kind: 'trailing', distance: 50, activePrice: 61_000 } },
+    ],
+    ['action on named accounts', ActionRequest, { ...action, accounts: ['main', 'mirror1'] }],
     ['hello', ServerMessage, { type: 'hello', protocol: 1, serverVersion: '0.1.0', lastSeq: 0, instance: 'run-1' }],
     ['error frame', ServerMessage, { type: 'error', code: 'BAD_MESSAGE', message: 'not JSON' }],
     ['resume', ClientMessage, { type: 'resume', lastSeq: 12 }],

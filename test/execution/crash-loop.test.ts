@@ -9,5 +9,7 @@ describe('SIGKILL at random points, restart, repeat', () => {
     expect(f.lostSamples).toEqual([]);
     expect(f.lostLegs).toBe(0);
     expect(f.duplicateOrders).toBe(0);
+    expect(f.actionsSent).toBeGreaterThanOrEqual(1);
+    expect(f.positionsFlipped).toBe(0);
   }, 110_000);
 });

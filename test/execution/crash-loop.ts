@@ -30,10 +30,30 @@ export interface CrashFigures {
   lostLegs: number;
   lostSamples: string[];
   restartToSettledMs: number[];
+  /** Actions (close 50 % of the BTCUSDT long on every account holding it) sent among the executions. */
+  actionsSent: number;
+  /** Positions on an action's symbol that end on the other side than they started (an action flipped one). */
+  positionsFlipped: number;
+  /** Actions the companion has a record of, and their close orders on the exchange's book. */
+  actionsJournaled: number;
+  actionLegsOnExchange: number;
 }
 
 const ACCOUNTS = ['main', 'mirror1', 'mirror2'];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Close 50 % of the BTCUSDT long on every account holding it: the same body for a key, every time. */
+const postAction = (c: CompanionProcess, key: string) =>
+  fetch(`${c.ready.url}/api/v1/trading/actions`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${c.ready.token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      idempotencyKey: key,
+      symbol: 'BTCUSDT',
+      side: 'long',
+      action: { kind: 'close', percent: 50 },
+    }),
+  }).then((r) => r.text());
 
 export async function runCrashLoop(iterations: number, seed = 11): Promise<CrashFigures> {
   const rng = new Rng(seed);
@@ -53,7 +73,13 @@ export async function runCrashLoop(iterations: number, seed = 11): Promise<Crash
     lostLegs: 0,
     lostSamples: [],
     restartToSettledMs: [],
+    actionsSent: 0,
+    positionsFlipped: 0,
+    actionsJournaled: 0,
+    actionLegsOnExchange: 0,
   };
+  const actionKeys: string[] = [];
+  const startSides = new Map(paper.engine.accounts.map((a) => [a.name, a.positions.get('BTCUSDT')?.side ?? null]));
   const keys: string[] = [];
   const lost = (s: string) => {
     fig.lostLegs++;
@@ -95,8 +121,35 @@ export async function runCrashLoop(iterations: number, seed = 11): Promise<Crash
           );
       }
     }
+    // An action's legs: only accounts that held the position have one; each close is on the book iff placed.
+    for (const key of actionKeys) {
+      const r = byKey.get(key);
+      for (const account of ACCOUNTS) {
+        const onExchange = paper.engine.account(account)!.linkIds.has(clientOrderId(key, account, 'close'));
+        const leg = r?.legs.find((l) => l.account === account);
+        const placed = leg !== undefined && (leg.status === 'placed' || leg.status === 'filled');
+        if (placed !== onExchange)
+          lost(
+            `${key}/${account}: action leg ${leg?.status ?? 'absent'}, exchange ${onExchange ? 'has it' : 'has none'}`,
+          );
+      }
+    }
     if (!final) return;
-    const expected = new Set(keys.flatMap((k) => ACCOUNTS.map((a) => clientOrderId(k, a))));
+    const expected = new Set([
+      ...keys.flatMap((k) => ACCOUNTS.map((a) => clientOrderId(k, a))),
+      ...actionKeys.flatMap((k) => ACCOUNTS.map((a) => clientOrderId(k, a, 'close'))),
+    ]);
+    fig.actionsJournaled = actionKeys.filter((k) => byKey.has(k)).length;
+    const actionIds = new Set(actionKeys.flatMap((k) => ACCOUNTS.map((a) => clientOrderId(k, a, 'close'))));
+    for (const acc of paper.engine.accounts)
+      for (const id of acc.linkIds.keys()) if (actionIds.has(id)) fig.actionLegsOnExchange++;
+    for (const acc of paper.engine.accounts) {
+      const side = acc.positions.get('BTCUSDT')?.side ?? null;
+      const was = startSides.get(acc.name) ?? null;
+      // Executions only add longs; only an action could turn a long short.
+      if (side !== null && side !== 'Buy' && was === 'Buy') fig.positionsFlipped++;
+      if (side === 'Sell' && was !== 'Sell') fig.positionsFlipped++;
+    }
     for (const acc of paper.engine.accounts) {
       for (const id of acc.linkIds.keys()) {
         if (!id.startsWith('tw-')) continue;
@@ -140,6 +193,8 @@ export async function runCrashLoop(iterations: number, seed = 11): Promise<Crash
             const inst = paper.engine.instrument(symbol)!;
             await postExecute(c.ready, longOrder(inst, paper.control.price(symbol), symbol, key)).catch(() => null);
           }
+          for (const key of actionKeys.filter((k) => list.some((r) => r.idempotencyKey === k)))
+            await postAction(c, key).catch(() => null);
           await sleep(500);
           fig.duplicateOrders += twOrders() - before;
           break;
@@ -153,6 +208,13 @@ export async function runCrashLoop(iterations: number, seed = 11): Promise<Crash
           const symbol = j % 2 === 0 ? 'BTCUSDT' : 'ETHUSDT';
           const inst = paper.engine.instrument(symbol)!;
           void postExecute(c.ready, longOrder(inst, paper.control.price(symbol), symbol, key)).catch(() => null);
+        }
+        // Every other round, an action among them: close half the BTCUSDT long everywhere it is held.
+        if (i % 2 === 1) {
+          const key = `crash-act-${seed}-${i}`;
+          actionKeys.push(key);
+          fig.actionsSent++;
+          void postAction(c, key).catch(() => null);
         }
         // Mostly after the first intent is durable (legs in flight, or some landed), sometimes before it.
         let bucket = 'before intent';

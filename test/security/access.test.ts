@@ -268,3 +268,49 @@ describe('a leaked log, a captured response, the extension storage', () => {
     }
   });
 });
+
+describe('POST /actions: no action without the token or from a foreign Origin', () => {
+  it('a close of a held position is refused in every such case, and the exchange sees no write', async () => {
+    const held = paper.control.positions('main')[0]!;
+    const body = JSON.stringify({
+      idempotencyKey: 'access-action-01',
+      symbol: held.symbol,
+      side: held.side,
+      action: { kind: 'close' },
+    });
+    const writes = () => {
+      const by = paper.control.getStats().byEndpoint;
+      return ['/v5/order/create', '/v5/position/trading-stop', '/v5/order/cancel-all'].map((e) => by[e] ?? 0);
+    };
+    const before = writes();
+    const json = { 'content-type': 'application/json' };
+    for (const [what, path, headers, status] of [
+      ['no token', '/api/v1/trading/actions', json, 401],
+      [
+        'a wrong token',
+        '/api/v1/trading/actions',
+        { ...json, authorization: 'Bearer wrong-wrong-wrong-wrong-wrong-wrong' },
+        401,
+      ],
+      ['the token in the query', `/api/v1/trading/actions?token=${token}`, json, 401],
+      [
+        'a web Origin with the token',
+        '/api/v1/trading/actions',
+        { ...json, ...auth(), origin: 'https://evil.example' },
+        403,
+      ],
+      [
+        'a simple cross-site POST',
+        '/api/v1/trading/actions',
+        { 'content-type': 'text/plain', origin: 'https://evil.example' },
+        403,
+      ],
+      ['a foreign Host', '/api/v1/trading/actions', { ...json, ...auth(), host: 'attacker.example' }, 403],
+    ] as const) {
+      const r = await raw(path, headers as Record<string, string>, 'POST', body);
+      expect(r.status, what).toBe(status);
+    }
+    expect(writes()).toEqual(before);
+    expect(paper.control.positions('main').find((p) => p.symbol === held.symbol)?.size).toBe(held.size);
+  });
+});

@@ -274,6 +274,23 @@ export function httpCases(seed = 1): HttpCase[] {
       ...(b.contentType !== undefined ? { contentType: b.contentType } : { contentType: 'application/json' }),
     });
   }
+  for (const b of actionBodies(seed)) {
+    cases.push({
+      name: `actions: ${b.name}`,
+      method: 'POST',
+      path: '/api/v1/trading/actions',
+      body: b.body,
+      contentType: 'application/json',
+    });
+  }
+  cases.push({ name: 'GET /actions', method: 'GET', path: '/api/v1/trading/actions' });
+  cases.push({
+    name: 'actions: huge body',
+    method: 'POST',
+    path: '/api/v1/trading/actions',
+    body: `{"a":"${'x'.repeat(1_000_000)}"}`,
+    contentType: 'application/json',
+  });
   cases.push({
     name: 'execute: huge body',
     method: 'POST',
@@ -289,6 +306,61 @@ export function httpCases(seed = 1): HttpCase[] {
     contentType: 'application/json',
   });
   return cases;
+}
+
+/**
+ * Invalid action bodies (POST /api/v1/trading/actions): each must be refused with nothing sent. A valid
+ * action needs a held position, so none of these may reach an order, a trading-stop or a cancel.
+ */
+export function actionBodies(seed = 1): { name: string; body: string }[] {
+  const rng = new Rng(seed);
+  const base = { idempotencyKey: 'fuzz-action-01', symbol: 'BTCUSDT', side: 'long', action: { kind: 'close' } };
+  const out: { name: string; body: string }[] = [];
+  const add = (name: string, v: unknown) => out.push({ name, body: typeof v === 'string' ? v : JSON.stringify(v) });
+  for (const raw of ['', '{', 'null', '[]', '"x"', '{"action":NaN}', '\u0000']) add(`raw ${JSON.stringify(raw)}`, raw);
+  const actions: unknown[] = [
+    { kind: 'open' },
+    { kind: 'close', percent: 0 },
+    { kind: 'close', percent: -5 },
+    { kind: 'close', percent: 101 },
+    { kind: 'close', percent: '50' },
+    { kind: 'close', percent: Number.MAX_VALUE },
+    { kind: 'close-limit' },
+    { kind: 'close-limit', price: -1 },
+    { kind: 'close-limit', price: 0 },
+    { kind: 'set-tpsl' },
+    { kind: 'set-tpsl', stopLoss: 'x' },
+    { kind: 'set-tpsl', stopLoss: -1 },
+    { kind: 'trailing' },
+    { kind: 'trailing', distance: -10 },
+    { kind: 'sl-break-even', extra: 1 },
+    { kind: 'cancel-orders', symbol: 'ETHUSDT' },
+    { kind: '__proto__' },
+    null,
+    [],
+    'close',
+  ];
+  for (const action of actions) add(`action ${JSON.stringify(action)}`, { ...base, action });
+  for (const [k, v] of [
+    ['idempotencyKey', 'abc'],
+    ['idempotencyKey', '../../etc/pass'],
+    ['symbol', ''],
+    ['symbol', 'btc/usdt'],
+    ['side', 'both'],
+    ['side', 'buy'],
+    ['accounts', []],
+    ['accounts', ['main', 'main']],
+    ['accounts', ['nobody']],
+    ['leverage', 100],
+    ['__proto__', { polluted: true }],
+  ] as const)
+    add(`${k}=${JSON.stringify(v)}`, { ...base, [k]: v });
+  // Random bytes and random numbers in every numeric slot.
+  for (let i = 0; i < 20; i++) {
+    const n = (rng.next() - 0.5) * 10 ** Math.floor(rng.next() * 20);
+    add(`random percent ${i}`, { ...base, action: { kind: 'close', percent: n > 0 && n <= 100 ? -n : n } });
+  }
+  return out;
 }
 
 /** WebSocket frames: all invalid except the one ping at the end. */
@@ -419,7 +491,14 @@ function wsCase(
 }
 
 export async function runFuzz(c: RunningCompanion, seed = 1): Promise<FuzzReport> {
-  const creates = () => c.paper!.control.getStats().byEndpoint['/v5/order/create'] ?? 0;
+  // Orders and every other write an action can make (levels, cancels): none may come from invalid input.
+  const creates = () => {
+    const by = c.paper!.control.getStats().byEndpoint;
+    return ['/v5/order/create', '/v5/position/trading-stop', '/v5/order/cancel-all', '/v5/order/cancel'].reduce(
+      (n, e) => n + (by[e] ?? 0),
+      0,
+    );
+  };
   const createsBefore = creates();
   const report: FuzzReport = {
     fuzzCases: 0,
@@ -460,8 +539,8 @@ export async function runFuzz(c: RunningCompanion, seed = 1): Promise<FuzzReport
             if (report.malformedSamples.length < 10)
               report.malformedSamples.push(`${k.name} -> ${status} ${text.slice(0, 120)}`);
           }
-        } else if (k.path.includes('/execute') && k.method === 'POST') {
-          report.serverErrors++; // an invalid execute answered 2xx
+        } else if ((k.path.includes('/execute') || k.path.includes('/actions')) && k.method === 'POST') {
+          report.serverErrors++; // an invalid execute or action answered 2xx
           report.serverErrorSamples.push(`${k.name} -> ${status} ${text.slice(0, 200)}`);
         }
       }

@@ -7,7 +7,14 @@ import { classifyError, type ExchangeCallError } from './errors.ts';
 import { toBalances, toOrder, toPositions } from './normalize.ts';
 import type { EndpointGroup, RateBudget } from './rate-budget.ts';
 import { type RetryPolicy, retryPolicy, withRetry } from './retry.ts';
-import type { AccountClient, CallOptions, FoundOrder, PlacedOrder, PlaceOrderRequest } from './types.ts';
+import type {
+  AccountClient,
+  CallOptions,
+  FoundOrder,
+  PlacedOrder,
+  PlaceOrderRequest,
+  TradingStopLevels,
+} from './types.ts';
 
 type Loose = Record<string, unknown>;
 type Page = { result?: { list?: Loose[]; nextPageCursor?: string } };
@@ -136,15 +143,55 @@ export class CcxtAccountClient implements AccountClient {
   async setTradingStop(
     symbol: string,
     _side: PositionSide,
-    levels: { takeProfit?: number | null; stopLoss?: number | null },
+    levels: TradingStopLevels,
     opts: CallOptions,
   ): Promise<void> {
     const request: Loose = { category: 'linear', symbol, positionIdx: ONE_WAY, tpslMode: 'Full' };
     // "0" cancels a level on Bybit; an absent key leaves it as it is.
     if (levels.takeProfit !== undefined) request.takeProfit = String(levels.takeProfit ?? 0);
     if (levels.stopLoss !== undefined) request.stopLoss = String(levels.stopLoss ?? 0);
+    if (levels.trailingStop !== undefined) request.trailingStop = String(levels.trailingStop ?? 0);
+    if (levels.activePrice !== undefined && levels.activePrice !== null)
+      request.activePrice = String(levels.activePrice);
     await this.call('trading-stop', 'position/trading-stop', opts, () =>
       this.ex.privatePostV5PositionTradingStop(request),
+    );
+  }
+
+  async fetchFeeRate(symbol: string, opts: CallOptions): Promise<{ taker: number; maker: number }> {
+    const page = (await this.call('account-read', 'account/fee-rate', opts, () =>
+      this.ex.privateGetV5AccountFeeRate({ category: 'linear', symbol }),
+    )) as Page;
+    const row = page.result?.list?.find((r) => r.symbol === symbol);
+    const taker = Number(row?.takerFeeRate);
+    const maker = Number(row?.makerFeeRate);
+    if (!row || !Number.isFinite(taker) || !Number.isFinite(maker))
+      throw classifyError(new Error(`account/fee-rate answered no rate for ${symbol}`), this.account.name, 0);
+    return { taker, maker };
+  }
+
+  async fetchFeeRates(opts: CallOptions): Promise<Map<string, { taker: number; maker: number }>> {
+    const page = (await this.call('account-read', 'account/fee-rate', opts, () =>
+      this.ex.privateGetV5AccountFeeRate({ category: 'linear' }),
+    )) as Page;
+    const out = new Map<string, { taker: number; maker: number }>();
+    for (const r of page.result?.list ?? []) {
+      const taker = Number(r.takerFeeRate);
+      const maker = Number(r.makerFeeRate);
+      if (typeof r.symbol === 'string' && Number.isFinite(taker) && Number.isFinite(maker))
+        out.set(r.symbol, { taker, maker });
+    }
+    return out;
+  }
+
+  /** Never retried here, like placeOrder: the execution layer reads the open orders back instead. */
+  async cancelAllOrders(symbol: string, opts: CallOptions): Promise<void> {
+    await this.call(
+      'order-write',
+      'order/cancel-all',
+      opts,
+      () => this.ex.privatePostV5OrderCancelAll({ category: 'linear', symbol }),
+      false,
     );
   }
 

@@ -63,6 +63,17 @@ export interface FoundOrder extends PlacedOrder {
   stopLoss: number | null;
 }
 
+/**
+ * What a trading-stop call sets on a position; an absent key leaves that level as it is, null clears it.
+ * trailingStop is a distance in price (Bybit's), active from activePrice when given.
+ */
+export interface TradingStopLevels {
+  takeProfit?: number | null;
+  stopLoss?: number | null;
+  trailingStop?: number | null;
+  activePrice?: number | null;
+}
+
 /** One account's private calls. */
 export interface AccountClient {
   readonly account: Account;
@@ -73,12 +84,13 @@ export interface AccountClient {
   /** Open or recent order by client order id; null when the exchange never saw it. */
   findOrder(clientOrderId: string, symbol: string, opts: CallOptions): Promise<FoundOrder | null>;
   cancelOrder(orderId: string, symbol: string, opts: CallOptions): Promise<void>;
-  setTradingStop(
-    symbol: string,
-    side: PositionSide,
-    levels: { takeProfit?: number | null; stopLoss?: number | null },
-    opts: CallOptions,
-  ): Promise<void>;
+  setTradingStop(symbol: string, side: PositionSide, levels: TradingStopLevels, opts: CallOptions): Promise<void>;
+  /** The account's fee rates on a symbol (fractions, e.g. 0.00055); optional: fakes and old clients lack it. */
+  fetchFeeRate?(symbol: string, opts: CallOptions): Promise<{ taker: number; maker: number }>;
+  /** Every linear symbol's fee rates for the account in one call (optional, like fetchFeeRate). */
+  fetchFeeRates?(opts: CallOptions): Promise<Map<string, { taker: number; maker: number }>>;
+  /** Cancels every open order on a symbol (Bybit cancel-all); optional like fetchFeeRate. */
+  cancelAllOrders?(symbol: string, opts: CallOptions): Promise<void>;
   closePosition(symbol: string, side: PositionSide, clientOrderId: string, opts: CallOptions): Promise<PlacedOrder>;
   /**
    * Why positions on these symbols closed, from the exchange's order history (then, for a symbol it does

@@ -1,4 +1,4 @@
-import type { ExecuteResult } from '@tierwatch/shared';
+import type { ActionRequest, ExecuteRequest, ExecuteResult } from '@tierwatch/shared';
 import { AppError } from '../core/app-error.ts';
 import type { LoadedJournal, PastExecutions } from './journal/index.ts';
 
@@ -14,6 +14,12 @@ export interface Entry {
   finished: boolean;
   /** The limit price the legs were sent with (null for market): a lookup's found order must carry it. */
   limitPrice: number | null;
+}
+
+/** The price a request's legs were sent at: an execution's limit price, an action's close-limit price. */
+export function limitPriceOf(req: ExecuteRequest | ActionRequest): number | null {
+  if ('action' in req) return req.action.kind === 'close-limit' ? req.action.price : null;
+  return req.orderType === 'limit' ? (req.price ?? null) : null;
 }
 
 /** The execution's state as clients see it: a copy, never the live object. */
@@ -36,7 +42,7 @@ export class ExecutionBook {
   static fromJournal(loaded: LoadedJournal): ExecutionBook {
     const book = new ExecutionBook(loaded.past);
     for (const [id, e] of loaded.unfinished) {
-      const limitPrice = e.intent.request.orderType === 'limit' ? (e.intent.request.price ?? null) : null;
+      const limitPrice = limitPriceOf(e.intent.request);
       book.entries.set(id, { result: e.result, requestHash: e.intent.requestHash, finished: false, limitPrice });
       book.byKey.set(e.intent.idempotencyKey, { hash: e.intent.requestHash, done: Promise.resolve(id) });
     }

@@ -20,7 +20,8 @@ export interface FillsDeps {
 
 /** Updates `r`'s placed market legs in place from the exchange; true when any leg changed. */
 export async function readFillsBack(r: ExecuteResult, deps: FillsDeps): Promise<boolean> {
-  if (r.orderType !== 'market') return false;
+  // An action's legs that are not orders (levels, cancels) have nothing to fill.
+  if (r.orderType !== 'market' || (r.action && r.action.kind !== 'close')) return false;
   let changed = false;
   await Promise.all(
     r.legs.map(async (leg, i) => {

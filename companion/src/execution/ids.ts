@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { ExecuteRequest } from '@tierwatch/shared';
+import type { ActionRequest, ExecuteRequest } from '@tierwatch/shared';
 
 /**
  * The client order id (Bybit orderLinkId, at most 36 characters) of one leg: derived from the idempotency
@@ -7,8 +7,12 @@ import type { ExecuteRequest } from '@tierwatch/shared';
  * carries the same id and the exchange refuses it as a duplicate. 120 bits of SHA-256: collisions between
  * different keys are not a practical concern.
  */
-export function clientOrderId(idempotencyKey: string, account: string): string {
-  const h = createHash('sha256').update(`${idempotencyKey}\u0000${account}`).digest('hex');
+export function clientOrderId(idempotencyKey: string, account: string, legKind?: string): string {
+  // An action's legs also carry their kind, so an action that sends more than one order per account gets
+  // distinct ids (an execution's ids stay what they were: the journal and exchange hold them).
+  const seed =
+    legKind === undefined ? `${idempotencyKey}\u0000${account}` : `${idempotencyKey}\u0000${account}\u0000${legKind}`;
+  const h = createHash('sha256').update(seed).digest('hex');
   return `tw-${h.slice(0, 30)}`;
 }
 
@@ -23,7 +27,7 @@ function canonical(value: unknown): string {
 }
 
 /** Identifies a request body: the same key with a different body is a conflict, not a retry. */
-export function requestHash(req: ExecuteRequest): string {
+export function requestHash(req: ExecuteRequest | ActionRequest): string {
   return createHash('sha256').update(canonical(req)).digest('hex').slice(0, 32);
 }
 

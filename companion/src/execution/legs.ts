@@ -1,4 +1,4 @@
-import type { ExecuteResult, LegResult, ProtocolError } from '@tierwatch/shared';
+import type { ExecuteResult, LegResult, PositionAction, ProtocolError } from '@tierwatch/shared';
 import { AppError } from '../core/app-error.ts';
 import type { Clock } from '../core/clock.ts';
 import { ExchangeCallError } from '../exchange/errors.ts';
@@ -50,16 +50,30 @@ export function pendingLeg(account: string, clientOrderId: string, qty: number, 
   };
 }
 
-function protocolError(err: unknown): ProtocolError {
+export function protocolError(err: unknown): ProtocolError {
   if (err instanceof AppError) return { code: err.code, message: err.message };
   return { code: 'INTERNAL', message: err instanceof Error ? err.message : String(err) };
 }
 
+/** The terms legs share: an execution's, or an action's (set: a reduce-only close of the held side). */
+export type OrderPlan = Pick<ExecutionPlan, 'symbol' | 'side' | 'orderType' | 'price'> & {
+  action?: PositionAction | null;
+};
+
 /** What this leg sends (and what an order found under its id must match): the execution's terms, its quantity. */
-export function legTerms(
-  leg: LegResult,
-  plan: Pick<ExecutionPlan, 'symbol' | 'side' | 'orderType' | 'price'>,
-): LegTerms {
+export function legTerms(leg: LegResult, plan: OrderPlan): LegTerms {
+  // An action's order closes: the opposite side, reduce-only, no levels of its own (it never opens or flips).
+  if (plan.action)
+    return {
+      symbol: plan.symbol,
+      side: plan.side === 'long' ? 'short' : 'long',
+      type: plan.orderType,
+      qty: leg.qty,
+      price: plan.orderType === 'limit' ? plan.price : null,
+      reduceOnly: true,
+      takeProfit: null,
+      stopLoss: null,
+    };
   return {
     symbol: plan.symbol,
     side: plan.side,
@@ -114,13 +128,13 @@ export function withOrder(leg: LegResult, o: FoundOrder, terms: LegTerms): LegRe
  * a refusal: an earlier send of this very leg may have got through, so it is looked up like a lost answer,
  * and the order found is this leg's only if its terms are (withOrder).
  */
-function certainlyRefused(err: unknown): boolean {
+export function certainlyRefused(err: unknown): boolean {
   if (!(err instanceof ExchangeCallError)) return false;
   if (err.exchangeClass === 'DuplicateOrderId' || /duplicate/i.test(err.message)) return false;
   return err.action === 'reject' || err.action === 'reauth';
 }
 
-export async function placeLeg(deps: LegDeps, leg: LegResult, plan: ExecutionPlan): Promise<LegResult> {
+export async function placeLeg(deps: LegDeps, leg: LegResult, plan: OrderPlan): Promise<LegResult> {
   const { client, sem } = deps;
   const terms = legTerms(leg, plan);
   try {

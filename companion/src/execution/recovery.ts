@@ -1,6 +1,7 @@
 import type { ExecuteResult } from '@tierwatch/shared';
 import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
+import { actionTermsOf, resolveActionLeg } from './action-legs.ts';
 import type { LegRecord } from './journal/index.ts';
 import { type LegDeps, legTerms, resolveLeg, TERMINAL } from './legs.ts';
 
@@ -72,13 +73,16 @@ export async function reconcile(deps: ReconcileDeps): Promise<RecoveryReport> {
             legFailures.push(`${leg.account}: ${err instanceof Error ? err.message : String(err)}`);
             return;
           }
-          const outcome = await resolveLeg(
-            ld,
-            { ...leg, error: null },
-            legTerms(leg, { ...r, price: entry.limitPrice }),
-            deps.settleFrom + ld.settleMs,
-            NOT_PLACED,
-          );
+          const action = actionTermsOf(r, entry.limitPrice);
+          const outcome = action
+            ? await resolveActionLeg(ld, { ...leg, error: null }, action, deps.settleFrom + ld.settleMs, NOT_PLACED)
+            : await resolveLeg(
+                ld,
+                { ...leg, error: null },
+                legTerms(leg, { ...r, price: entry.limitPrice }),
+                deps.settleFrom + ld.settleMs,
+                NOT_PLACED,
+              );
           r.legs[i] = outcome;
           found.push(`${leg.account} ${outcome.status === 'rejected' ? 'not placed' : outcome.status}`);
           await deps.append({ v: 1, type: 'leg', at: deps.clock.now(), executionId, leg: outcome });

@@ -7,7 +7,7 @@ import { EventBus } from '../core/bus.ts';
 import { systemClock } from '../core/clock.ts';
 import { createApp } from '../http/app.ts';
 import { ExecutionService } from './service.ts';
-import { btcLong, fakeExchange } from './testing.ts';
+import { btcLong, fakeExchange, heldPosition } from './testing.ts';
 
 const TOKEN = 'test-token-0123456789';
 let service: ExecutionService | null = null;
@@ -42,7 +42,13 @@ async function harness() {
       body: typeof body === 'string' ? body : JSON.stringify(body),
     });
   const get = (path: string) => app.request(path, { headers });
-  return { ex, post, get };
+  const act = (body: unknown) =>
+    app.request('/api/v1/trading/actions', {
+      method: 'POST',
+      headers,
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
+  return { ex, post, get, act };
 }
 
 const body = btcLong({ idempotencyKey: 'route-key-1' });
@@ -96,5 +102,43 @@ describe('execution routes', () => {
     expect((await get('/api/v1/trading/executions?key=bad key!')).status).toBe(400);
     // A read: following a key never places anything.
     expect([...ex.clients.values()].map((c) => c.placeCalls)).toEqual(placed);
+  });
+
+  it('POST /actions answers the action as an ExecuteResult; invalid or positionless ones are 4xx with nothing sent', async () => {
+    const { ex, act, get } = await harness();
+    ex.clients.get('main')!.positions = [heldPosition('main')];
+    const ok = await act({ idempotencyKey: 'route-act-1', symbol: 'BTCUSDT', side: 'long', action: { kind: 'close' } });
+    expect(ok.status).toBe(200);
+    const r = ExecuteResult.parse(await ok.json());
+    expect([r.status, r.action, r.legs.map((l) => l.account)]).toEqual([
+      'complete',
+      { kind: 'close', percent: 100 },
+      ['main'],
+    ]);
+    const listed = ExecutionsResponse.parse(await (await get('/api/v1/trading/executions?key=route-act-1')).json());
+    expect(listed.data.map((x) => x.executionId)).toEqual([r.executionId]);
+    for (const [body, status] of [
+      ['{', 400],
+      [{ idempotencyKey: 'route-act-2', symbol: 'BTCUSDT', side: 'long', action: { kind: 'close', percent: 0 } }, 400],
+      [{ idempotencyKey: 'route-act-3', symbol: 'BTCUSDT', side: 'short', action: { kind: 'close' } }, 404],
+      [
+        {
+          idempotencyKey: 'route-act-4',
+          symbol: 'BTCUSDT',
+          side: 'long',
+          action: { kind: 'set-tpsl', stopLoss: 99_000 },
+        },
+        400,
+      ],
+    ] as const) {
+      const res = await act(body);
+      expect(res.status, JSON.stringify(body)).toBe(status);
+      expect((await res.json()).error.code).toBeTypeOf('string');
+    }
+    expect([...ex.clients.values()].map((c) => [c.placeCalls, c.stopCalls.length])).toEqual([
+      [1, 0],
+      [0, 0],
+      [0, 0],
+    ]);
   });
 });

@@ -1,10 +1,10 @@
-import { ExecuteRequest, IdempotencyKey } from '@tierwatch/shared';
+import { ActionRequest, ExecuteRequest, IdempotencyKey } from '@tierwatch/shared';
 import { Hono } from 'hono';
 import { AppError } from '../core/app-error.ts';
 import type { ExecutionService } from './service.ts';
 
 /**
- * POST /execute, GET /executions and /executions/:id (mounted at /api/v1/trading, behind the front door).
+ * POST /execute, POST /actions, GET /executions and /executions/:id (mounted at /api/v1/trading, behind the front door).
  * A request that executed answers 200 with its result whatever the legs did (complete, partial, failed):
  * orders may stand, and the client must see them. 4xx only when nothing was sent.
  */
@@ -17,6 +17,17 @@ export function executionRoutes(service: ExecutionService): Hono {
     });
     const req = ExecuteRequest.parse(raw);
     const result = await service.execute(req);
+    c.header('Cache-Control', 'no-store');
+    return c.json(result);
+  });
+
+  // An action on a held position family (close, TP/SL, break-even, trailing, cancel orders): the same
+  // answers as /execute (200 with the legs once every leg is acknowledged; 4xx only when nothing was sent).
+  app.post('/actions', async (c) => {
+    const raw = await c.req.json().catch(() => {
+      throw new AppError('BAD_REQUEST', 'the body must be a JSON ActionRequest');
+    });
+    const result = await service.act(ActionRequest.parse(raw));
     c.header('Cache-Control', 'no-store');
     return c.json(result);
   });

@@ -1,18 +1,29 @@
 import { join } from 'node:path';
-import type { Account, ExecuteRequest, ExecuteResult, GuardMode } from '@tierwatch/shared';
+import type {
+  Account,
+  ActionRequest,
+  ExecuteRequest,
+  ExecuteResult,
+  GuardMode,
+  LegResult,
+  PositionAction,
+  PositionSide,
+} from '@tierwatch/shared';
 import type { ResourceCache } from '../cache/index.ts';
 import { AppError } from '../core/app-error.ts';
 import type { EventBus } from '../core/bus.ts';
 import type { Clock } from '../core/clock.ts';
 import { type Logger, silentLogger } from '../core/logger.ts';
 import type { AccountClient, MarketData } from '../exchange/types.ts';
+import { checkAction } from './action-check.ts';
+import { placeActionLeg } from './action-legs.ts';
 import { ExecutionBook, view } from './book.ts';
 import { ExecutionConfig, type ExecutionConfigInput } from './config.ts';
 import { readFillsBack } from './fills.ts';
 import { ExecutionGuard, Semaphore } from './guard.ts';
 import { clientOrderId, newExecutionId, requestHash } from './ids.ts';
 import { type Journal, type OpenJournalFile, openJournal } from './journal/index.ts';
-import { isPlaced, type LegDeps, pendingLeg, placeLeg, statusOf } from './legs.ts';
+import { isPlaced, type LegDeps, pendingLeg, placeLeg, statusOf, TERMINAL } from './legs.ts';
 import { preCheck } from './pre-check.ts';
 import { type RecoveryReport, reconcile } from './recovery.ts';
 import { settleUnknownLegs } from './settle-unknown.ts';
@@ -41,6 +52,19 @@ export interface ExecutionServiceDeps {
   openJournalFile?: OpenJournalFile;
 }
 
+/** What an execution or an action sends, planned before its intent is journaled. */
+interface Prepared {
+  symbol: string;
+  side: PositionSide;
+  orderType: 'market' | 'limit';
+  adjustments: string[];
+  limitPrice: number | null;
+  action?: PositionAction;
+  /** The legs as journaled in the intent: pending, or rejected when nothing is to be sent on that account. */
+  legs: LegResult[];
+  place(deps: LegDeps, leg: LegResult): Promise<LegResult>;
+}
+
 const RECOVERED_LATER =
   'the companion stopped during this execution; on restart the exchange did not answer at first, and later lookups settled it';
 
@@ -60,6 +84,8 @@ export class ExecutionService {
   private readonly byId: ExecutionBook['entries'];
   private readonly running = new Set<Promise<unknown>>();
   private readonly closing = new AbortController();
+  /** The accounts' fee rates by symbol, for SL to break-even (action-check.ts). */
+  private readonly feeRates = new Map<string, { rates: Map<string, number>; at: number }>();
 
   private constructor(
     private readonly deps: ExecutionServiceDeps,
@@ -116,12 +142,72 @@ export class ExecutionService {
     return this.book.unfinished();
   }
 
-  async execute(req: ExecuteRequest): Promise<ExecuteResult> {
+  execute(req: ExecuteRequest): Promise<ExecuteResult> {
+    return this.submit(req, async () => {
+      const plan = await this.validate(req);
+      return {
+        symbol: plan.symbol,
+        side: plan.side,
+        orderType: plan.orderType,
+        adjustments: plan.adjustments,
+        limitPrice: plan.orderType === 'limit' ? plan.price : null,
+        legs: plan.legs.map((l) => pendingLeg(l.account, clientOrderId(req.idempotencyKey, l.account), l.qty, plan)),
+        place: (deps, leg) => placeLeg(deps, leg, plan),
+      };
+    });
+  }
+
+  /**
+   * An action on a held position family (close, TP/SL, break-even, trailing, cancel orders): the same money
+   * path as execute (key, guard, journal, legs, recovery), planned from each account's position read now.
+   */
+  act(req: ActionRequest): Promise<ExecuteResult> {
+    return this.submit(req, async () => {
+      const plan = await checkAction(req, {
+        cache: this.deps.cache,
+        clock: this.deps.clock,
+        positionsMaxAgeMs: this.config.markMaxAgeMs,
+        feeRates: this.feeRates,
+        accounts: this.deps.accounts,
+        clients: this.deps.clients,
+        market: this.deps.market,
+        sem: this.sem,
+        fallbackFeeRate: this.config.feeRate,
+        signal: this.closing.signal,
+      });
+      const terms = { ...plan, action: plan.action };
+      return {
+        symbol: plan.symbol,
+        side: plan.side,
+        orderType: plan.orderType,
+        adjustments: plan.adjustments,
+        limitPrice: plan.price,
+        action: plan.action,
+        legs: plan.legs.map(
+          (l): LegResult => ({
+            account: l.account,
+            clientOrderId: clientOrderId(req.idempotencyKey, l.account, plan.kind),
+            status: l.skip === null ? 'pending' : 'rejected',
+            orderId: null,
+            qty: l.qty,
+            filledQty: 0,
+            avgPrice: null,
+            takeProfit: l.takeProfit,
+            stopLoss: l.stopLoss,
+            error: l.skip === null ? null : { code: 'INVALID_ORDER', message: `nothing sent: ${l.skip}` },
+          }),
+        ),
+        place: (deps, leg) => placeActionLeg(deps, leg, terms),
+      };
+    });
+  }
+
+  private async submit(req: ExecuteRequest | ActionRequest, prepare: () => Promise<Prepared>): Promise<ExecuteResult> {
     const hash = requestHash(req);
     const known = this.book.bound(req.idempotencyKey, hash);
     if (known) return known;
     // Bound before anything awaits: a concurrent request with this key joins this execution.
-    const done = this.track(this.run(req, hash));
+    const done = this.track(this.run(req, hash, prepare));
     this.book.bind(req.idempotencyKey, hash, done);
     try {
       return view(this.byId.get(await done)!);
@@ -196,11 +282,15 @@ export class ExecutionService {
     };
   }
 
-  private async run(req: ExecuteRequest, hash: string): Promise<string> {
+  private async run(
+    req: ExecuteRequest | ActionRequest,
+    hash: string,
+    prepare: () => Promise<Prepared>,
+  ): Promise<string> {
     const release = this.guard.enter(req.idempotencyKey);
     let ok = false;
     try {
-      const plan = await this.validate(req);
+      const plan = await prepare();
       const id = await this.begin(req, hash, plan);
       // From here orders may be out: whatever fails, the request answers with the execution as it stands and
       // its key stays bound to it (an error would free the key and invite a second order under a new one).
@@ -208,7 +298,9 @@ export class ExecutionService {
         const entry = this.byId.get(id)!;
         await Promise.all(
           entry.result.legs.map(async (leg, i) => {
-            const outcome = await placeLeg(this.legDeps(leg.account), leg, plan);
+            // A leg planned as nothing-to-send (an action's account without the position) is already settled.
+            if (TERMINAL.has(leg.status)) return;
+            const outcome = await plan.place(this.legDeps(leg.account), leg);
             entry.result.legs[i] = outcome;
             // Margin, positions and orders have changed: the next pre-check or API read must not see the old.
             this.deps.cache?.invalidate(leg.account);
@@ -253,7 +345,7 @@ export class ExecutionService {
   }
 
   /** Journals the intent (fsynced) before anything is sent; only then does the execution exist. */
-  private async begin(req: ExecuteRequest, hash: string, plan: ExecutionPlan): Promise<string> {
+  private async begin(req: ExecuteRequest | ActionRequest, hash: string, plan: Prepared): Promise<string> {
     const executionId = newExecutionId();
     const now = this.deps.clock.now();
     const result: ExecuteResult = {
@@ -266,8 +358,9 @@ export class ExecutionService {
       startedAt: now,
       finishedAt: null,
       adjustments: plan.adjustments,
-      legs: plan.legs.map((l) => pendingLeg(l.account, clientOrderId(req.idempotencyKey, l.account), l.qty, plan)),
+      legs: plan.legs,
       recovery: null,
+      ...(plan.action ? { action: plan.action } : {}),
     };
     try {
       await this.journal.append({
@@ -292,10 +385,13 @@ export class ExecutionService {
       result: structuredClone(result),
       requestHash: hash,
       finished: false,
-      limitPrice: plan.orderType === 'limit' ? plan.price : null,
+      limitPrice: plan.limitPrice,
     });
     this.deps.bus.publish({ type: 'execution-started', at: now, executionId, symbol: plan.symbol, side: plan.side });
-    this.log.info({ executionId, symbol: plan.symbol, side: plan.side, legs: plan.legs }, 'execution started');
+    this.log.info(
+      { executionId, symbol: plan.symbol, side: plan.side, action: plan.action?.kind, legs: plan.legs },
+      'execution started',
+    );
     return executionId;
   }
 

@@ -1,6 +1,7 @@
 import type { ExecuteResult } from '@tierwatch/shared';
 import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
+import { actionTermsOf, resolveActionLeg } from './action-legs.ts';
 import type { LegRecord } from './journal/index.ts';
 import { type LegDeps, legTerms, resolveLeg, TERMINAL } from './legs.ts';
 
@@ -49,13 +50,17 @@ export async function settleUnknownLegs(deps: SettleUnknownDeps): Promise<void> 
     let settled = 0;
     await Promise.all(
       open.map(async ({ leg, i, ld }) => {
-        const outcome = await resolveLeg(
-          { ...ld, lookupGiveUpMs: 0 },
-          leg,
-          legTerms(leg, { ...r, price: deps.limitPrice }),
-          clock.now(),
-          deps.notPlacedMessage,
-        );
+        const action = actionTermsOf(r, deps.limitPrice);
+        const once = { ...ld, lookupGiveUpMs: 0 };
+        const outcome = action
+          ? await resolveActionLeg(once, leg, action, clock.now(), deps.notPlacedMessage)
+          : await resolveLeg(
+              once,
+              leg,
+              legTerms(leg, { ...r, price: deps.limitPrice }),
+              clock.now(),
+              deps.notPlacedMessage,
+            );
         if (!TERMINAL.has(outcome.status)) return;
         r.legs[i] = outcome;
         settled++;

@@ -1,5 +1,5 @@
 // Test helpers for the execution suites: an in-memory exchange behind the AccountClient interface.
-import type { Account, Balance, ExecuteRequest, Ticker } from '@tierwatch/shared';
+import type { Account, Balance, ExecuteRequest, Position, PositionSide, Ticker } from '@tierwatch/shared';
 import { ExchangeCallError } from '../exchange/errors.ts';
 import type {
   AccountClient,
@@ -9,6 +9,7 @@ import type {
   MarketData,
   PlacedOrder,
   PlaceOrderRequest,
+  TradingStopLevels,
 } from '../exchange/types.ts';
 
 /** Never resolves; rejects when the call's signal aborts (the service closing). */
@@ -86,8 +87,39 @@ export class FakeAccount implements AccountClient {
 
   constructor(readonly account: Account) {}
 
+  /** What fetchPositions answers (actions plan from it); a trading-stop call changes these. */
+  positions: Position[] = [];
+  /** Every trading-stop call, as sent; and the cancel-all calls by symbol. */
+  stopCalls: TradingStopLevels[] = [];
+  cancelAllCalls: string[] = [];
+  /** While set, a trading-stop call applies its levels and then its answer is lost (a timeout). */
+  stopFault: 'timeout-after-apply' | 'timeout-before-apply' | 'hang' | null = null;
+  positionCalls = 0;
+  feeCalls = 0;
   async fetchPositions() {
-    return [];
+    this.positionCalls++;
+    return structuredClone(this.positions);
+  }
+  async setTradingStop(symbol: string, side: PositionSide, levels: TradingStopLevels, opts?: CallOptions) {
+    this.stopCalls.push(levels);
+    const name = this.account.name;
+    if (this.stopFault === 'hang') await waitOrAbort(new Promise(() => {}), opts?.signal);
+    const lost = () =>
+      new ExchangeCallError('retry', 'EXCHANGE_UNAVAILABLE', `${name}: timed out`, name, null, 'RequestTimeout');
+    if (this.stopFault === 'timeout-before-apply') throw lost();
+    const p = this.positions.find((x) => x.symbol === symbol && x.side === side);
+    if (!p)
+      throw new ExchangeCallError('reject', 'BAD_REQUEST', `${name}: can not set tp/sl/ts for zero position`, name);
+    if (levels.takeProfit !== undefined) p.takeProfit = levels.takeProfit;
+    if (levels.stopLoss !== undefined) p.stopLoss = levels.stopLoss;
+    if (this.stopFault === 'timeout-after-apply') throw lost();
+  }
+  async cancelAllOrders(symbol: string) {
+    this.cancelAllCalls.push(symbol);
+  }
+  async fetchFeeRate() {
+    this.feeCalls++;
+    return { taker: 0.00055, maker: 0.0002 };
   }
   async fetchOpenOrders() {
     return [];
@@ -154,7 +186,6 @@ export class FakeAccount implements AccountClient {
     return this.orders.get(clientOrderId) ?? null;
   }
   async cancelOrder() {}
-  async setTradingStop() {}
   async closePosition(): Promise<PlacedOrder> {
     throw new Error('not used');
   }
@@ -174,5 +205,23 @@ export const btcLong = (over: Partial<ExecuteRequest> = {}): ExecuteRequest => (
   quantity: 0.01,
   takeProfit: 55_000,
   stopLoss: 48_000,
+  ...over,
+});
+
+/** A held position on a fake account (BTC long at 50,000 marked at 52,000 unless told otherwise). */
+export const heldPosition = (account: string, over: Partial<Position> = {}): Position => ({
+  account,
+  symbol: 'BTCUSDT',
+  side: 'long',
+  size: 0.1,
+  entryPrice: 50_000,
+  markPrice: 52_000,
+  takeProfit: 56_000,
+  stopLoss: 48_000,
+  liquidationPrice: null,
+  unrealisedPnl: 0,
+  leverage: 10,
+  positionValue: null,
+  lastActivityAt: null,
   ...over,
 });

@@ -16,6 +16,7 @@ import {
   type SortKey,
 } from '../../utils/view.ts';
 import { AlertList } from './AlertList.tsx';
+import { CloseAllShown } from './CloseAllShown.tsx';
 import { Detail } from './Detail.tsx';
 import { Diagnostics } from './Diagnostics.tsx';
 import { AccountTotals, Header, TierBar } from './Header.tsx';
@@ -128,6 +129,7 @@ export function Monitor({ status, stream, focus }: Props) {
           </select>
         </label>
       </div>
+      {searching && <CloseAllShown families={groups.flatMap((g) => g.families)} />}
       {positions.length === 0 ? (
         <div class="state small" data-testid="state-empty">
           <p>

@@ -5,6 +5,7 @@ import { positionKey } from '../../utils/keys.ts';
 import { liquidationDistancePct, markValue, mirrorSync, nearSide, roiPct } from '../../utils/metrics.ts';
 import { type Family, flagNotes, gaugePosition } from '../../utils/view.ts';
 import { AlertControls } from './AlertControls.tsx';
+import { PositionActions } from './PositionActions.tsx';
 
 /**
  * One family of the glance: the main leg's row, its mirrors folded into one line under it ("mirror1 ×0.5
@@ -29,6 +30,7 @@ export function FamilyRows({ family, ratios, focus, onOpen }: FamilyProps) {
     <div class="family">
       <Row p={family.main} focus={focus} onOpen={onOpen} />
       <AlertControls family={family.key} />
+      <PositionActions family={family} />
       {states.length > 0 && (
         <button
           type="button"

@@ -17,7 +17,7 @@ import { checkRepeat, type RepeatCheck } from '../../utils/repeat-order.ts';
 import { loadSettings } from '../../utils/settings.ts';
 import type { StreamState } from '../../utils/stream.ts';
 import { Level, Num, SymbolField } from './TradeFields.tsx';
-import { Confirm, Result } from './TradeSteps.tsx';
+import { Confirm, type HeldByAccount, type HeldCheck, Result } from './TradeSteps.tsx';
 
 type Step =
   | { at: 'form' }
@@ -39,6 +39,9 @@ export function Trade({ stream, onDone }: { stream: StreamState; onDone: () => v
   const [free, setFree] = useState<Record<string, number> | null>(null);
   const [repeat, setRepeat] = useState<RepeatCheck>({ state: 'none' });
   const [repeatAck, setRepeatAck] = useState(false);
+  /** What each account holds on the symbol, read fresh at review: an order against it must say so. */
+  const [held, setHeld] = useState<HeldCheck>({ state: 'checking' });
+  const [heldAck, setHeldAck] = useState(false);
   /** Executions this form placed: a repeat of one is known even if the companion's list cannot be read. */
   const placedHere = useRef<ExecuteResult[]>([]);
   /** The key of the plan a repeat check belongs to: a late answer for an abandoned plan is dropped. */
@@ -74,7 +77,25 @@ export function Trade({ stream, onDone }: { stream: StreamState; onDone: () => v
     setErrors({});
     setStep({ at: 'confirm', plan: r.plan });
     setRepeatAck(false);
+    setHeldAck(false);
     checkingKey.current = r.plan.request.idempotencyKey;
+    setHeld({ state: 'checking' });
+    if (api) {
+      const symbol = r.plan.request.symbol;
+      const key = r.plan.request.idempotencyKey;
+      void api
+        .positions({ use_cache: false })
+        .then((p) => {
+          if (checkingKey.current !== key) return;
+          const byAccount: HeldByAccount = {};
+          for (const x of p.data)
+            if (x.symbol === symbol) byAccount[x.account] = { side: x.side, size: x.size, leverage: x.leverage };
+          setHeld({ state: 'ok', byAccount });
+        })
+        .catch((err) => {
+          if (checkingKey.current === key) setHeld({ state: 'error', message: describe(err) });
+        });
+    } else setHeld({ state: 'error', message: 'not connected' });
     if (api) {
       setRepeat({ state: 'checking' });
       void checkRepeat(api, r.plan, placedHere.current).then((c) => {
@@ -159,6 +180,9 @@ export function Trade({ stream, onDone }: { stream: StreamState; onDone: () => v
         repeat={repeat}
         repeatAck={repeatAck}
         onRepeatAck={setRepeatAck}
+        held={held}
+        heldAck={heldAck}
+        onHeldAck={setHeldAck}
       />
     );
   }

@@ -1,8 +1,16 @@
-import type { ExecuteResult, InstrumentInfo } from '@tierwatch/shared';
+import type { ExecuteResult, InstrumentInfo, PositionSide } from '@tierwatch/shared';
 import { useEffect, useState } from 'preact/hooks';
 import type { Plan } from '../../utils/execute-form.ts';
 import { formatAgeExact, formatPrice, formatQty } from '../../utils/format.ts';
+import { describeEffect, effectOf, needsChoice } from '../../utils/position-effect.ts';
 import type { Repeat, RepeatCheck } from '../../utils/repeat-order.ts';
+
+/** Each account's position on the order's symbol, read at review. */
+export type HeldByAccount = Record<string, { side: PositionSide; size: number; leverage: number | null }>;
+export type HeldCheck =
+  | { state: 'checking' }
+  | { state: 'ok'; byAccount: HeldByAccount }
+  | { state: 'error'; message: string };
 
 // The trade's two steps after the form: confirm (what goes to each account) and the per-account result.
 
@@ -18,6 +26,9 @@ export function Confirm({
   repeat,
   repeatAck,
   onRepeatAck,
+  held,
+  heldAck,
+  onHeldAck,
 }: {
   plan: Plan;
   busy: boolean;
@@ -31,10 +42,28 @@ export function Confirm({
   repeat: RepeatCheck;
   repeatAck: boolean;
   onRepeatAck: (ack: boolean) => void;
+  held: HeldCheck;
+  heldAck: boolean;
+  onHeldAck: (ack: boolean) => void;
 }) {
   const r = plan.request;
-  const held = repeat.state === 'checking' || (repeat.state === 'found' && !repeatAck);
   const tick = instrument?.tickSize;
+  const effects = plan.legs.map((l) => {
+    const h = held.state === 'ok' ? (held.byAccount[l.account] ?? null) : null;
+    // Sized by risk, the exact quantity is the companion's; an opposite position needs the choice either way.
+    return held.state === 'ok' ? effectOf(h, r.side, l.qty ?? (h?.side !== r.side ? Infinity : 0)) : null;
+  });
+  const choice = held.state === 'error' || effects.some((e) => e !== null && needsChoice(e));
+  const blocked =
+    repeat.state === 'checking' ||
+    (repeat.state === 'found' && !repeatAck) ||
+    held.state === 'checking' ||
+    (choice && !heldAck);
+  const lev = (account: string) => (held.state === 'ok' ? held.byAccount[account]?.leverage : null) ?? null;
+  const basis =
+    r.orderType === 'limit'
+      ? `TP/SL % are from the limit price ${formatPrice(plan.refPrice, tick)}`
+      : `TP/SL % are from the mark at review (${formatPrice(plan.refPrice, tick)}), not from the fill`;
   return (
     <section class="confirm" data-testid="exec-confirm">
       <h2>
@@ -55,6 +84,14 @@ export function Confirm({
           </>
         )}
       </p>
+      <p class="muted small" data-testid="confirm-basis">
+        {basis}; the prices sent are the ones above.
+      </p>
+      {plan.stopLoss === null && (
+        <div class="banner warn" data-testid="exec-no-sl" role="alert">
+          No stop-loss: nothing limits the loss on this order.
+        </div>
+      )}
       <table class="legs">
         <thead>
           <tr>
@@ -62,10 +99,11 @@ export function Confirm({
             <th>Ratio</th>
             <th>Qty</th>
             <th>Free USDT</th>
+            <th>Position</th>
           </tr>
         </thead>
         <tbody>
-          {plan.legs.map((l) => (
+          {plan.legs.map((l, i) => (
             <tr key={l.account} data-testid="confirm-leg" data-account={l.account}>
               <td>
                 {l.account} {l.account !== l.role && <span class="muted">{l.role}</span>}
@@ -78,6 +116,18 @@ export function Confirm({
               <td data-testid="confirm-free">
                 {free?.[l.account] === undefined ? '…' : formatQty(free[l.account]!, 0.01)}
               </td>
+              <td data-testid="confirm-effect" data-effect={effects[i]?.kind ?? held.state}>
+                {effects[i] ? describeEffect(effects[i]!) : held.state === 'checking' ? '…' : 'unknown'}
+                {l.qty !== null && plan.refPrice !== null && (
+                  <div class="muted small" data-testid="confirm-figures">
+                    notional {formatQty(l.qty * plan.refPrice, 0.01)}
+                    {lev(l.account) ? ` · margin ${formatQty((l.qty * plan.refPrice) / lev(l.account)!, 0.01)}` : ''}
+                    {plan.stopLoss !== null
+                      ? ` · loss at SL ${formatQty(l.qty * Math.abs(plan.refPrice - plan.stopLoss), 0.01)}`
+                      : ''}
+                  </div>
+                )}
+              </td>
             </tr>
           ))}
         </tbody>
@@ -88,6 +138,24 @@ export function Confirm({
             <li key={n}>{n}</li>
           ))}
         </ul>
+      )}
+      {choice && (
+        <div class="banner warn" data-testid="exec-against" role="alert">
+          <p>
+            {held.state === 'error'
+              ? `Could not read the accounts' positions on ${r.symbol} (${held.message}): this order may reduce, close or flip one.`
+              : `This ${r.side} order goes against a ${r.side === 'long' ? 'short' : 'long'} ${r.symbol} position (one-way mode nets them): see each account above.`}
+          </p>
+          <label>
+            <input
+              type="checkbox"
+              checked={heldAck}
+              onChange={(ev) => onHeldAck((ev.target as HTMLInputElement).checked)}
+              data-testid="exec-against-ack"
+            />{' '}
+            Yes, send it against the position
+          </label>
+        </div>
       )}
       {repeat.state === 'found' && <RepeatWarning repeat={repeat.repeat} ack={repeatAck} onAck={onRepeatAck} />}
       {repeat.state === 'checking' && (
@@ -118,7 +186,7 @@ export function Confirm({
           type="button"
           class={`primary ${r.side}`}
           onClick={onPlace}
-          disabled={busy || held}
+          disabled={busy || blocked}
           data-testid="exec-place"
         >
           {checking

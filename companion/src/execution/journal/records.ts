@@ -1,4 +1,4 @@
-import { EpochMs, ExecuteRequest, ExecuteResult, IdempotencyKey, LegResult } from '@tierwatch/shared';
+import { ActionRequest, EpochMs, ExecuteRequest, ExecuteResult, IdempotencyKey, LegResult } from '@tierwatch/shared';
 import { z } from 'zod';
 
 /**
@@ -24,7 +24,8 @@ export const IntentRecord = z
     executionId: ExecutionId,
     idempotencyKey: IdempotencyKey,
     requestHash: RequestHash,
-    request: ExecuteRequest,
+    /** An execution's request, or an action's (lines written before actions existed are all executions). */
+    request: z.union([ExecuteRequest, ActionRequest]),
     result: ExecuteResult,
   })
   .strict();
