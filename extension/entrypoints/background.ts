@@ -24,6 +24,8 @@ export default defineBackground(() => {
   z.config({ jitless: true });
 
   const core = createBackground({
+    // Notification buttons act through the same path as the popup's rows (`act`, below).
+    act: (msg) => act(msg),
     socket: {
       createSocket: (url) => new WebSocket(url) as unknown as SocketLike,
       setTimeout: (fn, ms) => setTimeout(fn, ms),
@@ -90,10 +92,7 @@ export default defineBackground(() => {
     port.onDisconnect.addListener(unsubscribe);
   });
 
-  browser.notifications.onButtonClicked.addListener((id, index) => {
-    const family = focusKeyOf(id);
-    if (family) core.notificationButton(family, index);
-  });
+  browser.notifications.onButtonClicked.addListener((id, index) => void core.notificationButton(id, index));
   browser.notifications.onClosed.addListener((id) => core.notificationClosed(id));
 
   browser.notifications.onClicked.addListener(async (id) => {

@@ -1,12 +1,14 @@
 import type { ServerMessage } from '@tierwatch/shared';
 import { describe, expect, it } from 'vitest';
 import { position, snapshot } from '../test-support/fixtures.ts';
-import { createBackground } from './background-core.ts';
+import { type BackgroundDeps, createBackground } from './background-core.ts';
 import { SNOOZE_MS, type Toast } from './notify.ts';
+import type { PositionActionMessage } from './position-actions.ts';
 import { DEFAULT_NOTIFICATION_PREFS, type Silence } from './settings.ts';
 
 /** The worker's notification path with the browser injected: what is shown, cleared, played and saved. */
-function rig(prefs = DEFAULT_NOTIFICATION_PREFS) {
+function rig(opts: { prefs?: typeof DEFAULT_NOTIFICATION_PREFS; act?: BackgroundDeps['act'] } = {}) {
+  const prefs = opts.prefs ?? DEFAULT_NOTIFICATION_PREFS;
   let now = 1_000_000;
   const shown: Toast[] = [];
   const cleared: string[] = [];
@@ -25,6 +27,7 @@ function rig(prefs = DEFAULT_NOTIFICATION_PREFS) {
     playSound: (k) => void sounds.push(k),
     saveSilence: (s) => void saved.push(s),
     setBadge: () => {},
+    act: opts.act,
   });
   bg.configure({ baseUrl: '', token: '', prefs });
   return { bg, shown, cleared, sounds, saved, advance: (ms: number) => (now += ms) };
@@ -57,7 +60,7 @@ describe('background notifications', () => {
     bg.inject(snapshot());
     bg.inject(crit(11));
     await flush();
-    bg.notificationButton('main:BTCUSDT:long', 0);
+    bg.notificationButton('tw|critical|main:BTCUSDT:long', 0);
     await flush();
     expect(cleared).toEqual(['tw|critical|main:BTCUSDT:long']);
     expect(saved.at(-1)?.snoozedUntil['main:BTCUSDT:long']).toBeGreaterThan(0);
@@ -75,7 +78,7 @@ describe('background notifications', () => {
   it('the mute button silences the family until unmuted from the popup', async () => {
     const { bg, shown } = rig();
     bg.inject(snapshot());
-    bg.notificationButton('main:BTCUSDT:long', 1);
+    bg.notificationButton('tw|critical|main:BTCUSDT:long', 1);
     bg.inject(crit(11));
     await flush();
     expect(shown).toEqual([]);
@@ -87,7 +90,7 @@ describe('background notifications', () => {
 
   it('plays the sound for an SL hit only when asked', async () => {
     const quiet = rig();
-    const loud = rig({ ...DEFAULT_NOTIFICATION_PREFS, sound: true });
+    const loud = rig({ prefs: { ...DEFAULT_NOTIFICATION_PREFS, sound: true } });
     for (const r of [quiet, loud]) {
       r.bg.inject(snapshot());
       r.bg.inject({ type: 'sl-hit', seq: 11, at: 11, ...ref, price: 57_990, level: 58_000 });
@@ -103,5 +106,46 @@ describe('background notifications', () => {
     bg.inject(snapshot({ positions: [position({ tier: 'CRITICAL', distanceToSlPct: 0.5 })] }));
     await flush();
     expect(cleared).toEqual(['tw|critical|main:ETHUSDT:long']);
+  });
+});
+
+describe('background: a near-TP notification protects the position', () => {
+  it('button 0 moves the family SL to break-even once per showing; button 1 snoozes', async () => {
+    const acts: PositionActionMessage[] = [];
+    const { bg, shown, cleared } = rig({
+      prefs: { ...DEFAULT_NOTIFICATION_PREFS, nearTp: 'on' },
+      act: async (m: PositionActionMessage) => {
+        acts.push(m);
+        return { ok: false as const, error: 'INVALID_ORDER: the mark has not passed break-even yet' };
+      },
+    });
+    bg.inject(snapshot());
+    bg.inject({ ...crit(11), reason: 'near-tp' } as ServerMessage);
+    await flush();
+    const id = shown[0]!.id;
+    expect(shown[0]!.buttons.map((b) => b.title)).toEqual(['SL → break-even', 'Snooze 1 h']);
+    // A click Chrome delivers twice: the first acts and takes the notification down, the second finds it gone.
+    await Promise.all([bg.notificationButton(id, 0), bg.notificationButton(id, 0)]);
+    expect(acts.map((a) => a.action)).toEqual([{ kind: 'sl-break-even' }]);
+    expect(acts[0]).toMatchObject({ symbol: 'BTCUSDT', side: 'long', idempotencyKey: expect.stringMatching(/^nb-/) });
+    expect(cleared).toContain(id);
+    expect(shown.at(-1)!.title).toMatch(/break-even not done/);
+    expect(shown.at(-1)!.message).toMatch(/not passed break-even/);
+  });
+
+  it('near the SL there is no one-click action: the buttons snooze and mute', async () => {
+    const acts: PositionActionMessage[] = [];
+    const { bg, shown } = rig({
+      act: async (m: PositionActionMessage) => {
+        acts.push(m);
+        return { ok: false, error: 'x' };
+      },
+    });
+    bg.inject(snapshot());
+    bg.inject(crit(11));
+    await flush();
+    expect(shown[0]!.buttons.map((b) => b.title)).toEqual(['Snooze 1 h', 'Mute this position']);
+    await bg.notificationButton(shown[0]!.id, 0);
+    expect(acts).toEqual([]);
   });
 });

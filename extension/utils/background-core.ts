@@ -12,6 +12,7 @@ import { type Api, createApi, probe } from './api.ts';
 import { type Badge, badgeFor } from './badge.ts';
 import { Connection, type ConnectionDeps, type ConnectionOptions } from './connection.ts';
 import { familyKey } from './family.ts';
+import { parsePositionKey } from './keys.ts';
 import type { BackgroundToPopup, PopupToBackground } from './messages.ts';
 import {
   acted,
@@ -19,11 +20,13 @@ import {
   decide,
   dismissed,
   emptyNotifyState,
+  focusKeyOf,
   type NotifyState,
   reconcile,
   SNOOZE_MS,
   type Toast,
 } from './notify.ts';
+import { actionMessage, type PositionActionMessage, type PositionActionReply } from './position-actions.ts';
 import { markAwaitingSnapshot, reduce, resumeSeq, type StreamState } from './stream.ts';
 
 /**
@@ -41,6 +44,8 @@ export interface BackgroundDeps {
   /** Persist snoozes and mutes (the storage item); the background keeps its own copy meanwhile. */
   saveSilence?(silence: Silence): void | Promise<void>;
   setBadge(badge: Badge): void | Promise<void>;
+  /** Runs an action on a position family (the background's one path to the companion's action route). */
+  act?(msg: PositionActionMessage): Promise<PositionActionReply>;
   log?(message: string, detail?: unknown): void;
   connection?: Partial<ConnectionOptions>;
   /** Popup pushes are coalesced: a burst of events costs one structured clone per window. */
@@ -140,6 +145,37 @@ export function createBackground(deps: BackgroundDeps) {
     schedulePush();
   }
 
+  /**
+   * SL → break-even from a notification: one key per showing of the notification (its id and when it was
+   * shown), so a double click, or a click Chrome delivers twice, acts once. The notification goes either way;
+   * a refusal or failure is said in one of its own.
+   */
+  async function breakEven(id: string, family: string): Promise<PositionActionReply | null> {
+    const ref = parsePositionKey(family);
+    if (!ref || !deps.act) return null;
+    const shownAt = notify.lastShown[`near-tp|${family}`] ?? 0;
+    const key = `nb-${shownAt.toString(36)}-${fnv1a(id).toString(36)}`;
+    const d = acted(notify, family);
+    notify = d.state;
+    run(d.commands);
+    const reply = await deps.act(actionMessage(ref, { kind: 'sl-break-even' }, key));
+    if (!reply.ok) {
+      void deps.showToast({
+        id: `tw|action-failed|${family}`,
+        kind: 'near-tp',
+        title: `SL → break-even not done: ${ref.symbol} ${ref.side.toUpperCase()}`,
+        message: reply.error,
+        priority: 2,
+        requireInteraction: true,
+        silent: false,
+        iconPath: '/icon/sl-hit.png',
+        buttons: [],
+        focusKey: family,
+      });
+    }
+    return reply;
+  }
+
   function run(commands: Command[]): void {
     const safe = (what: string, fn: () => void | Promise<void>) =>
       void Promise.resolve()
@@ -224,10 +260,24 @@ export function createBackground(deps: BackgroundDeps) {
     adoptNotifications(ids: readonly string[]): void {
       adopted = [...adopted, ...ids.filter((id) => id.startsWith('tw|'))];
     },
-    /** A notification's button: 0 snoozes its family for an hour, 1 mutes it. */
-    notificationButton(family: string, index: number): void {
-      if (index === 0) silenced(snoozed(silence, family, socket.now() + SNOOZE_MS, socket.now()), family);
-      else if (index === 1) silenced(muted(silence, family, true), family);
+    /**
+     * A notification's button (by its id): near the TP, 0 moves the family's SL to break-even and 1 snoozes;
+     * on every other notification 0 snoozes the family for an hour and 1 mutes it.
+     */
+    notificationButton(id: string, index: number): Promise<PositionActionReply | null> {
+      const family = focusKeyOf(id);
+      if (!family) return Promise.resolve(null);
+      const snooze = () => silenced(snoozed(silence, family, socket.now() + SNOOZE_MS, socket.now()), family);
+      if (notify.open[id]?.kind !== 'near-tp') {
+        if (index === 0) snooze();
+        else if (index === 1) silenced(muted(silence, family, true), family);
+        return Promise.resolve(null);
+      }
+      if (index === 1) {
+        snooze();
+        return Promise.resolve(null);
+      }
+      return breakEven(id, family);
     },
     /** The trader clicked a notification (it opens the position): that family's notifications are done. */
     notificationClicked(family: string | null): void {
@@ -253,4 +303,11 @@ export function createBackground(deps: BackgroundDeps) {
     }),
     stop: () => conn.stop(),
   };
+}
+
+/** FNV-1a, 32 bits: a short, stable tag for a notification id inside an idempotency key. */
+function fnv1a(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
 }

@@ -37,6 +37,12 @@ export const ICON: Record<NoticeKind | 'summary' | 'key-health', string> = {
 
 /** The buttons every position notification carries, in this order (onButtonClicked gives the index). */
 export const BUTTONS = [{ title: 'Snooze 1 h' }, { title: 'Mute this position' }] as const;
+/**
+ * A position near its TP can be protected from the notification itself: its SL to break-even on every leg
+ * (the companion's action path, exactly once). Near the SL there is no such one-click move: acting on a
+ * losing position goes through the popup's preview and confirmation.
+ */
+export const NEAR_TP_BUTTONS = [{ title: 'SL → break-even' }, { title: 'Snooze 1 h' }] as const;
 
 export const settingOf = (prefs: NotificationPrefs, kind: NoticeKind): KindSetting =>
   ({
@@ -78,7 +84,7 @@ export function criticalToast(
     requireInteraction: loud,
     silent,
     iconPath: ICON[kind],
-    buttons: [...BUTTONS],
+    buttons: kind === 'near-tp' ? [...NEAR_TP_BUTTONS] : [...BUTTONS],
     focusKey: family,
   };
 }
