@@ -176,6 +176,13 @@ describe.runIf(browserSuiteEnabled('e2e actions'))('actions on a position family
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ symbol: inst.symbol, price: inst.markPrice * 1.02 }),
     });
+    // Break-even is only sent once the mark has passed it: wait until the companion has read the new price
+    // (an action plans from its last few seconds' read, and this machine may be slow to take one).
+    for (let i = 0; i < 50; i++) {
+      const now = (await positions()).filter((p) => p.symbol === inst.symbol);
+      if (now.length > 0 && now.every((p) => p.markPrice >= inst.markPrice * 1.015)) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
     const reply = await (await browser.worker()).evaluate(
       (symbol) =>
         (globalThis as unknown as Tw).tierwatch.act({
