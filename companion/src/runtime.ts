@@ -174,6 +174,7 @@ export async function startCompanion(config: CompanionConfig, opts: StartOptions
     const monitor = new Monitor({
       clients,
       market: exchange.market,
+      streams: exchange.streams,
       bus,
       clock,
       config: config.monitor,
