@@ -86,6 +86,10 @@ export class CcxtStreams implements Streams {
         if (topic === 'position') {
           const open: Position[] = [];
           const closed: string[] = [];
+          // A position push carries the mark it was computed at (a close by SL: the mark past the SL). It is
+          // a price heard first, so the book sees the crossing before the position disappears.
+          const marks = data.filter((row) => Number(row.markPrice) > 0);
+          if (marks.length > 0) sink.tickers(marks.map((row) => toTicker({ info: row }, at())), at());
           for (const row of data) {
             if (Number(row.size ?? 0) > 0) open.push(toPosition(account, row));
             else closed.push(String(row.symbol ?? ''));

@@ -216,7 +216,7 @@ export class Monitor {
 
   /** Stats computed now, from the counts so far. */
   computeStats(): MonitorStats {
-    return this.stats.snapshot(this.clock.now(), {
+    const stats = this.stats.snapshot(this.clock.now(), {
       positions: this.book.entries.size,
       tierCounts: this.tierCounts(),
       intervals: this.budget.intervals,
@@ -224,8 +224,8 @@ export class Monitor {
       guardMode: this.modeNow,
       accounts: this.accountHealth(),
       subscriberErrors: this.opts.bus.listenerErrors,
-      ...(this.feed ? { streams: this.feed.stats(this.clock.now()) } : {}),
     });
+    return this.feed ? { ...stats, streams: this.feed.stats(this.clock.now()) } : stats;
   }
 
   /** Tier for a position the API fetched itself, with what the monitor knows of its orders and activity. */
