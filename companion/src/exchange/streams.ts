@@ -89,7 +89,11 @@ export class CcxtStreams implements Streams {
           // A position push carries the mark it was computed at (a close by SL: the mark past the SL). It is
           // a price heard first, so the book sees the crossing before the position disappears.
           const marks = data.filter((row) => Number(row.markPrice) > 0);
-          if (marks.length > 0) sink.tickers(marks.map((row) => toTicker({ info: row }, at())), at());
+          if (marks.length > 0)
+            sink.tickers(
+              marks.map((row) => toTicker({ info: row }, at())),
+              at(),
+            );
           for (const row of data) {
             if (Number(row.size ?? 0) > 0) open.push(toPosition(account, row));
             else closed.push(String(row.symbol ?? ''));
