@@ -6,6 +6,7 @@ import type { AccountState } from './accounts.ts';
 import type { AccountActions } from './actions.ts';
 import type { MonitorConfig } from './config.ts';
 import type { PositionBook } from './detect.ts';
+import { type Entry, lastMark } from './entry.ts';
 import { initialSource, type SourceState, stepSource, worstHealth } from './source.ts';
 import type { DetectionLatency } from './stats.ts';
 
@@ -45,6 +46,7 @@ export class StreamFeed implements StreamSink {
   private readonly positionsOf = new Map<string, Map<string, Position>>();
   private readonly ordersOf = new Map<string, Map<string, Order>>();
   private readonly pushes = new Map<string, Push[]>();
+  private readonly confirming = new Set<string>();
   private switches = 0;
   private restOnly = 0;
   private lastRates: { at: number; counts: Map<string, Record<string, number>> } | null = null;
@@ -98,7 +100,8 @@ export class StreamFeed implements StreamSink {
     );
     const confirm = book.applyTickers(tickers, at);
     latency.seen(tickers, at);
-    for (const account of confirm) this.d.refreshAccount(account);
+    // A streamed account's close arrives as a position push: no REST read to confirm it.
+    for (const account of confirm) if (!this.streamed(account)) this.d.refreshAccount(account);
   }
 
   positions(account: string, open: Position[], closedSymbols: string[], at: number): void {
@@ -110,7 +113,7 @@ export class StreamFeed implements StreamSink {
     // Before the first REST read there is no list to update: the read replays this push.
     if (!known) return;
     merge(known, open, closedSymbols);
-    void this.applyPositions(account, [...known.values()], at);
+    void this.applyPositions(account, [...known.values()], at, new Set(open.map(posKey)));
   }
 
   orders(account: string, orders: Order[], at: number): void {
@@ -212,17 +215,57 @@ export class StreamFeed implements StreamSink {
     this.d.wake();
   }
 
-  private async applyPositions(name: string, positions: Position[], at: number): Promise<void> {
+  /**
+   * The account's list to the book as a read. Only the rows a push just carried are fresh: every other row
+   * is as old as its last REST read or push, so it goes with the book's own latest mark and leaves the
+   * position's last price check where it was (a stale row must not count as a check, nor its old mark as
+   * the price).
+   */
+  private async applyPositions(name: string, list: Position[], at: number, fresh = new Set<string>()): Promise<void> {
     const a = this.d.accounts.get(name);
     if (!a) return;
     try {
+      const held = new Map<string, Entry>();
+      for (const e of this.d.book.accountEntries(name)) held.set(`${e.symbol}|${e.side}`, e);
+      const checkedBefore = new Map<Entry, number>();
+      const positions = list.map((p) => {
+        const e = held.get(posKey(p));
+        if (!e || fresh.has(posKey(p))) return p;
+        checkedBefore.set(e, e.priceReqAt);
+        const mark = lastMark(e);
+        return Number.isFinite(mark) && mark > 0 ? { ...p, markPrice: mark } : p;
+      });
       this.hook(() => this.d.onPositions?.(name, positions, at));
       const result = this.d.book.applyPositions(name, positions, at, at);
-      if (result.unconfirmed.length > 0) this.d.refreshAccount(name);
+      for (const [e, before] of checkedBefore) e.priceReqAt = before;
+      if (result.unconfirmed.length > 0) this.confirmLater(name);
       await this.d.actions.afterPositions(a, result, at);
     } catch (err) {
       this.d.log.warn({ account: name, err: String(err) }, 'position push not applied');
     }
+  }
+
+  private streamed(account: string): boolean {
+    return this.sources.get(account)?.source === 'stream';
+  }
+
+  /**
+   * A position gone from the list is closed only by a second list at least closeConfirmMs later that still
+   * lacks it. On a streamed account the push that removed it said size 0, so that second list is the
+   * stream's own list then (unless a push brought it back); a polled account reads REST, as today.
+   */
+  private confirmLater(name: string): void {
+    if (!this.streamed(name)) {
+      this.d.refreshAccount(name);
+      return;
+    }
+    if (this.confirming.has(name)) return;
+    this.confirming.add(name);
+    void this.d.clock.sleep(this.d.config.closeConfirmMs).then(() => {
+      this.confirming.delete(name);
+      const known = this.positionsOf.get(name);
+      if (known) void this.applyPositions(name, [...known.values()], this.d.clock.now());
+    });
   }
 
   private hook(fn: () => void): void {
