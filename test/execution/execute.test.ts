@@ -129,40 +129,38 @@ describe('execute on the paper exchange', () => {
 });
 
 async function cadenceUnderExecutions(c: RunningCompanion): Promise<void> {
-  {
-    makeCritical(c.paper!);
-    const modes: string[] = [];
-    const off = c.bus.subscribe((e) => {
-      if (e.type === 'guard-mode') modes.push(e.mode);
-    });
-    await new Promise((r) => setTimeout(r, 2500)); // the monitor sees the critical position
-    const from = Date.now();
-    let n = 0;
-    const statuses: string[] = [];
-    while (Date.now() - from < 5000) {
-      const r = await postExecute(c, marketLong(c, 'ETHUSDT', `cadence-${n++}`));
-      statuses.push(r.body.status);
-    }
-    const to = Date.now();
-    off();
-    const gaps = criticalGaps(c, 'main', from, to);
-    const cadence = c.monitor.computeStats().cadence.CRITICAL;
-    const interval = cadence.intervalMs;
-    console.log(
-      JSON.stringify({
-        executions: n,
-        criticalChecks: gaps.length - 1,
-        intervalMs: interval,
-        maxGapMs: Math.max(...gaps),
-        monitorP99GapMs: cadence.p99GapMs,
-      }),
-    );
-    expect(statuses.every((s) => s === 'complete')).toBe(true);
-    expect(gaps.length).toBeGreaterThanOrEqual(4);
-    // One interval, plus one paper round trip (100 ms) and scheduling slack.
-    expect(Math.max(...gaps)).toBeLessThanOrEqual(interval + 400);
-    expect(modes.filter((m) => m === 'critical-only').length).toBeGreaterThanOrEqual(1);
-    expect(modes.at(-1)).toBe('normal');
-    expect(c.monitor.mode).toBe('normal');
+  makeCritical(c.paper!);
+  const modes: string[] = [];
+  const off = c.bus.subscribe((e) => {
+    if (e.type === 'guard-mode') modes.push(e.mode);
+  });
+  await new Promise((r) => setTimeout(r, 2500)); // the monitor sees the critical position
+  const from = Date.now();
+  let n = 0;
+  const statuses: string[] = [];
+  while (Date.now() - from < 5000) {
+    const r = await postExecute(c, marketLong(c, 'ETHUSDT', `cadence-${n++}`));
+    statuses.push(r.body.status);
   }
+  const to = Date.now();
+  off();
+  const gaps = criticalGaps(c, 'main', from, to);
+  const cadence = c.monitor.computeStats().cadence.CRITICAL;
+  const interval = cadence.intervalMs;
+  console.log(
+    JSON.stringify({
+      executions: n,
+      criticalChecks: gaps.length - 1,
+      intervalMs: interval,
+      maxGapMs: Math.max(...gaps),
+      monitorP99GapMs: cadence.p99GapMs,
+    }),
+  );
+  expect(statuses.every((s) => s === 'complete')).toBe(true);
+  expect(gaps.length).toBeGreaterThanOrEqual(4);
+  // One interval, plus one paper round trip (100 ms) and scheduling slack.
+  expect(Math.max(...gaps)).toBeLessThanOrEqual(interval + 400);
+  expect(modes.filter((m) => m === 'critical-only').length).toBeGreaterThanOrEqual(1);
+  expect(modes.at(-1)).toBe('normal');
+  expect(c.monitor.mode).toBe('normal');
 }

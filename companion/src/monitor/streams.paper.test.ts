@@ -61,10 +61,7 @@ beforeAll(async () => {
   });
   monitor.start();
   await monitor.firstRead(10_000);
-  await until('both streams serving', () => sources().public === 'stream' && sources().main === 'stream').catch((e) => {
-    console.log(JSON.stringify(monitor.computeStats().streams));
-    throw e;
-  });
+  await until('both streams serving', () => sources().public === 'stream' && sources().main === 'stream');
 }, 30_000);
 
 afterAll(async () => {
@@ -102,11 +99,7 @@ describe('streaming monitor (ccxt pro → paper exchange)', () => {
     paper.control.setPrice(p.symbol, acrossSl(p));
     await until('sl-hit while polling', () => slHit(p.symbol), 2000);
     // Polling at today's CRITICAL cadence while the stream is silent: a ticker read at least once a second.
-    const polled = Date.now();
-    await until('REST ticker polls', () => countTickerCalls() >= before + 3, 3500).catch((e) => {
-      console.log(countTickerCalls() - before, Date.now() - polled, JSON.stringify(monitor.tierCounts()), JSON.stringify(sources()));
-      throw e;
-    });
+    await until('REST ticker polls', () => countTickerCalls() >= before + 3, 3500);
     await until('streaming again', () => sources().public === 'stream', 5000 + 5000);
     expect(Date.now() - t0).toBeLessThan(5000 + 5000);
     expect(
