@@ -85,7 +85,7 @@ async function setupAccounts(
         `account ${account.name} (${account.mode}) needs credentials: set ${secretEnvName(account.name, 'API_KEY')} and ${secretEnvName(account.name, 'SECRET')}, or use secretsFile`,
       );
     }
-    return { account, credentials, baseUrl: fromPaper ? paper!.url : cfg.baseUrl };
+    return { account, credentials, baseUrl: fromPaper ? paper!.url : cfg.baseUrl, streamUrl: cfg.streamUrl };
   });
   return { setups, paper };
 }

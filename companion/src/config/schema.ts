@@ -24,6 +24,8 @@ export const AccountConfig = z
     mode: ExchangeMode.default('paper'),
     /** Override the exchange's base URL: a Bybit regional host, or a standalone `pnpm sim` paper exchange. */
     baseUrl: z.url({ protocol: /^https?$/ }).optional(),
+    /** Override where the account's streams live (default: baseUrl's host as ws:// or wss://, Bybit's paths). */
+    streamUrl: z.url({ protocol: /^wss?$/ }).optional(),
   })
   .strict();
 export type AccountConfig = z.infer<typeof AccountConfig>;
