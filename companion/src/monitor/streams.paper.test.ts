@@ -109,6 +109,19 @@ describe('streaming monitor (ccxt pro → paper exchange)', () => {
     ).toEqual(['stream→poll', 'poll→stream']);
   });
 
+  it('a REST reconciliation that finds what the stream did not say counts it (stats) and logs it', async () => {
+    const n0 = monitor.computeStats().streams!.restOnlyDiscoveries;
+    const [p] = paper.control.positions('main').filter((x) => !used.has(x.symbol));
+    // The REST answer says an SL the stream never pushed (as if a push had been lost).
+    paper.control.setPositionRowFault('main', { symbol: p!.symbol, fields: { stopLoss: String(p!.markPrice / 3) } });
+    try {
+      monitor.refreshAccount('main');
+      await until('counted', () => monitor.computeStats().streams!.restOnlyDiscoveries > n0, 4000);
+    } finally {
+      paper.control.setPositionRowFault('main', null);
+    }
+  });
+
   it('a stalled private stream puts its account on polling, then back; stats show it', async () => {
     paper.control.stallStream('main', 2000);
     await until('account on poll', () => sources().main === 'poll', 2000);
