@@ -112,6 +112,12 @@ export class Monitor {
         actions: this.actions,
         latency: this.latency,
         wake: () => this.wake(),
+        readNow: (account) => {
+          const st = this.accounts.get(account);
+          if (!st) return;
+          st.confirm = true;
+          this.wake();
+        },
         onPositions: opts.onPositions,
         onOrders: opts.onOrders,
       });
@@ -181,6 +187,8 @@ export class Monitor {
   refreshAccount(account: string): void {
     const a = this.accounts.get(account);
     if (!a) return;
+    // A streamed account's own list stands in for the read (streams.ts); REST reconciles it on its cadence.
+    if (this.feed?.settleFromStream(account)) return;
     a.confirm = true;
     this.wake();
   }

@@ -109,13 +109,14 @@ describe('streaming monitor (ccxt pro → paper exchange)', () => {
     ).toEqual(['stream→poll', 'poll→stream']);
   });
 
-  it('a REST reconciliation that finds what the stream did not say counts it (stats) and logs it', async () => {
+  it('a reconnect reconciles through REST at once; what it finds that the stream did not say is counted', async () => {
     const n0 = monitor.computeStats().streams!.restOnlyDiscoveries;
     const [p] = paper.control.positions('main').filter((x) => !used.has(x.symbol));
     // The REST answer says an SL the stream never pushed (as if a push had been lost).
     paper.control.setPositionRowFault('main', { symbol: p!.symbol, fields: { stopLoss: String(p!.markPrice / 3) } });
     try {
-      monitor.refreshAccount('main');
+      // A reconnect reconciles at once (REST), and that read finds the SL the stream did not say.
+      paper.control.dropStreams('main');
       await until('counted', () => monitor.computeStats().streams!.restOnlyDiscoveries > n0, 4000);
     } finally {
       paper.control.setPositionRowFault('main', null);

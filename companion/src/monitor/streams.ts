@@ -29,6 +29,8 @@ export interface FeedDeps {
   latency: DetectionLatency;
   publish(e: BusEvent): void;
   refreshAccount(account: string): void;
+  /** A REST read of the account's positions at once, whatever its source (reconciliation). */
+  readNow(account: string): void;
   wake(): void;
   onPositions?(account: string, positions: Position[], fetchedAt: number): void;
   onOrders?(account: string, orders: Order[], fetchedAt: number): void;
@@ -134,7 +136,7 @@ export class StreamFeed implements StreamSink {
     const a = this.d.accounts.get(account);
     if (a) a.ordersReqAt = Number.NEGATIVE_INFINITY;
     this.d.log.info({ stream: key }, 'stream reconnected; reconciling its account');
-    this.d.refreshAccount(account);
+    this.d.readNow(account);
   }
 
   // ── REST answers (reconciliation) ────────────────────────────────────────────────────────────────
@@ -144,7 +146,8 @@ export class StreamFeed implements StreamSink {
     const fresh = new Map(positions.map((p) => [posKey(p), p]));
     const pushed = (this.pushes.get(account) ?? []).filter((p) => p.at >= start);
     const known = this.positionsOf.get(account);
-    if (known && this.sources.get(account)?.source === 'stream') {
+    // Whatever the source now: a change REST sees that no push said is one the stream missed (while down too).
+    if (known) {
       const touched = new Set(pushed.flatMap((p) => [...p.open.map((x) => x.symbol), ...p.closed]));
       const found: string[] = [];
       for (const [k, p] of fresh) {
@@ -167,7 +170,7 @@ export class StreamFeed implements StreamSink {
 
   restOrders(account: string, orders: Order[]): void {
     const known = this.ordersOf.get(account);
-    if (known && this.sources.get(account)?.source === 'stream') {
+    if (known) {
       const found =
         orders.filter((o) => !known.has(o.id)).length +
         [...known.keys()].filter((id) => !orders.some((o) => o.id === id)).length;
@@ -255,17 +258,24 @@ export class StreamFeed implements StreamSink {
    * stream's own list then (unless a push brought it back); a polled account reads REST, as today.
    */
   private confirmLater(name: string): void {
-    if (!this.streamed(name)) {
-      this.d.refreshAccount(name);
-      return;
-    }
-    if (this.confirming.has(name)) return;
+    if (!this.settleFromStream(name)) this.d.refreshAccount(name);
+  }
+
+  /**
+   * A read of a streamed account, asked for by a confirm or a mirror check, is its own list again once
+   * pushes in flight have landed (closeConfirmMs later): the stream is as fresh as a read, and costs no call.
+   * False when the account is polled or has no list yet (then REST reads it).
+   */
+  settleFromStream(name: string): boolean {
+    if (!this.streamed(name) || !this.positionsOf.has(name)) return false;
+    if (this.confirming.has(name)) return true;
     this.confirming.add(name);
     void this.d.clock.sleep(this.d.config.closeConfirmMs).then(() => {
       this.confirming.delete(name);
       const known = this.positionsOf.get(name);
       if (known) void this.applyPositions(name, [...known.values()], this.d.clock.now());
     });
+    return true;
   }
 
   private hook(fn: () => void): void {
