@@ -102,7 +102,11 @@ export class Monitor {
       publish: (e: BusEvent) => this.publish(e),
       recordCall: (endpoint: string, account: string, n: number, failed?: boolean) =>
         this.recordCall(endpoint, account, n, failed),
-      refreshAccount: (account: string) => this.refreshAccount(account),
+      // The monitor's own confirm and mirror-check reads: a streamed account's own list stands in for them
+      // (streams.ts); REST reconciles it on its cadence. refreshAccount() from outside always reads REST.
+      refreshAccount: (account: string) => {
+        if (!this.feed?.settleFromStream(account)) this.refreshAccount(account);
+      },
     };
     this.actions = new AccountActions(deps);
     if (this.config.source === 'stream' && opts.streams) {
@@ -187,8 +191,6 @@ export class Monitor {
   refreshAccount(account: string): void {
     const a = this.accounts.get(account);
     if (!a) return;
-    // A streamed account's own list stands in for the read (streams.ts); REST reconciles it on its cadence.
-    if (this.feed?.settleFromStream(account)) return;
     a.confirm = true;
     this.wake();
   }

@@ -282,7 +282,7 @@ export class StreamFeed implements StreamSink {
     try {
       fn();
     } catch (err) {
-      this.d.log.warn({ err: String(err) }, 'monitor stream hook threw');
+      this.d.log.warn({ err: String(err) }, 'monitor read hook threw');
     }
   }
 }
