@@ -90,7 +90,7 @@ async function setupAccounts(
         `account ${account.name} (${account.mode}) needs credentials: set ${secretEnvName(account.name, 'API_KEY')} and ${secretEnvName(account.name, 'SECRET')}, or use secretsFile`,
       );
     }
-    return { account, credentials, baseUrl: fromPaper ? paper!.url : cfg.baseUrl };
+    return { account, credentials, baseUrl: fromPaper ? paper!.url : cfg.baseUrl, streamUrl: cfg.streamUrl };
   });
   return { setups, paper };
 }
@@ -194,6 +194,7 @@ export async function startCompanion(config: CompanionConfig, opts: StartOptions
     const monitor = new Monitor({
       clients,
       market: exchange.market,
+      streams: exchange.streams,
       bus,
       clock,
       config: config.monitor,

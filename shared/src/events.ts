@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { Account } from './account.ts';
 import { ExecuteResult, ProtocolError } from './execute.ts';
-import { GuardMode, MonitorStats } from './monitor.ts';
+import { DataSource, GuardMode, MonitorStats } from './monitor.ts';
 import { AccountName, EpochMs, Price, SymbolName } from './primitives.ts';
 import { Tier, TierCounts } from './tier.ts';
 import { PositionSide, TieredPosition } from './trading.ts';
@@ -112,6 +112,17 @@ export const StreamEvent = z.discriminatedUnion('type', [
     status: z.enum(['expiring', 'refused']),
     expiresAt: EpochMs.nullable(),
     message: z.string(),
+  }),
+  /** A stream's data source switched: to poll when it went stale or down, back to stream once live. */
+  z.object({
+    type: z.literal('source-changed'),
+    ...base,
+    /** 'public' (tickers) or an account's name. */
+    stream: z.string(),
+    account: z.string().nullable(),
+    from: DataSource,
+    to: DataSource,
+    reason: z.enum(['live', 'stale', 'down']),
   }),
 ]);
 export type StreamEvent = z.infer<typeof StreamEvent>;

@@ -41,6 +41,32 @@ export const AccountHealth = z.object({
 });
 export type AccountHealth = z.infer<typeof AccountHealth>;
 
+export const DataSource = z.enum(['stream', 'poll']);
+export type DataSource = z.infer<typeof DataSource>;
+
+/** The streams behind the monitor (absent when it polls only). */
+export const StreamStats = z.object({
+  /** Where each stream's data comes from now: 'public' (tickers) and every account. */
+  sources: z.record(z.string(), DataSource),
+  connections: z.array(
+    z.object({
+      key: z.string(),
+      account: z.string().nullable(),
+      health: z.enum(['live', 'stale', 'down']),
+      /** Since the connection's last frame; null before the first. */
+      ageMs: z.number().nonnegative().nullable(),
+      reconnects: z.number().int().nonnegative(),
+      /** Pushes per second by topic since the previous stats. */
+      messagesPerSec: z.record(z.string(), z.number().nonnegative()),
+    }),
+  ),
+  /** Source switches since start (each is also a source-changed event). */
+  switches: z.number().int().nonnegative(),
+  /** Positions or orders a REST reconciliation found that the streams had not said. */
+  restOnlyDiscoveries: z.number().int().nonnegative(),
+});
+export type StreamStats = z.infer<typeof StreamStats>;
+
 /** Counted, never estimated: every figure comes from calls made and events emitted. */
 export const MonitorStats = z.object({
   at: EpochMs,
@@ -64,5 +90,6 @@ export const MonitorStats = z.object({
   accounts: z.array(AccountHealth),
   /** Event subscribers that threw (contained, logged): non-zero means some consumer missed events. */
   subscriberErrors: z.number().int().nonnegative(),
+  streams: StreamStats.optional(),
 });
 export type MonitorStats = z.infer<typeof MonitorStats>;

@@ -56,7 +56,14 @@ describe('one failing part never stops the monitor', () => {
     }) as typeof broken.fetchOpenOrders;
     // Make every account due soon: reads are at the tiers' cadence, so force one now and then.
     const health0 = new Map(c.monitor.accountHealth().map((h) => [h.account, h]));
-    const ticks0 = c.exchange.counter.since(0).filter((r) => r.endpoint === 'market/tickers' && r.ok).length;
+    // Prices: REST ticker reads (polling) and ticker pushes (streaming, the default source) alike.
+    const prices = () =>
+      c.exchange.counter.since(0).filter((r) => r.endpoint === 'market/tickers' && r.ok).length +
+      c.exchange.streams
+        .status()
+        .filter((s) => s.kind === 'public')
+        .reduce((n, s) => n + (s.messages.tickers ?? 0), 0);
+    const ticks0 = prices();
     for (let i = 0; i < 6; i++) {
       for (const a of ['main', 'mirror1', 'mirror2']) c.monitor.refreshAccount(a);
       await sleep(500);
@@ -68,7 +75,7 @@ describe('one failing part never stops the monitor', () => {
       expect(health.get(a)!.consecutiveFailures, a).toBe(0);
       expect(health.get(a)!.lastReadAt!, a).toBeGreaterThan(health0.get(a)!.lastReadAt ?? 0);
     }
-    const ticks = c.exchange.counter.since(0).filter((r) => r.endpoint === 'market/tickers' && r.ok).length;
+    const ticks = prices();
     expect(ticks).toBeGreaterThan(ticks0 + 1);
     expect(c.monitor.computeStats().callsPerSecByEndpoint.failed).toBeGreaterThan(0);
     expect(logLines.some((l) => l.includes('account read failed') && l.includes('mirror1'))).toBe(true);

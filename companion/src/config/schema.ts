@@ -29,6 +29,8 @@ export const AccountConfig = z
      * every start logs an error-level warning naming the account. Use a trade-only key instead.
      */
     allowWithdrawalKey: z.boolean().default(false),
+    /** Override where the account's streams live (default: baseUrl's host as ws:// or wss://, Bybit's paths). */
+    streamUrl: z.url({ protocol: /^wss?$/ }).optional(),
   })
   .strict();
 export type AccountConfig = z.infer<typeof AccountConfig>;

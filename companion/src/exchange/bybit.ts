@@ -1,13 +1,30 @@
 import ccxt from 'ccxt';
 
-/** ccxt's bybit class as the companion configures it. The only construction of a ccxt instance. */
-export type Bybit = InstanceType<typeof ccxt.bybit>;
+/**
+ * ccxt pro's bybit class (REST and WebSocket on one instance) as the companion configures it. The only
+ * construction of a ccxt instance.
+ */
+export type Bybit = BudgetedBybit;
 
 /**
  * bybit with one addition: when the exchange answers with an error, keep Bybit's rate-limit reset time
  * (X-Bapi-Limit-Reset-Timestamp) on the thrown error, so a back-off waits exactly as long as asked.
  */
-class BudgetedBybit extends ccxt.bybit {
+class BudgetedBybit extends ccxt.pro.bybit {
+  /**
+   * Called with every WebSocket frame (pushes, acks, pongs) once ccxt has applied it to its caches: the
+   * stream layer's evidence of life, and every push, not only those a pending watch happens to return.
+   */
+  onFrame: ((url: string, message: unknown) => void) | null = null;
+
+  override handleMessage(client: { url: string }, message: unknown) {
+    try {
+      return super.handleMessage(client as never, message as never);
+    } finally {
+      this.onFrame?.(client.url, message);
+    }
+  }
+
   override handleErrors(
     httpCode: int,
     reason: string,
@@ -35,6 +52,10 @@ export interface BybitOptions {
   secret?: string;
   /** Base URL of a paper exchange or a Bybit host; every API entry is pointed at it. */
   baseUrl?: string;
+  /** Where the streams live; default: baseUrl's host, ws:// or wss://, Bybit's paths. */
+  streamUrl?: string;
+  /** WebSocket ping interval: a stream silent for two of them is closed (ccxt's keep-alive). */
+  pingMs?: number;
   testnet?: boolean;
   /** Bybit's demo trading (real prices, no real money) through ccxt's switch: api-demo.bybit.com. */
   demo?: boolean;
@@ -62,9 +83,33 @@ export function createBybit(opts: BybitOptions): Bybit {
   ex.has.fetchCurrencies = false;
   if (opts.testnet) ex.setSandboxMode(true);
   if (opts.demo) ex.enableDemoTrading(true);
+  const api = ex.urls.api as Record<string, unknown>;
+  const ws = api.ws;
   if (opts.baseUrl) {
-    const api = ex.urls.api as Record<string, string>;
     for (const key of Object.keys(api)) api[key] = opts.baseUrl.replace(/\/$/, '');
+    api.ws = ws;
   }
+  const streamBase = opts.streamUrl ?? opts.baseUrl?.replace(/^http/, 'ws');
+  if (streamBase) api.ws = streamUrls(streamBase.replace(/\/$/, ''));
+  ex.options.watchPositions = { fetchPositionsSnapshot: false, awaitPositionsSnapshot: false };
+  if (opts.pingMs) (ex as unknown as { streaming: Record<string, unknown> }).streaming.keepAlive = opts.pingMs;
   return ex;
+}
+
+/** Bybit v5's stream paths under one host (ccxt's urls.api.ws shape). */
+export function streamUrls(ws: string) {
+  return {
+    public: {
+      linear: `${ws}/v5/public/linear`,
+      spot: `${ws}/v5/public/spot`,
+      inverse: `${ws}/v5/public/inverse`,
+      option: `${ws}/v5/public/option`,
+    },
+    private: {
+      contract: `${ws}/v5/private`,
+      spot: { unified: `${ws}/v5/private`, nonUnified: `${ws}/v5/private` },
+      usdc: `${ws}/v5/private`,
+      trade: `${ws}/v5/trade`,
+    },
+  };
 }

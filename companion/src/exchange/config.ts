@@ -39,6 +39,22 @@ export const ExchangeConfig = z
       })
       .strict()
       .default({ attempts: 2, baseMs: 100, maxMs: 2000 }),
+    /** The WebSocket streams (ccxt pro): keep-alive, staleness, reconnect backoff. */
+    streams: z
+      .object({
+        /** Ping interval; two missed pongs close the connection (then it reconnects). */
+        pingMs: z.number().int().positive().default(250),
+        /** No frame (push, ack, pong) for this long: the stream is stale and the monitor polls instead. */
+        staleMs: z.number().int().positive().default(600),
+        /** A new connection whose subscriptions are not confirmed this long after it opened is reopened. */
+        subscribeTimeoutMs: z.number().int().positive().default(1500),
+        backoffMinMs: z.number().int().positive().default(200),
+        backoffMaxMs: z.number().int().positive().default(2000),
+        /** Bybit's cap on one connection's subscription args, in characters. */
+        maxArgsChars: z.number().int().positive().default(21_000),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict();
 export type ExchangeConfig = z.infer<typeof ExchangeConfig>;

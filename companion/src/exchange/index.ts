@@ -8,7 +8,8 @@ import { CallCounter } from './call-counter.ts';
 import type { ExchangeConfig } from './config.ts';
 import { CcxtMarketData } from './market-data.ts';
 import { RateBudget } from './rate-budget.ts';
-import type { AccountClient, MarketData } from './types.ts';
+import { CcxtStreams } from './streams.ts';
+import type { AccountClient, MarketData, Streams } from './types.ts';
 
 export { CcxtAccountClient } from './account-client.ts';
 export { CallCounter, type CallRates, type CallRecord } from './call-counter.ts';
@@ -22,6 +23,8 @@ export interface AccountSetup {
   account: Account;
   /** A paper exchange or a Bybit host; default: Bybit live, testnet for mode "testnet", demo for "demo". */
   baseUrl?: string;
+  /** Where the account's streams live; default: baseUrl's host as ws:// or wss://, Bybit's paths. */
+  streamUrl?: string;
   credentials: ApiCredentials;
 }
 
@@ -32,6 +35,8 @@ export interface ExchangeLayer {
   marketFor(account: string): MarketData;
   budget: RateBudget;
   counter: CallCounter;
+  /** Tickers of every held symbol (main account's exchange) and every account's private stream. */
+  streams: Streams;
   /** Accounts whose credentials the exchange refused (stopped until restart). */
   stoppedAccounts(): string[];
 }
@@ -75,11 +80,14 @@ export async function createExchangeLayer(opts: {
   const loaded = new Map<string, { ex: Bybit; market: CcxtMarketData }>();
   const accounts = new Map<string, CcxtAccountClient>();
   const marketByAccount = new Map<string, CcxtMarketData>();
+  const instances = new Map<string, Bybit>();
   for (const setup of opts.setups) {
     const ex = createBybit({
       apiKey: setup.credentials.apiKey,
       secret: setup.credentials.secret,
       baseUrl: setup.baseUrl,
+      streamUrl: setup.streamUrl,
+      pingMs: config.streams.pingMs,
       testnet: setup.account.mode === 'testnet',
       demo: setup.account.mode === 'demo',
       timeoutMs: config.timeoutMs,
@@ -105,11 +113,32 @@ export async function createExchangeLayer(opts: {
       shared.ex === ex ? 'markets loaded' : 'markets shared',
     );
     accounts.set(setup.account.name, new CcxtAccountClient(setup.account, ex, deps));
+    instances.set(setup.account.name, ex);
     marketByAccount.set(setup.account.name, shared.market);
   }
   const main = opts.setups.find((s) => s.account.role === 'main') ?? opts.setups[0];
   if (!main) throw new Error('createExchangeLayer: no accounts');
+  const mainEx = instances.get(main.account.name) as Bybit;
+  const streams = new CcxtStreams({
+    ...config.streams,
+    clock,
+    budget,
+    logger: logger.child({ module: 'streams' }),
+    accounts: instances,
+    publicInstance: () => {
+      const ex = createBybit({
+        baseUrl: main.baseUrl,
+        streamUrl: main.streamUrl,
+        pingMs: config.streams.pingMs,
+        testnet: main.account.mode === 'testnet',
+        timeoutMs: config.timeoutMs,
+      });
+      ex.setMarkets(mainEx.markets);
+      return ex;
+    },
+  });
   return {
+    streams,
     accounts,
     market: marketByAccount.get(main.account.name)!,
     marketFor: (account) => {

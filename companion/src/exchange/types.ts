@@ -109,3 +109,41 @@ export interface MarketData {
   instrumentProblem?(symbol: string): string | undefined;
   symbols(): string[];
 }
+
+/** A stream's state: live (a frame within its expected interval), stale (open but silent), down. */
+export type StreamHealth = 'live' | 'stale' | 'down';
+
+export interface StreamStatus {
+  /** 'public', 'public#2', … for the ticker connections; the account's name for its private one. */
+  key: string;
+  kind: 'public' | 'private';
+  account: string | null;
+  health: StreamHealth;
+  /** Since the last frame (push, ack or pong); null before the first. */
+  ageMs: number | null;
+  connects: number;
+  reconnects: number;
+  /** Frames received by topic ('tickers', 'position', 'order', …; 'control' for acks and pongs). */
+  messages: Record<string, number>;
+  lastError: string | null;
+}
+
+/** Where stream pushes go, in protocol terms. */
+export interface StreamSink {
+  tickers(tickers: Ticker[], at: number): void;
+  /** Positions the push carried: open ones, and the symbols it reported closed (size 0). */
+  positions(account: string, open: Position[], closedSymbols: string[], at: number): void;
+  /** Orders the push carried, any status (a filled or cancelled one leaves the open set). */
+  orders(account: string, orders: Order[], at: number): void;
+  /** A stream connected again after a failure: what it carried may have been missed (reconcile). */
+  reconnected(key: string, account: string | null): void;
+}
+
+/** The exchange's streams: one public connection set for tickers, one private connection per account. */
+export interface Streams {
+  /** The symbols whose tickers to hear (every held symbol); new ones are subscribed, none dropped. */
+  setSymbols(symbols: readonly string[]): void;
+  start(sink: StreamSink): void;
+  stop(): Promise<void>;
+  status(): StreamStatus[];
+}

@@ -142,6 +142,18 @@ export const MonitorConfig = z
      * time, so a gap across an SL is caught within one critical interval whatever the position's tier.
      */
     tickerScope: z.enum(['held', 'due']).default('held'),
+    /**
+     * 'stream': prices, positions and orders arrive as pushes (the exchange layer's streams) and REST only
+     * reconciles; a stale or down stream falls back to the polling below for what it served. 'poll': the
+     * polling monitor alone. Without streams given (tests, a poll-only exchange), 'stream' polls.
+     */
+    source: z.enum(['stream', 'poll']).default('stream'),
+    /** While an account streams, its positions and orders are re-read this often (and after a reconnect). */
+    reconcileIntervalMs: Ms.default(60_000),
+    /** A stream back to live serves again only after this long live without a break. */
+    streamRecoverMs: Ms.default(1000),
+    /** How often the streams' health is checked (a stale stream falls back within this plus its staleMs). */
+    streamCheckMs: Ms.default(100),
     /** Bybit: 200 positions per page, 50 open orders per page; used to count pages as calls. */
     positionsPageSize: z.number().int().positive().default(200),
     ordersPageSize: z.number().int().positive().default(50),

@@ -12,7 +12,7 @@ import {
 import type { EventBus } from '../core/bus.ts';
 import type { Clock } from '../core/clock.ts';
 import { type Logger, silentLogger } from '../core/logger.ts';
-import type { AccountClient, MarketData } from '../exchange/types.ts';
+import type { AccountClient, MarketData, Streams } from '../exchange/types.ts';
 import { type AccountHealth, type AccountState, health, newAccountState } from './accounts.ts';
 import { AccountActions } from './actions.ts';
 import { type BudgetDecision, checkBudget } from './budget.ts';
@@ -21,7 +21,9 @@ import { PositionBook } from './detect.ts';
 import { selectProfile } from './profiles.ts';
 import { BulkReads } from './reads.ts';
 import { type Plan, planTick, summarize } from './scheduler.ts';
+import { planWithStreams } from './source.ts';
 import { DetectionLatency, FAILED_ENDPOINT, MonitorStatsRecorder } from './stats.ts';
+import { StreamFeed } from './streams.ts';
 
 export interface MonitorOptions {
   clients: readonly AccountClient[];
@@ -35,6 +37,8 @@ export interface MonitorOptions {
   onOrders?(account: string, orders: Order[], fetchedAt: number): void;
   /** The account's key health (accounts/watch.ts), carried in its AccountHealth for the popup. */
   keyHealth?(account: string): KeyHealth | null;
+  /** The exchange's streams: with `source: stream` (the default) pushes feed the book and REST reconciles. */
+  streams?: Streams;
 }
 
 /**
@@ -62,6 +66,9 @@ export class Monitor {
   private wakeCtl: AbortController | null = null;
   private dirty = false;
   private inFlight = new Set<Promise<void>>();
+  /** The streams' side (streams.ts); null when the monitor polls only. */
+  private readonly feed: StreamFeed | null = null;
+  private nextStreamCheckAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly opts: MonitorOptions) {
     this.config = MonitorConfig.parse(opts.config ?? {});
@@ -98,15 +105,48 @@ export class Monitor {
       publish: (e: BusEvent) => this.publish(e),
       recordCall: (endpoint: string, account: string, n: number, failed?: boolean) =>
         this.recordCall(endpoint, account, n, failed),
-      refreshAccount: (account: string) => this.refreshAccount(account),
+      // The monitor's own confirm and mirror-check reads: a streamed account's own list stands in for them
+      // (streams.ts); REST reconciles it on its cadence. refreshAccount() from outside always reads REST.
+      refreshAccount: (account: string) => {
+        if (!this.feed?.settleFromStream(account)) this.refreshAccount(account);
+      },
     };
     this.actions = new AccountActions(deps);
+    if (this.config.source === 'stream' && opts.streams) {
+      this.feed = new StreamFeed({
+        ...deps,
+        streams: opts.streams,
+        actions: this.actions,
+        latency: this.latency,
+        wake: () => this.wake(),
+        readNow: (account) => {
+          const st = this.accounts.get(account);
+          if (!st) return;
+          st.confirm = true;
+          this.wake();
+        },
+        onPositions: opts.onPositions,
+        onOrders: opts.onOrders,
+      });
+    }
+    const feed = this.feed;
     this.reads = new BulkReads({
       ...deps,
       actions: this.actions,
       latency: this.latency,
-      onPositions: opts.onPositions,
-      onOrders: opts.onOrders,
+      // A REST read is also the streams' reconciliation: the feed takes it as its new base list.
+      onPositions: feed
+        ? (a, ps, at) => {
+            feed.restPositions(a, ps, at);
+            opts.onPositions?.(a, ps, at);
+          }
+        : opts.onPositions,
+      onOrders: feed
+        ? (a, os, at) => {
+            feed.restOrders(a, os);
+            opts.onOrders?.(a, os, at);
+          }
+        : opts.onOrders,
     });
     this.budget = this.decide().decision;
   }
@@ -115,6 +155,7 @@ export class Monitor {
   start(): void {
     if (this.running) return;
     this.stopped = false;
+    this.feed?.start();
     this.running = this.loop();
   }
 
@@ -123,6 +164,7 @@ export class Monitor {
     this.wake();
     await this.running;
     this.running = null;
+    await this.feed?.stop();
     await Promise.allSettled([...this.inFlight]);
   }
 
@@ -187,7 +229,7 @@ export class Monitor {
 
   /** Stats computed now, from the counts so far. */
   computeStats(): MonitorStats {
-    return this.stats.snapshot(this.clock.now(), {
+    const stats = this.stats.snapshot(this.clock.now(), {
       positions: this.book.entries.size,
       tierCounts: this.tierCounts(),
       intervals: this.budget.intervals,
@@ -196,6 +238,7 @@ export class Monitor {
       accounts: this.accountHealth(),
       subscriberErrors: this.opts.bus.listenerErrors,
     });
+    return this.feed ? { ...stats, streams: this.feed.stats(this.clock.now()) } : stats;
   }
 
   /** Tier for a position the API fetched itself, with what the monitor knows of its orders and activity. */
@@ -220,6 +263,10 @@ export class Monitor {
       let plan: Plan | null = null;
       try {
         if (now >= this.nextStatsAt) this.publishStats(now);
+        if (this.feed && now >= this.nextStreamCheckAt) {
+          this.nextStreamCheckAt = now + this.config.streamCheckMs;
+          this.feed.tick(now);
+        }
         plan = this.plan(now);
         const work = plan.ticker || plan.stateReads.length > 0 || plan.orderReads.length > 0;
         if (work && sameInstant < 10) {
@@ -234,7 +281,8 @@ export class Monitor {
         this.dirty = false;
         if (sameInstant < 10) continue;
       }
-      const wakeAt = Math.min(plan?.nextDueAt ?? now + 1000, this.nextStatsAt);
+      let wakeAt = Math.min(plan?.nextDueAt ?? now + 1000, this.nextStatsAt);
+      if (this.feed) wakeAt = Math.min(wakeAt, this.nextStreamCheckAt);
       this.wakeCtl = new AbortController();
       await this.clock.sleep(Math.max(1, wakeAt - now), this.wakeCtl.signal).catch(() => {});
       this.wakeCtl = null;
@@ -261,19 +309,22 @@ export class Monitor {
       );
     }
     this.budget = decision;
-    return planTick(
-      {
-        now,
-        mode: this.modeNow,
-        slackMs: this.config.slackMs,
-        confirmMinGapMs: this.config.confirmMinGapMs,
-        tickerScope: this.config.tickerScope,
-        intervals: decision.intervals,
-        entries: this.book.entries.values(),
-        accounts: [...this.accounts.values()],
-      },
-      load.byAccount,
-    );
+    const input = {
+      now,
+      mode: this.modeNow,
+      slackMs: this.config.slackMs,
+      confirmMinGapMs: this.config.confirmMinGapMs,
+      tickerScope: this.config.tickerScope,
+      intervals: decision.intervals,
+      entries: this.book.entries.values(),
+      accounts: [...this.accounts.values()],
+    };
+    if (!this.feed) return planTick(input, load.byAccount);
+    return planWithStreams({ ...input, entries: [...input.entries] }, load.byAccount, {
+      publicStreaming: this.feed.publicStreaming(),
+      streaming: this.feed.streamingAccounts(),
+      reconcileMs: this.config.reconcileIntervalMs,
+    });
   }
 
   private async dispatch(plan: Plan, now: number): Promise<void> {

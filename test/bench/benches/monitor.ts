@@ -31,7 +31,8 @@ import { percentile, round } from '../stats.ts';
  * position that was neither critical nor urgent, at random moments; latency = push → event on the bus.
  */
 
-const LATENCY_MS = 100;
+/** One-way latency of every REST answer and every stream push (issue 16: 50 ms). */
+const LATENCY_MS = 50;
 const PUSHES = 20;
 const SIZES = [
   { key: '400x1', accounts: 1, perAccount: 400 },
@@ -41,6 +42,14 @@ type Size = (typeof SIZES)[number];
 
 /** Ours: simulated minutes at 5x; real lateness of the event loop counts 5x in simulated ms (reported). */
 const OURS = { scale: 5, warmupMs: 20_000, spanMs: 120_000 };
+/**
+ * Stream: in real time (the exchange pushes every ticker every 100 ms of its clock; at 5x the child would
+ * parse five times a real market's push volume, and the floor, one push plus the latency, would shrink).
+ */
+const STREAM = { scale: 1, warmupMs: 10_000, spanMs: 60_000 };
+/** The fault run (400 x 1, stream): public dropped and refused for 30 s, then main's private stalled 30 s. */
+const FAULT = { scale: 1, warmupMs: 10_000, publicAt: 5000, privateAt: 40_000, ms: 30_000, spanMs: 80_000 };
+type Scheme = 'poll' | 'stream' | 'fault';
 /** The seed's extreme interval table (seconds → ms); its CRITICAL is 2 s. */
 const SEED_INTERVALS: Record<Tier, number> = {
   CRITICAL: 2000,
@@ -363,6 +372,67 @@ async function baseline(size: Size, kind: 'naive' | 'seed'): Promise<SchemeResul
   }
 }
 
+// ── the fault run: the public stream dropped (and refused) 30 s, then one account's private stalled 30 s ──
+
+async function runFaults(
+  paper: PaperExchange,
+  clock: Clock,
+  t0: number,
+  w: { public: [number, number] | null; private: [number, number] | null },
+): Promise<void> {
+  await clock.sleep(t0 + FAULT.publicAt - clock.now());
+  paper.control.refuseStreams('public', FAULT.ms);
+  paper.control.dropStreams('public');
+  w.public = [clock.now(), clock.now() + FAULT.ms];
+  await clock.sleep(t0 + FAULT.privateAt - clock.now());
+  paper.control.stallStream('main', FAULT.ms);
+  w.private = [clock.now(), clock.now() + FAULT.ms];
+}
+
+interface FaultRaw {
+  raw: {
+    switches: { at: number; stream: string; from: string; to: string }[];
+    critWindows: { at: number; p99: number | null }[];
+    detections: { at: number; latency: number }[];
+    missed: number[];
+  };
+  streams?: { switches: number };
+}
+
+function faultFigures(r: FaultRaw, w: { public: [number, number] | null; private: [number, number] | null }) {
+  const within = (at: number, win: [number, number] | null) => win !== null && at >= win[0] && at <= win[1];
+  const inFault = (at: number) => within(at, w.public) || within(at, w.private);
+  const lat = r.raw.detections.filter((d) => inFault(d.at)).map((d) => d.latency);
+  // A 1 s stats window counts when it lies inside a fault (its end at `at`).
+  const gaps = r.raw.critWindows.filter((c) => inFault(c.at - 1000) && inFault(c.at) && c.p99 !== null);
+  const back = (stream: string, win: [number, number] | null) => {
+    const s = r.raw.switches.find((x) => x.stream === stream && x.to === 'stream' && win && x.at >= win[1]);
+    return s && win ? Math.round(s.at - win[1]) : null;
+  };
+  const away = (stream: string, win: [number, number] | null) => {
+    const s = r.raw.switches.find((x) => x.stream === stream && x.to === 'poll' && win && x.at >= win[0]);
+    return s && win ? Math.round(s.at - win[0]) : null;
+  };
+  return {
+    faultDetectionP99Ms: lat.length > 0 ? Math.round(percentile(lat, 99)) : null,
+    faultDetected: `${lat.length}/${lat.length + r.raw.missed.filter(inFault).length}`,
+    missedHits: r.raw.missed.length,
+    faultCriticalGapP99MaxMs: gaps.length > 0 ? Math.max(...gaps.map((g) => g.p99 as number)) : null,
+    faultCriticalWindows: gaps.length,
+    publicToPollMs: away('public', w.public),
+    publicBackToStreamMs: back('public', w.public),
+    privateToPollMs: away('main', w.private),
+    privateBackToStreamMs: back('main', w.private),
+    switchEvents: r.raw.switches.length,
+    switchesInStats: r.streams?.switches ?? null,
+  };
+}
+
+const withoutRaw = (r: Record<string, unknown>) => {
+  const { raw: _raw, ...rest } = r;
+  return rest;
+};
+
 // ── ours: the Monitor in a child process, the paper exchange here ────────────────────────────────────
 
 interface ChildStart {
@@ -373,6 +443,9 @@ interface ChildStart {
   wallAt: number;
   warmupMs: number;
   spanMs: number;
+  source: 'poll' | 'stream';
+  /** Stats every this many ms (the fault run wants finer windows). */
+  statsMs: number;
 }
 
 type ChildMsg =
@@ -380,9 +453,11 @@ type ChildMsg =
   | { type: 'result'; result: Record<string, unknown> }
   | { type: 'error'; error: string };
 
-async function ours(size: Size): Promise<SchemeResult> {
-  const clock = new ScaledClock(OURS.scale);
+async function ours(size: Size, scheme: Scheme = 'poll'): Promise<SchemeResult> {
+  const run = scheme === 'poll' ? OURS : scheme === 'stream' ? STREAM : FAULT;
+  const clock = new ScaledClock(run.scale);
   const paper = await startPaper(size, clock, true);
+  paper.control.setStreamLatency({ fixedMs: LATENCY_MS });
   const real0 = performance.now();
   // The child runs bundled for plain node, as `pnpm start` runs the companion (tsx's loader alone would
   // add ~130 MB to the memory measured).
@@ -403,11 +478,18 @@ async function ours(size: Size): Promise<SchemeResult> {
     const start: ChildStart = {
       url: paper.url,
       accounts: paper.accounts,
-      scale: OURS.scale,
+      scale: run.scale,
       simAt: clock.now(),
       wallAt: wallNow(),
-      warmupMs: OURS.warmupMs,
-      spanMs: OURS.spanMs,
+      warmupMs: run.warmupMs,
+      spanMs: run.spanMs,
+      source: scheme === 'poll' ? 'poll' : 'stream',
+      statsMs: scheme === 'fault' ? 1000 : 10_000,
+    };
+    let faults: Promise<void> = Promise.resolve();
+    const windows: { public: [number, number] | null; private: [number, number] | null } = {
+      public: null,
+      private: null,
     };
     let stopped = false;
     let pushing: Promise<void> = Promise.resolve();
@@ -418,7 +500,8 @@ async function ours(size: Size): Promise<SchemeResult> {
           paper.control.resetStats();
           const t0 = clock.now();
           // Pushes end 5 s before the span does, so each has time to be seen.
-          pushes = pusher(paper, clock, t0 + 2000, t0 + OURS.spanMs - 5000, 23);
+          pushes = pusher(paper, clock, t0 + 2000, t0 + run.spanMs - 5000, 23);
+          if (scheme === 'fault') faults = runFaults(paper, clock, t0, windows);
           pushing = runPushes(
             pushes,
             clock,
@@ -434,11 +517,12 @@ async function ours(size: Size): Promise<SchemeResult> {
     stopped = true;
     const stats = paper.control.getStats();
     await pushing;
+    await faults;
     const simS = (stats.now - stats.since) / 1000;
     const tickers = stats.byEndpoint['/v5/market/tickers'] ?? 0;
     const p = pushes as Pusher | null;
     return {
-      scale: OURS.scale,
+      scale: run.scale,
       simSpanS: round(simS, 1),
       calls: stats.total,
       callsPerSec: round(stats.total / simS, 2),
@@ -446,9 +530,14 @@ async function ours(size: Size): Promise<SchemeResult> {
       privateCallsPerAccountPerSec: round((stats.total - tickers) / simS / size.accounts, 3),
       callsByEndpoint: stats.byEndpoint,
       violations: stats.violations.total,
-      ...(result as { criticalCadenceP99Ms: number | null; detectionP99Ms: number | null; detected: string }),
+      ...(withoutRaw(result) as {
+        criticalCadenceP99Ms: number | null;
+        detectionP99Ms: number | null;
+        detected: string;
+      }),
       pushed: p?.schedule.length ?? 0,
       realS: round((performance.now() - real0) / 1000, 1),
+      ...(scheme === 'fault' ? faultFigures(result as unknown as FaultRaw, windows) : {}),
     };
   } finally {
     // The child exits by itself after its result (writing its profile when asked); kill it only if it does not.
@@ -484,9 +573,13 @@ async function childMain(): Promise<void> {
     market: layer.market,
     bus,
     clock,
-    // Non-overlapping 10 s stats windows: each holds every CRITICAL gap of its window (the sample cap is 8192).
-    config: { stats: { windowMs: 10_000, publishIntervalMs: 10_000 } },
+    streams: start.source === 'stream' ? layer.streams : undefined,
+    // Non-overlapping stats windows: each holds every CRITICAL gap of its window (the sample cap is 8192).
+    config: { source: start.source, stats: { windowMs: start.statsMs, publishIntervalMs: start.statsMs } },
   });
+  const switches: { at: number; stream: string; from: string; to: string }[] = [];
+  const critWindows: { at: number; p99: number | null }[] = [];
+  const detections: { at: number; latency: number }[] = [];
   const pushedAt = new Map<string, number>();
   const lastEventAt = new Map<string, number>();
   const latencies: number[] = [];
@@ -498,6 +591,8 @@ async function childMain(): Promise<void> {
   bus.subscribe((e) => {
     events++;
     if (e.type === 'tier-changed' && e.from === null) startupTierChanges++;
+    if (e.type === 'source-changed') switches.push({ at: e.at, stream: e.stream, from: e.from, to: e.to });
+    if (e.type === 'stats' && measuring) critWindows.push({ at: e.at, p99: e.stats.cadence.CRITICAL.p99GapMs });
     if (e.type === 'stats' && measuring) {
       const p = e.stats.cadence.CRITICAL.p99GapMs;
       if (p !== null) windowP99.push(p);
@@ -511,13 +606,16 @@ async function childMain(): Promise<void> {
     if (at === undefined || e.at < at) return;
     pushedAt.delete(symbol);
     latencies.push(e.at - at);
+    detections.push({ at, latency: e.at - at });
   });
   process.on('message', (m: { type: string; symbol: string; at: number }) => {
     if (m.type !== 'pushed') return;
     // The event may already be out if the message came later than the next ticker answer.
     const seen = lastEventAt.get(m.symbol);
-    if (seen !== undefined && seen >= m.at) latencies.push(seen - m.at);
-    else pushedAt.set(m.symbol, m.at);
+    if (seen !== undefined && seen >= m.at) {
+      latencies.push(seen - m.at);
+      detections.push({ at: m.at, latency: seen - m.at });
+    } else pushedAt.set(m.symbol, m.at);
     monitor.notePricePushed(m.symbol, m.at);
   });
   monitor.start();
@@ -565,6 +663,12 @@ async function childMain(): Promise<void> {
       eventLoopDelayRealMaxMs: round(lag.max / 1e6, 1),
       cpuMsPerMin: round((cpu.user + cpu.system) / 1000 / simMin, 0),
       cpuShareOfOneCore: round((cpu.user + cpu.system) / 1e6 / realS, 3),
+      ...(start.source === 'stream'
+        ? {
+            streams: stats.streams,
+            raw: { switches, critWindows, detections, missed: [...pushedAt.values()] },
+          }
+        : {}),
     },
   });
   process.exit(0);
@@ -580,20 +684,26 @@ if (process.env.TW_BENCH_MONITOR_CHILD === '1' && process.send) {
 // ── the run ──────────────────────────────────────────────────────────────────────────────────────────
 
 export default async function run(): Promise<Record<string, unknown>> {
-  const only = process.env.TW_BENCH_MONITOR_SCHEMES?.split(',') ?? ['naive', 'seed', 'ours'];
+  const only = process.env.TW_BENCH_MONITOR_SCHEMES?.split(',') ?? ['naive', 'seed', 'poll', 'stream', 'fault'];
   const sizes: Record<string, Record<string, SchemeResult>> = {};
   const onlySizes = process.env.TW_BENCH_MONITOR_SIZES?.split(',') ?? SIZES.map((s) => s.key);
   for (const size of SIZES.filter((s) => onlySizes.includes(s.key))) {
     const row: Record<string, SchemeResult> = {};
     if (only.includes('naive')) row.naive = await baseline(size, 'naive');
     if (only.includes('seed')) row.seed = await baseline(size, 'seed');
-    if (only.includes('ours')) row.ours = await ours(size);
+    if (only.includes('poll') || only.includes('ours')) row.poll = await ours(size, 'poll');
+    if (only.includes('stream')) row.stream = await ours(size, 'stream');
+    if (only.includes('fault') && size.key === '400x1') row.fault = await ours(size, 'fault');
     const naive = row.naive?.callsPerSec;
     for (const r of Object.values(row)) r.reductionVsNaive = naive ? round(1 - r.callsPerSec / naive, 4) : null;
     sizes[size.key] = row;
   }
-  const small = sizes['400x1']?.ours;
-  const large = sizes['4000x10']?.ours;
+  const small = sizes['400x1']?.poll;
+  const large = sizes['4000x10']?.poll;
+  const sS = sizes['400x1']?.stream;
+  const sL = sizes['4000x10']?.stream;
+  const f = sizes['400x1']?.fault;
+  const le = (v: unknown, max: number) => (v === undefined ? null : typeof v === 'number' && v <= max);
   const targetsMet = {
     '400x1.callsPerSec<=3.2': small ? small.callsPerSec <= 3.2 : null,
     '400x1.reductionVsNaive>=0.98': small ? (small.reductionVsNaive as number) >= 0.98 : null,
@@ -603,6 +713,16 @@ export default async function run(): Promise<Record<string, unknown>> {
     '4000x10.callsPerAccountPerSec<=400x1':
       large && small ? large.callsPerAccountPerSec <= small.callsPerAccountPerSec : null,
     '4000x10.rssMb<=300': large ? (large.rssMb as number) <= 300 : null,
+    'stream.400x1.detectionP99Ms<=200': le(sS?.detectionP99Ms, 200),
+    'stream.400x1.callsPerSec<=0.2': le(sS?.callsPerSec, 0.2),
+    'stream.4000x10.detectionP99Ms<=200': le(sL?.detectionP99Ms, 200),
+    'stream.4000x10.callsPerAccountPerSec<=0.1': le(sL?.callsPerAccountPerSec, 0.1),
+    'stream.4000x10.rssMb<=300': le(sL?.rssMb, 300),
+    'fault.criticalGapP99<=1000': le(f?.faultCriticalGapP99MaxMs, 1000),
+    'fault.detectionP99Ms<=1500': le(f?.faultDetectionP99Ms, 1500),
+    'fault.noHitMissed': f ? f.missedHits === 0 : null,
+    'fault.publicBackWithin5s': le(f?.publicBackToStreamMs, 5000),
+    'fault.privateBackWithin5s': le(f?.privateBackToStreamMs, 5000),
   };
   return {
     latencyMs: LATENCY_MS,

@@ -1,0 +1,187 @@
+import type { Position } from '@tierwatch/shared';
+import type { Clock } from '../core/clock.ts';
+import type { Logger } from '../core/logger.ts';
+import type { Bybit } from './bybit.ts';
+import { toOrder, toPosition, toTicker } from './normalize.ts';
+import type { RateBudget } from './rate-budget.ts';
+import { StreamRunner, type StreamTiming } from './stream-runner.ts';
+import type { StreamSink, StreamStatus, Streams } from './types.ts';
+
+/**
+ * The exchange's streams through ccxt pro: one public connection set carrying `tickers` for every held
+ * symbol, shared by every account, and one private connection per account (position, order, execution,
+ * wallet) on the account's own ccxt instance, the one its REST calls use.
+ *
+ * Bybit refuses a connection's subscriptions past 21,000 characters of args in total. ccxt pro re-sends
+ * every topic of a watch when a symbol joins it, and the exchange counts that message on top of what the
+ * connection already holds, so a connection is filled to half the limit and the next symbol opens another.
+ */
+
+// biome-ignore lint/suspicious/noExplicitAny: ccxt pro's watch* results are untyped
+type Loose = Record<string, any>;
+
+export interface StreamsOptions extends StreamTiming {
+  clock: Clock;
+  budget: RateBudget;
+  logger: Logger;
+  /** A fresh ccxt instance for one public connection (markets shared, stream URLs set). */
+  publicInstance(): Bybit;
+  /** Each account's own instance (credentials, stream URLs set). */
+  accounts: Map<string, Bybit>;
+  maxArgsChars: number;
+}
+
+const topicOf = (m: unknown): string => {
+  const t = (m as { topic?: unknown } | null)?.topic;
+  return typeof t === 'string' ? (t.split('.')[0] as string) : 'control';
+};
+
+/** A push, or the exchange's ack of a subscribe: the connection carries its topics. */
+const confirms = (m: unknown): boolean => {
+  const x = m as { topic?: unknown; op?: unknown; success?: unknown } | null;
+  return typeof x?.topic === 'string' || (x?.op === 'subscribe' && x.success === true);
+};
+
+interface Chunk {
+  ex: Bybit;
+  /** Unified symbols, as ccxt pro's watchTickers takes them. */
+  symbols: string[];
+  chars: number;
+  runner: StreamRunner;
+}
+
+export class CcxtStreams implements Streams {
+  private sink: StreamSink | null = null;
+  private readonly chunks: Chunk[] = [];
+  private readonly held = new Set<string>();
+  private readonly privates: StreamRunner[] = [];
+  private readonly frames = new Map<Bybit, (message: unknown) => void>();
+  private readonly pushes = new Map<Bybit, (topic: string, data: Loose[], message: Loose) => void>();
+
+  constructor(private readonly o: StreamsOptions) {}
+
+  setSymbols(symbols: readonly string[]): void {
+    for (const id of symbols) {
+      if (this.held.has(id)) continue;
+      this.held.add(id);
+      if (this.sink) this.place(id);
+    }
+  }
+
+  start(sink: StreamSink): void {
+    if (this.sink) return;
+    this.sink = sink;
+    for (const id of this.held) this.place(id);
+    for (const [account, ex] of this.o.accounts) {
+      const ready = ex.loadHttpProxyAgent();
+      // Pushes are read from the frames (onFrame); the watches keep the subscriptions and report failures.
+      const runner = this.runner(account, 'private', account, ex, [
+        () => ready.then(() => ex.watchPositions()),
+        () => ready.then(() => ex.watchOrders()),
+        () => ready.then(() => ex.watchMyTrades()),
+        () => ready.then(() => ex.watchBalance()),
+      ]);
+      const at = () => this.o.clock.now();
+      this.onPush(ex, (topic, data) => {
+        if (topic === 'position') {
+          const open: Position[] = [];
+          const closed: string[] = [];
+          // A position push carries the mark it was computed at (a close by SL: the mark past the SL). It is
+          // a price heard first, so the book sees the crossing before the position disappears.
+          const marks = data.filter((row) => Number(row.markPrice) > 0);
+          if (marks.length > 0)
+            sink.tickers(
+              marks.map((row) => toTicker({ info: row }, at())),
+              at(),
+            );
+          for (const row of data) {
+            if (Number(row.size ?? 0) > 0) open.push(toPosition(account, row));
+            else closed.push(String(row.symbol ?? ''));
+          }
+          sink.positions(account, open, closed, at());
+        } else if (topic === 'order') {
+          const os = data.map((row) => toOrder(account, ex.parseOrder(row) as unknown as Loose));
+          sink.orders(account, os, at());
+        }
+      });
+      this.privates.push(runner);
+      runner.start();
+    }
+  }
+
+  async stop(): Promise<void> {
+    const all = [...this.chunks.map((c) => c.runner), ...this.privates];
+    await Promise.allSettled(all.map((r) => r.stop()));
+    this.sink = null;
+  }
+
+  status(): StreamStatus[] {
+    const now = this.o.clock.now();
+    return [...this.chunks.map((c) => c.runner), ...this.privates].map((r) => r.status(now));
+  }
+
+  /** Puts a symbol on the first public connection with room, opening a new one when none has. */
+  private place(id: string): void {
+    const chars = `tickers.${id}`.length;
+    let chunk = this.chunks.find((c) => c.chars + chars <= this.o.maxArgsChars / 2);
+    if (!chunk) {
+      const ex = this.o.publicInstance();
+      const key = this.chunks.length === 0 ? 'public' : `public#${this.chunks.length + 1}`;
+      const ready = ex.loadHttpProxyAgent();
+      const sink = this.sink as StreamSink;
+      const c: Chunk = { ex, symbols: [], chars: 0, runner: null as unknown as StreamRunner };
+      c.runner = this.runner(key, 'public', null, ex, [() => ready.then(() => ex.watchTickers([...c.symbols]))]);
+      // Every ticker frame, snapshot or delta, once ccxt has merged it into its ticker cache.
+      this.onPush(ex, (_topic, _data, message) => {
+        const id = String(message.topic).slice('tickers.'.length);
+        const t = ex.tickers[ex.safeSymbol(id, undefined, undefined, 'swap')];
+        if (!t) return;
+        const now = this.o.clock.now();
+        sink.tickers([toTicker(t as unknown as Loose, now)], now);
+      });
+      this.chunks.push(c);
+      chunk = c;
+      c.runner.start();
+    }
+    chunk.symbols.push(chunk.ex.market(id).symbol as string);
+    chunk.chars += chars;
+  }
+
+  private runner(
+    key: string,
+    kind: 'public' | 'private',
+    account: string | null,
+    ex: Bybit,
+    watchers: (() => Promise<unknown>)[],
+  ): StreamRunner {
+    const log = this.o.logger;
+    const runner: StreamRunner = new StreamRunner(key, kind, account, watchers, () => ex.close(), {
+      clock: this.o.clock,
+      budget: this.o.budget,
+      timing: this.o,
+      onConnected: (reconnect) => {
+        if (!reconnect) return;
+        log.info({ stream: key }, 'stream reconnected');
+        this.sink?.reconnected(key, account);
+      },
+      onError: (err) => log.warn({ stream: key, err: String(err) }, 'stream failed; reconnecting'),
+    });
+    this.frames.set(ex, (message) => runner.frame(topicOf(message), confirms(message)));
+    ex.onFrame = (_url, message) => {
+      this.frames.get(ex)?.(message);
+      const m = message as Loose;
+      if (typeof m?.topic !== 'string') return;
+      const data = Array.isArray(m.data) ? m.data : [m.data];
+      try {
+        this.pushes.get(ex)?.(topicOf(m), data as Loose[], m);
+      } catch (err) {
+        this.o.logger.warn({ topic: m.topic, err: String(err) }, 'stream push not understood; dropped');
+      }
+    };
+    return runner;
+  }
+
+  private onPush(ex: Bybit, f: (topic: string, data: Loose[], message: Loose) => void): void {
+    this.pushes.set(ex, f);
+  }
+}
