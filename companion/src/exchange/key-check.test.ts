@@ -86,9 +86,11 @@ describe('readKeyFacts', () => {
 });
 
 describe('demo mode', () => {
-  it("points every API entry at Bybit's demo trading host, without a call", () => {
+  it("points every REST entry at Bybit's demo trading host, without a call", () => {
     const ex = createBybit({ demo: true, timeoutMs: 1000 });
-    const hosts = Object.values(ex.urls.api as Record<string, string>).map((u) => ex.implodeHostname(u));
+    // REST entries only: `ws` (ccxt pro's stream URLs) is an object of its own.
+    const rest = Object.values(ex.urls.api as Record<string, unknown>).filter((u) => typeof u === 'string');
+    const hosts = rest.map((u) => ex.implodeHostname(u));
     expect(new Set(hosts)).toEqual(new Set(['https://api-demo.bybit.com']));
   });
 });

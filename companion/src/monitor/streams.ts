@@ -4,6 +4,7 @@ import type { Logger } from '../core/logger.ts';
 import type { StreamSink, StreamStatus, Streams } from '../exchange/types.ts';
 import type { AccountState } from './accounts.ts';
 import type { AccountActions } from './actions.ts';
+import { reportCloses } from './close-reasons.ts';
 import type { MonitorConfig } from './config.ts';
 import type { PositionBook } from './detect.ts';
 import { type Entry, lastMark } from './entry.ts';
@@ -28,6 +29,8 @@ export interface FeedDeps {
   actions: AccountActions;
   latency: DetectionLatency;
   publish(e: BusEvent): void;
+  /** Counts the close-cause reads (order history) a streamed close asks for. */
+  recordCall(endpoint: string, account: string, n: number, failed?: boolean): void;
   refreshAccount(account: string): void;
   /** A REST read of the account's positions at once, whatever its source (reconciliation). */
   readNow(account: string): void;
@@ -242,6 +245,8 @@ export class StreamFeed implements StreamSink {
       const result = this.d.book.applyPositions(name, positions, at, at);
       for (const [e, before] of checkedBefore) e.priceReqAt = before;
       if (result.unconfirmed.length > 0) this.confirmLater(name);
+      // Why each close happened, from the exchange's history, before the mirrors are checked (as reads.ts).
+      await reportCloses(this.d, a, result.closed);
       await this.d.actions.afterPositions(a, result, at);
     } catch (err) {
       this.d.log.warn({ account: name, err: String(err) }, 'position push not applied');
