@@ -33,6 +33,11 @@ type Tw = {
   tierwatch: {
     state(): { status: { state: string } };
     act(msg: unknown): Promise<{ ok: true; result: ExecuteResult } | { ok: false; error: string }>;
+    openNotifications(): Record<string, { family: string; kind: string }>;
+    notificationButton(
+      id: string,
+      index: number,
+    ): Promise<{ ok: true; result: ExecuteResult } | { ok: false; error: string } | null>;
   };
 };
 
@@ -200,6 +205,52 @@ describe.runIf(browserSuiteEnabled('e2e actions'))('actions on a position family
     const held = (await positions()).filter((p) => p.symbol === inst.symbol);
     expect(held.map((p) => p.account).sort()).toEqual(['main', 'mirror1']);
     for (const p of held) expect(p.stopLoss).toBe(breakEvenPrice('long', p.entryPrice, TAKER_FEE, inst.tickSize));
+  });
+
+  it("SL to break-even from a near-TP notification's button: the new SL read back on both accounts", async () => {
+    const inst = await openFamily('e2e-nb', 3);
+    const worker = await browser.worker();
+    // Near-TP notifications are quiet by default (popup only): a trader who wants the button turns them on.
+    await worker.evaluate(async () => {
+      type Local = { get(k: string): Promise<Record<string, object>>; set(v: object): Promise<void> };
+      const local = (globalThis as unknown as { chrome: { storage: { local: Local } } }).chrome.storage.local;
+      const { notificationPrefs } = await local.get('notificationPrefs');
+      await local.set({ notificationPrefs: { ...(notificationPrefs ?? {}), nearTp: 'on' } });
+    });
+    const held = (await positions()).filter((p) => p.symbol === inst.symbol);
+    const tp = held.find((p) => p.account === 'main')!.takeProfit!;
+    await fetch(`${companion.ready.paperExchange!.url}/sim/price`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ symbol: inst.symbol, price: tp * 0.996 }),
+    });
+    const id = `tw|critical|main:${inst.symbol}:long`;
+    let open: Record<string, { kind: string }> = {};
+    for (let i = 0; i < 100 && open[id]?.kind !== 'near-tp'; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      open = await worker.evaluate(() => (globalThis as unknown as Tw).tierwatch.openNotifications());
+    }
+    expect(open[id]?.kind, 'a near-TP notification for the family').toBe('near-tp');
+    // An action plans from the positions read in the last few seconds: let that read carry the new price
+    // (see the break-even test above).
+    for (let i = 0; i < 50; i++) {
+      const now = (await positions()).filter((p) => p.symbol === inst.symbol);
+      if (now.length > 0 && now.every((p) => p.markPrice >= tp * 0.99)) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const reply = await worker.evaluate(
+      (nid) => (globalThis as unknown as Tw).tierwatch.notificationButton(nid, 0),
+      id,
+    );
+    expect(reply?.ok, JSON.stringify(reply)).toBe(true);
+    if (!reply?.ok) return;
+    expect(reply.result.status, JSON.stringify(reply.result.legs)).toBe('complete');
+    const after = (await positions()).filter((p) => p.symbol === inst.symbol);
+    expect(after.map((p) => p.account).sort()).toEqual(['main', 'mirror1']);
+    for (const p of after) expect(p.stopLoss).toBe(breakEvenPrice('long', p.entryPrice, TAKER_FEE, inst.tickSize));
+    // The notification it came from is gone.
+    const still = await worker.evaluate(() => (globalThis as unknown as Tw).tierwatch.openNotifications());
+    expect(still[id]).toBeUndefined();
   });
 
   it("the Trade tab's review of a SHORT against a held LONG says what it does per account and needs a choice", async () => {
