@@ -1,4 +1,5 @@
 import ccxt from 'ccxt';
+import { streamUrls } from './stream-urls.ts';
 
 /**
  * ccxt pro's bybit class (REST and WebSocket on one instance) as the companion configures it. The only
@@ -94,22 +95,4 @@ export function createBybit(opts: BybitOptions): Bybit {
   ex.options.watchPositions = { fetchPositionsSnapshot: false, awaitPositionsSnapshot: false };
   if (opts.pingMs) (ex as unknown as { streaming: Record<string, unknown> }).streaming.keepAlive = opts.pingMs;
   return ex;
-}
-
-/** Bybit v5's stream paths under one host (ccxt's urls.api.ws shape). */
-export function streamUrls(ws: string) {
-  return {
-    public: {
-      linear: `${ws}/v5/public/linear`,
-      spot: `${ws}/v5/public/spot`,
-      inverse: `${ws}/v5/public/inverse`,
-      option: `${ws}/v5/public/option`,
-    },
-    private: {
-      contract: `${ws}/v5/private`,
-      spot: { unified: `${ws}/v5/private`, nonUnified: `${ws}/v5/private` },
-      usdc: `${ws}/v5/private`,
-      trade: `${ws}/v5/trade`,
-    },
-  };
 }

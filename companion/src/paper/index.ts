@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { silentLogger } from '../core/logger.ts';
+import { streamUrls } from '../exchange/stream-urls.ts';
 import { PaperEngine } from './engine/engine.ts';
 import { PaperOptions, type PaperOptionsInput } from './options.ts';
 import { createPaperApp } from './server/app.ts';
@@ -135,20 +136,7 @@ export function pointCcxtAt(exchange: { urls: Record<string, unknown> }, url: st
 export function pointCcxtProAt(exchange: { urls: Record<string, unknown> }, url: string): void {
   const ws = url.replace(/^http/, 'ws');
   const api = exchange.urls.api as Record<string, unknown>;
-  api.ws = {
-    public: {
-      linear: `${ws}/v5/public/linear`,
-      spot: `${ws}/v5/public/spot`,
-      inverse: `${ws}/v5/public/inverse`,
-      option: `${ws}/v5/public/option`,
-    },
-    private: {
-      contract: `${ws}/v5/private`,
-      spot: { unified: `${ws}/v5/private`, nonUnified: `${ws}/v5/private` },
-      usdc: `${ws}/v5/private`,
-      trade: `${ws}/v5/trade`,
-    },
-  };
+  api.ws = streamUrls(ws);
 }
 
 export type { PaperEngine } from './engine/engine.ts';
