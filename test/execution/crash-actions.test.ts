@@ -131,17 +131,20 @@ describe('SIGKILL during an action, then restart', () => {
     );
     await using second = await startCompanionProcess(setup);
     const r = await settled(second, key);
-    expect(r.status).toBe('complete');
+    // A mirror's close was in flight at the kill, or (on a loaded machine) still queued in the killed
+    // companion: either it landed and is found, or it never left and is not placed — never sent late.
     const truth = Object.fromEntries(
       ACCOUNTS.map((a) => [a, paper.engine.account(a)!.linkIds.get(clientOrderId(key, a, 'close'))?.orderId ?? null]),
     );
+    expect(truth.main).not.toBeNull();
+    expect(r.status).toBe(Object.values(truth).every((id) => id !== null) ? 'complete' : 'partial');
     expect(Object.fromEntries(r.legs.map((l) => [l.account, l.orderId]))).toEqual(truth);
-    // One open and one close per account, in all; nothing from the restarted companion.
+    // One open per account and at most the one close; nothing from the restarted companion.
     const now = counts('/v5/order/create');
-    expect(ACCOUNTS.map((a) => now[a]! - creates[a]!)).toEqual([2, 2, 2]);
+    expect(ACCOUNTS.map((a) => now[a]! - creates[a]!)).toEqual(ACCOUNTS.map((a) => (truth[a] ? 2 : 1)));
     for (const a of ACCOUNTS) {
       const p = position(a, req.symbol)!;
-      expect([p.side, p.size]).toEqual(['long', sizes[a]! / 2]);
+      expect([p.side, p.size]).toEqual(['long', truth[a] ? sizes[a]! / 2 : sizes[a]!]);
     }
   });
 
@@ -157,14 +160,18 @@ describe('SIGKILL during an action, then restart', () => {
     await killDuring(req, () => stat('main', '/v5/position/trading-stop') > stops.main!);
     await using second = await startCompanionProcess(setup);
     const r = await settled(second, key);
-    expect(r.legs.map((l) => l.status)).toEqual(['placed', 'placed', 'placed']);
-    expect(r.recovery?.note).toMatch(/mirror1 placed, mirror2 placed/);
+    // Each mirror's trading-stop either landed after the kill (read back as done) or never left the killed
+    // companion (not placed); none is sent by the restarted one.
     const now = counts('/v5/position/trading-stop');
-    expect(ACCOUNTS.map((a) => now[a]! - stops[a]!)).toEqual([1, 1, 1]);
+    const landed = Object.fromEntries(ACCOUNTS.map((a) => [a, now[a]! - stops[a]!]));
+    expect(Object.values(landed).every((n) => n === 0 || n === 1)).toBe(true);
+    expect(landed.main).toBe(1);
+    expect(r.legs.map((l) => l.status)).toEqual(ACCOUNTS.map((a) => (landed[a] ? 'placed' : 'rejected')));
     const tick = paper.engine.instrument(req.symbol)!.tickSize;
     for (const a of ACCOUNTS) {
       const p = position(a, req.symbol)!;
-      expect(p.stopLoss).toBe(breakEvenPrice('long', p.entryPrice, TAKER_FEE, tick));
+      if (landed[a]) expect(p.stopLoss).toBe(breakEvenPrice('long', p.entryPrice, TAKER_FEE, tick));
+      else expect(p.stopLoss).not.toBe(breakEvenPrice('long', p.entryPrice, TAKER_FEE, tick));
     }
   });
 });
