@@ -2,24 +2,9 @@ import { ActionRequest, type ActionRequestInput, type Position } from '@tierwatc
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../core/app-error.ts';
 import { breakEvenPrice, planAction, stopLevels } from './action-plan.ts';
-import { ACCOUNTS, BTC } from './testing.ts';
+import { ACCOUNTS, BTC, heldPosition } from './testing.ts';
 
-const pos = (account: string, over: Partial<Position> = {}): Position => ({
-  account,
-  symbol: 'BTCUSDT',
-  side: 'long',
-  size: 0.1,
-  entryPrice: 50_000,
-  markPrice: 52_000,
-  takeProfit: 56_000,
-  stopLoss: 48_000,
-  liquidationPrice: null,
-  unrealisedPnl: 0,
-  leverage: 10,
-  positionValue: null,
-  lastActivityAt: null,
-  ...over,
-});
+const pos = heldPosition;
 
 const FAMILY = new Map<string, Position | null>([
   ['main', pos('main')],

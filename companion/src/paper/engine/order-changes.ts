@@ -1,7 +1,7 @@
 import { markOrder } from './changes.ts';
 import { isMultipleOf } from './instruments.ts';
 import { applyFill, finalise } from './ledger.ts';
-import { checkLevels, type MarketView } from './orders.ts';
+import { checkLevels, type MarketView, openOrder } from './orders.ts';
 import { BybitError, type Instrument, type PaperAccount, type PaperOrder, paramsError } from './types.ts';
 
 /** Changes to orders already placed: /v5/order/amend and /v5/order/cancel-all. */
@@ -42,13 +42,7 @@ export function amendOrder(
   req: AmendRequest,
   m: MarketView,
 ): PaperOrder {
-  const order = ids.orderId
-    ? acc.open.get(ids.orderId)
-    : ids.orderLinkId
-      ? acc.linkIds.get(ids.orderLinkId)
-      : undefined;
-  if (!order || order.symbol !== symbol || !acc.open.has(order.orderId))
-    throw new BybitError(110001, 'order not exists or too late to amend');
+  const order = openOrder(acc, symbol, ids, 'amend');
   const inst = m.instrument(symbol) as Instrument;
   const next = {
     qty: order.qty,

@@ -185,20 +185,30 @@ export function checkLevels(side: Side, base: number, tp: number | null, sl: num
   }
 }
 
-export function cancelOrder(
+/** An open order of `symbol` by id or link id, as /v5/order/amend and /cancel find it (110001 if none). */
+export function openOrder(
   acc: PaperAccount,
   symbol: string,
   ids: { orderId?: string; orderLinkId?: string },
-  now: number,
+  verb: 'amend' | 'cancel',
 ): PaperOrder {
   const order = ids.orderId
     ? acc.open.get(ids.orderId)
     : ids.orderLinkId
       ? acc.linkIds.get(ids.orderLinkId)
       : undefined;
-  if (!order || order.symbol !== symbol || !acc.open.has(order.orderId)) {
-    throw new BybitError(110001, 'order not exists or too late to cancel');
-  }
+  if (!order || order.symbol !== symbol || !acc.open.has(order.orderId))
+    throw new BybitError(110001, `order not exists or too late to ${verb}`);
+  return order;
+}
+
+export function cancelOrder(
+  acc: PaperAccount,
+  symbol: string,
+  ids: { orderId?: string; orderLinkId?: string },
+  now: number,
+): PaperOrder {
+  const order = openOrder(acc, symbol, ids, 'cancel');
   order.orderStatus = order.orderStatus === 'Untriggered' ? 'Deactivated' : 'Cancelled';
   order.updatedTime = now;
   finalise(acc, order);
