@@ -154,6 +154,8 @@ export function reduce(state: StreamState | null, msg: ServerMessage): Step {
       return applySnapshot(state, msg);
     case 'error':
       return step(state, { error: { code: msg.code, message: msg.message } });
+    case 'positions-updated':
+      return applyView(state, msg);
     default:
       return applyEvent(state, msg);
   }
@@ -199,6 +201,25 @@ function applySnapshot(prev: StreamState | null, snap: Extract<ServerMessage, { 
     }
   }
   return step(state, { notices });
+}
+
+/**
+ * The served view as it changed (not a sequenced event, see PositionsUpdated): taken when it reflects
+ * exactly the events this state has; one from ahead of us means we missed an event (resume); an older one
+ * is superseded by what followed it.
+ */
+function applyView(state: StreamState | null, view: Extract<ServerMessage, { type: 'positions-updated' }>): Step {
+  if (!state || state.awaitingSnapshot || view.seq < state.seq) return step(state);
+  if (view.seq > state.seq) return step(state, { resync: 'resume' });
+  const positions = { ...state.positions };
+  for (const p of view.positions) positions[positionKey(p)] = p;
+  for (const f of view.figures) {
+    const key = positionKey(f);
+    const known = positions[key];
+    if (known) positions[key] = { ...known, ...f };
+  }
+  for (const r of view.removed) delete positions[positionKey(r)];
+  return step({ ...state, at: Math.max(state.at, view.at), positions, tierCounts: countTiers(positions) });
 }
 
 const refOf = (p: PositionRef): PositionRef => ({ account: p.account, symbol: p.symbol, side: p.side });

@@ -156,6 +156,21 @@ export const Hello = z.object({
   instance: z.string().min(1).max(64),
 });
 
+/**
+ * How fresh one account's data is, as the popup shows it: `live` while its reads (or its stream) answer;
+ * `stale` once they fail or fall silent past what its cadence allows (its rows show their age); `down` when
+ * nothing about it is known at all yet. `problem` is in words a trader reads (the raw error goes to the
+ * companion's log and the stats' `lastError`).
+ */
+export const AccountFreshness = z.object({
+  account: AccountName,
+  status: z.enum(['live', 'stale', 'down']),
+  /** When the companion last had good data for this account (a read or a push); null before any. */
+  dataAt: EpochMs.nullable(),
+  problem: z.string().max(300).nullable(),
+});
+export type AccountFreshness = z.infer<typeof AccountFreshness>;
+
 export const Snapshot = z.object({
   type: z.literal('snapshot'),
   protocol: z.literal(PROTOCOL_VERSION),
@@ -170,6 +185,8 @@ export const Snapshot = z.object({
   stats: MonitorStats.nullable(),
   guardMode: GuardMode,
   alerts: z.array(Alert),
+  /** Every account's freshness (older companions leave it out). */
+  freshness: z.array(AccountFreshness).optional(),
 });
 export type Snapshot = z.infer<typeof Snapshot>;
 
@@ -187,8 +204,46 @@ export const Pong = z.object({
 });
 export type Pong = z.infer<typeof Pong>;
 
+/** The figures of a position that move with its mark: what changes between two pushes of an unchanged one. */
+export const PositionFigures = z.object({
+  ...PositionKey.shape,
+  markPrice: Price,
+  unrealisedPnl: z.number(),
+  distanceToTpPct: z.number().nonnegative().nullable(),
+  distanceToSlPct: z.number().nonnegative().nullable(),
+  tier: Tier,
+});
+export type PositionFigures = z.infer<typeof PositionFigures>;
+
+/**
+ * The served view as it changes, per socket (handbook decision 9). Not a sequenced event: each socket is
+ * sent its own, coalesced (at most `ws.viewUpdatesPerSec` a second) and holding only what changed past a
+ * small threshold since what that socket was last sent. It is state, not history: applying it twice, or
+ * missing one that a later one supersedes, changes nothing. It is only sent to a socket that has been sent
+ * every event up to `seq`, so it never runs ahead of an event the client has not seen.
+ *
+ * - `positions`: positions new to this socket, or whose fields beyond the figures changed (size, TP, SL,
+ *   liquidation, leverage, flags), in full.
+ * - `figures`: positions whose mark-driven figures changed past the threshold, nothing else.
+ * - `removed`: positions this socket was sent that the book no longer holds (their `position-closed`
+ *   event says why and is what notifies).
+ * - `accounts`: the freshness of every account whose status or problem changed (all of them in the first
+ *   update after a snapshot).
+ */
+export const PositionsUpdated = z.object({
+  type: z.literal('positions-updated'),
+  /** The newest event seq this view reflects (the socket's last sent event). */
+  seq: z.number().int().nonnegative(),
+  at: EpochMs,
+  positions: z.array(TieredPosition),
+  figures: z.array(PositionFigures),
+  removed: z.array(PositionKey),
+  accounts: z.array(AccountFreshness),
+});
+export type PositionsUpdated = z.infer<typeof PositionsUpdated>;
+
 /** Everything the server sends on the socket. */
-export const ServerMessage = z.union([Hello, Snapshot, ErrorFrame, StreamEvent]);
+export const ServerMessage = z.union([Hello, Snapshot, ErrorFrame, StreamEvent, PositionsUpdated]);
 export type ServerMessage = z.infer<typeof ServerMessage>;
 
 /** Everything a client may send. `resume` with the last seq seen replays what was missed. */
