@@ -1,5 +1,6 @@
 import {
   type Account,
+  type AccountFreshness,
   type Alert,
   type AlertGroup,
   alertGroup,
@@ -41,6 +42,8 @@ export interface StreamState {
   /** Newest first: one entry per family and group, hits capped apart from the rest (see addAlert). */
   alerts: AlertEntry[];
   lastExecution: ExecuteResult | null;
+  /** Per account: how fresh its data is (from the snapshot, then every positions-updated that changed it). */
+  freshness: Record<string, AccountFreshness>;
   /** Set when the client asked for a fresh snapshot: events are ignored until it arrives. */
   awaitingSnapshot: boolean;
 }
@@ -179,6 +182,7 @@ function applySnapshot(prev: StreamState | null, snap: Extract<ServerMessage, { 
       .sort((a, b) => a.seq - b.seq)
       .reduce<AlertEntry[]>((list, a) => addAlert(list, a, alertFamily(a, snap.accounts)), []),
     lastExecution: prev?.lastExecution ?? null,
+    freshness: Object.fromEntries((snap.freshness ?? []).map((f) => [f.account, f])),
     awaitingSnapshot: false,
   };
   // A resnapshot after a gap may hide transitions we never got as events: diff the tiers. The very first
@@ -219,7 +223,10 @@ function applyView(state: StreamState | null, view: Extract<ServerMessage, { typ
     if (known) positions[key] = { ...known, ...f };
   }
   for (const r of view.removed) delete positions[positionKey(r)];
-  return step({ ...state, at: Math.max(state.at, view.at), positions, tierCounts: countTiers(positions) });
+  const freshness = { ...state.freshness };
+  for (const f of view.accounts) freshness[f.account] = f;
+  const at = Math.max(state.at, view.at);
+  return step({ ...state, at, positions, tierCounts: countTiers(positions), freshness });
 }
 
 const refOf = (p: PositionRef): PositionRef => ({ account: p.account, symbol: p.symbol, side: p.side });
