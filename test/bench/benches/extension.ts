@@ -7,6 +7,7 @@ import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
 import { bigSnapshot } from '../../../extension/test-support/fixtures.ts';
 import { CHROMIUM_PATH, chromiumArgs } from '../../support/browser.ts';
+import { bytesPerSecPerSocket } from './view-bytes.ts';
 
 /**
  * The extension's figures: the popup's JavaScript over the wire (gzip of every chunk popup.html loads,
@@ -143,7 +144,11 @@ export default async function run(): Promise<Record<string, unknown>> {
   const lazy = lazyChunks(OUT, chunks);
   const chartGzipBytes = lazy.reduce((n, f) => n + gzipSync(readFileSync(join(OUT, f)), { level: 9 }).length, 0);
   const { times, rows } = await measureRender(400, RUNS);
+  // What the open popup's socket carries at 4,000 positions with prices moving (issue 17: ≤ 50 KB/s).
+  const stream = await bytesPerSecPerSocket();
   return {
+    bytesPerSecPerSocket: stream.bytesPerSecPerSocket,
+    stream,
     popupGzipKb: round(gzipBytes / 1024, 1),
     popupRawKb: round(rawBytes / 1024, 1),
     popupChunks: chunks,
