@@ -1,5 +1,14 @@
 import type { NoticeKind } from '@tierwatch/shared';
-import { Pong, ServerMessage } from '@tierwatch/shared';
+import {
+  familyKey,
+  markAwaitingSnapshot,
+  Pong,
+  parsePositionKey,
+  reduce,
+  resumeSeq,
+  ServerMessage,
+  type StreamState,
+} from '@tierwatch/shared';
 import {
   DEFAULT_NOTIFICATION_PREFS,
   emptySilence,
@@ -11,8 +20,6 @@ import {
 import { type Api, createApi, probe } from './api.ts';
 import { type Badge, badgeFor } from './badge.ts';
 import { Connection, type ConnectionDeps, type ConnectionOptions } from './connection.ts';
-import { familyKey } from './family.ts';
-import { parsePositionKey } from './keys.ts';
 import type { BackgroundToPopup, PopupToBackground } from './messages.ts';
 import {
   acted,
@@ -27,7 +34,6 @@ import {
   type Toast,
 } from './notify.ts';
 import { actionMessage, type PositionActionMessage, type PositionActionReply } from './position-actions.ts';
-import { markAwaitingSnapshot, reduce, resumeSeq, type StreamState } from './stream.ts';
 
 /**
  * Everything the service worker does, with the browser injected: socket → parse at the edge → reducer →

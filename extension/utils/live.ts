@@ -1,5 +1,5 @@
 import type { TieredPosition } from '@tierwatch/shared';
-import { positionKey } from './keys.ts';
+import { positionKey } from '@tierwatch/shared';
 
 /**
  * The stream's positions with fresher figures. The socket pushes tiers as they change, but a position's

@@ -1,8 +1,6 @@
-import { type NoticeKind, noticeText, type TieredPosition } from '@tierwatch/shared';
+import { type Notice, type NoticeKind, noticeText, parsePositionKey, type TieredPosition } from '@tierwatch/shared';
 import type { KindSetting, NotificationPrefs } from './alert-prefs.ts';
 import { formatPct } from './format.ts';
-import { parsePositionKey } from './keys.ts';
-import type { Notice } from './stream.ts';
 
 /** What a notification looks like (notify.ts decides when): wording from shared, icon, priority, buttons. */
 

@@ -11,4 +11,6 @@ export * from './monitor.ts';
 export * from './primitives.ts';
 export * from './tier.ts';
 export * from './trading.ts';
+export * from './view/alert-list.ts';
 export * from './view/keys.ts';
+export * from './view/stream.ts';

@@ -1,13 +1,12 @@
 import type { Alert, Order, TieredPosition } from '@tierwatch/shared';
+import { positionKey, type StreamState } from '@tierwatch/shared';
 import type { ComponentType } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { createApi } from '../../utils/api.ts';
 import { appendMark, type ChartLevel, chartLevels, type MarkPoint } from '../../utils/chart-data.ts';
 import { formatAge, formatPct, formatPnl, formatPrice, formatQty } from '../../utils/format.ts';
-import { positionKey } from '../../utils/keys.ts';
 import { liquidationDistancePct, markValue, roiPct } from '../../utils/metrics.ts';
 import { loadSettings } from '../../utils/settings.ts';
-import type { StreamState } from '../../utils/stream.ts';
 import { flagNotes } from '../../utils/view.ts';
 import { useLivePositions } from './useLive.ts';
 

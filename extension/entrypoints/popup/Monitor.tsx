@@ -1,11 +1,10 @@
 import type { Tier } from '@tierwatch/shared';
+import { positionKey, type StreamState } from '@tierwatch/shared';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { ConnectionStatus } from '../../utils/connection.ts';
 import { formatPnl } from '../../utils/format.ts';
 import { healthWarnings } from '../../utils/health.ts';
-import { positionKey } from '../../utils/keys.ts';
 import { withLiveFigures } from '../../utils/live.ts';
-import type { StreamState } from '../../utils/stream.ts';
 import {
   DEFAULT_OPEN,
   type Filter,

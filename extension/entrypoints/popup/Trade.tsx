@@ -1,4 +1,4 @@
-import type { ExecuteResult, InstrumentInfo } from '@tierwatch/shared';
+import type { ExecuteResult, InstrumentInfo, StreamState } from '@tierwatch/shared';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { type Api, ApiError, createApi, newIdempotencyKey } from '../../utils/api.ts';
 import { placeAndSettle } from '../../utils/execute-flow.ts';
@@ -15,7 +15,6 @@ import {
 import { formatPrice } from '../../utils/format.ts';
 import { checkRepeat, type RepeatCheck } from '../../utils/repeat-order.ts';
 import { loadSettings } from '../../utils/settings.ts';
-import type { StreamState } from '../../utils/stream.ts';
 import { Level, Num, SymbolField } from './TradeFields.tsx';
 import { Confirm, type HeldByAccount, type HeldCheck, Result } from './TradeSteps.tsx';
 
