@@ -1,6 +1,6 @@
 import type { Account } from '../account.ts';
 import { alertOf } from '../alert-text.ts';
-import type { AccountFreshness, Alert, CloseReason, ServerMessage, StreamEvent } from '../events.ts';
+import type { AccountFreshness, CloseReason, ServerMessage, StreamEvent } from '../events.ts';
 import type { ExecuteResult, ProtocolError } from '../execute.ts';
 import type { GuardMode, MonitorStats } from '../monitor.ts';
 import { emptyTierCounts, type TierCounts } from '../tier.ts';
