@@ -9,6 +9,7 @@ export * from './extension.ts';
 export * from './format.ts';
 export * from './monitor.ts';
 export * from './primitives.ts';
+export * from './steps.ts';
 export * from './tier.ts';
 export * from './trading.ts';
 export * from './view/alert-list.ts';

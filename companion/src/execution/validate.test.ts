@@ -1,7 +1,6 @@
-import { type ExecuteRequest, ExecuteRequest as ExecuteRequestSchema } from '@tierwatch/shared';
+import { type ExecuteRequest, ExecuteRequest as ExecuteRequestSchema, floorToStep, onStep } from '@tierwatch/shared';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../core/app-error.ts';
-import { floorToStep, onStep } from './rounding.ts';
 import { ACCOUNTS, account, BTC, btcLong } from './testing.ts';
 import { checkBalances, marginNeeded, planExecution, preflight } from './validate.ts';
 
