@@ -189,21 +189,6 @@ describe('checkBalances', () => {
   });
 });
 
-describe('rounding', () => {
-  it.each([
-    [0.0155, 0.001, 0.015],
-    [0.3, 0.1, 0.3],
-    [1.0000000001, 0.001, 1],
-    [123.456, 1, 123],
-    [0.00000123, 1e-8, 0.00000123],
-  ])('floorToStep(%s, %s) = %s', (v, step, want) => expect(floorToStep(v, step)).toBe(want));
-  it('onStep tolerates float noise only', () => {
-    expect(onStep(0.3, 0.1)).toBe(true);
-    expect(onStep(50_000.1, 0.1)).toBe(true);
-    expect(onStep(50_000.05, 0.1)).toBe(false);
-  });
-});
-
 describe('the protocol schema (shared) rejects malformed requests before planning', () => {
   it.each([
     [{ ...base, idempotencyKey: 'short' }, 'idempotencyKey'],
