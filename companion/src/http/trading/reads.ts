@@ -46,7 +46,6 @@ export interface TradingDeps {
 /** A reply: ready bytes from the memo (a hit), or a body just built from what was read now. */
 export type Reply = { hit: Rendered } | { json: string; fetchedAt: number; timing: string };
 
-type Render = (entry: CacheEntry<unknown[]>, version: number) => readonly unknown[];
 /** An account's part of a list: its entry (null when it failed) and what the response says about it. */
 type Piece = { entry: CacheEntry<unknown[]> | null; fetch: AccountFetch; hit: boolean };
 
