@@ -21,6 +21,8 @@ export interface ViewBytesOptions {
   seconds?: number;
   /** The paper market's pace (1: a real market's volatility). */
   volatility?: number;
+  /** The hub's settings to measure with (default: the shipped ones, e.g. viewMarkStepPct). */
+  ws?: { viewMarkStepPct?: number; viewUpdatesPerSec?: number };
 }
 
 interface Counted {
@@ -77,6 +79,7 @@ export async function bytesPerSecPerSocket(o: ViewBytesOptions = {}): Promise<Re
     log: { level: 'silent' },
     accounts: Array.from({ length: accounts }, (_, i) => ({ name: `acct${i + 1}`, role: 'main' })),
     paper: { positionsPerAccount: perAccount, volatility: o.volatility ?? 1 },
+    ...(o.ws ? { ws: o.ws } : {}),
   });
   const companion = await startCompanion(config, { logger: silentLogger });
   try {
@@ -122,6 +125,7 @@ export async function bytesPerSecPerSocket(o: ViewBytesOptions = {}): Promise<Re
       sockets: clients,
       seconds: round(elapsed, 1),
       volatility: o.volatility ?? 1,
+      viewMarkStepPct: config.ws.viewMarkStepPct,
     };
   } finally {
     await companion.close();
