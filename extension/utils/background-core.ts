@@ -152,7 +152,7 @@ export function createBackground(deps: BackgroundDeps) {
       stream,
       silence: notifier.silence(),
       settings: { baseUrl: settings.baseUrl, paired: !!settings.token },
-      socketsOpened: conn.socketsOpened,
+      ...conn.counts,
       popupPushes: popups.pushes(),
     }),
     stop: () => conn.stop(),

@@ -170,7 +170,7 @@ describe('Connection', () => {
     expect(h.sockets).toHaveLength(1);
     expect(h.last().closed).toBeNull();
     expect(h.last().sent).toEqual(['{"type":"resume","lastSeq":7}']);
-    expect(h.conn.socketsOpened).toBe(1);
+    expect(h.conn.counts).toEqual({ socketsOpened: 1, resumesSent: 1 });
     // The replay arrived (the seq moved on): the next gap sends its own.
     h.setSeq(12);
     h.last().serverSend({ type: 'tier-changed' });

@@ -78,6 +78,7 @@ export class Connection {
   private resuming: number | null = null;
   private resumeTimer: unknown = null;
   private opened = 0;
+  private resumesSent = 0;
   private readonly opts: ConnectionOptions;
 
   constructor(
@@ -92,9 +93,9 @@ export class Connection {
     return this.status;
   }
 
-  /** Sockets created since start: a gap resumed on the open socket leaves it unchanged. */
-  get socketsOpened(): number {
-    return this.opened;
+  /** Sockets created since start, and `resume` frames sent on open ones (a gap resumed in place). */
+  get counts(): { socketsOpened: number; resumesSent: number } {
+    return { socketsOpened: this.opened, resumesSent: this.resumesSent };
   }
 
   /** (Re)point at a companion; an empty token means unpaired, and nothing is attempted. */
@@ -137,6 +138,7 @@ export class Connection {
     }
     if (this.resuming === seq) return;
     this.resuming = seq;
+    this.resumesSent++;
     this.send({ type: 'resume', lastSeq: seq });
     this.clearResume(false);
     this.resumeTimer = this.deps.setTimeout(() => {
