@@ -27,6 +27,7 @@ import { applyServerLimits } from './http/server-limits.ts';
 import { Monitor } from './monitor/index.ts';
 import { PairingStore } from './pairing/index.ts';
 import { type PaperExchange, startPaperExchange } from './paper/index.ts';
+import { ReadModel } from './read-model/index.ts';
 import { VERSION } from './version.ts';
 import { createWsHub, type WsHub } from './ws/index.ts';
 
@@ -207,6 +208,16 @@ export async function startCompanion(config: CompanionConfig, opts: StartOptions
     // Started once the WebSocket hub is subscribed, so the first scan's events (missing SL...) get a seq.
     closers.push(() => monitor.stop());
 
+    const readModel = new ReadModel({
+      monitor,
+      accounts,
+      streams: () => exchange.streams?.status() ?? [],
+      keyRefused: (account) => exchange.accounts.get(account)?.stoppedBy != null,
+      clock,
+      // Silent past the slowest cadence that still reads it (discovery, or the streams' REST reconcile), twice.
+      staleAfterMs: 2 * Math.max(monitor.config.discoveryIntervalMs, monitor.config.reconcileIntervalMs),
+    });
+
     const pairing = await PairingStore.open({ dataDir, logger });
     const execution = await ExecutionService.open({
       accounts,
@@ -245,13 +256,8 @@ export async function startCompanion(config: CompanionConfig, opts: StartOptions
       logger,
       version: VERSION,
       config: config.ws,
-      snapshot: () => ({
-        accounts,
-        positions: monitor.positions(),
-        tierCounts: monitor.tierCounts(),
-        stats: monitor.latest(),
-        guardMode: monitor.mode,
-      }),
+      snapshot: () => readModel.book(),
+      view: () => ({ positions: readModel.positions(), freshness: readModel.freshness() }),
     });
     // Stopping starts here: no request reaches the execution service as it closes. The hub closes before the
     // server (upgraded sockets would hold server.close open).

@@ -11,3 +11,4 @@ export * from './monitor.ts';
 export * from './primitives.ts';
 export * from './tier.ts';
 export * from './trading.ts';
+export * from './view/keys.ts';

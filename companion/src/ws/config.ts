@@ -46,6 +46,17 @@ export const WsConfig = z
      * serialised once), for at most this long: positions move between events, so an old one is rebuilt.
      */
     snapshotMaxAgeMs: z.number().int().min(0).max(60_000).default(1_000),
+    /**
+     * positions-updated frames a socket is sent per second at most (coalesced; a change after a quiet
+     * spell goes at once). 4 keeps an open popup within a quarter second of the book.
+     */
+    viewUpdatesPerSec: z.number().min(0.1).max(50).default(4),
+    /**
+     * A position's figures are sent again once its mark moved this many percent from what the socket was
+     * last sent (any tier, flag, size, TP, SL or liquidation change goes at once). A distance moves by about
+     * as many points as the mark moves in percent: 0.04 keeps a shown distance within ~0.04 points.
+     */
+    viewMarkStepPct: z.number().min(0).max(10).default(0.04),
   })
   .strict()
   .refine((c) => c.idleTimeoutMs > c.pingIntervalMs, {

@@ -1,24 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import { createNodeWebSocket } from '@hono/node-ws';
-import { type BusEvent, type Pong, PROTOCOL_VERSION, type Snapshot, type StreamEvent } from '@tierwatch/shared';
+import { type BusEvent, type Pong, PROTOCOL_VERSION, type StreamEvent } from '@tierwatch/shared';
 import type { Hono } from 'hono';
 import type { WebSocket } from 'ws';
 import type { EventBus } from '../core/bus.ts';
 import type { Clock } from '../core/clock.ts';
 import { type Logger, silentLogger } from '../core/logger.ts';
 import { AlertLog } from './alerts.ts';
-import { WsConfig, type WsConfigInput } from './config.ts';
+import type { WsConfig } from './config.ts';
+import { createLiveView, type SnapshotParts } from './live-view.ts';
 import { parseClientFrame } from './messages.ts';
 import { EventRing } from './ring.ts';
-import { SharedSnapshot } from './snapshot.ts';
 import type { WsHubStats } from './stats.ts';
 import { Subscriber, type SubscriberHost } from './subscriber.ts';
 
+export type { SnapshotParts } from './live-view.ts';
 export type { WsHubStats } from './stats.ts';
-
-/** What the snapshot needs from the rest of the companion (the monitor and the account list). */
-export type SnapshotParts = Pick<Snapshot, 'accounts' | 'positions' | 'tierCounts' | 'stats' | 'guardMode'>;
 
 export interface WsHubDeps {
   /** The companion's app (createApp): /ws is added to it, so the front door runs before any upgrade. */
@@ -26,9 +24,15 @@ export interface WsHubDeps {
   bus: EventBus;
   /** Synchronous on purpose: the snapshot and its seq are taken in one turn, so no event slips between. */
   snapshot: () => SnapshotParts;
+  /**
+   * The served view (the read model's positions and freshness), read a few times a second while sockets
+   * are open, for positions-updated. Without it the hub sends snapshots and events only.
+   */
+  view?: () => Pick<SnapshotParts, 'positions' | 'freshness'>;
   clock: Clock;
   logger?: Logger;
-  config?: WsConfigInput;
+  /** The parsed `ws:` section. */
+  config: WsConfig;
   version: string;
   path?: string;
 }
@@ -55,7 +59,7 @@ const SEQ_PARAM = /^(0|[1-9]\d{0,15})$/;
  * logged here.
  */
 export function createWsHub(deps: WsHubDeps): WsHub {
-  const config = WsConfig.parse(deps.config ?? {});
+  const { config } = deps;
   const logger = (deps.logger ?? silentLogger).child({ module: 'ws' });
   const { clock } = deps;
   const ring = new EventRing(config.ringSize);
@@ -79,18 +83,16 @@ export function createWsHub(deps: WsHubDeps): WsHub {
   let nextId = 1;
   let closed = false;
 
-  const shared = new SharedSnapshot((at, now) => {
-    const snap: Snapshot = {
-      type: 'snapshot',
-      protocol: PROTOCOL_VERSION,
-      seq: at,
-      at: now,
-      instance,
-      ...deps.snapshot(),
-      alerts: alerts.list(),
-    };
-    return Buffer.from(JSON.stringify(snap));
-  }, config.snapshotMaxAgeMs);
+  const { snapshots: shared, pump } = createLiveView({
+    config,
+    clock,
+    instance,
+    snapshot: deps.snapshot,
+    view: deps.view,
+    alerts: () => alerts.list(),
+    targets: () => subscribers,
+    onError: (err) => logger.error({ err }, 'positions-updated failed'),
+  });
 
   const host: SubscriberHost = {
     ring,
@@ -102,6 +104,7 @@ export function createWsHub(deps: WsHubDeps): WsHub {
     onSocketError: (client, err) => logger.debug({ client, err: err.message }, 'socket error'),
     onSnapshotError: (client, err) => logger.error({ client, err }, 'snapshot failed'),
     snapshot: () => shared.get(seq, clock.now()),
+    caughtUp: () => pump.kick(),
   };
 
   const unsubscribe = deps.bus.subscribe((event: BusEvent) => {
@@ -111,7 +114,10 @@ export function createWsHub(deps: WsHubDeps): WsHub {
     ring.push({ seq, frame });
     alerts.note(stamped);
     for (const sub of subscribers) sub.offer(seq, frame);
+    // An event is a change of the book (a tier, a close, a resize): its view goes out on the leading edge.
+    pump.kick();
   });
+  if (deps.view) pump.start();
 
   const { upgradeWebSocket, injectWebSocket, wss } = createNodeWebSocket({ app: deps.app });
   // ws accepts 100 MiB frames by default; clients only ever send tiny ones.
@@ -253,6 +259,7 @@ export function createWsHub(deps: WsHubDeps): WsHub {
       unsubscribe();
       stop.abort();
       await sweeping;
+      await pump.close();
       const open = [...subscribers];
       subscribers.clear();
       for (const sub of open) {
@@ -276,6 +283,8 @@ export function createWsHub(deps: WsHubDeps): WsHub {
       ringOldestSeq: ring.oldestSeq,
       ...counters,
       snapshotBuilds: shared.builds,
+      viewRounds: pump.rounds,
+      viewFrameBuilds: pump.frameBuilds,
     }),
     get lastSeq() {
       return seq;

@@ -3,7 +3,7 @@ import { EXTENSION_ID, ServerMessage } from '@tierwatch/shared';
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startCompanionProcess } from '../../../test/support/companion-process.ts';
-import { refusedStatus, TestClient } from './testing.ts';
+import { isEvent, refusedStatus, TestClient } from './testing.ts';
 
 describe('the companion serves /ws (real CLI, embedded paper exchange)', () => {
   it('hello, a snapshot of the monitor’s tiered positions, then seq-stamped events; no token, no socket', async () => {
@@ -21,7 +21,7 @@ describe('the companion serves /ws (real CLI, embedded paper exchange)', () => {
     expect(c.frames[0]).toMatchObject({ type: 'hello', protocol: 1 });
     expect(snapshot.accounts.length).toBeGreaterThan(0);
     // Events follow the snapshot's seq without a gap (stats come every few seconds at the latest).
-    const first = await c.waitFor((f) => f.type !== 'snapshot' && typeof f.seq === 'number', 15_000);
+    const first = await c.waitFor(isEvent, 15_000);
     expect(first.seq).toBe(snapshot.seq + 1);
     for (const f of c.frames) expect(ServerMessage.safeParse(f).success).toBe(true);
 

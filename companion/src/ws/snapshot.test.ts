@@ -6,7 +6,7 @@ describe('SharedSnapshot', () => {
     const built: { seq: number; now: number }[] = [];
     const shared = new SharedSnapshot((seq, now) => {
       built.push({ seq, now });
-      return Buffer.from(`${seq}@${now}`);
+      return { frame: Buffer.from(`${seq}@${now}`), gen: seq };
     }, maxAgeMs);
     return { shared, built };
   };
@@ -30,7 +30,7 @@ describe('SharedSnapshot', () => {
     let fail = true;
     const shared = new SharedSnapshot(() => {
       if (fail) throw new Error('monitor not ready');
-      return Buffer.from('ok');
+      return { frame: Buffer.from('ok'), gen: 0 };
     }, 1_000);
     expect(() => shared.get(1, 0)).toThrow('monitor not ready');
     fail = false;

@@ -2,6 +2,8 @@
 export interface SnapshotFrame {
   seq: number;
   frame: Buffer;
+  /** The shared view's generation whose positions it holds (see SharedView). */
+  gen: number;
 }
 
 /**
@@ -16,9 +18,14 @@ export class SharedSnapshot {
   reuses = 0;
 
   constructor(
-    private readonly build: (seq: number, now: number) => Buffer,
+    private readonly build: (seq: number, now: number) => { frame: Buffer; gen: number },
     private readonly maxAgeMs: number,
   ) {}
+
+  /** The view generation of the snapshot kept for reuse, or null. */
+  get cachedGen(): number | null {
+    return this.current?.gen ?? null;
+  }
 
   /** The snapshot at `seq`, built now or reused. A build that throws leaves nothing cached. */
   get(seq: number, now: number): SnapshotFrame {
@@ -28,9 +35,9 @@ export class SharedSnapshot {
       return c;
     }
     this.current = null;
-    const frame = this.build(seq, now);
+    const { frame, gen } = this.build(seq, now);
     this.builds++;
-    this.current = { seq, frame, builtAt: now };
+    this.current = { seq, frame, gen, builtAt: now };
     return this.current;
   }
 }

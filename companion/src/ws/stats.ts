@@ -14,6 +14,9 @@ export interface WsHubStats {
   snapshots: number;
   snapshotBuilds: number;
   resnapshots: number;
+  /** Rounds of positions-updated (one read of the book each), and frames encoded for them (one per cursor). */
+  viewRounds: number;
+  viewFrameBuilds: number;
   lagged: number;
   stalledClosed: number;
   idleClosed: number;

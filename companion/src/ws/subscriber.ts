@@ -2,13 +2,17 @@ import type { ErrorCode } from '@tierwatch/shared';
 import type { WebSocket } from 'ws';
 import { type Bucket, type BucketRate, fullBucket, take } from './rate.ts';
 import type { EventRing } from './ring.ts';
+import type { ViewCursor } from './shared-view.ts';
+import type { ViewTarget } from './view-pump.ts';
 
 /** What a subscriber needs from its hub: the ring, the newest seq, fresh snapshots, limits, counters. */
 export interface SubscriberHost {
   readonly ring: EventRing;
   lastSeq(): number;
-  /** A snapshot frame built now; its seq is `lastSeq()` at this very moment. */
-  snapshot(): { seq: number; frame: Buffer };
+  /** A snapshot frame built now; its seq is `lastSeq()` at this very moment, `gen` the view it holds. */
+  snapshot(): { seq: number; frame: Buffer; gen: number };
+  /** The socket caught up after lagging: it may be owed a view update. */
+  caughtUp(): void;
   now(): number;
   readonly queueBytes: number;
   /** How many `resume` frames a socket may send (see WsConfig.resumeBurst). */
@@ -33,8 +37,11 @@ const OPEN = 1;
  * Every write path (live, replay, snapshot, resume) goes through the same bound: nothing a client sends
  * makes the hub queue more for it, and only progress (something written) renews `lagSince`.
  */
-export class Subscriber {
+export class Subscriber implements ViewTarget {
   lastSent = 0;
+  /** The shared view's generation this socket has been sent (positions-updated, or its snapshot). */
+  view: ViewCursor = { gen: 0, allAccounts: false };
+  lastViewAt = Number.NEGATIVE_INFINITY;
   lagging = false;
   lagSince = 0;
   lastSeenAt: number;
@@ -96,6 +103,32 @@ export class Subscriber {
       this.write(frame);
       this.lastSent = seq;
     }
+  }
+
+  /**
+   * Never ahead of an event it has not been sent, never while lagging: the view reflects the book as of the
+   * hub's newest seq, so only a socket at that seq may take it (a laggard is served once it drained).
+   */
+  get caughtUp(): boolean {
+    return (
+      !this.closed &&
+      !this.lagging &&
+      !this.needsSnapshot &&
+      this.lastSent === this.host.lastSeq() &&
+      this.ws.readyState === OPEN
+    );
+  }
+
+  /** A positions-updated frame, through the same queue bound as every other write. */
+  sendView(frame: Buffer, gen: number, now: number): void {
+    if (!this.caughtUp) return;
+    if (this.overBound()) {
+      this.lag(false);
+      return;
+    }
+    this.write(frame);
+    this.view = { gen, allAccounts: false };
+    this.lastViewAt = now;
   }
 
   send(message: object): void {
@@ -162,11 +195,13 @@ export class Subscriber {
       this.lastSent = entry.seq;
       wrote = true;
     }
+    const wasLagging = this.lagging;
     this.lagging = false;
+    if (wasLagging || wrote) this.host.caughtUp();
   }
 
   private sendSnapshot(): void {
-    let snap: { seq: number; frame: Buffer };
+    let snap: { seq: number; frame: Buffer; gen: number };
     try {
       snap = this.host.snapshot();
     } catch (err) {
@@ -177,10 +212,12 @@ export class Subscriber {
       this.ws.close(1011, 'snapshot failed');
       return;
     }
-    const { seq, frame } = snap;
+    const { seq, frame, gen } = snap;
     this.host.count('snapshots');
     this.write(frame);
     this.lastSent = seq;
+    // The snapshot holds the view at `gen`; the first update after it carries every account's freshness.
+    this.view = { gen, allAccounts: true };
     this.needsSnapshot = false;
     // Only reached under the bound (catchUp checks it; start runs on an empty socket): progress was made.
     this.lagging = false;

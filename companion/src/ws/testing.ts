@@ -8,7 +8,7 @@ import { type Clock, systemClock } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
 import { createApp } from '../http/app.ts';
 import { generateToken } from '../pairing/token-store.ts';
-import type { WsConfigInput } from './config.ts';
+import { WsConfig, type WsConfigInput } from './config.ts';
 import { createWsHub, type SnapshotParts, type WsHub } from './hub.ts';
 
 export const TEST_EXTENSION_ORIGIN = 'chrome-extension://abcdefghijklmnopabcdefghijklmnop';
@@ -34,7 +34,13 @@ export interface HubServer {
 
 /** The companion's real app (front door and all) with the hub on it, served on 127.0.0.1:0. */
 export async function startHubServer(
-  opts: { config?: WsConfigInput; snapshot?: () => SnapshotParts; clock?: Clock; logger?: Logger } = {},
+  opts: {
+    config?: WsConfigInput;
+    snapshot?: () => SnapshotParts;
+    view?: () => Pick<SnapshotParts, 'positions' | 'freshness'>;
+    clock?: Clock;
+    logger?: Logger;
+  } = {},
 ): Promise<HubServer> {
   const clock = opts.clock ?? systemClock;
   const token = generateToken();
@@ -46,7 +52,8 @@ export async function startHubServer(
     snapshot: opts.snapshot ?? emptySnapshot,
     clock,
     version: 'test',
-    ...(opts.config ? { config: opts.config } : {}),
+    config: WsConfig.parse(opts.config ?? {}),
+    ...(opts.view ? { view: opts.view } : {}),
     ...(opts.logger ? { logger: opts.logger } : {}),
   });
   const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 });
@@ -103,6 +110,10 @@ export function refusedStatus(url: string, headers: Record<string, string> = {})
 // biome-ignore lint/suspicious/noExplicitAny: tests read frames loosely (pong and error frames included)
 export type Frame = ServerMessage | { type: 'pong'; at: number; lastSeq: number } | any;
 
+/** A sequenced event: not the snapshot, not a positions-updated (which carries the seq it reflects). */
+export const isEvent = (f: Frame): boolean =>
+  typeof f.seq === 'number' && f.type !== 'snapshot' && f.type !== 'positions-updated';
+
 /** A real ws client that records every frame, with a receive timestamp (performance.now()). */
 export class TestClient {
   readonly frames: Frame[] = [];
@@ -140,7 +151,7 @@ export class TestClient {
 
   /** Stream events received so far, in arrival order. */
   get events(): StreamEvent[] {
-    return this.frames.filter((f) => typeof f.seq === 'number' && f.type !== 'snapshot') as StreamEvent[];
+    return this.frames.filter(isEvent) as StreamEvent[];
   }
 
   /** Resolves with the first frame (already received or coming) that matches. */
@@ -160,7 +171,7 @@ export class TestClient {
   }
 
   waitForSeq(seq: number, timeoutMs?: number): Promise<Frame> {
-    return this.waitFor((f) => typeof f.seq === 'number' && f.seq >= seq && f.type !== 'snapshot', timeoutMs);
+    return this.waitFor((f) => isEvent(f) && f.seq >= seq, timeoutMs);
   }
 
   send(message: unknown): void {
