@@ -54,7 +54,8 @@ export function Diagnostics({ stream, onBack }: { stream: StreamState; onBack: (
               return (
                 <li key={a.account} data-account={a.account}>
                   {a.account}: {f ? `data ${f.status}` : 'data'}, last read{' '}
-                  {a.lastReadAt === null ? 'never' : formatAge(Math.max(0, s.at - a.lastReadAt))}, {a.failures} failures
+                  {a.lastReadAt === null ? 'never' : formatAge(Math.max(0, s.at - a.lastReadAt))}, {a.failures}{' '}
+                  {a.failures === 1 ? 'failure' : 'failures'}
                   {/* The raw error, as the exchange layer saw it: for diagnosing, never on the glance. */}
                   {a.lastError && (
                     <span class="muted small" data-testid="diagnostics-last-error">
