@@ -4,7 +4,7 @@ import { startExtensionRig } from '../support/extension-rig.ts';
 /**
  * `popupUpdateP99Ms` (issue 17): a price step at the paper exchange → the already-open popup's row shows
  * the new distance. Chromium with the built extension against the companion, 400 positions, the market
- * held still (volatilityPerMinute 0) so the step is the only thing that moves a row.
+ * held still (paper.volatility 0) so the step is the only thing that moves a row.
  *
  * Timed on one clock (the machine's wall clock, Date.now() in node and in the page): from just before the
  * step is posted to the paper exchange (it applies it on arrival, in the companion's process: loopback,
@@ -35,13 +35,13 @@ const round = (n: number, d = 1) => Math.round(n * 10 ** d) / 10 ** d;
 
 /** Resolves with the wall-clock time the row's SL text first differs from `before` (null on timeout). */
 function watchRow(page: Page, key: string, before: string, timeoutMs: number): Promise<number | null> {
+  // No named inner functions: tsx's name helper does not exist inside the page (and eval is blocked).
   return page.evaluate(
     ({ key, before, timeoutMs }) =>
       new Promise<number | null>((resolve) => {
-        const text = () =>
-          document.querySelector(`[data-testid="position-row"][data-key="${key}"] .gauge .sl`)?.textContent ?? '';
+        const selector = `[data-testid="position-row"][data-key="${key}"] .gauge .sl`;
         const observer = new MutationObserver(() => {
-          if (text() === before) return;
+          if ((document.querySelector(selector)?.textContent ?? '') === before) return;
           observer.disconnect();
           clearTimeout(timer);
           resolve(Date.now());
@@ -59,7 +59,7 @@ function watchRow(page: Page, key: string, before: string, timeoutMs: number): P
 export async function measurePopupUpdate(steps = 30): Promise<PopupUpdateFigures> {
   await using rig = await startExtensionRig({
     perAccount: 200,
-    env: { COMPANION__PAPER__VOLATILITY_PER_MINUTE: '0' },
+    env: { COMPANION__PAPER__VOLATILITY: '0' },
   });
   const page = await rig.popup();
   await page.getByTestId('tier-groups').waitFor();
@@ -88,13 +88,14 @@ export async function measurePopupUpdate(steps = 30): Promise<PopupUpdateFigures
     const symbol = row.key.split(':')[1] as string;
     const before =
       (await page.locator(`[data-testid="position-row"][data-key="${row.key}"] .gauge .sl`).textContent()) ?? '';
-    const seen = watchRow(page, row.key, before, WAIT_MS);
+    const seen = watchRow(page, row.key, before, WAIT_MS).catch((err: unknown) => err as Error);
     await new Promise((r) => setTimeout(r, 50)); // the observer is installed
     const sentAt = Date.now();
     // Up on even rounds through the list, down on odd ones: each symbol comes back to where it started.
     const up = Math.floor(i / rows.length) % 2 === 0;
     await rig.sim('/price', { symbol, movePct: up ? STEP_PCT : -STEP_PCT });
     const at = await seen;
+    if (at instanceof Error) throw at;
     if (at === null) missed++;
     else latencies.push(at - sentAt);
     await new Promise((r) => setTimeout(r, 300 + Math.random() * 400));
