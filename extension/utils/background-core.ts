@@ -1,4 +1,4 @@
-import { Pong, ServerMessage } from '@tierwatch/shared';
+import { markAwaitingSnapshot, Pong, reduce, resumeSeq, ServerMessage, type StreamState } from '@tierwatch/shared';
 import { DEFAULT_NOTIFICATION_PREFS, type Settings } from './alert-prefs.ts';
 import { type Api, createApi, probe } from './api.ts';
 import { createNotifier, type NotifierDeps } from './background-notify.ts';
@@ -6,7 +6,6 @@ import { type Badge, badgeFor } from './badge.ts';
 import { Connection, type ConnectionDeps, type ConnectionOptions } from './connection.ts';
 import type { BackgroundToPopup, PopupToBackground } from './messages.ts';
 import { createPopupPush } from './popup-push.ts';
-import { markAwaitingSnapshot, reduce, resumeSeq, type StreamState } from './stream.ts';
 
 /**
  * Everything the service worker does, with the browser injected: socket → parse at the edge → reducer →

@@ -1,4 +1,4 @@
-import type { NoticeKind } from '@tierwatch/shared';
+import { familyKey, type Notice, type NoticeKind, parsePositionKey, type StreamState } from '@tierwatch/shared';
 import {
   DEFAULT_NOTIFICATION_PREFS,
   emptySilence,
@@ -7,8 +7,6 @@ import {
   type Silence,
   snoozed,
 } from './alert-prefs.ts';
-import { familyKey } from './family.ts';
-import { parsePositionKey } from './keys.ts';
 import {
   acted,
   type Command,
@@ -22,7 +20,6 @@ import {
   type Toast,
 } from './notify.ts';
 import { actionMessage, type PositionActionMessage, type PositionActionReply } from './position-actions.ts';
-import type { Notice, StreamState } from './stream.ts';
 
 /**
  * The worker's notifications: what the reducer's notices become (notify.ts decides), the trader's snoozes

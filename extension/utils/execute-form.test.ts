@@ -7,9 +7,7 @@ import {
   type ExecuteForm,
   emptyForm,
   fieldForPath,
-  floorToStep,
   levelFromPct,
-  roundToTick,
   searchSymbols,
 } from './execute-form.ts';
 
@@ -31,23 +29,6 @@ const form = (over: Partial<ExecuteForm> = {}): ExecuteForm => ({
 });
 const build = (over: Partial<ExecuteForm> = {}, instrument: InstrumentInfo | null = BTC) =>
   buildRequest(form(over), { instrument, accounts: ACCOUNTS, idempotencyKey: KEY });
-
-describe('rounding', () => {
-  it.each([
-    [0.1234, 0.001, 0.123],
-    [0.3, 0.1, 0.3],
-    [0.7, 0.1, 0.7],
-    [1.99999, 1, 1],
-    [5, 0.5, 5],
-    [0.0009, 0.001, 0],
-  ])('floorToStep(%s, %s) = %s', (v, step, out) => expect(floorToStep(v, step)).toBe(out));
-
-  it.each([
-    [60_000.04, 0.1, 60_000],
-    [60_000.06, 0.1, 60_000.1],
-    [0.123456, 0.0001, 0.1235],
-  ])('roundToTick(%s, %s) = %s', (v, tick, out) => expect(roundToTick(v, tick)).toBe(out));
-});
 
 describe('levelFromPct', () => {
   it.each([

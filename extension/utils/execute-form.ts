@@ -1,5 +1,11 @@
-import { type Account, ExecuteRequest, type InstrumentInfo, type PositionSide } from '@tierwatch/shared';
-import { decimalsOf } from './format.ts';
+import {
+  type Account,
+  ExecuteRequest,
+  floorToStep,
+  type InstrumentInfo,
+  type PositionSide,
+  roundToStep,
+} from '@tierwatch/shared';
 
 /**
  * The execute form as data: what the person typed (strings, as typed) → a validated ExecuteRequest plus
@@ -85,16 +91,6 @@ export const emptyForm = (accounts: Account[]): ExecuteForm => ({
   accounts: defaultAccounts(accounts),
 });
 
-/** Round down to the step (never more size than asked); tolerant of float dust like 0.3/0.1. */
-export function floorToStep(value: number, step: number): number {
-  const n = Math.floor(value / step + 1e-9);
-  return Number((n * step).toFixed(decimalsOf(step)));
-}
-
-export function roundToTick(value: number, tick: number): number {
-  return Number((Math.round(value / tick) * tick).toFixed(decimalsOf(tick)));
-}
-
 /** A level given in % of the reference price, on the side where it belongs. */
 export function levelFromPct(kind: 'tp' | 'sl', side: PositionSide, ref: number, pct: number): number {
   const up = (kind === 'tp') === (side === 'long');
@@ -160,7 +156,7 @@ export function buildRequest(
     if (p === null) errors.price = 'a limit order needs a price';
     else if (!(p > 0)) errors.price = 'must be a positive number';
     else {
-      price = tick ? roundToTick(p, tick) : p;
+      price = tick ? roundToStep(p, tick) : p;
       if (price !== p) notes.push(`price ${p} rounded to ${price}, the tick`);
     }
   }
@@ -188,7 +184,7 @@ export function buildRequest(
       }
       value = levelFromPct(kind, form.side, refPrice, raw);
     }
-    const rounded = tick ? roundToTick(value, tick) : value;
+    const rounded = tick ? roundToStep(value, tick) : value;
     if (mode === 'price' && rounded !== raw) notes.push(`${label} ${raw} rounded to ${rounded}, the tick`);
     if (refPrice !== null) {
       const above = rounded > refPrice;

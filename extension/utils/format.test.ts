@@ -1,24 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  decimalsOf,
-  formatAge,
-  formatAgeExact,
-  formatPct,
-  formatPnl,
-  formatPrice,
-  formatQty,
-  formatReduction,
-} from './format.ts';
+import { formatAge, formatAgeExact, formatPct, formatPnl, formatPrice, formatQty, formatReduction } from './format.ts';
 
 describe('format', () => {
-  it.each([
-    [0.001, 3],
-    [0.5, 1],
-    [1, 0],
-    [1e-7, 7],
-    [0.0001, 4],
-  ])('decimalsOf(%s) = %s', (step, d) => expect(decimalsOf(step)).toBe(d));
-
   it.each([
     [61234.56, undefined, '61,234.6'],
     [61234.56, 0.1, '61,234.6'],

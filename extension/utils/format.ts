@@ -1,13 +1,9 @@
+import { stepDecimals } from '@tierwatch/shared';
+
 /** Display formatting: plain functions, no Intl surprises across locales (traders compare digits). */
 
-/** Decimal places a step implies: 0.001 → 3, 0.5 → 1, 1 → 0. */
-export function decimalsOf(step: number): number {
-  if (!Number.isFinite(step) || step <= 0) return 0;
-  const s = step.toString();
-  if (s.includes('e-')) return Number(s.split('e-')[1]);
-  const dot = s.indexOf('.');
-  return dot < 0 ? 0 : s.length - dot - 1;
-}
+/** Decimal places a step implies (shared: the same count the step arithmetic uses); 0 for no usable step. */
+const decimalsOf = (step: number): number => (Number.isFinite(step) && step > 0 ? stepDecimals(step) : 0);
 
 /** Prices: with the tick's decimals when known, otherwise significant digits sized to the magnitude. */
 export function formatPrice(value: number | null | undefined, tick?: number): string {

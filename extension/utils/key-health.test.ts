@@ -1,11 +1,11 @@
 import type { ServerMessage } from '@tierwatch/shared';
+import { reduce } from '@tierwatch/shared';
 import { describe, expect, it } from 'vitest';
 import { snapshot, stats } from '../test-support/fixtures.ts';
 import { emptySilence } from './alert-prefs.ts';
 import { healthWarnings } from './health.ts';
 import { decide, emptyNotifyState } from './notify.ts';
 import { DEFAULT_NOTIFICATION_PREFS } from './settings.ts';
-import { reduce } from './stream.ts';
 
 /** An account's key health, end to end in the extension: the popup's warning, the live alert, the notification. */
 

@@ -1,6 +1,6 @@
+import type { StreamState } from '@tierwatch/shared';
 import type { Silence } from './alert-prefs.ts';
 import type { ConnectionStatus } from './connection.ts';
-import type { StreamState } from './stream.ts';
 
 /** The runtime port between the popup and the background (name POPUP_PORT). */
 export const POPUP_PORT = 'tierwatch-popup';

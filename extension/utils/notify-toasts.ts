@@ -1,8 +1,14 @@
-import { type NoticeKind, noticeText, type TieredPosition } from '@tierwatch/shared';
+import {
+  criticalDetail,
+  keyHealthTitle,
+  type Notice,
+  type NoticeKind,
+  noticeText,
+  parsePositionKey,
+  type TieredPosition,
+} from '@tierwatch/shared';
 import type { KindSetting, NotificationPrefs } from './alert-prefs.ts';
 import { formatPct } from './format.ts';
-import { parsePositionKey } from './keys.ts';
-import type { Notice } from './stream.ts';
 
 /** What a notification looks like (notify.ts decides when): wording from shared, icon, priority, buttons. */
 
@@ -65,13 +71,7 @@ export function criticalToast(
   const ref = parsePositionKey(family) ?? parsePositionKey(keys[0] ?? '');
   const accounts = keys.map((k) => parsePositionKey(k)?.account ?? k);
   const p = ctx.positions?.[keys.find((k) => legs[k] === (kind === 'near-sl' ? 'near-sl' : 'near-tp')) ?? ''];
-  const detail = p
-    ? kind === 'near-sl'
-      ? `SL ${formatPct(p.distanceToSlPct)} away (TP ${formatPct(p.distanceToTpPct)})`
-      : `TP ${formatPct(p.distanceToTpPct)} away`
-    : kind === 'near-sl'
-      ? 'within 1% of its stop-loss'
-      : 'within 1% of its take-profit';
+  const detail = criticalDetail(kind === 'near-sl' ? 'near-sl' : 'near-tp', p, formatPct);
   const { title, message } = noticeText(kind, ref ?? { symbol: '?', side: 'long' }, accounts, detail);
   const silent = settingOf(ctx.prefs, kind) === 'silent';
   const loud = kind === 'near-sl' && !silent;
@@ -95,7 +95,7 @@ export function keyHealthToast(notice: Extract<Notice, { kind: 'key-health' }>):
   return {
     id: `tw|key-health|${notice.account}`,
     kind: 'key-health',
-    title: refused ? `KEY REFUSED: ${notice.account}` : `API key expiring: ${notice.account}`,
+    title: keyHealthTitle(notice.status, notice.account),
     message: notice.message,
     priority: 2,
     requireInteraction: refused,

@@ -1,3 +1,4 @@
+import type { Notice } from '@tierwatch/shared';
 import { describe, expect, it } from 'vitest';
 import {
   acted,
@@ -19,7 +20,6 @@ import {
   type Silence,
   snoozed,
 } from './settings.ts';
-import type { Notice } from './stream.ts';
 
 const MIN = 60_000;
 const F = (s: string) => `main:${s}:long`;

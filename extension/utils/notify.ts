@@ -1,8 +1,15 @@
-import { type NoticeKind, noticeText, type TieredPosition } from '@tierwatch/shared';
+import {
+  foldedSummaryText,
+  hitDetail,
+  LIQUIDATION_DETAIL,
+  type Notice,
+  type NoticeKind,
+  noticeText,
+  type TieredPosition,
+} from '@tierwatch/shared';
 import { isSilenced, type NotificationPrefs, type Silence } from './alert-prefs.ts';
 import { formatPrice } from './format.ts';
 import { BUTTONS, criticalToast, ICON, keyHealthToast, type Leg, settingOf, type Toast } from './notify-toasts.ts';
-import type { Notice } from './stream.ts';
 
 export { BUTTONS, type Toast } from './notify-toasts.ts';
 
@@ -117,16 +124,14 @@ export function decide(state: NotifyState, notice: Notice, ctx: DecideContext): 
   if (notice.kind === 'critical-cleared' || notice.kind === 'closed') {
     const next = leaveCritical(s, family, notice.key, out);
     if (notice.kind === 'closed' && notice.reason === 'liquidation') {
-      const detail = 'closed by the exchange (liquidation)';
-      return hit(next, 'liquidation', family, notice.ref, detail, ctx, out);
+      return hit(next, 'liquidation', family, notice.ref, LIQUIDATION_DETAIL, ctx, out);
     }
     return { state: next, commands: out };
   }
 
   // An SL or TP hit: the CRITICAL notification it resolves goes; the hit has its own, never folded.
   const cleared = resolveFamily({ ...s, critical: withoutLeg(s.critical, family, notice.key) }, family, out);
-  const sl = notice.kind === 'sl-hit';
-  const detail = `price ${formatPrice(notice.price)} crossed ${sl ? 'SL' : 'TP'} ${formatPrice(notice.level)}`;
+  const detail = hitDetail(notice.kind, formatPrice(notice.price), formatPrice(notice.level));
   return hit(cleared, notice.kind, family, notice.ref, detail, ctx, out);
 }
 
@@ -241,9 +246,7 @@ function fold(s: NotifyState, family: string, now: number, out: Command[]): Deci
     toast: {
       id: SUMMARY_ID,
       kind: 'summary',
-      title: `Tierwatch: ${n} more CRITICAL position${n === 1 ? '' : 's'}`,
-      message:
-        'Held back to keep notifications few; open Tierwatch to see them. SL and TP hits always show on their own.',
+      ...foldedSummaryText(n),
       priority: 1,
       requireInteraction: false,
       silent: true,

@@ -1,5 +1,12 @@
-import { type Account, POSITION_FLAG_TEXT, TIERS, type Tier, type TieredPosition, tierRank } from '@tierwatch/shared';
-import { positionKey } from './keys.ts';
+import {
+  type Account,
+  POSITION_FLAG_TEXT,
+  positionKey,
+  TIERS,
+  type Tier,
+  type TieredPosition,
+  tierRank,
+} from '@tierwatch/shared';
 import { markValue, nearSide } from './metrics.ts';
 
 /**
@@ -80,12 +87,12 @@ export function buildFamilies(positions: TieredPosition[], accounts: Account[]):
   const orphans: TieredPosition[] = [];
   for (const p of positions) {
     if (byName.get(p.account)?.role === 'mirror') continue;
-    families.set(`${p.account}:${p.symbol}:${p.side}`, familyOf(p));
+    families.set(positionKey(p), familyOf(p));
   }
   for (const p of positions) {
     const acc = byName.get(p.account);
     if (acc?.role !== 'mirror') continue;
-    const fam = acc.mirrorOf ? families.get(`${acc.mirrorOf}:${p.symbol}:${p.side}`) : undefined;
+    const fam = acc.mirrorOf ? families.get(positionKey({ ...p, account: acc.mirrorOf })) : undefined;
     if (!fam) {
       orphans.push(p); // a mirror leg without its main: drift; listed on its own so it is seen
       continue;

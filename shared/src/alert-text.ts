@@ -138,3 +138,39 @@ export function noticeText(
   const legs = accounts.length > 2 ? `${accounts[0]} + ${accounts.length - 1} mirrors` : accounts.join(' + ');
   return { title, message: detail ? `${legs}: ${detail}` : legs };
 }
+
+/**
+ * The detail line under a notification's title, beside `noticeText`'s: an SL or TP hit says the price and
+ * the level it crossed (both formatted by the caller, to the instrument's tick).
+ */
+export const hitDetail = (kind: 'sl-hit' | 'tp-hit', price: string, level: string): string =>
+  `price ${price} crossed ${kind === 'sl-hit' ? 'SL' : 'TP'} ${level}`;
+
+/** A liquidation's detail line: the close reason's own words (as the alert log's "closed by liquidation"). */
+export const LIQUIDATION_DETAIL = `closed ${CLOSE_REASON_TEXT.liquidation}`;
+
+/**
+ * A CRITICAL notification's detail: how far the level is (the caller formats the percentages), or, when
+ * the position is not at hand, the reason's words (the companion's CRITICAL threshold is its config's,
+ * so no figure is claimed here).
+ */
+export function criticalDetail(
+  kind: 'near-sl' | 'near-tp',
+  p: { distanceToSlPct: number | null; distanceToTpPct: number | null } | undefined,
+  pct: (value: number | null) => string,
+): string {
+  if (!p) return CRITICAL_TEXT[kind];
+  return kind === 'near-sl'
+    ? `SL ${pct(p.distanceToSlPct)} away (TP ${pct(p.distanceToTpPct)})`
+    : `TP ${pct(p.distanceToTpPct)} away`;
+}
+
+/** The one notification that stands for CRITICAL positions held back (the alert budget). */
+export const foldedSummaryText = (n: number): NoticeText => ({
+  title: `Tierwatch: ${n} more CRITICAL position${n === 1 ? '' : 's'}`,
+  message: 'Held back to keep notifications few; open Tierwatch to see them. SL and TP hits always show on their own.',
+});
+
+/** A key-health notification's title (its message is the companion's key-health event's own). */
+export const keyHealthTitle = (status: 'expiring' | 'refused', account: string): string =>
+  status === 'refused' ? `KEY REFUSED: ${account}` : `API key expiring: ${account}`;

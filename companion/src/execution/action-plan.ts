@@ -1,7 +1,17 @@
-import type { Account, ActionRequest, ErrorCode, Position, PositionAction, PositionSide } from '@tierwatch/shared';
+import {
+  type Account,
+  type ActionRequest,
+  ceilToStep,
+  type ErrorCode,
+  floorToStep,
+  onStep,
+  type Position,
+  type PositionAction,
+  type PositionSide,
+} from '@tierwatch/shared';
 import { AppError } from '../core/app-error.ts';
 import type { Instrument, TradingStopLevels } from '../exchange/types.ts';
-import { decimalsOf, floorToStep, fmt, onStep } from './rounding.ts';
+import { fmt } from './rounding.ts';
 
 /**
  * Planning an action on a position family, pure: the request, the accounts, the instrument, each account's
@@ -65,9 +75,7 @@ const fail = (code: ErrorCode, path: (string | number)[], message: string): neve
  */
 export function breakEvenPrice(side: PositionSide, entry: number, feeRate: number, tick: number): number {
   const raw = side === 'long' ? (entry * (1 + feeRate)) / (1 - feeRate) : (entry * (1 - feeRate)) / (1 + feeRate);
-  const n = raw / tick;
-  const steps = side === 'long' ? Math.ceil(n - 1e-9) : Math.floor(n + 1e-9);
-  return Number((steps * tick).toFixed(decimalsOf(tick)));
+  return side === 'long' ? ceilToStep(raw, tick) : floorToStep(raw, tick);
 }
 
 /** The accounts an action covers: the named ones, or every configured account holding the position. */

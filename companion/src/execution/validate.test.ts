@@ -1,7 +1,6 @@
-import { type ExecuteRequest, ExecuteRequest as ExecuteRequestSchema } from '@tierwatch/shared';
+import { type ExecuteRequest, ExecuteRequest as ExecuteRequestSchema, floorToStep, onStep } from '@tierwatch/shared';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../core/app-error.ts';
-import { floorToStep, onStep } from './rounding.ts';
 import { ACCOUNTS, account, BTC, btcLong } from './testing.ts';
 import { checkBalances, marginNeeded, planExecution, preflight } from './validate.ts';
 
@@ -187,21 +186,6 @@ describe('checkBalances', () => {
     expect(r).toMatchObject({ code: 'INSUFFICIENT_BALANCE', path: ['quantity'] });
     expect(r.message).toMatch(/^mirror2 has 900 USDT free, 1005.5 needed/);
     expect(rejection(() => checkBalances(p, new Map(), cfg)).message).toMatch(/^main has 0 USDT free/);
-  });
-});
-
-describe('rounding', () => {
-  it.each([
-    [0.0155, 0.001, 0.015],
-    [0.3, 0.1, 0.3],
-    [1.0000000001, 0.001, 1],
-    [123.456, 1, 123],
-    [0.00000123, 1e-8, 0.00000123],
-  ])('floorToStep(%s, %s) = %s', (v, step, want) => expect(floorToStep(v, step)).toBe(want));
-  it('onStep tolerates float noise only', () => {
-    expect(onStep(0.3, 0.1)).toBe(true);
-    expect(onStep(50_000.1, 0.1)).toBe(true);
-    expect(onStep(50_000.05, 0.1)).toBe(false);
   });
 });
 

@@ -1,8 +1,17 @@
-import type { Account, Balance, ErrorCode, ExecuteRequest, PositionSide } from '@tierwatch/shared';
+import {
+  type Account,
+  type Balance,
+  type ErrorCode,
+  type ExecuteRequest,
+  floorToStep,
+  onStep,
+  type PositionSide,
+  roundToStep,
+} from '@tierwatch/shared';
 import { AppError } from '../core/app-error.ts';
 import { instrumentRuleProblem } from '../exchange/instrument-rules.ts';
 import type { Instrument } from '../exchange/types.ts';
-import { floorToStep, fmt, onStep, toStep } from './rounding.ts';
+import { fmt } from './rounding.ts';
 
 /**
  * Validation before anything is sent, pure: the request, the configured accounts, the instrument's rules
@@ -73,7 +82,7 @@ function checkLevels(
   ] as const) {
     if (raw === null) continue;
     // Checked as sent: within float noise of a tick is that tick, which may be the entry itself.
-    const level = toStep(raw, inst.tickSize);
+    const level = roundToStep(raw, inst.tickSize);
     if (!onStep(raw, inst.tickSize) || level < inst.tickSize) {
       fail(
         'INVALID_ORDER',
@@ -171,7 +180,7 @@ export function planExecution({ req, accounts, instrument: inst, mark }: PlanInp
         `price ${fmt(price)} is not on the tick of ${req.symbol} (${fmt(instrument.tickSize)})`,
       );
     }
-    entry = toStep(price, instrument.tickSize);
+    entry = roundToStep(price, instrument.tickSize);
     basis = 'limit price';
   } else {
     if (mark === null || !(mark > 0))

@@ -1,4 +1,10 @@
-import type { Position, PositionSide, Tier, TieredPosition } from '@tierwatch/shared';
+import {
+  type Position,
+  type PositionSide,
+  positionKey as sharedPositionKey,
+  type Tier,
+  type TieredPosition,
+} from '@tierwatch/shared';
 import type { Classification } from './classify.ts';
 
 /** One open position as the position book (detect.ts) keeps it: what the exchange said, and what was seen since. */
@@ -48,4 +54,6 @@ export const lastMark = (e: Entry): number => {
   return m !== undefined && Number.isFinite(m) && m > 0 ? m : e.position.markPrice;
 };
 
-export const positionKey = (account: string, symbol: string, side: string) => `${account}|${symbol}|${side}`;
+/** The book's map key: the one position key both sides use (shared/src/view/keys.ts). */
+export const positionKey = (account: string, symbol: string, side: PositionSide): string =>
+  sharedPositionKey({ account, symbol, side });

@@ -1,4 +1,4 @@
-import type { AccountFreshness, TieredPosition } from '@tierwatch/shared';
+import { type AccountFreshness, positionKey, reduce, type StreamState, type TieredPosition } from '@tierwatch/shared';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   emptySnapshot,
@@ -167,6 +167,29 @@ describe('ws hub: positions-updated over a real socket', () => {
     expect(u.figures.map((f: TieredPosition) => f.markPrice)).toEqual(Array(20).fill(110));
     // Nothing about the view was queued for it while it lagged: the catch-up is the only update.
     expect(updates(c).filter((f) => f.seq < 60)).toHaveLength(0);
+  });
+
+  it('a client reducing the stream with the shared reducer holds the book, each mark within the step', async () => {
+    const b = book(30);
+    const s = await start(b);
+    const c = await s.connect();
+    await c.waitFor((f) => f.type === 'snapshot');
+    for (let round = 1; round <= 8; round++) {
+      for (let i = 0; i < 30; i++) b.move(i, 100 * (1 + 0.002 * Math.sin(round + i)));
+      if (round % 3 === 0) s.bus.publish(tierChanged(round));
+      await sleep(150);
+    }
+    await sleep(600);
+    let state: StreamState | null = null;
+    for (const f of c.frames) {
+      const step = reduce(state, f);
+      expect(step.resync).toBeNull();
+      state = step.state;
+    }
+    for (const p of b.positions) {
+      const shown = state?.positions[positionKey(p)];
+      expect(Math.abs((shown?.markPrice ?? 0) - p.markPrice) / p.markPrice).toBeLessThan(0.0006);
+    }
   });
 
   it('200 sockets keeping up share one encoded frame per update', async () => {

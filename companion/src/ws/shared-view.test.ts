@@ -1,27 +1,20 @@
 import type { AccountFreshness, PositionsUpdated, TieredPosition } from '@tierwatch/shared';
 import { describe, expect, it } from 'vitest';
+import { position } from '../../../shared/test-support/fixtures.ts';
 import { SharedView } from './shared-view.ts';
 
-const pos = (symbol: string, o: Partial<TieredPosition> = {}): TieredPosition => ({
-  account: 'main',
-  symbol,
-  side: 'long',
-  size: 1,
-  entryPrice: 100,
-  markPrice: 100,
-  takeProfit: 110,
-  stopLoss: 90,
-  liquidationPrice: null,
-  unrealisedPnl: 0,
-  leverage: 10,
-  positionValue: 100,
-  lastActivityAt: null,
-  tier: 'STABLE',
-  distanceToTpPct: 10,
-  distanceToSlPct: 10,
-  flags: [],
-  ...o,
-});
+/** A position on `symbol` (the protocol's fixture), at a mark of 100 with TP and SL 10 % away. */
+const pos = (symbol: string, o: Partial<TieredPosition> = {}): TieredPosition =>
+  position({
+    symbol,
+    entryPrice: 100,
+    markPrice: 100,
+    takeProfit: 110,
+    stopLoss: 90,
+    distanceToTpPct: 10,
+    distanceToSlPct: 10,
+    ...o,
+  });
 const live: AccountFreshness = { account: 'main', status: 'live', dataAt: 1, problem: null };
 const stale: AccountFreshness = { account: 'main', status: 'stale', dataAt: 1, problem: 'cannot reach the exchange' };
 const symbols = (u: PositionsUpdated) => ({

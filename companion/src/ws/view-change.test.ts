@@ -23,7 +23,7 @@ const served = (o: Partial<TieredPosition> = {}): TieredPosition => ({
   ...o,
 });
 
-const STEP = 0.0004; // 0.04 %
+const STEP = 0.0005; // 0.05 %, the default
 
 describe('viewChange: what a socket is sent again', () => {
   it.each<[string, Partial<TieredPosition>, 'none' | 'figures' | 'full']>([
@@ -80,8 +80,8 @@ describe('figuresOf', () => {
       symbol: 'BTCUSDT',
       side: 'long',
       markPrice: 41_000,
-      unrealisedPnl: 12.3457,
-      distanceToTpPct: 1.2346,
+      unrealisedPnl: 12.346,
+      distanceToTpPct: 1.235,
       distanceToSlPct: null,
       tier: 'STABLE',
     });

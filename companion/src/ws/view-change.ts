@@ -22,7 +22,8 @@ const sameFlags = (a: readonly string[], b: readonly string[]) =>
  * `full` when anything but the mark-driven figures changed (size, TP, SL, liquidation, leverage, flags);
  * `figures` when the tier changed, a distance appeared or vanished, or the mark moved by at least
  * `markStep` (relative) from `sent`; else `none`. A distance in percent of the mark moves by about
- * 100 × the mark's relative move, so a step of 0.0004 keeps every shown distance within ~0.04 points.
+ * 100 × (level / mark) × the mark's relative move, so a step of 0.0005 keeps a shown distance to a level
+ * on the near side within 0.05 points (to a level 20 % beyond the mark, within 0.06).
  */
 export function viewChange(sent: TieredPosition, now: TieredPosition, markStep: number): ViewChange {
   for (const field of BEYOND_FIGURES) if (sent[field] !== now[field]) return 'full';
@@ -38,20 +39,25 @@ export function viewChange(sent: TieredPosition, now: TieredPosition, markStep: 
 export const freshnessChanged = (sent: AccountFreshness, now: AccountFreshness): boolean =>
   sent.status !== now.status || sent.problem !== now.problem;
 
+const round = (x: number, digits: number) => {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+};
+
 /**
- * The figures on the wire, rounded past what any display shows (a distance to 1e-4 points, PnL to 1e-4
- * USDT): a double's seventeen digits would be most of a 4,000-position update's bytes.
+ * The figures on the wire, rounded a digit past what any display shows (a distance to 0.001 points, PnL
+ * to 0.001 USDT; the popup shows two decimals): a double's seventeen digits would be a fifth of each
+ * figure's bytes, and figures are nearly all of what a socket carries.
  */
 export function figuresOf(p: TieredPosition): PositionFigures {
-  const round = (x: number) => Math.round(x * 1e4) / 1e4;
   return {
     account: p.account,
     symbol: p.symbol,
     side: p.side,
     markPrice: p.markPrice,
-    unrealisedPnl: round(p.unrealisedPnl),
-    distanceToTpPct: p.distanceToTpPct === null ? null : round(p.distanceToTpPct),
-    distanceToSlPct: p.distanceToSlPct === null ? null : round(p.distanceToSlPct),
+    unrealisedPnl: round(p.unrealisedPnl, 3),
+    distanceToTpPct: p.distanceToTpPct === null ? null : round(p.distanceToTpPct, 3),
+    distanceToSlPct: p.distanceToSlPct === null ? null : round(p.distanceToSlPct, 3),
     tier: p.tier,
   };
 }

@@ -1,7 +1,5 @@
-import { alertGroup } from '@tierwatch/shared';
+import { type AlertEntry, alertGroup, familyKey, MAX_ALERTS, positionKey, type StreamState } from '@tierwatch/shared';
 import { useMemo, useState } from 'preact/hooks';
-import { familyKey } from '../../utils/family.ts';
-import { type AlertEntry, MAX_ALERTS, type StreamState } from '../../utils/stream.ts';
 import { useAlertContext } from './alert-context.ts';
 import './alerts.css';
 
@@ -56,7 +54,11 @@ function Section({
       <h3>{title}</h3>
       <ul class="alerts">
         {shown.map((a) => {
-          const target = a.family ?? (a.account && a.symbol && a.side ? `${a.account}:${a.symbol}:${a.side}` : null);
+          const target =
+            a.family ??
+            (a.account && a.symbol && a.side
+              ? positionKey({ account: a.account, symbol: a.symbol, side: a.side })
+              : null);
           const resolved = a.kind === 'critical' && a.family !== null && !critical.has(a.family);
           return (
             <li

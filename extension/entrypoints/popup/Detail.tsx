@@ -1,4 +1,4 @@
-import type { Alert, Order, TieredPosition } from '@tierwatch/shared';
+import type { Alert, Order, StreamState, TieredPosition } from '@tierwatch/shared';
 import type { ComponentType } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { createApi } from '../../utils/api.ts';
@@ -6,7 +6,6 @@ import { appendMark, type ChartLevel, chartLevels, type MarkPoint } from '../../
 import { formatAge, formatPct, formatPnl, formatPrice, formatQty } from '../../utils/format.ts';
 import { liquidationDistancePct, markValue, roiPct } from '../../utils/metrics.ts';
 import { loadSettings } from '../../utils/settings.ts';
-import type { StreamState } from '../../utils/stream.ts';
 import { flagNotes } from '../../utils/view.ts';
 
 /**

@@ -1,11 +1,9 @@
-import type { Tier } from '@tierwatch/shared';
+import { positionKey, type StreamState, type Tier } from '@tierwatch/shared';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { ConnectionStatus } from '../../utils/connection.ts';
 import { formatPnl } from '../../utils/format.ts';
 import { accountProblems, type Freshness, staleMark } from '../../utils/freshness.ts';
 import { healthWarnings } from '../../utils/health.ts';
-import { positionKey } from '../../utils/keys.ts';
-import type { StreamState } from '../../utils/stream.ts';
 import {
   DEFAULT_OPEN,
   type Filter,

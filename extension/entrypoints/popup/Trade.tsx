@@ -1,4 +1,4 @@
-import type { ExecuteResult, InstrumentInfo } from '@tierwatch/shared';
+import type { ExecuteResult, InstrumentInfo, StreamState } from '@tierwatch/shared';
 import { useEffect, useMemo, useReducer, useRef, useState } from 'preact/hooks';
 import { type Api, createApi, newIdempotencyKey } from '../../utils/api.ts';
 import type { ConnectionStatus } from '../../utils/connection.ts';
@@ -6,7 +6,6 @@ import { placeExecution } from '../../utils/execute-flow.ts';
 import { buildRequest, type ExecuteForm, emptyForm, type Plan } from '../../utils/execute-form.ts';
 import { checkRepeat } from '../../utils/repeat-order.ts';
 import { loadSettings } from '../../utils/settings.ts';
-import type { StreamState } from '../../utils/stream.ts';
 import {
   describeError,
   freeUsdt,

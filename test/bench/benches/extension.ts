@@ -8,6 +8,7 @@ import { chromium } from 'playwright-core';
 import { bigSnapshot } from '../../../extension/test-support/fixtures.ts';
 import { CHROMIUM_PATH, chromiumArgs } from '../../support/browser.ts';
 import { measurePopupUpdate } from '../popup-update.ts';
+import { bytesPerSecPerSocket } from './view-bytes.ts';
 
 /**
  * The extension's figures: the popup's JavaScript over the wire (gzip of every chunk popup.html loads,
@@ -146,7 +147,11 @@ export default async function run(): Promise<Record<string, unknown>> {
   const { times, rows } = await measureRender(400, RUNS);
   // Issue 17: a price step at the paper exchange → the already-open popup's row (test/bench/popup-update.ts).
   const popupUpdate = await measurePopupUpdate(Number(process.env.BENCH_POPUP_STEPS ?? 30));
+  // What the open popup's socket carries at 4,000 positions with prices moving (issue 17: ≤ 50 KB/s).
+  const stream = await bytesPerSecPerSocket();
   return {
+    bytesPerSecPerSocket: stream.bytesPerSecPerSocket,
+    stream,
     popupGzipKb: round(gzipBytes / 1024, 1),
     popupRawKb: round(rawBytes / 1024, 1),
     popupChunks: chunks,

@@ -1,11 +1,12 @@
 import { createHmac } from 'node:crypto';
+import { roundToStep } from '@tierwatch/shared';
 import type { Clock } from '../../core/clock.ts';
 import { Rng } from '../../core/rng.ts';
 import { accountNames, type PaperOptions } from '../options.ts';
 import { CandleBook } from './candles.ts';
 import { type ChangeSet, emptyChanges, hasChanges } from './changes.ts';
 import { closeOnLevels, fireConditionals, placePendingPartials, trailStops } from './conditional.ts';
-import { buildUniverse, roundToStep, type Universe } from './instruments.ts';
+import { buildUniverse, type Universe } from './instruments.ts';
 import { applyFill, finalise } from './ledger.ts';
 import { type AmendRequest, amendOrder, cancelAll } from './order-changes.ts';
 import { cancelOrder, type MarketView, type PlaceRequest, placeOrder } from './orders.ts';

@@ -1,3 +1,4 @@
+import { roundToStep, stepDecimals } from '@tierwatch/shared';
 import type { Rng } from '../../core/rng.ts';
 import { KNOWN } from './symbols.ts';
 import type { Instrument, MarketState } from './types.ts';
@@ -20,8 +21,6 @@ function generatedName(i: number): string {
   return `${pick(ONSETS, o1)}${pick(VOWELS, v1)}${pick(ONSETS, o2)}${pick(VOWELS, v2)}${pick(CODAS, c)}`;
 }
 
-const decimalsOf = (step: number): number => Math.max(0, -Math.floor(Math.log10(step) + 1e-9));
-
 /** Tick about 1/10,000 of the price, qty step worth about $1-10: Bybit's instruments look like this. */
 export function makeInstrument(symbol: string, price: number, launchTime: number): Instrument {
   const tickSize = 10 ** Math.floor(Math.log10(price * 1e-4));
@@ -35,8 +34,8 @@ export function makeInstrument(symbol: string, price: number, launchTime: number
     minQty,
     maxQty: Number((qtyStep * 1e7).toPrecision(12)),
     minNotional: 5,
-    priceDecimals: decimalsOf(tickSize),
-    qtyDecimals: decimalsOf(qtyStep),
+    priceDecimals: stepDecimals(tickSize),
+    qtyDecimals: stepDecimals(qtyStep),
     maxLeverage: 100,
     launchTime,
   };
@@ -80,14 +79,4 @@ export function buildUniverse(spec: number | string[], rng: Rng, now: number): U
     volatility.set(symbol, vol);
   }
   return { instruments, markets, volatility };
-}
-
-/** Rounds to a multiple of step, keeping the step's decimals exact (no 0.30000000000000004). */
-export function roundToStep(value: number, step: number, mode: 'round' | 'floor' = 'round'): number {
-  const n = mode === 'floor' ? Math.floor(value / step + 1e-9) : Math.round(value / step);
-  return Number((n * step).toFixed(decimalsOf(step)));
-}
-
-export function isMultipleOf(value: number, step: number): boolean {
-  return Math.abs(value / step - Math.round(value / step)) < 1e-6;
 }

@@ -1,5 +1,5 @@
+import { onStep } from '@tierwatch/shared';
 import { markOrder } from './changes.ts';
-import { isMultipleOf } from './instruments.ts';
 import { applyFill, finalise } from './ledger.ts';
 import { checkLevels, type MarketView, openOrder } from './orders.ts';
 import { BybitError, type Instrument, type PaperAccount, type PaperOrder, paramsError } from './types.ts';
@@ -52,13 +52,13 @@ export function amendOrder(
     sl: order.stopLoss,
   };
   if (req.qty !== undefined) {
-    if (!isMultipleOf(req.qty, inst.qtyStep) || req.qty < inst.minQty || req.qty <= order.cumExecQty)
+    if (!onStep(req.qty, inst.qtyStep) || req.qty < inst.minQty || req.qty <= order.cumExecQty)
       throw new BybitError(10001, `Qty invalid: ${req.qty}`);
     next.qty = req.qty;
   }
   if (req.price !== undefined) {
     if (order.orderType !== 'Limit') throw paramsError('price can only be amended on a Limit order');
-    if (!(req.price > 0) || !isMultipleOf(req.price, inst.tickSize))
+    if (!(req.price > 0) || !onStep(req.price, inst.tickSize))
       throw new BybitError(10001, `Price invalid: ${req.price}`);
     next.price = req.price;
   }

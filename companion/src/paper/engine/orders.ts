@@ -1,5 +1,5 @@
+import { onStep } from '@tierwatch/shared';
 import { markOrder } from './changes.ts';
-import { isMultipleOf } from './instruments.ts';
 import { applyFill, finalise, marginInUse, opposite, sign } from './ledger.ts';
 import {
   BybitError,
@@ -49,7 +49,7 @@ export function placeOrder(acc: PaperAccount, req: PlaceRequest, m: MarketView):
   if (!inst) throw new BybitError(10001, 'Not supported symbols');
   if (req.orderLinkId.length > 36) throw paramsError('orderLinkId is longer than 36 characters');
   if (req.orderLinkId && acc.linkIds.has(req.orderLinkId)) throw new BybitError(110072, 'OrderLinkedID is duplicate');
-  if (!isMultipleOf(req.qty, inst.qtyStep))
+  if (!onStep(req.qty, inst.qtyStep))
     throw new BybitError(10001, `Qty invalid: ${req.qty} is not a multiple of qtyStep ${inst.qtyStep}`);
   if (req.qty < inst.minQty) throw new BybitError(10001, `The number of contracts is below the minimum ${inst.minQty}`);
   if (req.qty > inst.maxQty)
@@ -57,7 +57,7 @@ export function placeOrder(acc: PaperAccount, req: PlaceRequest, m: MarketView):
   const mark = m.mark(req.symbol);
   const trigger = req.trigger ?? null;
   if (trigger) {
-    if (!(trigger.price > 0) || !isMultipleOf(trigger.price, inst.tickSize))
+    if (!(trigger.price > 0) || !onStep(trigger.price, inst.tickSize))
       throw new BybitError(10001, `TriggerPrice invalid: ${trigger.price} (tickSize ${inst.tickSize})`);
     if (trigger.direction === 1 && trigger.price <= mark)
       throw new BybitError(110092, `expect Rising, but trigger_price[${trigger.price}] <= current[${mark}]`);
@@ -76,7 +76,7 @@ export function placeOrder(acc: PaperAccount, req: PlaceRequest, m: MarketView):
   }
   if (req.orderType === 'Limit') {
     if (req.price === null) throw paramsError('price is required for Limit orders');
-    if (!(req.price > 0) || !isMultipleOf(req.price, inst.tickSize))
+    if (!(req.price > 0) || !onStep(req.price, inst.tickSize))
       throw new BybitError(10001, `Price invalid: ${req.price} (tickSize ${inst.tickSize})`);
     if (req.price > mark * 10 || req.price < mark / 10)
       throw new BybitError(110003, 'Order price is out of permissible range');

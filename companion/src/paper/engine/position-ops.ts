@@ -1,6 +1,6 @@
+import { onStep } from '@tierwatch/shared';
 import { markOrder, markPosition } from './changes.ts';
 import { closingOrder } from './conditional.ts';
-import { isMultipleOf } from './instruments.ts';
 import type { MarketView } from './orders.ts';
 import { checkLevels } from './orders.ts';
 import { BybitError, type Instrument, type PaperAccount, paramsError } from './types.ts';
@@ -34,7 +34,7 @@ export function setTradingStop(
   if (!pos) throw new BybitError(10001, 'can not set tp/sl/ts for zero position');
   const mark = m.mark(symbol);
   for (const v of [req.takeProfit, req.stopLoss, req.trailingStop, req.activePrice]) {
-    if (v !== undefined && v !== 0 && !isMultipleOf(v, inst.tickSize))
+    if (v !== undefined && v !== 0 && !onStep(v, inst.tickSize))
       throw new BybitError(10001, `Price invalid: ${v} (tickSize ${inst.tickSize})`);
   }
   checkLevels(pos.side, mark, req.takeProfit ?? null, req.stopLoss ?? null);
@@ -55,7 +55,7 @@ export function setTradingStop(
       ['PartialStopLoss', req.stopLoss, req.slSize],
     ] as const) {
       if (level === undefined || level === 0) continue;
-      if (size === undefined || !(size > 0) || !isMultipleOf(size, inst.qtyStep))
+      if (size === undefined || !(size > 0) || !onStep(size, inst.qtyStep))
         throw paramsError(`${kind === 'PartialTakeProfit' ? 'tpSize' : 'slSize'} is required in tpslMode Partial`);
       const exists = [...acc.open.values()].some(
         (o) => o.symbol === symbol && o.stopOrderType === kind && o.trigger?.price === level && o.qty === size,

@@ -1,5 +1,6 @@
+import { floorToStep, roundToStep } from '@tierwatch/shared';
 import type { Rng } from '../../core/rng.ts';
-import { roundToStep, type Universe } from './instruments.ts';
+import type { Universe } from './instruments.ts';
 import { applyFill, finalise } from './ledger.ts';
 import type { PaperAccount, PaperOrder, Side } from './types.ts';
 
@@ -162,7 +163,7 @@ function open(acc: PaperAccount, p: Plan, u: Universe, ctx: SeedContext): void {
   const inst = u.instruments.get(p.symbol);
   const mark = u.markets.get(p.symbol)?.mark;
   if (!inst || mark === undefined) return;
-  const qty = Math.max(inst.minQty, roundToStep(p.notional / mark, inst.qtyStep, 'floor'));
+  const qty = Math.max(inst.minQty, floorToStep(p.notional / mark, inst.qtyStep));
   const entry = roundToStep(p.entry, inst.tickSize);
   const at = ctx.now - p.openedAgoMs;
   const order = syntheticOrder(ctx.nextOrderId(), p.symbol, p.side, 'Market', qty, null, at);
@@ -178,7 +179,7 @@ function open(acc: PaperAccount, p: Plan, u: Universe, ctx: SeedContext): void {
   if (p.pendingAtPct !== null) {
     const dir = p.side === 'Buy' ? -1 : 1;
     const price = roundToStep(mark * (1 + dir * p.pendingAtPct), inst.tickSize);
-    const addQty = Math.max(inst.minQty, roundToStep(qty / 2, inst.qtyStep, 'floor'));
+    const addQty = Math.max(inst.minQty, floorToStep(qty / 2, inst.qtyStep));
     const entryOrder = syntheticOrder(ctx.nextOrderId(), p.symbol, p.side, 'Limit', addQty, price, ctx.now - 2 * MIN);
     acc.open.set(entryOrder.orderId, entryOrder);
   }

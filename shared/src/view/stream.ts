@@ -1,23 +1,14 @@
-import {
-  type Account,
-  type AccountFreshness,
-  type Alert,
-  type AlertGroup,
-  alertGroup,
-  alertOf,
-  type CloseReason,
-  type ExecuteResult,
-  emptyTierCounts,
-  type GuardMode,
-  type MonitorStats,
-  type ProtocolError,
-  type ServerMessage,
-  type StreamEvent,
-  type TierCounts,
-  type TieredPosition,
-} from '@tierwatch/shared';
-import { familyKey } from './family.ts';
-import { type PositionRef, positionKey } from './keys.ts';
+import type { Account } from '../account.ts';
+import { alertOf } from '../alert-text.ts';
+import type { AccountFreshness, CloseReason, ServerMessage, StreamEvent } from '../events.ts';
+import type { ExecuteResult, ProtocolError } from '../execute.ts';
+import type { GuardMode, MonitorStats } from '../monitor.ts';
+import { emptyTierCounts, type TierCounts } from '../tier.ts';
+import type { TieredPosition } from '../trading.ts';
+import { type AlertEntry, addAlert, alertFamily } from './alert-list.ts';
+import { familyKey, type PositionRef, positionKey, refOf } from './keys.ts';
+
+export { type AlertEntry, addAlert, MAX_ALERTS } from './alert-list.ts';
 
 /**
  * The event stream as a pure reducer: snapshot + events in seq order → the state the popup, the badge
@@ -46,12 +37,6 @@ export interface StreamState {
   freshness: Record<string, AccountFreshness>;
   /** Set when the client asked for a fresh snapshot: events are ignored until it arrives. */
   awaitingSnapshot: boolean;
-}
-
-/** An alert as the popup lists it: the family it belongs to, and how many times it came (newest kept). */
-export interface AlertEntry extends Alert {
-  family: string | null;
-  count: number;
 }
 
 /**
@@ -84,44 +69,6 @@ export interface Step {
   resync: Resync;
   error: ProtocolError | null;
 }
-
-/** Per group: hits (SL, TP, liquidation) and the rest are capped apart, so the rest never pushes out a hit. */
-export const MAX_ALERTS = 50;
-
-/**
- * The alert list after one more alert: a family has one entry per group (its newest, counting repeats),
- * and the hits keep their own MAX_ALERTS however many CRITICAL entries come after them.
- */
-export function addAlert(list: readonly AlertEntry[], alert: Alert, family: string | null): AlertEntry[] {
-  const group = alertGroup(alert.kind);
-  const same = (a: AlertEntry) =>
-    family !== null &&
-    a.family === family &&
-    alertGroup(a.kind) === group &&
-    (group !== 'other' || a.kind === alert.kind);
-  const prev = list.find(same);
-  // A family's entry speaks of its main leg when it has one: "BTCUSDT long on main", not whichever mirror
-  // leg came last (the count says how many came).
-  const fromMain = (a: Alert) => family !== null && a.account !== null && family.startsWith(`${a.account}:`);
-  const keep = prev && fromMain(prev) && !fromMain(alert) ? { message: prev.message, severity: prev.severity } : {};
-  const entry: AlertEntry = { ...alert, ...keep, family, count: (prev?.count ?? 0) + 1 };
-  const out: AlertEntry[] = [entry];
-  const kept: Record<AlertGroup, number> = { hit: 0, critical: 0, other: 0 };
-  kept[group] = 1;
-  for (const a of list) {
-    if (a === prev) continue;
-    const g = alertGroup(a.kind) === 'hit' ? 'hit' : 'critical';
-    const n = g === 'hit' ? kept.hit : kept.critical + kept.other;
-    if (n >= MAX_ALERTS) continue;
-    if (g === 'hit') kept.hit++;
-    else kept.critical++;
-    out.push(a);
-  }
-  return out;
-}
-
-const alertFamily = (a: Alert, accounts: readonly Account[]): string | null =>
-  a.account && a.symbol && a.side ? familyKey({ account: a.account, symbol: a.symbol, side: a.side }, accounts) : null;
 
 const step = (state: StreamState | null, extra: Partial<Omit<Step, 'state'>> = {}): Step => ({
   state,
@@ -228,8 +175,6 @@ function applyView(state: StreamState | null, view: Extract<ServerMessage, { typ
   const at = Math.max(state.at, view.at);
   return step({ ...state, at, positions, tierCounts: countTiers(positions), freshness });
 }
-
-const refOf = (p: PositionRef): PositionRef => ({ account: p.account, symbol: p.symbol, side: p.side });
 
 /** Which level a CRITICAL position is nearest (as the companion's criticalReason). */
 const reasonOf = (p: TieredPosition): 'near-tp' | 'near-sl' =>

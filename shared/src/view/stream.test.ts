@@ -1,6 +1,6 @@
-import { type ServerMessage, ServerMessage as ServerMessageSchema } from '@tierwatch/shared';
 import { describe, expect, it } from 'vitest';
-import { bigSnapshot, position, snapshot } from '../test-support/fixtures.ts';
+import { bigSnapshot, position, snapshot } from '../../test-support/fixtures.ts';
+import { type ServerMessage, ServerMessage as ServerMessageSchema } from '../events.ts';
 import { markAwaitingSnapshot, reduce, resumeSeq, type StreamState } from './stream.ts';
 
 const key = 'main:BTCUSDT:long';
