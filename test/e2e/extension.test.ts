@@ -233,6 +233,13 @@ describe.runIf(browserSuiteEnabled('e2e extension'))('the extension in Chromium 
     // 'placed' (accepted, fill not yet read back) or 'filled': the exchange's positions below are the proof.
     expect(legStatus.map(([a]) => a)).toEqual(['main', 'mirror1']);
     for (const [, st] of legStatus) expect(['placed', 'filled']).toContain(st);
+    // The fills read back come on the stream (execution-updated), not from polling the execution: the
+    // open result turns to filled by itself.
+    await expect
+      .poll(() => page.getByTestId('exec-leg').evaluateAll((els) => els.map((e) => e.getAttribute('data-status'))), {
+        timeout: 15_000,
+      })
+      .toEqual(['filled', 'filled']);
     await page.screenshot({ path: join(ARTIFACTS, 'popup-execute-result.png') });
     await page.close();
     lastTrade = { symbol: inst.symbol, qty };
