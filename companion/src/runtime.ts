@@ -244,7 +244,18 @@ export async function startCompanion(config: CompanionConfig, opts: StartOptions
       logger,
       http: config.http,
       pairing,
-      trading: { clients, market: exchange.market, cache, classify: (p) => monitor.classifyNow(p) },
+      trading: {
+        clients,
+        market: exchange.market,
+        cache,
+        classify: (p) => monitor.classifyNow(p),
+        // /positions is the read model's book, as the WebSocket's snapshot and positions-updated are.
+        book: {
+          positions: (account) => readModel.positions(account),
+          freshness: () => readModel.freshness(),
+          refresh: (account) => monitor.refreshAccount(account),
+        },
+      },
       execution,
       monitor: { positions: (a) => monitor.positions(a), accountNames: () => accounts.map((a) => a.name) },
     });

@@ -1,4 +1,4 @@
-import { type ExecuteRequest, ExecuteRequest as ExecuteRequestSchema, floorToStep, onStep } from '@tierwatch/shared';
+import { type ExecuteRequest, ExecuteRequest as ExecuteRequestSchema } from '@tierwatch/shared';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../core/app-error.ts';
 import { ACCOUNTS, account, BTC, btcLong } from './testing.ts';
