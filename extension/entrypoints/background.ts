@@ -127,9 +127,10 @@ export default defineBackground(() => {
 
   // For the end-to-end tests and the benchmark (serviceWorker.evaluate): feed a server message through
   // the same parse → reduce → notify path a socket message takes, and read the state back; `act` is what a
-  // notification button's handler calls.
+  // notification button's handler calls; `dropNextEvent` loses one event frame to force a sequence gap.
   (globalThis as { tierwatch?: unknown }).tierwatch = {
     inject: core.inject,
+    dropNextEvent: core.dropNextEvent,
     state: core.state,
     openNotifications: core.openNotifications,
     shown: core.shown,

@@ -2,6 +2,7 @@ import type { ServerMessage } from '@tierwatch/shared';
 import { describe, expect, it } from 'vitest';
 import { position, snapshot } from '../test-support/fixtures.ts';
 import { type BackgroundDeps, createBackground } from './background-core.ts';
+import type { SocketLike } from './connection.ts';
 import { SNOOZE_MS, type Toast } from './notify.ts';
 import type { PositionActionMessage } from './position-actions.ts';
 import { DEFAULT_NOTIFICATION_PREFS, type Silence } from './settings.ts';
@@ -147,5 +148,122 @@ describe('background: a near-TP notification protects the position', () => {
     expect(shown[0]!.buttons.map((b) => b.title)).toEqual(['Snooze 1 h', 'Mute this position']);
     await bg.notificationButton(shown[0]!.id, 0);
     expect(acts).toEqual([]);
+  });
+});
+
+/** A worker on a fake socket it opens itself, with timers that run when `advance` passes them. */
+function liveRig() {
+  let now = 1_000_000;
+  const timers: { at: number; fn: () => void; id: number }[] = [];
+  let nextId = 1;
+  const sockets: { url: string; sent: string[]; closed: boolean; s: SocketLike }[] = [];
+  const bg = createBackground({
+    socket: {
+      createSocket: (url) => {
+        const rec = { url, sent: [] as string[], closed: false, s: null as unknown as SocketLike };
+        rec.s = {
+          send: (d: string) => void rec.sent.push(d),
+          close: () => {
+            rec.closed = true;
+          },
+          onopen: null,
+          onmessage: null,
+          onclose: null,
+          onerror: null,
+        };
+        sockets.push(rec);
+        return rec.s;
+      },
+      setTimeout: (fn, ms) => {
+        const id = nextId++;
+        timers.push({ at: now + ms, fn, id });
+        return id;
+      },
+      clearTimeout: (id) => {
+        const i = timers.findIndex((t) => t.id === id);
+        if (i >= 0) timers.splice(i, 1);
+      },
+      now: () => now,
+      random: () => 0.5,
+    },
+    showToast: () => {},
+    setBadge: () => {},
+  });
+  const advance = (ms: number) => {
+    const until = now + ms;
+    for (;;) {
+      timers.sort((a, b) => a.at - b.at);
+      const t = timers[0];
+      if (!t || t.at > until) break;
+      timers.shift();
+      now = t.at;
+      t.fn();
+    }
+    now = until;
+  };
+  bg.configure({ baseUrl: 'http://127.0.0.1:8787', token: 'tok', prefs: DEFAULT_NOTIFICATION_PREFS });
+  const server = (msg: unknown) => sockets.at(-1)!.s.onmessage?.({ data: JSON.stringify(msg) });
+  sockets.at(-1)!.s.onopen?.({});
+  return { bg, sockets, server, advance };
+}
+
+const view = (seq: number, markPrice: number): ServerMessage => ({
+  type: 'positions-updated',
+  seq,
+  at: 2_000,
+  positions: [],
+  figures: [{ ...ref, markPrice, unrealisedPnl: 12, distanceToTpPct: 3.2, distanceToSlPct: 1.1, tier: 'URGENT' }],
+  removed: [],
+  accounts: [],
+});
+
+describe('background: the stream is the view', () => {
+  it('every applied positions-updated reaches an open popup at once; a stale one pushes nothing', () => {
+    const r = liveRig();
+    r.server(snapshot());
+    const pushed: number[] = [];
+    r.bg.subscribe((m) => pushed.push(m.stream?.positions['main:BTCUSDT:long']?.markPrice ?? -1));
+    r.advance(1_000);
+    r.server(view(10, 61_500));
+    r.advance(0);
+    expect(pushed).toEqual([61_000, 61_500]);
+    r.server(view(9, 59_000)); // older than the state: superseded, nothing to push
+    r.advance(1_000);
+    expect(pushed).toEqual([61_000, 61_500]);
+  });
+
+  it('a sequence gap resumes on the open socket, without a new connection', () => {
+    const r = liveRig();
+    r.server({ type: 'hello', protocol: 1, serverVersion: 't', lastSeq: 10, instance: 'run-1' });
+    r.server(snapshot());
+    r.server(crit(12)); // 11 never came
+    r.server(view(12, 61_000));
+    expect(r.sockets).toHaveLength(1);
+    expect(r.sockets[0]!.sent).toEqual(['{"type":"resume","lastSeq":10}']);
+    r.server(crit(11));
+    r.server(crit(12));
+    expect(r.bg.state().stream?.seq).toBe(12);
+    r.advance(10_000);
+    expect(r.sockets).toHaveLength(1);
+    expect(r.bg.state().socketsOpened).toBe(1);
+  });
+
+  it('the test hook drops one event frame, which the next event shows as a gap', () => {
+    const r = liveRig();
+    r.server(snapshot());
+    r.bg.dropNextEvent();
+    r.server(crit(11));
+    r.server(crit(12));
+    expect(r.bg.state().stream?.seq).toBe(10);
+    expect(r.sockets[0]!.sent).toEqual(['{"type":"resume","lastSeq":10}']);
+  });
+
+  it('a popup opening on an old snapshot does not tear the open socket down', () => {
+    const r = liveRig();
+    r.server(snapshot());
+    r.advance(40_000); // past the 30 s after which the popup used to force a fresh snapshot
+    r.bg.handlePopup({ type: 'refresh' });
+    expect(r.sockets).toHaveLength(1);
+    expect(r.sockets[0]!.closed).toBe(false);
   });
 });

@@ -157,4 +157,65 @@ describe('Connection', () => {
     expect(h.sockets).toHaveLength(2);
     expect(h.last().url).toContain('lastSeq=7');
   });
+
+  it('a gap resumes on the open socket: one resume frame per gap, no new connection', () => {
+    const h = harness({ resumeSeq: 7 });
+    h.conn.configure('http://127.0.0.1:8787', 'tok');
+    h.last().serverOpen();
+    h.last().serverSend({ type: 'hello' });
+    h.conn.resume();
+    // Later frames past the same gap ask again; the request in flight covers them.
+    h.conn.resume();
+    h.conn.resume();
+    expect(h.sockets).toHaveLength(1);
+    expect(h.last().closed).toBeNull();
+    expect(h.last().sent).toEqual(['{"type":"resume","lastSeq":7}']);
+    expect(h.conn.counts).toEqual({ socketsOpened: 1, resumesSent: 1 });
+    // The replay arrived (the seq moved on): the next gap sends its own.
+    h.setSeq(12);
+    h.last().serverSend({ type: 'tier-changed' });
+    h.conn.resume();
+    expect(h.last().sent.at(-1)).toBe('{"type":"resume","lastSeq":12}');
+  });
+
+  it('a resume the hub never answered (the seq did not move) falls back to a reconnect with lastSeq', () => {
+    const h = harness({ resumeSeq: 7 });
+    h.conn.configure('http://127.0.0.1:8787', 'tok');
+    h.last().serverOpen();
+    h.last().serverSend({ type: 'hello' });
+    h.conn.resume();
+    h.advance(4_999);
+    expect(h.sockets).toHaveLength(1);
+    h.advance(1);
+    expect(h.sockets[0]?.closed).not.toBeNull();
+    expect(h.sockets).toHaveLength(2);
+    expect(h.last().url).toContain('lastSeq=7');
+  });
+
+  it('a resume answered in time does not reconnect', () => {
+    const h = harness({ resumeSeq: 7 });
+    h.conn.configure('http://127.0.0.1:8787', 'tok');
+    h.last().serverOpen();
+    h.conn.resume();
+    h.setSeq(9);
+    h.advance(10_000);
+    expect(h.sockets).toHaveLength(1);
+  });
+
+  it('without an open socket a resume is a reconnect with lastSeq', () => {
+    const h = harness({ resumeSeq: 7 });
+    h.conn.configure('http://127.0.0.1:8787', 'tok');
+    h.conn.resume(); // still connecting
+    expect(h.sockets).toHaveLength(2);
+    expect(h.last().url).toContain('lastSeq=7');
+  });
+
+  it('without a seq to resume from (a fresh snapshot is needed) a resume reconnects', () => {
+    const h = harness({ resumeSeq: null });
+    h.conn.configure('http://127.0.0.1:8787', 'tok');
+    h.last().serverOpen();
+    h.conn.resume();
+    expect(h.sockets).toHaveLength(2);
+    expect(h.last().url).not.toContain('lastSeq');
+  });
 });

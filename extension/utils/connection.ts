@@ -46,6 +46,8 @@ export interface ConnectionOptions {
   silenceMs: number;
   backoffBaseMs: number;
   backoffCapMs: number;
+  /** A `resume` sent on the open socket that has not moved the seq by then is given up: reconnect instead. */
+  resumeTimeoutMs: number;
 }
 
 export const DEFAULT_CONNECTION_OPTIONS: ConnectionOptions = {
@@ -54,6 +56,8 @@ export const DEFAULT_CONNECTION_OPTIONS: ConnectionOptions = {
   silenceMs: 50_000,
   backoffBaseMs: 500,
   backoffCapMs: 30_000,
+  // The hub replays from its ring in the same turn it reads the frame: seconds mean it never will.
+  resumeTimeoutMs: 5_000,
 };
 
 /** Equal-jitter exponential backoff: half fixed, half random, so many clients never retry in step. */
@@ -70,6 +74,11 @@ export class Connection {
   private silenceTimer: unknown = null;
   private retryTimer: unknown = null;
   private gotMessage = false;
+  /** The seq of the `resume` in flight on this socket (one per gap: every frame past it asks again). */
+  private resuming: number | null = null;
+  private resumeTimer: unknown = null;
+  private opened = 0;
+  private resumesSent = 0;
   private readonly opts: ConnectionOptions;
 
   constructor(
@@ -82,6 +91,11 @@ export class Connection {
 
   get current(): ConnectionStatus {
     return this.status;
+  }
+
+  /** Sockets created since start, and `resume` frames sent on open ones (a gap resumed in place). */
+  get counts(): { socketsOpened: number; resumesSent: number } {
+    return { socketsOpened: this.opened, resumesSent: this.resumesSent };
   }
 
   /** (Re)point at a companion; an empty token means unpaired, and nothing is attempted. */
@@ -108,6 +122,30 @@ export class Connection {
     if (!this.target) return;
     this.teardown();
     this.open();
+  }
+
+  /**
+   * A sequence gap: ask the hub on the open socket to replay from our seq (ClientMessage `resume`). Once per
+   * seq: while it is in flight, later frames past the same gap are covered by it. A resume that has not
+   * moved the seq within resumeTimeoutMs, no open socket, or no seq to resume from: reconnect (`resync`).
+   */
+  resume(): void {
+    if (!this.target) return;
+    const seq = this.deps.resumeSeq();
+    if (this.status.state !== 'open' || !this.socket || seq === null) {
+      this.resync();
+      return;
+    }
+    if (this.resuming === seq) return;
+    this.resuming = seq;
+    this.resumesSent++;
+    this.send({ type: 'resume', lastSeq: seq });
+    this.clearResume(false);
+    this.resumeTimer = this.deps.setTimeout(() => {
+      this.resumeTimer = null;
+      if (this.resuming !== null && this.deps.resumeSeq() === this.resuming) this.resync();
+      else this.resuming = null;
+    }, this.opts.resumeTimeoutMs);
   }
 
   /** The server said the token is wrong (an error frame): stop hammering; settings changes call configure. */
@@ -139,6 +177,7 @@ export class Connection {
       this.deps.resumeInstance?.() ?? null,
     );
     this.gotMessage = false;
+    this.clearResume(true);
     this.setStatus({ state: 'connecting', retryAt: null });
     let socket: SocketLike;
     try {
@@ -148,6 +187,7 @@ export class Connection {
       return;
     }
     this.socket = socket;
+    this.opened++;
     socket.onopen = () => {
       if (this.socket !== socket) return;
       this.setStatus({ state: 'open', detail: null });
@@ -161,6 +201,8 @@ export class Connection {
         this.setStatus({ attempt: 0 });
       }
       this.armSilence();
+      // The replay came (the seq moved past the gap): a later gap is a new one.
+      if (this.resuming !== null && this.deps.resumeSeq() !== this.resuming) this.clearResume(true);
       let data: unknown;
       try {
         data = JSON.parse(String(ev.data));
@@ -241,6 +283,12 @@ export class Connection {
     this.silenceTimer = null;
   }
 
+  private clearResume(forget: boolean): void {
+    if (this.resumeTimer !== null) this.deps.clearTimeout(this.resumeTimer);
+    this.resumeTimer = null;
+    if (forget) this.resuming = null;
+  }
+
   private clearRetry(): void {
     if (this.retryTimer !== null) this.deps.clearTimeout(this.retryTimer);
     this.retryTimer = null;
@@ -248,6 +296,7 @@ export class Connection {
 
   private teardown(): void {
     this.clearTimers();
+    this.clearResume(true);
     this.clearRetry();
     const socket = this.socket;
     this.socket = null;

@@ -2,7 +2,7 @@ import type { ExecuteRequest, ExecuteResult, LegResult } from '@tierwatch/shared
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeFetch, type Route } from '../test-support/fake-fetch.ts';
 import { ApiError, createApi, EXECUTE_TIMEOUT_MS } from './api.ts';
-import { answerLost, FOLLOW_ATTEMPTS, FOLLOW_INTERVAL_MS, placeAndSettle } from './execute-flow.ts';
+import { answerLost, FOLLOW_ATTEMPTS, FOLLOW_INTERVAL_MS, placeExecution } from './execute-flow.ts';
 
 const KEY = 'abcdef0123456789abcdef0123456789';
 const REQ: ExecuteRequest = {
@@ -59,7 +59,7 @@ function companion(post: ReturnType<Route>, rest: Route) {
 /** Runs the flow to its end on fake time: past the execute timeout, then the follow-up reads. */
 async function run(api: ReturnType<typeof createApi>) {
   const checking: string[] = [];
-  const out = placeAndSettle(api, REQ, { onChecking: (m) => checking.push(m) }).catch((e: unknown) => e);
+  const out = placeExecution(api, REQ, { onChecking: (m) => checking.push(m) }).catch((e: unknown) => e);
   await vi.advanceTimersByTimeAsync(EXECUTE_TIMEOUT_MS + FOLLOW_ATTEMPTS * FOLLOW_INTERVAL_MS + 20_000);
   return { outcome: await out, checking };
 }
@@ -71,14 +71,13 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-describe('placeAndSettle', () => {
-  it('a hanging execute: "may have been placed — checking…", then the execution found by its key, settled', async () => {
+describe('placeExecution', () => {
+  it('a hanging execute: "may have been placed — checking…", then the execution found by its key', async () => {
     let keyReads = 0;
     const { api, calls, posts } = companion('hang', (url) => {
-      // The first reads find nothing yet; then the execution, still pending; its id then reads complete.
+      // The first reads find nothing yet; then the execution (complete by then).
       if (url === BY_KEY)
-        return { status: 200, body: { data: ++keyReads < 3 ? [] : [execution('pending', 'pending')] } };
-      if (url.endsWith('/executions/ex_1')) return { status: 200, body: execution('complete', 'placed') };
+        return { status: 200, body: { data: ++keyReads < 3 ? [] : [execution('complete', 'placed')] } };
       return { status: 404, body: null };
     });
     const { outcome, checking } = await run(api);
@@ -134,16 +133,15 @@ describe('placeAndSettle', () => {
     expect(calls).toEqual([`POST ${EXECUTE}`]);
   });
 
-  it('an answered execute that is pending is read back by id until it settles', async () => {
-    let reads = 0;
-    const { api } = companion({ status: 200, body: execution('pending', 'pending') }, () => ({
+  it('an answered execute that is pending is not polled: what follows comes from the stream', async () => {
+    const { api, calls } = companion({ status: 200, body: execution('pending', 'pending') }, () => ({
       status: 200,
-      body: ++reads < 2 ? execution('pending', 'pending') : execution('partial', 'placed'),
+      body: execution('partial', 'placed'),
     }));
     const { outcome, checking } = await run(api);
-    expect(outcome).toMatchObject({ kind: 'result', followed: false, result: { status: 'partial' } });
+    expect(outcome).toMatchObject({ kind: 'result', followed: false, result: { status: 'pending' } });
     expect(checking).toEqual([]);
-    expect(reads).toBe(2);
+    expect(calls).toEqual([`POST ${EXECUTE}`]);
   });
 });
 

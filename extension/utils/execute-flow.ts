@@ -8,6 +8,9 @@ import { type Api, ApiError } from './api.ts';
  * request again. A re-POST with the same key would join the execution too, but only while the companion
  * remembers the key; if it does not (the request never arrived, a lost data dir, a journal line it could
  * not read) the re-POST would place the order, unasked. A GET cannot place anything, whatever the state.
+ *
+ * What an answered execution does next (pending legs settling, market fills read back) is not polled for:
+ * the companion pushes it on the stream (execution-finished, execution-updated; trade-flow.ts shownResult).
  */
 
 export type Sleep = (ms: number) => Promise<void>;
@@ -43,7 +46,7 @@ function lostReason(err: ApiError): string {
   return `The companion's answer could not be read (${err.message})`;
 }
 
-export async function placeAndSettle(
+export async function placeExecution(
   api: Api,
   req: ExecuteRequest,
   opts: { sleep?: Sleep; onChecking?: (message: string) => void } = {},
@@ -57,7 +60,7 @@ export async function placeAndSettle(
     opts.onChecking?.(`${lostReason(err)}: the order may have been placed — checking…`);
     return follow(api, req.idempotencyKey, sleep);
   }
-  return { kind: 'result', result: await settle(api, first, sleep), followed: false };
+  return { kind: 'result', result: first, followed: false };
 }
 
 async function follow(api: Api, key: string, sleep: Sleep): Promise<PlaceOutcome> {
@@ -67,7 +70,7 @@ async function follow(api: Api, key: string, sleep: Sleep): Promise<PlaceOutcome
     try {
       // Filtered here too: a companion without ?key= answers its recent list.
       const found = (await api.executions({ key })).data.find((e) => e.idempotencyKey === key);
-      if (found) return { kind: 'result', result: await settle(api, found, sleep), followed: true };
+      if (found) return { kind: 'result', result: found, followed: true };
       last = { answered: true };
     } catch (error) {
       last = { answered: false, error };
@@ -87,27 +90,4 @@ async function follow(api: Api, key: string, sleep: Sleep): Promise<PlaceOutcome
       `Could not find out whether the order was placed (${why}). Check Positions first; Place sends the ` +
       'same request with the same key, which never places it twice.',
   };
-}
-
-/**
- * Pending legs settle within seconds, and market legs are acknowledged before their fills are read back:
- * read the execution back a few times for the final word. A failed read keeps what is known (orders may
- * stand: the trader must see them, not an error).
- */
-export async function settle(api: Api, result: ExecuteResult, sleep: Sleep = timerSleep): Promise<ExecuteResult> {
-  let r = result;
-  const unfilled = (x: ExecuteResult) => x.orderType === 'market' && x.legs.some((l) => l.status === 'placed');
-  try {
-    for (let i = 0; i < 10 && r.status === 'pending'; i++) {
-      await sleep(1000);
-      r = await api.execution(r.executionId);
-    }
-    for (let i = 0; i < 3 && unfilled(r); i++) {
-      await sleep(400);
-      r = await api.execution(r.executionId);
-    }
-  } catch {
-    // keep the last result read
-  }
-  return r;
 }

@@ -23,7 +23,7 @@ describe('healthWarnings', () => {
         {
           account: 'mirror1',
           severity: 'warning',
-          message: 'mirror1: 1 failed read, last good read 45s ago: exchange unavailable',
+          message: 'mirror1: 1 failed read, last good read 45s ago',
         },
       ],
     ],
@@ -39,7 +39,7 @@ describe('healthWarnings', () => {
         {
           account: 'mirror1',
           severity: 'critical',
-          message: 'mirror1: 1 failed read, never read: exchange unavailable',
+          message: 'mirror1: 1 failed read, never read',
         },
       ],
     ],
@@ -50,5 +50,17 @@ describe('healthWarnings', () => {
     ],
   ])('%s', (_name, s, expected) => {
     expect(healthWarnings(s, NOW)).toEqual(expected);
+  });
+
+  it('never says the raw error (it is in Diagnostics), and leaves accounts with freshness to it', () => {
+    const s = stats({
+      accounts: [acct({ lastError: 'GET http://127.0.0.1:1/v5/position/list 503 Service Unavailable' })],
+    });
+    expect(
+      healthWarnings(s, NOW)
+        .map((w) => w.message)
+        .join(),
+    ).not.toMatch(/http|503/i);
+    expect(healthWarnings(s, NOW, new Set(['mirror1']))).toEqual([]);
   });
 });

@@ -10,9 +10,15 @@ export interface HealthWarning {
 
 /**
  * Accounts whose reads are failing, said plainly: their positions (and tiers) are as old as the last good
- * read, which is exactly what a trader must know before trusting the glance.
+ * read, which is exactly what a trader must know before trusting the glance. Accounts in `covered` (the
+ * companion sends their freshness, in words: freshness.ts) are left to that; the raw error (a URL and HTTP
+ * text) is never said here, only in Diagnostics.
  */
-export function healthWarnings(stats: MonitorStats | null, now: number): HealthWarning[] {
+export function healthWarnings(
+  stats: MonitorStats | null,
+  now: number,
+  covered: ReadonlySet<string> = new Set(),
+): HealthWarning[] {
   if (!stats) return [];
   const out: HealthWarning[] = [];
   for (const a of stats.accounts) {
@@ -23,13 +29,12 @@ export function healthWarnings(stats: MonitorStats | null, now: number): HealthW
         message: `${a.account}: ${a.key.warnings.join('; ')}`,
       });
     }
-    if (a.consecutiveFailures === 0) continue;
+    if (a.consecutiveFailures === 0 || covered.has(a.account)) continue;
     const since = a.lastReadAt === null ? 'never read' : `last good read ${formatAge(Math.max(0, now - a.lastReadAt))}`;
-    const why = a.lastError ? `: ${a.lastError}` : '';
     out.push({
       account: a.account,
       severity: a.lastReadAt === null || a.consecutiveFailures >= 3 ? 'critical' : 'warning',
-      message: `${a.account}: ${a.consecutiveFailures} failed read${a.consecutiveFailures === 1 ? '' : 's'}, ${since}${why}`,
+      message: `${a.account}: ${a.consecutiveFailures} failed read${a.consecutiveFailures === 1 ? '' : 's'}, ${since}`,
     });
   }
   if (stats.subscriberErrors > 0) {

@@ -15,7 +15,7 @@ export type BackgroundToPopup = {
 };
 
 export type PopupToBackground =
-  /** The popup opened: make the picture current (a fresh snapshot when the last one is old). */
+  /** The popup opened: reopen the socket if it is gone (an open one keeps the state current). */
   | { type: 'refresh' }
   /** "Retry now" in the disconnected state. */
   | { type: 'reconnect' }

@@ -1,15 +1,9 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { PositionsResponse, type TieredPosition } from '@tierwatch/shared';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  browserSuiteEnabled,
-  type ExtensionBrowser,
-  ensureExtensionBuilt,
-  launchWithExtension,
-} from '../support/browser.ts';
-import { type CompanionProcess, REPO_ROOT, startCompanionProcess } from '../support/companion-process.ts';
+import { browserSuiteEnabled, type ExtensionBrowser } from '../support/browser.ts';
+import { ARTIFACTS, type ExtensionRig, startExtensionRig } from '../support/extension-rig.ts';
 
 /**
  * Issue 19's end-to-end checks, in Debian's Chromium with the built extension against the real companion
@@ -17,8 +11,6 @@ import { type CompanionProcess, REPO_ROOT, startCompanionProcess } from '../supp
  * re-arming within the quiet period); an SL hit raises its own notification and clears the CRITICAL one;
  * a position snoozed from its row stays silent until the snooze ends.
  */
-
-const ARTIFACTS = join(REPO_ROOT, 'test', 'artifacts');
 
 type Tw = {
   tierwatch: {
@@ -29,45 +21,20 @@ type Tw = {
 type WithSl = TieredPosition & { stopLoss: number };
 
 describe.runIf(browserSuiteEnabled('e2e alerts'))('alerts in Chromium against the companion', () => {
-  let companion: CompanionProcess;
+  let rig: ExtensionRig;
   let browser: ExtensionBrowser;
-  let api: (path: string) => Promise<unknown>;
+  let api: ExtensionRig['api'];
   let setPrice: (symbol: string, price: number) => Promise<void>;
   const used = new Set<string>();
 
   beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    const extensionDir = ensureExtensionBuilt();
-    [companion, browser] = await Promise.all([
-      startCompanionProcess({
-        env: { COMPANION__PAPER__POSITIONS_PER_ACCOUNT: '20', COMPANION__LOG__LEVEL: 'warn' },
-      }),
-      launchWithExtension({ extensionDir }),
-    ]);
-    const { url, token, paperExchange } = companion.ready;
-    api = async (path) => {
-      const res = await fetch(`${url}${path}`, { headers: { authorization: `Bearer ${token}` } });
-      if (!res.ok) throw new Error(`${path}: HTTP ${res.status}`);
-      return res.json();
-    };
-    setPrice = async (symbol, price) => {
-      const res = await fetch(`${paperExchange!.url}/sim/price`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ symbol, price }),
-      });
-      if (!res.ok) throw new Error(`/sim/price: HTTP ${res.status}`);
-    };
-    await browser.setStorage({ companionUrl: url, pairingToken: token });
-    await browser.waitInWorker(() => (globalThis as unknown as Tw).tierwatch?.state().status.state === 'open', null, {
-      timeoutMs: 20_000,
-      what: 'the socket to open',
-    });
+    rig = await startExtensionRig({ perAccount: 20 });
+    ({ browser, api } = rig);
+    setPrice = async (symbol, price) => void (await rig.sim('/price', { symbol, price }));
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await companion?.kill();
+    await rig?.close();
   });
 
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   ExecutionsResponse,
@@ -10,14 +9,9 @@ import {
 } from '@tierwatch/shared';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  browserSuiteEnabled,
-  EXTENSION_ID,
-  type ExtensionBrowser,
-  ensureExtensionBuilt,
-  launchWithExtension,
-} from '../support/browser.ts';
-import { type CompanionProcess, REPO_ROOT, startCompanionProcess } from '../support/companion-process.ts';
+import { browserSuiteEnabled, EXTENSION_ID, type ExtensionBrowser } from '../support/browser.ts';
+import type { CompanionProcess } from '../support/companion-process.ts';
+import { ARTIFACTS, type ExtensionRig, startExtensionRig } from '../support/extension-rig.ts';
 
 /**
  * The issue's "Must show", end to end: Debian's Chromium with the built extension, against the real
@@ -26,7 +20,6 @@ import { type CompanionProcess, REPO_ROOT, startCompanionProcess } from '../supp
  * wrong token).
  */
 
-const ARTIFACTS = join(REPO_ROOT, 'test', 'artifacts');
 const POSITIONS_PER_ACCOUNT = 20;
 
 type Tw = {
@@ -34,51 +27,25 @@ type Tw = {
 };
 
 describe.runIf(browserSuiteEnabled('e2e extension'))('the extension in Chromium against the companion', () => {
+  let rig: ExtensionRig;
   let companion: CompanionProcess;
   let browser: ExtensionBrowser;
-  let api: (path: string, init?: RequestInit) => Promise<unknown>;
+  let api: ExtensionRig['api'];
   let sim: (path: string, body?: unknown) => Promise<Record<string, unknown>>;
 
   beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    // The build (only when missing or stale) blocks the event loop: run it before anything has a timer going.
-    const extensionDir = ensureExtensionBuilt();
-    // Chromium and the companion (ccxt's import is the slow part) start in parallel.
-    [companion, browser] = await Promise.all([
-      startCompanionProcess({
-        env: {
-          COMPANION__PAPER__POSITIONS_PER_ACCOUNT: String(POSITIONS_PER_ACCOUNT),
-          COMPANION__LOG__LEVEL: 'warn',
-          // The popup's calls/s line comes with the monitor's stats event: publish it every second, not every 5.
-          COMPANION__MONITOR__STATS__PUBLISH_INTERVAL_MS: '1000',
-        },
-      }),
-      launchWithExtension({ extensionDir }),
-    ]);
-    const { url, token, paperExchange } = companion.ready;
-    api = async (path, init) => {
-      const res = await fetch(`${url}${path}`, {
-        ...init,
-        headers: { authorization: `Bearer ${token}`, ...init?.headers },
-      });
-      if (!res.ok) throw new Error(`${path}: HTTP ${res.status} ${await res.text()}`);
-      return res.json();
-    };
-    sim = async (path, body) => {
-      const res = await fetch(`${paperExchange!.url}/sim${path}`, {
-        method: body === undefined ? 'GET' : 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const json = (await res.json()) as Record<string, unknown>;
-      if (!res.ok) throw new Error(`/sim${path}: HTTP ${res.status} ${JSON.stringify(json)}`);
-      return json;
-    };
+    rig = await startExtensionRig({
+      perAccount: POSITIONS_PER_ACCOUNT,
+      // Paired through the options page, in the first case.
+      pair: false,
+      // The popup's calls/s line comes with the monitor's stats event: publish it every second, not every 5.
+      env: { COMPANION__MONITOR__STATS__PUBLISH_INTERVAL_MS: '1000' },
+    });
+    ({ companion, browser, api, sim } = rig);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await companion?.kill();
+    await rig?.close();
   });
 
   /** The trade the execute case placed, for the repeat case after it. */
@@ -266,6 +233,13 @@ describe.runIf(browserSuiteEnabled('e2e extension'))('the extension in Chromium 
     // 'placed' (accepted, fill not yet read back) or 'filled': the exchange's positions below are the proof.
     expect(legStatus.map(([a]) => a)).toEqual(['main', 'mirror1']);
     for (const [, st] of legStatus) expect(['placed', 'filled']).toContain(st);
+    // The fills read back come on the stream (execution-updated), not from polling the execution: the
+    // open result turns to filled by itself.
+    await expect
+      .poll(() => page.getByTestId('exec-leg').evaluateAll((els) => els.map((e) => e.getAttribute('data-status'))), {
+        timeout: 15_000,
+      })
+      .toEqual(['filled', 'filled']);
     await page.screenshot({ path: join(ARTIFACTS, 'popup-execute-result.png') });
     await page.close();
     lastTrade = { symbol: inst.symbol, qty };

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import {
@@ -10,13 +10,8 @@ import {
 } from '@tierwatch/shared';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  browserSuiteEnabled,
-  type ExtensionBrowser,
-  ensureExtensionBuilt,
-  launchWithExtension,
-} from '../support/browser.ts';
-import { type CompanionProcess, REPO_ROOT, startCompanionProcess } from '../support/companion-process.ts';
+import { browserSuiteEnabled, type ExtensionBrowser, ensureExtensionBuilt } from '../support/browser.ts';
+import { ARTIFACTS, type ExtensionRig, startExtensionRig } from '../support/extension-rig.ts';
 
 /**
  * Issue 20's "Must show", end to end: Debian's Chromium with the built extension against the real
@@ -27,7 +22,6 @@ import { type CompanionProcess, REPO_ROOT, startCompanionProcess } from '../supp
  * go to test/artifacts/glance-*.png.
  */
 
-const ARTIFACTS = join(REPO_ROOT, 'test', 'artifacts');
 const PER_ACCOUNT = 200;
 /** The rules this issue is about: text contrast and every control named. */
 const A11Y_RULES = new Set([
@@ -47,58 +41,26 @@ type Tw = {
 };
 
 describe.runIf(browserSuiteEnabled('e2e glance'))('the glance in the popup and the side panel', () => {
-  let companion: CompanionProcess;
+  let rig: ExtensionRig;
   let browser: ExtensionBrowser;
   let api: (path: string, body?: unknown) => Promise<unknown>;
   let sim: (path: string, body?: unknown) => Promise<Record<string, unknown>>;
   const positions = async () => PositionsResponse.parse(await api('/api/v1/trading/positions')).data;
 
   beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    const extensionDir = ensureExtensionBuilt();
-    [companion, browser] = await Promise.all([
-      startCompanionProcess({
-        env: {
-          COMPANION__PAPER__POSITIONS_PER_ACCOUNT: String(PER_ACCOUNT),
-          // More symbols than positions, so the execute case finds one no account holds.
-          COMPANION__PAPER__SYMBOLS: '300',
-          COMPANION__LOG__LEVEL: 'warn',
-          COMPANION__MONITOR__STATS__PUBLISH_INTERVAL_MS: '1000',
-        },
-      }),
-      launchWithExtension({ extensionDir }),
-    ]);
-    const { url, token, paperExchange } = companion.ready;
-    api = async (path, body) => {
-      const res = await fetch(`${url}${path}`, {
-        method: body === undefined ? 'GET' : 'POST',
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      if (!res.ok) throw new Error(`${path}: HTTP ${res.status} ${await res.text()}`);
-      return res.json();
-    };
-    sim = async (path, body) => {
-      const res = await fetch(`${paperExchange!.url}/sim${path}`, {
-        method: body === undefined ? 'GET' : 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const json = (await res.json()) as Record<string, unknown>;
-      if (!res.ok) throw new Error(`/sim${path}: HTTP ${res.status} ${JSON.stringify(json)}`);
-      return json;
-    };
-    // Paired as the options page would save it (the options page itself is covered by extension.test.ts).
-    await browser.setStorage({ companionUrl: url, pairingToken: token });
-    await browser.waitInWorker(() => (globalThis as unknown as Tw).tierwatch.state().status.state === 'open', null, {
-      timeoutMs: 20_000,
-      what: 'the socket to open',
+    rig = await startExtensionRig({
+      perAccount: PER_ACCOUNT,
+      env: {
+        // More symbols than positions, so the execute case finds one no account holds.
+        COMPANION__PAPER__SYMBOLS: '300',
+        COMPANION__MONITOR__STATS__PUBLISH_INTERVAL_MS: '1000',
+      },
     });
+    ({ browser, api, sim } = rig);
   }, 90_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await companion?.kill();
+    await rig?.close();
   });
 
   const open = async (page: string, width = 440, height = 600): Promise<Page> => {

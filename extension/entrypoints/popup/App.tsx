@@ -157,7 +157,7 @@ export function App() {
           <Monitor status={status} stream={stream} focus={focus} />
         </AlertCtx.Provider>
       ) : (
-        <Trade stream={stream} onDone={() => setTab('monitor')} />
+        <Trade stream={stream} status={status.state} onDone={() => setTab('monitor')} />
       )}
     </main>
   );

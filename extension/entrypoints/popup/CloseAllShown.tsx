@@ -8,13 +8,20 @@ import { sendAction } from './PositionActions.tsx';
  * "Close all shown": every family the filter shows, closed at market (reduce-only, each leg on its own
  * size), behind a typed confirmation ("CLOSE 12"). Each family is its own action under its own key, kept
  * for this set: pressing Close again after a lost answer can only answer, never close twice.
+ *
+ * The list is live (tiers and distances move while the panel is open), so the panel holds the set it was
+ * opened on: the families it names, counts, closes and reports are the ones the trader read, whatever the
+ * filter shows a moment later.
  */
 
 /** The words the trader types to close `n` families: the count, so a changed filter needs a new confirmation. */
 export const closeAllPhrase = (n: number) => `CLOSE ${n}`;
 
-export function CloseAllShown({ families }: { families: Family[] }) {
-  const [open, setOpen] = useState(false);
+export function CloseAllShown({ families: live }: { families: Family[] }) {
+  const [opened, setOpened] = useState<Family[] | null>(null);
+  const open = opened !== null;
+  const families = opened ?? live;
+  const setOpen = (on: boolean) => setOpened(on ? live : null);
   const [typed, setTyped] = useState('');
   const [busy, setBusy] = useState(false);
   const [replies, setReplies] = useState<Record<string, PositionActionReply> | null>(null);
@@ -47,7 +54,7 @@ export function CloseAllShown({ families }: { families: Family[] }) {
   };
   const done = replies ? Object.values(replies).filter((r) => r.ok && r.result.status === 'complete').length : 0;
   return (
-    <div class="banner warn close-all-panel" data-testid="close-all-panel">
+    <div class="banner warn close-all-panel" data-testid="close-all-panel" data-count={families.length}>
       <p>
         Closes {families.length} position families at market on every account that holds them:{' '}
         {families.map((f) => `${f.main.symbol} ${f.main.side}`).join(', ')}. Type <b class="mono">{phrase}</b> to

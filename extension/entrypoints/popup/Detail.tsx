@@ -1,5 +1,4 @@
-import type { Alert, Order, TieredPosition } from '@tierwatch/shared';
-import { positionKey, type StreamState } from '@tierwatch/shared';
+import type { Alert, Order, StreamState, TieredPosition } from '@tierwatch/shared';
 import type { ComponentType } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { createApi } from '../../utils/api.ts';
@@ -8,20 +7,18 @@ import { formatAge, formatPct, formatPnl, formatPrice, formatQty } from '../../u
 import { liquidationDistancePct, markValue, roiPct } from '../../utils/metrics.ts';
 import { loadSettings } from '../../utils/settings.ts';
 import { flagNotes } from '../../utils/view.ts';
-import { useLivePositions } from './useLive.ts';
 
 /**
  * One position in full: its levels with their distances, a chart of the marks seen while the view is open
  * with entry, TP, SL and liquidation drawn over them, its open orders and its recent alerts.
  *
- * The companion has no candle route, so the chart draws the marks this view reads: the monitor's positions
- * of the position's account once a second (GET /api/v1/monitor/positions, memory only, no exchange call).
+ * The companion has no candle route, so the chart draws the marks the stream brings while the view is open
+ * (every positions-updated that moved this position's mark).
  * Open orders are read once on opening (and on "refresh") and shown read-only: a cancel is a money action, and the companion's one guarded money path
  * (execution) has no cancel yet (issue 18); a second, unguarded path is not added here.
  */
 
 type ChartProps = { points: MarkPoint[]; levels: ChartLevel[] };
-const POLL_MS = 1000;
 
 export function Detail({ stream, keyOf, onBack }: { stream: StreamState; keyOf: string; onBack: () => void }) {
   const fromStream = stream.positions[keyOf];
@@ -44,12 +41,11 @@ export function Detail({ stream, keyOf, onBack }: { stream: StreamState; keyOf: 
     };
   }, []);
 
-  // Marks from the monitor's memory every second (no exchange call): the chart's line.
-  const live = useLivePositions(POLL_MS, account);
-  const mine = live?.data.find((q) => positionKey(q) === keyOf) ?? null;
+  // The chart's line: each mark the stream brings (the background pushes every positions-updated here).
+  const mark = fromStream?.markPrice;
   useEffect(() => {
-    if (mine && live) setPoints((pts) => appendMark(pts, live.at, mine.markPrice));
-  }, [live]);
+    if (mark !== undefined) setPoints((pts) => appendMark(pts, stream.at, mark));
+  }, [mark, stream.at]);
 
   // Open orders once on opening and on demand: a cached orders read may cost the exchange a call.
   const [ordersAsk, setOrdersAsk] = useState(0);
@@ -75,7 +71,7 @@ export function Detail({ stream, keyOf, onBack }: { stream: StreamState; keyOf: 
     };
   }, [keyOf, account, ordersAsk]);
 
-  const p = mine ?? fromStream ?? null;
+  const p = fromStream ?? null;
   const levels = useMemo(
     () => (p ? chartLevels(p) : []),
     [p?.entryPrice, p?.takeProfit, p?.stopLoss, p?.liquidationPrice],

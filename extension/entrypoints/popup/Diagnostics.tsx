@@ -47,14 +47,24 @@ export function Diagnostics({ stream, onBack }: { stream: StreamState; onBack: (
               ))}
             </tbody>
           </table>
-          <ul class="plain">
-            {s.accounts.map((a) => (
-              <li key={a.account}>
-                {a.account}: last read {a.lastReadAt === null ? 'never' : formatAge(Math.max(0, s.at - a.lastReadAt))},{' '}
-                {a.failures} failures
-                {a.lastError ? ` (${a.lastError})` : ''}
-              </li>
-            ))}
+          <ul class="plain" data-testid="diagnostics-accounts">
+            {s.accounts.map((a) => {
+              const f = stream.freshness[a.account];
+              return (
+                <li key={a.account} data-account={a.account}>
+                  {a.account}: {f ? `data ${f.status}` : 'data'}, last read{' '}
+                  {a.lastReadAt === null ? 'never' : formatAge(Math.max(0, s.at - a.lastReadAt))}, {a.failures}{' '}
+                  {a.failures === 1 ? 'failure' : 'failures'}
+                  {/* The raw error, as the exchange layer saw it: for diagnosing, never on the glance. */}
+                  {a.lastError && (
+                    <span class="muted small" data-testid="diagnostics-last-error">
+                      {' '}
+                      — last error: <code>{a.lastError}</code>
+                    </span>
+                  )}
+                </li>
+              );
+            })}
           </ul>
         </>
       ) : (

@@ -2,35 +2,46 @@ import { type GuardMode, TIERS, type Tier } from '@tierwatch/shared';
 import { useEffect, useState } from 'preact/hooks';
 import type { ConnectionStatus } from '../../utils/connection.ts';
 import { formatAge, formatPnl } from '../../utils/format.ts';
+import { accountDelay, type Freshness, liveLine } from '../../utils/freshness.ts';
 
 /**
- * What a trader needs from the top line: is the glance live, and how old is what it shows. The monitor's
- * call figures and the execution guard's mode are for diagnosing the companion: Diagnostics.tsx.
+ * What a trader needs from the top line: is the glance live (the socket up and every account's exchange
+ * data live), and if not, how old what it shows is. The monitor's call figures, the raw errors and the
+ * execution guard's mode are for diagnosing the companion: Diagnostics.tsx.
  */
 export function Header({
   status,
-  dataAt,
+  freshness,
+  receivedAt,
   guardMode,
   onDiagnostics,
 }: {
   status: ConnectionStatus;
-  /** The newest data shown: the last event or snapshot, or the last read of the monitor's figures. */
-  dataAt: number;
+  freshness: Freshness;
+  /** Server time of the newest snapshot or event received: the age shown while the socket is down. */
+  receivedAt: number;
   guardMode: GuardMode;
   onDiagnostics: () => void;
 }) {
   const now = useNow(1000);
-  const age = Math.max(0, now - dataAt);
-  const stale = status.state !== 'open' || age > 15_000;
+  const line = liveLine(status.state, freshness, now);
   return (
     <header class="head">
-      <span class={`conn ${status.state}`} data-testid="connection" data-state={status.state}>
+      <span
+        class={`conn is-${line.tone}`}
+        data-testid="connection"
+        data-state={status.state}
+        data-live={line.live}
+        title={line.live ? 'Connected, and every account’s exchange data is live' : undefined}
+      >
         <span class="dot" aria-hidden="true" />
-        {status.state === 'open' ? 'Live' : status.state}
+        {line.label}
       </span>
-      <span class={`fresh${stale ? ' stale' : ''}`} data-testid="freshness" title="time of the newest data">
-        data {formatAge(age)}
-      </span>
+      {status.state !== 'open' && (
+        <span class="fresh stale" data-testid="freshness" title="time of the newest data shown">
+          data {formatAge(Math.max(0, now - receivedAt))}
+        </span>
+      )}
       {guardMode === 'critical-only' && (
         <span class="guard critical-only" data-testid="guard-busy" title="An execution is running">
           executing…
@@ -43,14 +54,16 @@ export function Header({
   );
 }
 
-/** Re-render every `ms` so ages count up between state pushes. */
-export function useNow(ms: number): number {
+/** Re-render every `ms` so ages count up between state pushes (null: no ticking, nothing counts up). */
+export function useNow(ms: number | null): number {
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
+    if (ms === null) return;
+    setNow(Date.now());
     const t = setInterval(() => setNow(Date.now()), ms);
     return () => clearInterval(t);
   }, [ms]);
-  return now;
+  return ms === null ? Date.now() : now;
 }
 
 export function TierBar({
@@ -86,18 +99,38 @@ export function TierBar({
   );
 }
 
-/** Unrealised PnL per account, the line a trader compares against the exchange's own totals. */
-export function AccountTotals({ totals }: { totals: { account: string; pnl: number; positions: number }[] }) {
+/**
+ * Unrealised PnL per account, the line a trader compares against the exchange's own totals, with the age
+ * of an account's data when it is not live (its PnL is as old as that).
+ */
+export function AccountTotals({
+  totals,
+  freshness,
+  now,
+}: {
+  totals: { account: string; pnl: number; positions: number }[];
+  freshness: Freshness;
+  now: number;
+}) {
   if (totals.length === 0) return null;
   return (
     <p class="totals" data-testid="account-totals">
-      {totals.map((t, i) => (
-        <span key={t.account}>
-          {i > 0 && ' · '}
-          {t.account} <span class={t.pnl >= 0 ? 'up' : 'down'}>{formatPnl(t.pnl)}</span>
-          <span class="muted"> ({t.positions})</span>
-        </span>
-      ))}
+      {totals.map((t, i) => {
+        const delay = accountDelay(freshness[t.account], now);
+        return (
+          <span key={t.account} data-account={t.account} data-stale={delay !== null}>
+            {i > 0 && ' · '}
+            {t.account} <span class={t.pnl >= 0 ? 'up' : 'down'}>{formatPnl(t.pnl)}</span>
+            <span class="muted"> ({t.positions})</span>
+            {delay !== null && (
+              <span class="acct-age" data-testid="account-age" title="age of this account’s data">
+                {' '}
+                {delay === 'no data yet' ? 'no data yet' : `${delay} old`}
+              </span>
+            )}
+          </span>
+        );
+      })}
     </p>
   );
 }

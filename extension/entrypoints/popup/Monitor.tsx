@@ -1,10 +1,9 @@
-import type { Tier } from '@tierwatch/shared';
-import { positionKey, type StreamState } from '@tierwatch/shared';
-import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { positionKey, type StreamState, type Tier } from '@tierwatch/shared';
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { ConnectionStatus } from '../../utils/connection.ts';
 import { formatPnl } from '../../utils/format.ts';
+import { accountProblems, type Freshness, staleMark } from '../../utils/freshness.ts';
 import { healthWarnings } from '../../utils/health.ts';
-import { withLiveFigures } from '../../utils/live.ts';
 import {
   DEFAULT_OPEN,
   type Filter,
@@ -18,11 +17,8 @@ import { AlertList } from './AlertList.tsx';
 import { CloseAllShown } from './CloseAllShown.tsx';
 import { Detail } from './Detail.tsx';
 import { Diagnostics } from './Diagnostics.tsx';
-import { AccountTotals, Header, TierBar } from './Header.tsx';
+import { AccountTotals, Header, TierBar, useNow } from './Header.tsx';
 import { FamilyRows } from './Rows.tsx';
-import { useLivePositions } from './useLive.ts';
-
-const LIVE_MS = 2000;
 
 interface Props {
   status: ConnectionStatus;
@@ -38,15 +34,12 @@ export function Monitor({ status, stream, focus }: Props) {
   const [filter, setFilter] = useState<Filter>({ text: '', tier: null });
   const [open, setOpen] = useState<Set<Tier>>(() => new Set(DEFAULT_OPEN));
   const [limits, setLimits] = useState<Partial<Record<Tier, number>>>({});
-  // Figures (marks, PnL, distances) refreshed from the monitor's memory every 2 s; tiers stay the stream's.
-  const streamPositions = useRef(stream.positions);
-  streamPositions.current = stream.positions;
-  const live = useLivePositions(LIVE_MS, undefined, streamPositions);
-  const current = useMemo(
-    () => withLiveFigures(stream.positions, live?.data ?? null, live?.base),
-    [stream.positions, live],
-  );
-  const positions = useMemo(() => Object.values(current), [current]);
+  // The stream is the view: every positions-updated the background applied is pushed here as it comes.
+  const positions = useMemo(() => Object.values(stream.positions), [stream.positions]);
+  // Ages count up only while some account's data is not live (nothing else on the list moves by itself).
+  const anyStale = Object.values(stream.freshness).some((f) => f.status !== 'live');
+  const now = useNow(anyStale ? 1000 : null);
+  const staleOf = (account: string) => staleMark(account, stream.freshness, now);
   const groups = useMemo(
     () => groupByTier(positions, stream.accounts, filter, sort),
     [positions, stream.accounts, filter, sort],
@@ -83,15 +76,15 @@ export function Monitor({ status, stream, focus }: Props) {
 
   const list = () => setView({ kind: 'list' });
   if (view.kind === 'diagnostics') return <Diagnostics stream={stream} onBack={list} />;
-  if (view.kind === 'detail')
-    return <Detail stream={{ ...stream, positions: current }} keyOf={view.key} onBack={list} />;
+  if (view.kind === 'detail') return <Detail stream={stream} keyOf={view.key} onBack={list} />;
   const openDetail = (key: string) => setView({ kind: 'detail', key });
 
   return (
     <>
       <Header
         status={status}
-        dataAt={Math.max(stream.at, live?.at ?? 0)}
+        freshness={stream.freshness}
+        receivedAt={stream.at}
         guardMode={stream.guardMode}
         onDiagnostics={() => setView({ kind: 'diagnostics' })}
       />
@@ -100,8 +93,8 @@ export function Monitor({ status, stream, focus }: Props) {
         active={filter.tier}
         onPick={(tier) => setFilter((f) => ({ ...f, tier: f.tier === tier ? null : tier }))}
       />
-      <AccountTotals totals={totals} />
-      <AccountHealth stream={stream} />
+      <AccountTotals totals={totals} freshness={stream.freshness} now={now} />
+      <AccountHealth stream={stream} now={now} />
       <AlertList stream={stream} />
       <div class="tools">
         <input
@@ -162,7 +155,14 @@ export function Monitor({ status, stream, focus }: Props) {
                   </span>
                 </button>
                 {shown.map((f) => (
-                  <FamilyRows key={f.key} family={f} ratios={ratios} focus={focus} onOpen={openDetail} />
+                  <FamilyRows
+                    key={f.key}
+                    family={f}
+                    ratios={ratios}
+                    focus={focus}
+                    onOpen={openDetail}
+                    staleOf={staleOf}
+                  />
                 ))}
                 {isOpen && g.families.length > shown.length && (
                   <button
@@ -189,9 +189,13 @@ export function Monitor({ status, stream, focus }: Props) {
   );
 }
 
-/** Accounts whose reads are failing: their rows are only as fresh as the last good read. */
-function AccountHealth({ stream }: { stream: StreamState }) {
-  const warnings = healthWarnings(stream.stats, Date.now());
+/**
+ * Accounts whose data is not live, in the companion's words with the rows' age (freshness.ts), and key
+ * warnings; the raw errors are in Diagnostics.
+ */
+function AccountHealth({ stream, now }: { stream: StreamState; now: number }) {
+  const fresh: Freshness = stream.freshness;
+  const warnings = [...accountProblems(fresh, now), ...healthWarnings(stream.stats, now, new Set(Object.keys(fresh)))];
   if (warnings.length === 0) return null;
   return (
     <ul class="alerts" data-testid="account-health">

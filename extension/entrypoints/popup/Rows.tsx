@@ -18,9 +18,11 @@ interface FamilyProps {
   ratios: Map<string, number>;
   focus: string | null;
   onOpen: (key: string) => void;
+  /** "stale 42 s" for a leg whose account's data is not live (freshness.ts), else null. */
+  staleOf: (account: string) => string | null;
 }
 
-export function FamilyRows({ family, ratios, focus, onOpen }: FamilyProps) {
+export function FamilyRows({ family, ratios, focus, onOpen, staleOf }: FamilyProps) {
   const focusInMirrors = family.mirrors.some((m) => positionKey(m) === focus);
   const [expanded, setExpanded] = useState(focusInMirrors);
   const syncs = family.mirrors.map((m) => ({ m, ratio: ratios.get(m.account) ?? null }));
@@ -28,7 +30,7 @@ export function FamilyRows({ family, ratios, focus, onOpen }: FamilyProps) {
   const drift = states.some((s) => !s.sync.inSync);
   return (
     <div class="family">
-      <Row p={family.main} focus={focus} onOpen={onOpen} />
+      <Row p={family.main} focus={focus} onOpen={onOpen} stale={staleOf(family.main.account)} />
       <AlertControls family={family.key} />
       <PositionActions family={family} />
       {states.length > 0 && (
@@ -53,7 +55,9 @@ export function FamilyRows({ family, ratios, focus, onOpen }: FamilyProps) {
         </button>
       )}
       {(expanded || focusInMirrors) &&
-        states.map(({ m, ratio }) => <Row key={m.account} p={m} focus={focus} onOpen={onOpen} mirrorRatio={ratio} />)}
+        states.map(({ m, ratio }) => (
+          <Row key={m.account} p={m} focus={focus} onOpen={onOpen} mirrorRatio={ratio} stale={staleOf(m.account)} />
+        ))}
     </div>
   );
 }
@@ -63,9 +67,11 @@ interface RowProps {
   focus: string | null;
   onOpen: (key: string) => void;
   mirrorRatio?: number | null;
+  /** Its account's data is not live: how old the figures are ("stale 42 s"). */
+  stale?: string | null;
 }
 
-export function Row({ p, focus, onOpen, mirrorRatio }: RowProps) {
+export function Row({ p, focus, onOpen, mirrorRatio, stale = null }: RowProps) {
   const key = positionKey(p);
   const mirror = mirrorRatio !== undefined;
   const notes = flagNotes(p);
@@ -78,10 +84,11 @@ export function Row({ p, focus, onOpen, mirrorRatio }: RowProps) {
     // biome-ignore lint/a11y/useKeyWithClickEvents: the symbol button is the keyboard path to the same view
     // biome-ignore lint/a11y/noStaticElementInteractions: the whole row is a click target for the mouse
     <div
-      class={`pos t-${p.tier}${near ? ` near-${near}` : ''}${mirror ? ' mirror' : ''}${focus === key ? ' focused' : ''}${liqFirst ? ' liq-first' : ''}`}
+      class={`pos t-${p.tier}${near ? ` near-${near}` : ''}${mirror ? ' mirror' : ''}${focus === key ? ' focused' : ''}${liqFirst ? ' liq-first' : ''}${stale ? ' stale' : ''}`}
       data-testid="position-row"
       data-key={key}
       data-tier={p.tier}
+      data-stale={stale !== null}
       data-near={near ?? ''}
       onClick={open}
     >
@@ -109,6 +116,11 @@ export function Row({ p, focus, onOpen, mirrorRatio }: RowProps) {
         <span class="acct" title="account">
           {mirror ? `×${mirrorRatio ?? '?'}` : p.account}
         </span>
+        {stale && (
+          <span class="stale-mark" data-testid="row-stale" title="this account’s exchange data is not updating">
+            {stale}
+          </span>
+        )}
       </div>
       <div class="figs" data-testid="row-figures">
         <span>

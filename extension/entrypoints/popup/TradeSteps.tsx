@@ -1,16 +1,10 @@
-import type { ExecuteResult, InstrumentInfo, PositionSide } from '@tierwatch/shared';
+import type { ExecuteResult, InstrumentInfo } from '@tierwatch/shared';
 import { useEffect, useState } from 'preact/hooks';
 import type { Plan } from '../../utils/execute-form.ts';
 import { formatAgeExact, formatPrice, formatQty } from '../../utils/format.ts';
 import { describeEffect, effectOf, needsChoice } from '../../utils/position-effect.ts';
 import type { Repeat, RepeatCheck } from '../../utils/repeat-order.ts';
-
-/** Each account's position on the order's symbol, read at review. */
-export type HeldByAccount = Record<string, { side: PositionSide; size: number; leverage: number | null }>;
-export type HeldCheck =
-  | { state: 'checking' }
-  | { state: 'ok'; byAccount: HeldByAccount }
-  | { state: 'error'; message: string };
+import type { HeldCheck } from '../../utils/trade-flow.ts';
 
 // The trade's two steps after the form: confirm (what goes to each account) and the per-account result.
 

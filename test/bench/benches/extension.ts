@@ -7,6 +7,7 @@ import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
 import { bigSnapshot } from '../../../extension/test-support/fixtures.ts';
 import { CHROMIUM_PATH, chromiumArgs } from '../../support/browser.ts';
+import { measurePopupUpdate } from '../popup-update.ts';
 import { bytesPerSecPerSocket } from './view-bytes.ts';
 
 /**
@@ -144,6 +145,8 @@ export default async function run(): Promise<Record<string, unknown>> {
   const lazy = lazyChunks(OUT, chunks);
   const chartGzipBytes = lazy.reduce((n, f) => n + gzipSync(readFileSync(join(OUT, f)), { level: 9 }).length, 0);
   const { times, rows } = await measureRender(400, RUNS);
+  // Issue 17: a price step at the paper exchange → the already-open popup's row (test/bench/popup-update.ts).
+  const popupUpdate = await measurePopupUpdate(Number(process.env.BENCH_POPUP_STEPS ?? 30));
   // What the open popup's socket carries at 4,000 positions with prices moving (issue 17: ≤ 50 KB/s).
   const stream = await bytesPerSecPerSocket();
   return {
@@ -161,6 +164,7 @@ export default async function run(): Promise<Record<string, unknown>> {
     render400MaxMs: round(Math.max(...times)),
     render400Runs: times.length,
     rowsRendered: rows,
+    ...popupUpdate,
     browser: CHROMIUM_PATH,
   };
 }
