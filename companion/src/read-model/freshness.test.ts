@@ -67,8 +67,18 @@ describe('accountFreshness', () => {
       { status: 'live', problem: null, dataAt: NOW - 2_000 },
     ],
     [
-      'stream stale and REST old',
+      "stream stale and REST old: as old as the stream's last frame",
       { health: health({ lastReadAt: NOW - 300_000 }), stream: { health: 'stale', ageMs: 40_000 } },
+      { status: 'stale', problem: PROBLEM.silent, dataAt: NOW - 40_000 },
+    ],
+    [
+      'stream down since a frame older than the last REST read',
+      { health: health({ lastReadAt: NOW - 300_000 }), stream: { health: 'down', ageMs: 400_000 } },
+      { status: 'stale', problem: PROBLEM.silent, dataAt: NOW - 300_000 },
+    ],
+    [
+      'stream down before any frame',
+      { health: health({ lastReadAt: NOW - 300_000 }), stream: { health: 'down', ageMs: null } },
       { status: 'stale', problem: PROBLEM.silent, dataAt: NOW - 300_000 },
     ],
     [

@@ -46,12 +46,16 @@ export function problemInWords(rawError: string): string {
 /**
  * One account's freshness as the popup shows it (see AccountFreshness): `down` before any data, `stale`
  * while its reads fail, its key is refused, or it has been silent past `staleAfterMs` with no live stream
- * behind it; `live` otherwise. `dataAt` is its newest good data: the last REST read, or now (less the
- * frame age) while its private stream is live, since a live stream would have pushed any change.
+ * behind it; `live` otherwise. `dataAt` is its newest good data: the later of the last REST read and the
+ * private stream's last frame (a live stream would have pushed any change).
  */
 export function accountFreshness(input: FreshnessInput): AccountFreshness {
   const { health, stream, now } = input;
-  const streamAt = stream?.health === 'live' ? now - (stream.ageMs ?? 0) : null;
+  // A stale or down stream still says how old the account's data is: as old as its last frame (a stream
+  // that fell silent 8 s ago leaves data 8 s old, not as old as the last REST reconcile a minute ago).
+  const streamAt =
+    stream === null ? null : stream.ageMs !== null ? now - stream.ageMs : stream.health === 'live' ? now : null;
+  const streamLive = stream?.health === 'live';
   const dataAt =
     health.lastReadAt === null && streamAt === null ? null : Math.max(health.lastReadAt ?? 0, streamAt ?? 0);
   const failing = health.consecutiveFailures > 0 && health.lastError !== null;
@@ -60,7 +64,9 @@ export function accountFreshness(input: FreshnessInput): AccountFreshness {
   const base = { account: health.account, dataAt };
   if (dataAt === null) return { ...base, status: 'down', problem };
   if (problem !== null) return { ...base, status: 'stale', problem };
-  if (streamAt === null && now - dataAt > input.staleAfterMs)
+  // Without a live stream only REST vouches for the account: silent past the cadence is stale, whatever
+  // the stream's last frame said before it fell silent.
+  if (!streamLive && now - (health.lastReadAt ?? Number.NEGATIVE_INFINITY) > input.staleAfterMs)
     return { ...base, status: 'stale', problem: PROBLEM.silent };
   return { ...base, status: 'live', problem: null };
 }
