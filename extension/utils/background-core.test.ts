@@ -1,4 +1,4 @@
-import type { ServerMessage } from '@tierwatch/shared';
+import { positionKey, type ServerMessage } from '@tierwatch/shared';
 import { describe, expect, it } from 'vitest';
 import { position, snapshot } from '../test-support/fixtures.ts';
 import { type BackgroundDeps, createBackground } from './background-core.ts';
@@ -212,7 +212,7 @@ const view = (seq: number, markPrice: number): ServerMessage => ({
   seq,
   at: 2_000,
   positions: [],
-  figures: [{ ...ref, markPrice, unrealisedPnl: 12, distanceToTpPct: 3.2, distanceToSlPct: 1.1, tier: 'URGENT' }],
+  figures: [[positionKey(ref), markPrice, 12, 3.2, 1.1, 'URGENT']],
   removed: [],
   accounts: [],
 });

@@ -204,15 +204,21 @@ export const Pong = z.object({
 });
 export type Pong = z.infer<typeof Pong>;
 
-/** The figures of a position that move with its mark: what changes between two pushes of an unchanged one. */
-export const PositionFigures = z.object({
-  ...PositionKey.shape,
-  markPrice: Price,
-  unrealisedPnl: z.number(),
-  distanceToTpPct: z.number().nonnegative().nullable(),
-  distanceToSlPct: z.number().nonnegative().nullable(),
-  tier: Tier,
-});
+/**
+ * The figures of a position that move with its mark, what changes between two pushes of an unchanged
+ * one, as a row: [position key ("account:symbol:side", see positionKey), markPrice, unrealisedPnl,
+ * distanceToTpPct, distanceToSlPct, tier]. A row, not an object: at thousands of moving positions figures
+ * are nearly all a socket carries, and field names would be over half of their bytes. `figuresRow` and
+ * `readFiguresRow` (view/figures.ts) are the only code that knows the order.
+ */
+export const PositionFigures = z.tuple([
+  z.string().regex(/^[^:]+:[^:]+:(long|short)$/, 'must be a position key account:symbol:side'),
+  Price,
+  z.number(),
+  z.number().nonnegative().nullable(),
+  z.number().nonnegative().nullable(),
+  Tier,
+]);
 export type PositionFigures = z.infer<typeof PositionFigures>;
 
 /**

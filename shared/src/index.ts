@@ -13,5 +13,6 @@ export * from './steps.ts';
 export * from './tier.ts';
 export * from './trading.ts';
 export * from './view/alert-list.ts';
+export * from './view/figures.ts';
 export * from './view/keys.ts';
 export * from './view/stream.ts';

@@ -1,4 +1,10 @@
-import type { AccountFreshness, PositionsUpdated, TieredPosition } from '@tierwatch/shared';
+import {
+  type AccountFreshness,
+  type PositionsUpdated,
+  parsePositionKey,
+  readFiguresRow,
+  type TieredPosition,
+} from '@tierwatch/shared';
 import { describe, expect, it } from 'vitest';
 import { position } from '../../../shared/test-support/fixtures.ts';
 import { SharedView } from './shared-view.ts';
@@ -19,7 +25,7 @@ const live: AccountFreshness = { account: 'main', status: 'live', dataAt: 1, pro
 const stale: AccountFreshness = { account: 'main', status: 'stale', dataAt: 1, problem: 'cannot reach the exchange' };
 const symbols = (u: PositionsUpdated) => ({
   positions: u.positions.map((p) => p.symbol),
-  figures: u.figures.map((f) => f.symbol),
+  figures: u.figures.map((row) => parsePositionKey(readFiguresRow(row).key)?.symbol),
   removed: u.removed.map((r) => r.symbol),
   accounts: u.accounts.map((a) => a.status),
 });
@@ -72,7 +78,7 @@ describe('SharedView: one view, a generation per change', () => {
       return v.gen;
     });
     expect(gens).toEqual([1, 1, 2]); // 0.04 % and 0.08 % from 100: not yet; 0.12 %: sent
-    expect(v.update(at(1), 0).figures[0]?.markPrice).toBe(100.12);
+    expect(v.update(at(1), 0).figures[0]?.[1]).toBe(100.12);
   });
 
   it('an unchanged book makes no new generation (and no frame to send)', () => {
@@ -91,7 +97,11 @@ describe('SharedView: one view, a generation per change', () => {
     const laggard = v.frame(at(0), 3);
     expect(laggard).not.toBe(a);
     expect(v.builds).toBe(2);
-    expect(JSON.parse(String(a))).toMatchObject({ type: 'positions-updated', seq: 3, figures: [{ markPrice: 105 }] });
+    expect(JSON.parse(String(a))).toMatchObject({
+      type: 'positions-updated',
+      seq: 3,
+      figures: [[expect.any(String), 105, expect.any(Number), 10, 10, expect.any(String)]],
+    });
   });
 
   it('after a snapshot the first update carries every account', () => {

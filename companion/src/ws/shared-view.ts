@@ -1,12 +1,13 @@
 import {
   type AccountFreshness,
+  figuresRow,
   type PositionKey,
   type PositionsUpdated,
   positionKey,
   refOf,
   type TieredPosition,
 } from '@tierwatch/shared';
-import { figuresOf, freshnessChanged, viewChange } from './view-change.ts';
+import { freshnessChanged, viewChange } from './view-change.ts';
 
 interface Published {
   position: TieredPosition;
@@ -119,7 +120,7 @@ export class SharedView {
     for (const e of this.published.values()) {
       if (e.gen <= cursor.gen) continue;
       if (e.fullGen > cursor.gen) msg.positions.push(e.position);
-      else msg.figures.push(figuresOf(e.position));
+      else msg.figures.push(figuresRow(e.position));
     }
     for (const r of this.removed.values()) if (r.gen > cursor.gen) msg.removed.push(r.ref);
     for (const a of this.accounts.values())

@@ -1,6 +1,6 @@
 import type { AccountFreshness, TieredPosition } from '@tierwatch/shared';
 import { describe, expect, it } from 'vitest';
-import { figuresOf, freshnessChanged, viewChange, viewSlot } from './view-change.ts';
+import { freshnessChanged, viewChange, viewSlot } from './view-change.ts';
 
 const served = (o: Partial<TieredPosition> = {}): TieredPosition => ({
   account: 'main',
@@ -69,22 +69,6 @@ describe('freshnessChanged', () => {
     ['problem changed', { problem: 'the exchange is limiting requests' }, true],
   ])('%s → %s', (_name, change, want) => {
     expect(freshnessChanged(f(), f(change))).toBe(want);
-  });
-});
-
-describe('figuresOf', () => {
-  it('keeps the key and the mark, rounds the rest past what is shown', () => {
-    const p = served({ unrealisedPnl: 12.345678912, distanceToTpPct: 1.234567891, distanceToSlPct: null });
-    expect(figuresOf(p)).toEqual({
-      account: 'main',
-      symbol: 'BTCUSDT',
-      side: 'long',
-      markPrice: 41_000,
-      unrealisedPnl: 12.346,
-      distanceToTpPct: 1.235,
-      distanceToSlPct: null,
-      tier: 'STABLE',
-    });
   });
 });
 

@@ -1,4 +1,4 @@
-import type { AccountFreshness, PositionFigures, TieredPosition } from '@tierwatch/shared';
+import type { AccountFreshness, TieredPosition } from '@tierwatch/shared';
 
 /** How a position's served view changed since what a socket was last sent. */
 export type ViewChange = 'none' | 'figures' | 'full';
@@ -38,29 +38,6 @@ export function viewChange(sent: TieredPosition, now: TieredPosition, markStep: 
 /** Only status and problem: `dataAt` of a live account moves with every read, which the popup need not hear. */
 export const freshnessChanged = (sent: AccountFreshness, now: AccountFreshness): boolean =>
   sent.status !== now.status || sent.problem !== now.problem;
-
-const round = (x: number, digits: number) => {
-  const f = 10 ** digits;
-  return Math.round(x * f) / f;
-};
-
-/**
- * The figures on the wire, rounded a digit past what any display shows (a distance to 0.001 points, PnL
- * to 0.001 USDT; the popup shows two decimals): a double's seventeen digits would be a fifth of each
- * figure's bytes, and figures are nearly all of what a socket carries.
- */
-export function figuresOf(p: TieredPosition): PositionFigures {
-  return {
-    account: p.account,
-    symbol: p.symbol,
-    side: p.side,
-    markPrice: p.markPrice,
-    unrealisedPnl: round(p.unrealisedPnl, 3),
-    distanceToTpPct: p.distanceToTpPct === null ? null : round(p.distanceToTpPct, 3),
-    distanceToSlPct: p.distanceToSlPct === null ? null : round(p.distanceToSlPct, 3),
-    tier: p.tier,
-  };
-}
 
 /** A socket's place in the update schedule (see `viewSlot`). */
 export interface SlotState {

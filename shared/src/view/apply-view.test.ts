@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { position, snapshot } from '../../test-support/fixtures.ts';
-import type { AccountFreshness, PositionsUpdated } from '../events.ts';
+import type { AccountFreshness, PositionFigures, PositionsUpdated } from '../events.ts';
 import { positionKey } from './keys.ts';
 import { markAwaitingSnapshot, reduce, type StreamState } from './stream.ts';
 
@@ -22,16 +22,7 @@ const update = (over: Partial<PositionsUpdated> = {}): PositionsUpdated => ({
   accounts: [],
   ...over,
 });
-const btcFigures = {
-  account: 'main',
-  symbol: 'BTCUSDT',
-  side: 'long',
-  markPrice: 62_000,
-  unrealisedPnl: 200,
-  distanceToTpPct: 6.4,
-  distanceToSlPct: 6.5,
-  tier: 'CRITICAL',
-} as const;
+const btcFigures = ['main:BTCUSDT:long', 62_000, 200, 6.4, 6.5, 'CRITICAL'] as PositionFigures;
 const K_BTC = positionKey(btc);
 const K_ETH = positionKey(eth);
 
@@ -90,14 +81,21 @@ describe('reduce: positions-updated (the served view as it changes)', () => {
 
   it('figures merge into the known position; the tier counts follow', () => {
     const s = reduce(start(), update({ figures: [btcFigures] })).state;
-    expect(s?.positions[K_BTC]).toEqual({ ...btc, ...btcFigures });
+    expect(s?.positions[K_BTC]).toEqual({
+      ...btc,
+      markPrice: 62_000,
+      unrealisedPnl: 200,
+      distanceToTpPct: 6.4,
+      distanceToSlPct: 6.5,
+      tier: 'CRITICAL',
+    });
     expect(s?.tierCounts.CRITICAL).toBe(1);
     expect(s?.seq).toBe(10); // not an event: the seq stays
     expect(s?.at).toBe(5_000);
   });
 
   it('figures for a key the state does not hold are dropped (a full position comes for a new one)', () => {
-    const unknown = { ...btcFigures, symbol: 'SOLUSDT' };
+    const unknown: PositionFigures = ['main:SOLUSDT:long', 62_000, 200, 6.4, 6.5, 'CRITICAL'];
     const s = reduce(start(), update({ figures: [unknown] })).state;
     expect(Object.keys(s?.positions ?? {})).toEqual([K_BTC, K_ETH]);
   });

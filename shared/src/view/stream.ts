@@ -6,6 +6,7 @@ import type { GuardMode, MonitorStats } from '../monitor.ts';
 import { emptyTierCounts, type TierCounts } from '../tier.ts';
 import type { TieredPosition } from '../trading.ts';
 import { type AlertEntry, addAlert, alertFamily } from './alert-list.ts';
+import { readFiguresRow } from './figures.ts';
 import { familyKey, type PositionRef, positionKey, refOf } from './keys.ts';
 
 export { type AlertEntry, addAlert, MAX_ALERTS } from './alert-list.ts';
@@ -164,10 +165,10 @@ function applyView(state: StreamState | null, view: Extract<ServerMessage, { typ
   if (view.seq > state.seq) return step(state, { resync: 'resume' });
   const positions = { ...state.positions };
   for (const p of view.positions) positions[positionKey(p)] = p;
-  for (const f of view.figures) {
-    const key = positionKey(f);
+  for (const row of view.figures) {
+    const { key, figures } = readFiguresRow(row);
     const known = positions[key];
-    if (known) positions[key] = { ...known, ...f };
+    if (known) positions[key] = { ...known, ...figures };
   }
   for (const r of view.removed) delete positions[positionKey(r)];
   const freshness = { ...state.freshness };
