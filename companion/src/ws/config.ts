@@ -35,9 +35,10 @@ export const WsConfig = z
     /** Sockets open at once; more are refused at open with 1013 (try again later). */
     maxClients: z.number().int().positive().default(200),
     /**
-     * `resume` frames a socket may send at once, refilled at `resumesPerMinute`. The extension resumes by
-     * reconnecting with `?lastSeq=`, so a client sending resume frames in a loop is broken or hostile: past
-     * the rate the socket is closed with 1008 ("resume rate exceeded").
+     * `resume` frames a socket may send at once, refilled at `resumesPerMinute`. The extension sends one
+     * per sequence gap on its open socket (a gap on loopback is rare: a dropped frame, a bug), so a client
+     * sending resume frames in a loop is broken or hostile: past the rate the socket is closed with 1008
+     * ("resume rate exceeded") and the extension reconnects with `?lastSeq=`, which replays the same way.
      */
     resumeBurst: z.number().int().min(1).max(10_000).default(5),
     resumesPerMinute: z.number().int().min(1).max(60_000).default(12),
