@@ -55,11 +55,11 @@ export const WsConfig = z
     /**
      * A position's figures are sent again once its mark moved this many percent from what the socket was
      * last sent (any tier, flag, size, TP, SL or liquidation change goes at once). A distance moves by about
-     * as many points as the mark moves in percent: 0.06 keeps a shown distance within ~0.06 points. The
+     * as many points as the mark moves in percent: 0.05 keeps a shown distance within ~0.05 points. The
      * bytes a socket carries fall with the square of it (a random walk takes 4× as long to go twice as far):
-     * at 4,000 positions on a real market's pace, 0.05 carries ~64 KB/s a socket, 0.06 ~45 KB/s.
+     * at 4,000 positions on a real market's pace (figures as rows), 0.05 carries ~33 KB/s a socket, 0.06 ~23.
      */
-    viewMarkStepPct: z.number().min(0).max(10).default(0.06),
+    viewMarkStepPct: z.number().min(0).max(10).default(0.05),
   })
   .strict()
   .refine((c) => c.idleTimeoutMs > c.pingIntervalMs, {
