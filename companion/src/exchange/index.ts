@@ -15,7 +15,6 @@ export { CcxtAccountClient } from './account-client.ts';
 export { CallCounter, type CallRates, type CallRecord } from './call-counter.ts';
 export { ExchangeConfig } from './config.ts';
 export { classifyError, type ErrorAction, ExchangeCallError } from './errors.ts';
-export { paperSetups } from './paper-setups.ts';
 export { type EndpointGroup, RateBudget } from './rate-budget.ts';
 export * from './types.ts';
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { ActionRequestInput, BusEvent, GuardMode } from '@tierwatch/shared';
 import { ActionRequest } from '@tierwatch/shared';
 import { afterEach, describe, expect, it } from 'vitest';
+import { btcLong, fakeExchange, heldPosition } from '../../test-support/execution.ts';
 import { CacheConfig } from '../cache/config.ts';
 import { ResourceCache } from '../cache/index.ts';
 import { EventBus } from '../core/bus.ts';
@@ -11,7 +12,6 @@ import { type Clock, systemClock } from '../core/clock.ts';
 import { breakEvenPrice } from './action-plan.ts';
 import { clientOrderId } from './ids.ts';
 import { ExecutionService } from './service.ts';
-import { btcLong, fakeExchange, heldPosition } from './testing.ts';
 
 // Actions on the money path, over the in-memory exchange: what is sent per account, what a lost answer or a
 // crash leaves, and that nothing is ever sent twice.

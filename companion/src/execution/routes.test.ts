@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ExecuteResult, ExecutionsResponse } from '@tierwatch/shared';
 import { afterEach, describe, expect, it } from 'vitest';
+import { btcLong, fakeExchange, heldPosition } from '../../test-support/execution.ts';
 import { EventBus } from '../core/bus.ts';
 import { systemClock } from '../core/clock.ts';
 import { createApp } from '../http/app.ts';
 import { ExecutionService } from './service.ts';
-import { btcLong, fakeExchange, heldPosition } from './testing.ts';
 
 const TOKEN = 'test-token-0123456789';
 let service: ExecutionService | null = null;

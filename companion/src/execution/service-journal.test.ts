@@ -3,12 +3,12 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { btcLong, fakeExchange } from '../../test-support/execution.ts';
 import { AppError } from '../core/app-error.ts';
 import { EventBus } from '../core/bus.ts';
 import { systemClock } from '../core/clock.ts';
 import type { ExecutionConfigInput } from './config.ts';
 import { ExecutionService } from './service.ts';
-import { btcLong, fakeExchange } from './testing.ts';
 
 // The service over journals a disk or a crash damaged: a full disk, lines of the wrong shape.
 

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BusEvent, GuardMode } from '@tierwatch/shared';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ACCOUNTS, btcLong, fakeExchange } from '../../test-support/execution.ts';
 import { CacheConfig, MARKET_KEY, ResourceCache } from '../cache/index.ts';
 import { AppError } from '../core/app-error.ts';
 import { EventBus } from '../core/bus.ts';
@@ -11,7 +12,6 @@ import type { ExecutionConfigInput } from './config.ts';
 import { clientOrderId } from './ids.ts';
 import type { JournalRecord } from './journal/index.ts';
 import { ExecutionService } from './service.ts';
-import { ACCOUNTS, btcLong, fakeExchange } from './testing.ts';
 
 const req = btcLong;
 

@@ -1,8 +1,8 @@
 import { type ExecuteRequest, ExecuteRequest as ExecuteRequestSchema } from '@tierwatch/shared';
 import { describe, expect, it } from 'vitest';
+import { ACCOUNTS, account, BTC, btcLong } from '../../test-support/execution.ts';
 import { AppError } from '../core/app-error.ts';
 import { floorToStep, onStep } from './rounding.ts';
-import { ACCOUNTS, account, BTC, btcLong } from './testing.ts';
 import { checkBalances, marginNeeded, planExecution, preflight } from './validate.ts';
 
 const base: ExecuteRequest = btcLong({ idempotencyKey: 'key-00000001' });

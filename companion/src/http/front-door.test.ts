@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { EXT_ID, harness } from '../../test-support/http.ts';
 import { checkRequest, isAllowedOrigin, isLoopbackHost } from './front-door.ts';
-import { EXT_ID, harness } from './test-support.ts';
 
 describe('isLoopbackHost', () => {
   it.each([

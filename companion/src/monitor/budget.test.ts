@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { account, FakeExchange, NOW0, position, recordBus, run, TIER_SHAPES } from '../../test-support/monitor.ts';
 import { ManualClock } from '../core/clock.ts';
 import { checkBudget, type Load, projectCallsPerSec } from './budget.ts';
 import { DEFAULT_PROFILES, MonitorConfig } from './config.ts';
 import { Monitor } from './monitor.ts';
 import { effectiveIntervals, selectProfile } from './profiles.ts';
-import { account, FakeExchange, NOW0, position, recordBus, run, TIER_SHAPES } from './testing.ts';
 
 const cfg = MonitorConfig.parse({});
 const extreme = selectProfile(cfg.profiles, 400);

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { account, monitorRig, NOW0, position, run, stopMonitors, TIER_SHAPES } from '../../test-support/monitor.ts';
 import type { MonitorConfigInput } from './config.ts';
-import { account, monitorRig, NOW0, position, run, stopMonitors, TIER_SHAPES } from './testing.ts';
 
 afterEach(stopMonitors);
 

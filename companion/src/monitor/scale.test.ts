@@ -1,8 +1,17 @@
 import type { Position, Tier } from '@tierwatch/shared';
 import { afterEach, describe, expect, it } from 'vitest';
+import {
+  account,
+  entryOrder,
+  FakeExchange,
+  NOW0,
+  position,
+  recordBus,
+  run,
+  TIER_SHAPES,
+} from '../../test-support/monitor.ts';
 import { ManualClock } from '../core/clock.ts';
 import { Monitor } from './monitor.ts';
-import { account, entryOrder, FakeExchange, NOW0, position, recordBus, run, TIER_SHAPES } from './testing.ts';
 
 /**
  * The issue's budget targets, previewed on fakes with 100 ms latency and manual time (the real figures

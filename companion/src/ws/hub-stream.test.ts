@@ -1,7 +1,7 @@
 import type { BusEvent } from '@tierwatch/shared';
 import { afterEach, describe, expect, it } from 'vitest';
 import { percentile } from '../../../test/bench/stats.ts';
-import { type Frame, type HubServer, startHubServer, TestClient, tierChanged } from './testing.ts';
+import { type Frame, type HubServer, startHubServer, TestClient, tierChanged } from '../../test-support/hub.ts';
 
 let server: HubServer | null = null;
 afterEach(async () => {

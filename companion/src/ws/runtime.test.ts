@@ -3,7 +3,7 @@ import { EXTENSION_ID, ServerMessage } from '@tierwatch/shared';
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startCompanionProcess } from '../../../test/support/companion-process.ts';
-import { refusedStatus, TestClient } from './testing.ts';
+import { refusedStatus, TestClient } from '../../test-support/hub.ts';
 
 describe('the companion serves /ws (real CLI, embedded paper exchange)', () => {
   it('hello, a snapshot of the monitor’s tiered positions, then seq-stamped events; no token, no socket', async () => {

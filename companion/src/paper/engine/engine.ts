@@ -3,7 +3,7 @@ import type { Clock } from '../../core/clock.ts';
 import { Rng } from '../../core/rng.ts';
 import { accountNames, type PaperOptions } from '../options.ts';
 import { CandleBook } from './candles.ts';
-import { type ChangeSet, emptyChanges, hasChanges } from './changes.ts';
+import { emptyChanges, hasChanges } from './changes.ts';
 import { closeOnLevels, fireConditionals, placePendingPartials, trailStops } from './conditional.ts';
 import { buildUniverse, roundToStep, type Universe } from './instruments.ts';
 import { applyFill, finalise } from './ledger.ts';
@@ -11,7 +11,14 @@ import { type AmendRequest, amendOrder, cancelAll } from './order-changes.ts';
 import { cancelOrder, type MarketView, type PlaceRequest, placeOrder } from './orders.ts';
 import { setLeverage, setTradingStop, type TradingStopRequest } from './position-ops.ts';
 import { seedAccounts } from './seed.ts';
-import { BybitError, type Instrument, type MarketState, type PaperAccount, type PaperOrder } from './types.ts';
+import {
+  BybitError,
+  type ChangeSet,
+  type Instrument,
+  type MarketState,
+  type PaperAccount,
+  type PaperOrder,
+} from './types.ts';
 
 /**
  * The market and the accounts. Time advances lazily: every request and control call first steps the

@@ -1,15 +1,15 @@
 // Test helpers for the HTTP suites: in-memory fakes of the exchange layer's interface and an app harness.
 import { Writable } from 'node:stream';
 import type { Account, Balance, Order, Position, Ticker, TieredPosition } from '@tierwatch/shared';
-import { CacheConfig, type CacheConfigInput } from '../cache/config.ts';
-import { ResourceCache } from '../cache/resource-cache.ts';
-import { AppError } from '../core/app-error.ts';
-import { ManualClock } from '../core/clock.ts';
-import { createLogger } from '../core/logger.ts';
-import type { AccountClient, Instrument, MarketData } from '../exchange/types.ts';
-import { generateToken } from '../pairing/token-store.ts';
-import { createApp } from './app.ts';
-import { HttpConfig, type HttpConfigInput } from './config.ts';
+import { CacheConfig, type CacheConfigInput } from '../src/cache/config.ts';
+import { ResourceCache } from '../src/cache/resource-cache.ts';
+import { AppError } from '../src/core/app-error.ts';
+import { ManualClock } from '../src/core/clock.ts';
+import { createLogger } from '../src/core/logger.ts';
+import type { AccountClient, Instrument, MarketData } from '../src/exchange/types.ts';
+import { createApp } from '../src/http/app.ts';
+import { HttpConfig, type HttpConfigInput } from '../src/http/config.ts';
+import { generateToken } from '../src/pairing/token-store.ts';
 
 export const EXT_ID = 'abcdefghijklmnopabcdefghijklmnop';
 export const SECRET_API_KEY = 'FAKE-API-KEY-should-never-leak';

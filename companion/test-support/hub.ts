@@ -3,13 +3,13 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { emptyTierCounts, type ServerMessage, type StreamEvent } from '@tierwatch/shared';
 import WebSocket from 'ws';
-import { EventBus } from '../core/bus.ts';
-import { type Clock, systemClock } from '../core/clock.ts';
-import type { Logger } from '../core/logger.ts';
-import { createApp } from '../http/app.ts';
-import { generateToken } from '../pairing/token-store.ts';
-import type { WsConfigInput } from './config.ts';
-import { createWsHub, type SnapshotParts, type WsHub } from './hub.ts';
+import { EventBus } from '../src/core/bus.ts';
+import { type Clock, systemClock } from '../src/core/clock.ts';
+import type { Logger } from '../src/core/logger.ts';
+import { createApp } from '../src/http/app.ts';
+import { generateToken } from '../src/pairing/token-store.ts';
+import type { WsConfigInput } from '../src/ws/config.ts';
+import { createWsHub, type SnapshotParts, type WsHub } from '../src/ws/hub.ts';
 
 export const TEST_EXTENSION_ORIGIN = 'chrome-extension://abcdefghijklmnopabcdefghijklmnop';
 

@@ -1,10 +1,10 @@
 import type { Account, BusEvent, Order, Position, Ticker } from '@tierwatch/shared';
-import { EventBus } from '../core/bus.ts';
-import { type Clock, flushMicrotasks, ManualClock } from '../core/clock.ts';
-import { toPositions } from '../exchange/normalize.ts';
-import type { AccountClient, CallOptions, CloseCause, Instrument, MarketData } from '../exchange/types.ts';
-import type { MonitorConfigInput } from './config.ts';
-import { Monitor, type MonitorOptions } from './monitor.ts';
+import { EventBus } from '../src/core/bus.ts';
+import { type Clock, flushMicrotasks, ManualClock } from '../src/core/clock.ts';
+import { toPositions } from '../src/exchange/normalize.ts';
+import type { AccountClient, CallOptions, CloseCause, Instrument, MarketData } from '../src/exchange/types.ts';
+import type { MonitorConfigInput } from '../src/monitor/config.ts';
+import { Monitor, type MonitorOptions } from '../src/monitor/monitor.ts';
 
 /**
  * In-memory exchange for the monitor's tests: counts every call by endpoint and account, answers after

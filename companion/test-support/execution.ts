@@ -1,6 +1,6 @@
 // Test helpers for the execution suites: an in-memory exchange behind the AccountClient interface.
 import type { Account, Balance, ExecuteRequest, Position, PositionSide, Ticker } from '@tierwatch/shared';
-import { ExchangeCallError } from '../exchange/errors.ts';
+import { ExchangeCallError } from '../src/exchange/errors.ts';
 import type {
   AccountClient,
   CallOptions,
@@ -10,7 +10,7 @@ import type {
   PlacedOrder,
   PlaceOrderRequest,
   TradingStopLevels,
-} from '../exchange/types.ts';
+} from '../src/exchange/types.ts';
 
 /** Never resolves; rejects when the call's signal aborts (the service closing). */
 const waitOrAbort = (p: Promise<unknown>, signal?: AbortSignal) =>
