@@ -1,15 +1,16 @@
-// Test helpers for the HTTP suites: in-memory fakes of the exchange layer's interface and an app harness.
+// Test helpers for the HTTP suites: the app on the fake exchange, with a cache and a logger the test reads.
 import { Writable } from 'node:stream';
-import type { Account, Balance, Order, Position, Ticker, TieredPosition } from '@tierwatch/shared';
+import type { Position, TieredPosition } from '@tierwatch/shared';
 import { CacheConfig, type CacheConfigInput } from '../src/cache/config.ts';
 import { ResourceCache } from '../src/cache/resource-cache.ts';
 import { AppError } from '../src/core/app-error.ts';
 import { ManualClock } from '../src/core/clock.ts';
 import { createLogger } from '../src/core/logger.ts';
-import type { AccountClient, Instrument, MarketData } from '../src/exchange/types.ts';
+import type { Instrument } from '../src/exchange/types.ts';
 import { createApp } from '../src/http/app.ts';
 import { HttpConfig, type HttpConfigInput } from '../src/http/config.ts';
 import { generateToken } from '../src/pairing/token-store.ts';
+import { type FakeAccount, FakeExchange } from './fake-exchange.ts';
 
 export const EXT_ID = 'abcdefghijklmnopabcdefghijklmnop';
 export const SECRET_API_KEY = 'FAKE-API-KEY-should-never-leak';
@@ -41,37 +42,38 @@ export const classify = (p: Position): TieredPosition => ({
   flags: [],
 });
 
-export type Failure = Error | null;
+const BTC: Instrument = {
+  symbol: 'BTCUSDT',
+  tickSize: 0.1,
+  qtyStep: 0.001,
+  minQty: 0.001,
+  maxQty: 100,
+  minNotional: 5,
+};
+const ETH: Instrument = {
+  symbol: 'ETHUSDT',
+  tickSize: 0.01,
+  qtyStep: 0.01,
+  minQty: 0.01,
+  maxQty: 1000,
+  minNotional: 5,
+};
 
-/** A fake account: counts calls per resource, can be held at a gate and made to fail. */
-export class FakeClient implements AccountClient {
-  readonly account: Account;
-  calls = { positions: 0, orders: 0, balances: 0 };
-  positions: Position[];
-  failure: Failure = null;
-  /** While set, calls wait for it. */
-  gate: Promise<void> | null = null;
-  // Something secret-like the client holds, to prove it never reaches a response.
-  private readonly apiKey = SECRET_API_KEY;
-
-  constructor(name: string) {
-    this.account = { name, role: 'main', mirrorOf: null, mirrorRatio: 1, exchange: 'bybit', mode: 'paper' };
-    this.positions = [position(name, 'BTCUSDT'), position(name, 'ETHUSDT', { markPrice: 109.5 })];
-  }
-
-  private async call<T>(resource: keyof FakeClient['calls'], value: T): Promise<T> {
-    this.calls[resource]++;
-    if (this.gate) await this.gate;
-    if (this.failure) throw this.failure;
-    return value;
-  }
-  fetchPositions() {
-    return this.call('positions', this.positions);
-  }
-  fetchOpenOrders() {
-    const order: Order = {
-      account: this.account.name,
-      id: `${this.account.name}-1`,
+/** A main account holding a BTC and an ETH position and one open BTC order, with 900 of 1,000 USDT free. */
+function seedAccount(exchange: FakeExchange, name: string): FakeAccount {
+  const client = exchange.client({
+    name,
+    role: 'main',
+    mirrorOf: null,
+    mirrorRatio: 1,
+    exchange: 'bybit',
+    mode: 'paper',
+  });
+  client.positions = [position(name, 'BTCUSDT'), position(name, 'ETHUSDT', { markPrice: 109.5 })];
+  client.openOrders = [
+    {
+      account: name,
+      id: `${name}-1`,
       clientOrderId: null,
       symbol: 'BTCUSDT',
       side: 'buy',
@@ -84,48 +86,12 @@ export class FakeClient implements AccountClient {
       takeProfit: null,
       stopLoss: null,
       createdAt: 1_700_000_000_000,
-    };
-    return this.call('orders', [order]);
-  }
-  fetchBalances() {
-    const b: Balance = { account: this.account.name, currency: 'USDT', total: 1000, free: 900, used: 100 };
-    return this.call('balances', [b]);
-  }
-  placeOrder(): never {
-    throw new Error(`not in this fake ${this.apiKey.length}`);
-  }
-  findOrder(): never {
-    throw new Error('not in this fake');
-  }
-  cancelOrder(): never {
-    throw new Error('not in this fake');
-  }
-  setTradingStop(): never {
-    throw new Error('not in this fake');
-  }
-  closePosition(): never {
-    throw new Error('not in this fake');
-  }
-}
-
-export class FakeMarket implements MarketData {
-  calls = 0;
-  failure: Failure = null;
-  private readonly rules: Record<string, Instrument> = {
-    BTCUSDT: { symbol: 'BTCUSDT', tickSize: 0.1, qtyStep: 0.001, minQty: 0.001, maxQty: 100, minNotional: 5 },
-    ETHUSDT: { symbol: 'ETHUSDT', tickSize: 0.01, qtyStep: 0.01, minQty: 0.01, maxQty: 1000, minNotional: 5 },
-  };
-  async fetchTickers(): Promise<Ticker[]> {
-    this.calls++;
-    if (this.failure) throw this.failure;
-    return [{ symbol: 'BTCUSDT', markPrice: 101, lastPrice: 101, at: 1_700_000_000_000 }];
-  }
-  instrument(symbol: string) {
-    return this.rules[symbol];
-  }
-  symbols() {
-    return Object.keys(this.rules);
-  }
+    },
+  ];
+  client.balance = { total: 1000, free: 900, used: 100 };
+  // Something secret-like the client holds, to prove it never reaches a response.
+  client.credentials = { apiKey: SECRET_API_KEY, secret: 'FAKE-SECRET' };
+  return client;
 }
 
 export function gate(): { promise: Promise<void>; open: () => void } {
@@ -146,8 +112,9 @@ export interface HarnessOptions {
 export function harness(opts: HarnessOptions = {}) {
   const clock = new ManualClock();
   const cache = new ResourceCache(CacheConfig.parse(opts.cache ?? {}), clock);
-  const clients = (opts.accounts ?? ['main', 'mirror1']).map((n) => new FakeClient(n));
-  const market = new FakeMarket();
+  const exchange = new FakeExchange({ clock, instruments: [BTC, ETH], prices: { BTCUSDT: 101 } });
+  const clients = (opts.accounts ?? ['main', 'mirror1']).map((name) => seedAccount(exchange, name));
+  const market = exchange.market();
   const token = generateToken();
   const logLines: string[] = [];
   const logger = createLogger({

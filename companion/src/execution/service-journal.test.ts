@@ -31,7 +31,7 @@ async function start(dataDir: string, ex = fakeExchange(), config: ExecutionConf
     config: { settleMs: 20, ...config },
   });
   open.push(service);
-  return { service, ex, places: () => [...ex.clients.values()].map((c) => c.placeCalls) };
+  return { service, ex, places: () => [...ex.clients.values()].map((c) => c.calls.placeOrder) };
 }
 
 const rejectionOf = async (p: Promise<unknown>): Promise<AppError> => {

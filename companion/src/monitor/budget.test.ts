@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { account, FakeExchange, NOW0, position, recordBus, run, TIER_SHAPES } from '../../test-support/monitor.ts';
+import { FakeExchange } from '../../test-support/fake-exchange.ts';
+import { account, NOW0, position, recordBus, run, TIER_SHAPES } from '../../test-support/monitor.ts';
 import { ManualClock } from '../core/clock.ts';
 import { checkBudget, type Load, projectCallsPerSec } from './budget.ts';
 import { DEFAULT_PROFILES, MonitorConfig } from './config.ts';
@@ -74,7 +75,7 @@ describe('Monitor budget stretch', () => {
 
   it('stretches and says so in stats when the projected rate exceeds its share', async () => {
     const clock = new ManualClock(NOW0);
-    const ex = new FakeExchange(clock);
+    const ex = new FakeExchange({ clock });
     const names = ['a', 'b', 'c', 'd'];
     for (const n of names) {
       ex.add(position({ account: n, symbol: 'CRITUSDT', ...TIER_SHAPES.CRITICAL }));

@@ -1,13 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  account,
-  type BybitRow,
-  monitorRig,
-  position,
-  run,
-  stopMonitors,
-  TIER_SHAPES,
-} from '../../test-support/monitor.ts';
+import type { BybitRow } from '../../test-support/fake-exchange.ts';
+import { account, monitorRig, position, run, stopMonitors, TIER_SHAPES } from '../../test-support/monitor.ts';
 import type { MonitorConfigInput } from './config.ts';
 
 /**
