@@ -10,7 +10,8 @@ import type { Instrument } from '../src/exchange/types.ts';
 import { createApp } from '../src/http/app.ts';
 import { HttpConfig, type HttpConfigInput } from '../src/http/config.ts';
 import { generateToken } from '../src/pairing/token-store.ts';
-import { type FakeAccount, FakeExchange } from './fake-exchange.ts';
+import type { FakeAccount } from './fake-account.ts';
+import { FakeExchange } from './fake-exchange.ts';
 
 export const EXT_ID = 'abcdefghijklmnopabcdefghijklmnop';
 export const SECRET_API_KEY = 'FAKE-API-KEY-should-never-leak';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { BybitRow } from '../../test-support/fake-exchange.ts';
+import type { BybitRow } from '../../test-support/fake-account.ts';
 import { account, monitorRig, position, run, stopMonitors, TIER_SHAPES } from '../../test-support/monitor.ts';
 import type { MonitorConfigInput } from './config.ts';
 
