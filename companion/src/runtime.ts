@@ -6,7 +6,6 @@ import { checkAccounts, checkTargets, refusalMessage } from './accounts/check.ts
 import { KeyWatch } from './accounts/watch.ts';
 import { ResourceCache } from './cache/index.ts';
 import {
-  type ApiCredentials,
   type CompanionConfig,
   ConfigError,
   loadSecrets,
@@ -20,7 +19,7 @@ import { type Clock, systemClock } from './core/clock.ts';
 import { createLogger, type Logger } from './core/logger.ts';
 import { StartGate } from './core/start-gate.ts';
 import { lockDataDir } from './data-dir/index.ts';
-import { type AccountSetup, createExchangeLayer, type ExchangeLayer } from './exchange/index.ts';
+import { type AccountSetup, type ApiCredentials, createExchangeLayer, type ExchangeLayer } from './exchange/index.ts';
 import { ExecutionService } from './execution/index.ts';
 import { createApp } from './http/app.ts';
 import { applyServerLimits } from './http/server-limits.ts';

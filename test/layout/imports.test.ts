@@ -4,6 +4,7 @@ import {
   importGraph,
   isProduction,
   isTestCode,
+  packageFiles,
   productionFiles,
   resolveRelative,
   specifiers,
@@ -36,6 +37,16 @@ describe('production code and its imports', () => {
 
   it('has no import cycle', () => {
     expect(cycles(edges)).toEqual([]);
+  });
+});
+
+describe('package code', () => {
+  it("imports nothing from test/: a package's tests use its own kits; cross-package tests live in test/", () => {
+    const { edges } = importGraph(packageFiles());
+    const offenders = [...edges].flatMap(([f, targets]) =>
+      targets.filter((t) => t.startsWith('test/')).map((t) => `${f} -> ${t}`),
+    );
+    expect(offenders).toEqual([]);
   });
 });
 

@@ -37,9 +37,16 @@ function walk(rel: string, out: string[]): void {
     return;
   }
   for (const name of readdirSync(abs)) {
-    if (name === 'node_modules' || name.startsWith('.')) continue;
+    if (name === 'node_modules' || name === 'dist' || name.startsWith('.')) continue;
     walk(path.posix.join(rel, name), out);
   }
+}
+
+/** Every source file of the packages, their tests and test kits included (test/ is not a package). */
+export function packageFiles(): string[] {
+  const all: string[] = [];
+  for (const r of ['shared/src', 'companion', 'extension']) walk(r, all);
+  return all.filter((f) => SOURCE.test(f) && !/\.d\.m?ts$/.test(f)).sort();
 }
 
 export function productionFiles(): string[] {

@@ -1,5 +1,4 @@
 import type { Account } from '@tierwatch/shared';
-import type { ApiCredentials } from '../config/index.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
 import { CcxtAccountClient } from './account-client.ts';
@@ -9,7 +8,7 @@ import type { ExchangeConfig } from './config.ts';
 import { CcxtMarketData } from './market-data.ts';
 import { RateBudget } from './rate-budget.ts';
 import { CcxtStreams } from './streams.ts';
-import type { AccountClient, MarketData, Streams } from './types.ts';
+import type { AccountClient, ApiCredentials, MarketData, Streams } from './types.ts';
 
 export { CcxtAccountClient } from './account-client.ts';
 export { CallCounter, type CallRates, type CallRecord } from './call-counter.ts';

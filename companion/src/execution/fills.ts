@@ -1,7 +1,7 @@
 import type { ExecuteResult } from '@tierwatch/shared';
 import type { Logger } from '../core/logger.ts';
+import type { Semaphore } from '../core/semaphore.ts';
 import type { AccountClient } from '../exchange/types.ts';
-import type { Semaphore } from './guard.ts';
 import type { LegRecord } from './journal/index.ts';
 
 /**

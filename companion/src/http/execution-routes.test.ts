@@ -6,8 +6,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { btcLong, fakeExchange, heldPosition } from '../../test-support/execution.ts';
 import { EventBus } from '../core/bus.ts';
 import { systemClock } from '../core/clock.ts';
-import { createApp } from '../http/app.ts';
-import { ExecutionService } from './service.ts';
+import { ExecutionService } from '../execution/service.ts';
+import { createApp } from './app.ts';
 
 const TOKEN = 'test-token-0123456789';
 let service: ExecutionService | null = null;
