@@ -1,5 +1,5 @@
 import { type Account, ExecuteRequest, type InstrumentInfo, type PositionSide } from '@tierwatch/shared';
-import { decimalsOf } from './format.ts';
+import { decimalsOf } from './display.ts';
 
 /**
  * The execute form as data: what the person typed (strings, as typed) → a validated ExecuteRequest plus

@@ -1,6 +1,6 @@
 import { type NoticeKind, noticeText, type TieredPosition } from '@tierwatch/shared';
 import type { KindSetting, NotificationPrefs } from './alert-prefs.ts';
-import { formatPct } from './format.ts';
+import { formatPct } from './display.ts';
 import { parsePositionKey } from './keys.ts';
 import type { Notice } from './stream.ts';
 

@@ -17,7 +17,7 @@ import { type AccountHealth, type AccountState, health, newAccountState } from '
 import { AccountActions } from './actions.ts';
 import { type BudgetDecision, checkBudget } from './budget.ts';
 import { MonitorConfig, type MonitorConfigInput } from './config.ts';
-import { PositionBook } from './detect.ts';
+import { PositionBook } from './position-book.ts';
 import { selectProfile } from './profiles.ts';
 import { BulkReads } from './reads.ts';
 import { type Plan, planTick, summarize } from './scheduler.ts';
@@ -43,7 +43,7 @@ export interface MonitorOptions {
 
 /**
  * The tiered monitor: a loop that plans (scheduler.ts), fetches in bulk, and feeds every answer to the
- * position book (detect.ts). The loop awaits each ticker call, then sleeps on the injected clock until
+ * position book (position-book.ts). The loop awaits each ticker call, then sleeps on the injected clock until
  * the next thing falls due: ticks never overlap. Account reads run beside the loop, one in flight per
  * account, so a slow or failing account never delays the critical price checks of the others.
  */

@@ -1,7 +1,7 @@
 import { type GuardMode, TIERS, type Tier } from '@tierwatch/shared';
 import { useEffect, useState } from 'preact/hooks';
 import type { ConnectionStatus } from '../../utils/connection.ts';
-import { formatAge, formatPnl } from '../../utils/format.ts';
+import { formatAge, formatPnl } from '../../utils/display.ts';
 
 /**
  * What a trader needs from the top line: is the glance live, and how old is what it shows. The monitor's

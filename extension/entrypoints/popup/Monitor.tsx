@@ -1,7 +1,7 @@
 import type { Tier } from '@tierwatch/shared';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { ConnectionStatus } from '../../utils/connection.ts';
-import { formatPnl } from '../../utils/format.ts';
+import { formatPnl } from '../../utils/display.ts';
 import { healthWarnings } from '../../utils/health.ts';
 import { positionKey } from '../../utils/keys.ts';
 import { withLiveFigures } from '../../utils/live.ts';

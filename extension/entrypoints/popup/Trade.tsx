@@ -1,6 +1,7 @@
 import type { ExecuteResult, InstrumentInfo } from '@tierwatch/shared';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { type Api, ApiError, createApi, newIdempotencyKey } from '../../utils/api.ts';
+import { formatPrice } from '../../utils/display.ts';
 import { placeAndSettle } from '../../utils/execute-flow.ts';
 import {
   buildRequest,
@@ -12,7 +13,6 @@ import {
   orderAccounts,
   type Plan,
 } from '../../utils/execute-form.ts';
-import { formatPrice } from '../../utils/format.ts';
 import { checkRepeat, type RepeatCheck } from '../../utils/repeat-order.ts';
 import { loadSettings } from '../../utils/settings.ts';
 import type { StreamState } from '../../utils/stream.ts';

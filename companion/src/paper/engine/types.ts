@@ -1,4 +1,4 @@
-/** The engine's own state, in numbers; server/format.ts turns it into Bybit's string-number dialect. */
+/** The engine's own state, in numbers; server/bybit-dialect.ts turns it into Bybit's string-number dialect. */
 
 export type Side = 'Buy' | 'Sell';
 export type OrderStatus =

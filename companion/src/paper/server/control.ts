@@ -2,7 +2,7 @@ import { Rng } from '../../core/rng.ts';
 import type { PaperEngine } from '../engine/engine.ts';
 import { sign } from '../engine/ledger.ts';
 import { ApiPermissions, Faults, Latency, type PaperOptions, type TimeWindow } from '../options.ts';
-import { IpGuard, KeyedWindows, SlidingWindow, type Verdict } from './limits.ts';
+import { IpGuard, KeyedWindows, RateLimitWindow, type Verdict } from './limits.ts';
 import type { PositionMode } from './route-kit.ts';
 import { type PaperStats, StatsRecorder, type StreamStats } from './stats.ts';
 
@@ -68,7 +68,7 @@ export class PaperControl {
     const l = opts.limits;
     this.accountWindows = new KeyedWindows((key) => {
       const endpoint = key.slice(key.indexOf(' ') + 1);
-      return new SlidingWindow(l.perAccount[endpoint] ?? l.perAccountDefault, l.perAccountWindowMs);
+      return new RateLimitWindow(l.perAccount[endpoint] ?? l.perAccountDefault, l.perAccountWindowMs);
     });
     this.ip = new IpGuard(l.ip.limit, l.ip.windowMs, l.ip.banMs);
     this.limitsEnabled = l.enabled;

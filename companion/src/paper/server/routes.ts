@@ -2,7 +2,7 @@ import { marginInUse } from '../engine/ledger.ts';
 import type { PlaceRequest } from '../engine/orders.ts';
 import { BybitError, type Instrument, type PaperOrder, paramsError } from '../engine/types.ts';
 import { ACCOUNT_ROUTES } from './account-routes.ts';
-import * as fmt from './format.ts';
+import * as fmt from './bybit-dialect.ts';
 import { MARKET_ROUTES } from './market-routes.ts';
 import { page } from './params.ts';
 import {

@@ -8,7 +8,7 @@ import {
   formatPrice,
   formatQty,
   formatReduction,
-} from './format.ts';
+} from './display.ts';
 
 describe('format', () => {
   it.each([
