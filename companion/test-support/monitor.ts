@@ -1,7 +1,7 @@
 import type { Account, BusEvent, Order, Position } from '@tierwatch/shared';
 import { EventBus } from '../src/core/bus.ts';
 import { flushMicrotasks, ManualClock } from '../src/core/clock.ts';
-import type { MonitorConfigInput } from '../src/monitor/config.ts';
+import { MonitorConfig, type MonitorConfigInput } from '../src/monitor/config.ts';
 import { Monitor, type MonitorOptions } from '../src/monitor/monitor.ts';
 import { FakeExchange } from './fake-exchange.ts';
 
@@ -95,7 +95,7 @@ export function monitorRig(accounts: readonly Account[], config: MonitorConfigIn
       market: ex.market(),
       bus: rec.bus,
       clock,
-      config,
+      config: MonitorConfig.parse(config),
       ...extra,
     });
     started.push(m);

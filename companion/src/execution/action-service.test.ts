@@ -10,6 +10,7 @@ import { ResourceCache } from '../cache/index.ts';
 import { EventBus } from '../core/bus.ts';
 import { type Clock, systemClock } from '../core/clock.ts';
 import { breakEvenPrice } from './action-plan.ts';
+import { ExecutionConfig } from './config.ts';
 import { clientOrderId } from './ids.ts';
 import { ExecutionService } from './service.ts';
 
@@ -48,7 +49,7 @@ async function start(
     clock,
     dataDir,
     cache,
-    config: { settleMs: 20 },
+    config: ExecutionConfig.parse({ settleMs: 20 }),
   });
   open.push(service);
   return { service, ex, events, modes, dataDir };

@@ -8,6 +8,7 @@ import { AppError } from '../core/app-error.ts';
 import { EventBus } from '../core/bus.ts';
 import { systemClock } from '../core/clock.ts';
 import type { ExecutionConfigInput } from './config.ts';
+import { ExecutionConfig } from './config.ts';
 import { ExecutionService } from './service.ts';
 
 // The service over journals a disk or a crash damaged: a full disk, lines of the wrong shape.
@@ -28,7 +29,7 @@ async function start(dataDir: string, ex = fakeExchange(), config: ExecutionConf
     bus: new EventBus(),
     clock: systemClock,
     dataDir,
-    config: { settleMs: 20, ...config },
+    config: ExecutionConfig.parse({ settleMs: 20, ...config }),
   });
   open.push(service);
   return { service, ex, places: () => [...ex.clients.values()].map((c) => c.calls.placeOrder) };

@@ -9,6 +9,7 @@ import { AppError } from '../core/app-error.ts';
 import { EventBus } from '../core/bus.ts';
 import { type Clock, ManualClock, systemClock } from '../core/clock.ts';
 import type { ExecutionConfigInput } from './config.ts';
+import { ExecutionConfig } from './config.ts';
 import { clientOrderId } from './ids.ts';
 import type { JournalRecord } from './journal/index.ts';
 import { ExecutionService } from './service.ts';
@@ -55,7 +56,7 @@ async function setup(
     bus,
     clock: opts.clock ?? systemClock,
     dataDir,
-    config: { settleMs: 20, ...opts.config },
+    config: ExecutionConfig.parse({ settleMs: 20, ...opts.config }),
     cache: opts.cache,
   });
   open.push(service);
@@ -507,7 +508,7 @@ describe('ExecutionService: a failure after the intent is journaled', () => {
       bus: new EventBus(),
       clock: systemClock,
       dataDir,
-      config: { settleMs: 20 },
+      config: ExecutionConfig.parse({ settleMs: 20 }),
     });
     open.push(service);
     const r = await service.execute(req());

@@ -19,7 +19,7 @@ import type { AccountClient, MarketData } from '../exchange/types.ts';
 import { checkAction } from './action-check.ts';
 import { placeActionLeg } from './action-legs.ts';
 import { ExecutionBook, view } from './book.ts';
-import { ExecutionConfig, type ExecutionConfigInput } from './config.ts';
+import { ExecutionConfig } from './config.ts';
 import { readFillsBack } from './fills.ts';
 import { ExecutionGuard } from './guard.ts';
 import { clientOrderId, newExecutionId, requestHash } from './ids.ts';
@@ -39,7 +39,8 @@ export interface ExecutionServiceDeps {
   clock: Clock;
   /** The data dir: the journal lives here as `config.journalFile`. */
   dataDir: string;
-  config?: ExecutionConfigInput;
+  /** Parsed ExecutionConfig (the config's `execution:` section); defaults when absent. */
+  config?: ExecutionConfig;
   logger?: Logger;
   /**
    * The API's cache. Given, the pre-check takes balances and the mark price from it while they are younger
@@ -113,7 +114,7 @@ export class ExecutionService {
    * it if much of it is dead, and opens it for appending.
    */
   static async open(deps: ExecutionServiceDeps): Promise<ExecutionService> {
-    const config = ExecutionConfig.parse(deps.config ?? {});
+    const config = deps.config ?? ExecutionConfig.parse({});
     const file = join(deps.dataDir, config.journalFile);
     const { journal, loaded } = await openJournal(file, {
       now: deps.clock.now(),

@@ -87,7 +87,7 @@ describe('Monitor budget stretch', () => {
       market: ex.market(),
       bus,
       clock,
-      config: { budget: { exchangeCallsPerSec: 10, share: 0.2 } }, // 2 calls/s for 4 accounts
+      config: MonitorConfig.parse({ budget: { exchangeCallsPerSec: 10, share: 0.2 } }), // 2 calls/s for 4 accounts
     });
     m.start();
     await run(clock, 65_000);

@@ -16,7 +16,7 @@ import type { AccountClient, MarketData, Streams } from '../exchange/types.ts';
 import { type AccountHealth, type AccountState, health, newAccountState } from './accounts.ts';
 import { AccountActions } from './actions.ts';
 import { type BudgetDecision, checkBudget } from './budget.ts';
-import { MonitorConfig, type MonitorConfigInput } from './config.ts';
+import { MonitorConfig } from './config.ts';
 import { PositionBook } from './position-book.ts';
 import { selectProfile } from './profiles.ts';
 import { BulkReads } from './reads.ts';
@@ -30,7 +30,8 @@ export interface MonitorOptions {
   market: MarketData;
   bus: EventBus;
   clock: Clock;
-  config?: MonitorConfigInput;
+  /** Parsed MonitorConfig (the config's `monitor:` section); defaults when absent. */
+  config?: MonitorConfig;
   logger?: Logger;
   /** Called on every fresh bulk read, so the cache shares the monitor's reads instead of repeating them. */
   onPositions?(account: string, positions: Position[], fetchedAt: number): void;
@@ -71,7 +72,7 @@ export class Monitor {
   private nextStreamCheckAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly opts: MonitorOptions) {
-    this.config = MonitorConfig.parse(opts.config ?? {});
+    this.config = opts.config ?? MonitorConfig.parse({});
     this.clock = opts.clock;
     this.log = (opts.logger ?? silentLogger).child({ module: 'monitor' });
     const now = this.clock.now();

@@ -7,6 +7,7 @@ import { silentLogger } from '../core/logger.ts';
 import { ExchangeConfig } from '../exchange/config.ts';
 import { createExchangeLayer, type ExchangeLayer } from '../exchange/index.ts';
 import { type PaperExchange, startPaperExchange } from '../paper/index.ts';
+import { MonitorConfig } from './config.ts';
 import { Monitor } from './monitor.ts';
 
 /**
@@ -48,7 +49,7 @@ beforeAll(async () => {
     market: layer.market,
     bus,
     clock: systemClock,
-    config: { mirror: { closeOnMainClose: true } },
+    config: MonitorConfig.parse({ mirror: { closeOnMainClose: true } }),
     onPositions: (account, positions) => {
       if (account === 'main') onMainRead(positions.length);
     },

@@ -7,6 +7,7 @@ import { silentLogger } from '../core/logger.ts';
 import { ExchangeConfig } from '../exchange/config.ts';
 import { createExchangeLayer, type ExchangeLayer } from '../exchange/index.ts';
 import { type PaperExchange, type PositionView, startPaperExchange } from '../paper/index.ts';
+import { MonitorConfig } from './config.ts';
 import { Monitor } from './monitor.ts';
 
 /**
@@ -58,7 +59,7 @@ beforeAll(async () => {
     streams: layer.streams,
     bus,
     clock: systemClock,
-    config: { source: 'stream' },
+    config: MonitorConfig.parse({ source: 'stream' }),
   });
   monitor.start();
   await monitor.firstRead(10_000);

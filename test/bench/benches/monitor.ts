@@ -576,7 +576,10 @@ async function childMain(): Promise<void> {
     clock,
     streams: start.source === 'stream' ? layer.streams : undefined,
     // Non-overlapping stats windows: each holds every CRITICAL gap of its window (the sample cap is 8192).
-    config: { source: start.source, stats: { windowMs: start.statsMs, publishIntervalMs: start.statsMs } },
+    config: MonitorConfig.parse({
+      source: start.source,
+      stats: { windowMs: start.statsMs, publishIntervalMs: start.statsMs },
+    }),
   });
   const switches: { at: number; stream: string; from: string; to: string }[] = [];
   const critWindows: { at: number; p99: number | null }[] = [];
