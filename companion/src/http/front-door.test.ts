@@ -38,7 +38,7 @@ describe('isAllowedOrigin', () => {
   });
 });
 
-describe('checkRequest (the pure rules, as the WebSocket upgrade calls them)', () => {
+describe('checkRequest (the pure rules the front door applies to every request, upgrades included)', () => {
   const token = 'a'.repeat(43);
   const opts = { verifyToken: (t: string) => t === token, extensionIds: [EXT_ID] };
   const h = (o: Record<string, string>) => new Headers(o);

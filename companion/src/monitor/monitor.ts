@@ -169,7 +169,6 @@ export class Monitor {
     await Promise.allSettled([...this.inFlight]);
   }
 
-  /** The execution guard's switch: 'critical-only' pauses every tier but CRITICAL (and TP/SL handling). */
   /**
    * Resolves once every account's positions have been read once (or that read failed), or after `timeoutMs`
    * of the clock: the companion opens its port after it, so no client starts from an empty snapshot.
@@ -180,6 +179,7 @@ export class Monitor {
     while (pending() && this.clock.now() < deadline) await this.clock.sleep(10);
   }
 
+  /** The execution guard's switch: 'critical-only' pauses every tier but CRITICAL (and TP/SL handling). */
   setMode(mode: GuardMode): void {
     if (mode === this.modeNow) return;
     this.modeNow = mode;
