@@ -29,7 +29,6 @@ const FUNCTIONS_AWAITING_SPLIT = new Set<string>([
   'companion/src/paper/server/app.ts createPaperApp',
   'companion/src/paper/server/app.ts (callback of app.all)',
   'companion/src/paper/server/control-routes.ts controlRoutes',
-  'companion/src/runtime.ts startCompanion',
   'extension/entrypoints/options/main.tsx Options',
   'extension/utils/api.ts createApi',
   'companion/src/http/trading/routes.ts tradingRoutes',
