@@ -22,8 +22,6 @@ const FILES_AWAITING_SPLIT = new Set<string>([
 const FUNCTIONS_AWAITING_SPLIT = new Set<string>([
   'companion/src/accounts/assess.ts assessKey',
   'companion/src/exchange/index.ts createExchangeLayer',
-  'companion/src/execution/journal/compact.ts compactJournal',
-  'companion/src/execution/journal/load.ts loadJournal',
   'companion/src/paper/engine/ledger.ts applyFill',
   'companion/src/paper/engine/orders.ts placeOrder',
   'companion/src/paper/server/app.ts createPaperApp',
