@@ -12,7 +12,6 @@ const MAX_FUNCTION_LINES = 80;
 
 const FILES_AWAITING_SPLIT = new Set<string>([
   'companion/src/monitor/monitor.ts',
-  'companion/src/paper/engine/engine.ts',
   'companion/src/monitor/streams.ts',
   'extension/entrypoints/popup/Trade.tsx',
   'extension/utils/background-core.ts',
@@ -22,8 +21,6 @@ const FILES_AWAITING_SPLIT = new Set<string>([
 const FUNCTIONS_AWAITING_SPLIT = new Set<string>([
   'companion/src/accounts/assess.ts assessKey',
   'companion/src/exchange/index.ts createExchangeLayer',
-  'companion/src/paper/engine/ledger.ts applyFill',
-  'companion/src/paper/engine/orders.ts placeOrder',
   'companion/src/paper/server/app.ts createPaperApp',
   'companion/src/paper/server/app.ts (callback of app.all)',
   'companion/src/paper/server/control-routes.ts controlRoutes',
