@@ -21,9 +21,6 @@ const FILES_AWAITING_SPLIT = new Set<string>([
 const FUNCTIONS_AWAITING_SPLIT = new Set<string>([
   'companion/src/accounts/assess.ts assessKey',
   'companion/src/exchange/index.ts createExchangeLayer',
-  'companion/src/paper/server/app.ts createPaperApp',
-  'companion/src/paper/server/app.ts (callback of app.all)',
-  'companion/src/paper/server/control-routes.ts controlRoutes',
   'extension/entrypoints/options/main.tsx Options',
   'extension/utils/api.ts createApi',
   'companion/src/http/trading/routes.ts tradingRoutes',
