@@ -19,8 +19,6 @@ const FILES_AWAITING_SPLIT = new Set<string>([
 ]);
 
 const FUNCTIONS_AWAITING_SPLIT = new Set<string>([
-  'companion/src/accounts/assess.ts assessKey',
-  'companion/src/exchange/index.ts createExchangeLayer',
   'extension/entrypoints/options/main.tsx Options',
   'extension/utils/api.ts createApi',
   'companion/src/http/trading/routes.ts tradingRoutes',

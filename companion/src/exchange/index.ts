@@ -1,6 +1,7 @@
 import type { Account } from '@tierwatch/shared';
 import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
+import type { AccountClientDeps } from './account-calls.ts';
 import { CcxtAccountClient } from './account-client.ts';
 import { type Bybit, createBybit } from './bybit.ts';
 import { CallCounter } from './call-counter.ts';
@@ -41,18 +42,9 @@ export interface ExchangeLayer {
 
 const exchangeKey = (s: AccountSetup) => `${s.account.mode}|${s.baseUrl ?? ''}`;
 
-/**
- * Builds one ccxt instance per account, loads markets once per exchange and shares them, and puts every
- * call behind one RateBudget and one CallCounter.
- */
-export async function createExchangeLayer(opts: {
-  setups: AccountSetup[];
-  config: ExchangeConfig;
-  clock: Clock;
-  logger: Logger;
-}): Promise<ExchangeLayer> {
-  const { config, clock, logger } = opts;
-  const budget = new RateBudget({
+/** One budget for every call: Bybit's per-IP cap shared by all accounts, each account's caps by endpoint group. */
+function budgetFor(config: ExchangeConfig, clock: Clock): RateBudget {
+  return new RateBudget({
     ip: config.ipLimit,
     perAccount: {
       'position-read': config.accountLimits.positionRead,
@@ -65,21 +57,20 @@ export async function createExchangeLayer(opts: {
     maxInFlight: config.maxInFlight,
     clock,
   });
-  const counter = new CallCounter();
-  const deps = {
-    budget,
-    counter,
-    clock,
-    retry: config.retry,
-    onAuthFailure: (account: string, err: Error) =>
-      logger.error({ account, err: err.message }, 'exchange refused the credentials; account stopped'),
-  };
+}
 
+/** A ccxt instance per account; markets loaded once per exchange (mode and host) and shared with the others. */
+async function connectAccounts(
+  setups: readonly AccountSetup[],
+  config: ExchangeConfig,
+  deps: AccountClientDeps,
+  logger: Logger,
+) {
   const loaded = new Map<string, { ex: Bybit; market: CcxtMarketData }>();
   const accounts = new Map<string, CcxtAccountClient>();
   const marketByAccount = new Map<string, CcxtMarketData>();
   const instances = new Map<string, Bybit>();
-  for (const setup of opts.setups) {
+  for (const setup of setups) {
     const ex = createBybit({
       apiKey: setup.credentials.apiKey,
       secret: setup.credentials.secret,
@@ -114,6 +105,31 @@ export async function createExchangeLayer(opts: {
     instances.set(setup.account.name, ex);
     marketByAccount.set(setup.account.name, shared.market);
   }
+  return { accounts, instances, marketByAccount };
+}
+
+/**
+ * Builds one ccxt instance per account, loads markets once per exchange and shares them, and puts every
+ * call behind one RateBudget and one CallCounter.
+ */
+export async function createExchangeLayer(opts: {
+  setups: AccountSetup[];
+  config: ExchangeConfig;
+  clock: Clock;
+  logger: Logger;
+}): Promise<ExchangeLayer> {
+  const { config, clock, logger } = opts;
+  const budget = budgetFor(config, clock);
+  const counter = new CallCounter();
+  const deps: AccountClientDeps = {
+    budget,
+    counter,
+    clock,
+    retry: config.retry,
+    onAuthFailure: (account: string, err: Error) =>
+      logger.error({ account, err: err.message }, 'exchange refused the credentials; account stopped'),
+  };
+  const { accounts, instances, marketByAccount } = await connectAccounts(opts.setups, config, deps, logger);
   const main = opts.setups.find((s) => s.account.role === 'main') ?? opts.setups[0];
   if (!main) throw new Error('createExchangeLayer: no accounts');
   const mainEx = instances.get(main.account.name) as Bybit;
