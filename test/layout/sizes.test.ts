@@ -19,8 +19,6 @@ const FILES_AWAITING_SPLIT = new Set<string>([
 ]);
 
 const FUNCTIONS_AWAITING_SPLIT = new Set<string>([
-  'extension/entrypoints/options/main.tsx Options',
-  'extension/utils/api.ts createApi',
   'companion/src/http/trading/routes.ts tradingRoutes',
   'companion/src/ws/hub.ts createWsHub',
   'extension/entrypoints/background.ts (callback of defineBackground)',
