@@ -6,6 +6,7 @@ import {
   type CompanionConfig,
   ConfigError,
   loadSecrets,
+  portSettingError,
   resolveDataDir,
   secretEnvName,
   toProtocolAccount,
@@ -247,7 +248,9 @@ export async function startCompanion(config: CompanionConfig, opts: StartOptions
     const lock = lockDataDir(dataDir, { logger });
     closers.push(() => lock.release());
     // Bound now, answering once every account has been read once (`open` below).
-    const listening = await listen(config.server.port, config.http, logger);
+    const listening = await listen(config.server.port, config.http, logger).catch((err: unknown) => {
+      throw portSettingError(config.server.port, err);
+    });
     // For a start that fails before the hub exists; afterwards the hub's closer stops the server first.
     closers.push(() => listening.close());
 

@@ -38,6 +38,23 @@ describe('production code and its imports', () => {
   it('has no import cycle', () => {
     expect(cycles(edges)).toEqual([]);
   });
+
+  it("has no cycle between the companion's concept folders (the layers stand on one another)", () => {
+    const folderOf = (f: string) => /^companion\/src\/([^/]+)\//.exec(f)?.[1] ?? null;
+    const folders = new Map<string, Set<string>>();
+    for (const [f, targets] of edges) {
+      const from = folderOf(f);
+      if (from === null) continue;
+      const out = folders.get(from) ?? new Set<string>();
+      for (const t of targets) {
+        const to = folderOf(t);
+        if (to !== null && to !== from) out.add(to);
+      }
+      folders.set(from, out);
+    }
+    expect(folders.size).toBeGreaterThan(8);
+    expect(cycles(new Map([...folders].map(([k, v]) => [k, [...v]])))).toEqual([]);
+  });
 });
 
 describe('package code', () => {

@@ -1,3 +1,5 @@
+import type { KeyFacts } from '../exchange/key-check.ts';
+
 /**
  * What the companion makes of an account's API key, pure: the facts read from the exchange in
  * (exchange/key-check.ts reads them), a verdict out. `refuse` stops start-up (exit 2, the account named) and
@@ -6,28 +8,6 @@
 
 /** Bybit's Wallet permissions that move money out of the account: the one kind of key never to hold. */
 export const MONEY_MOVING = ['Withdraw', 'AccountTransfer', 'SubMemberTransfer'] as const;
-
-/** What the exchange says about the key (query-api), its clock (market/time) and its positions. */
-export interface KeyFacts {
-  /** Null when the exchange could not be reached at all: why (timeout, DNS, refused connection). */
-  unreachable: string | null;
-  /** The exchange refused the key itself (invalid, wrong signature, expired): its message. */
-  refused: string | null;
-  /** Local clock minus the exchange's, in ms (positive: ahead); null when the time could not be read. */
-  skewMs: number | null;
-  key: {
-    readOnly: boolean;
-    contractTrade: string[];
-    wallet: string[];
-    ips: string[];
-    /** Epoch ms, or null for a key that does not expire. */
-    expiresAt: number | null;
-    /** A unified trading account (UTA), the only kind the companion trades. */
-    unified: boolean;
-  } | null;
-  /** Hedge mode (positionIdx 1/2 seen on a position), false for one-way, null when no position tells. */
-  hedgeMode: boolean | null;
-}
 
 export type Level = 'error' | 'warn' | 'info';
 export interface Finding {

@@ -1,4 +1,4 @@
-export { ConfigError, loadConfig, settingError } from './load.ts';
+export { ConfigError, loadConfig, portSettingError, settingError } from './load.ts';
 export {
   type AccountConfig,
   CompanionConfig,

@@ -1,7 +1,6 @@
 import type { Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
-import { settingError } from '../config/index.ts';
 import type { Logger } from '../core/logger.ts';
 import { StartGate } from '../core/start-gate.ts';
 import type { WsHub } from '../ws/index.ts';
@@ -20,22 +19,8 @@ export interface Listening {
   close(): Promise<void>;
 }
 
-/** A port the companion cannot bind is a setting to change: named, exit code 2. Anything else stays a failure. */
-function portError(port: number, err: unknown): unknown {
-  const code = (err as NodeJS.ErrnoException).code;
-  if (code === 'EADDRINUSE')
-    return settingError(
-      'server.port',
-      port,
-      'in use by another process (EADDRINUSE); stop it, or choose another port (--port, 0 picks a free one)',
-    );
-  if (code === 'EACCES')
-    return settingError('server.port', port, 'not allowed (EACCES): ports below 1024 need privileges');
-  return err;
-}
-
 /**
- * Binds 127.0.0.1:`port` with the server's limits. Nothing is answered until `open`: a request or a /ws
+ * Binds 127.0.0.1:`port` with the server's limits (rejecting with the bind error: EADDRINUSE, EACCES). Nothing is answered until `open`: a request or a /ws
  * upgrade made meanwhile waits and is answered from the first read, so no client ever starts from an empty
  * snapshot, exactly as when the port opened only after that read.
  */
@@ -61,7 +46,7 @@ export async function listen(port: number, http: HttpConfig, logger: Logger): Pr
     });
   } catch (err) {
     await close();
-    throw portError(port, err);
+    throw err;
   }
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
