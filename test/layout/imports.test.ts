@@ -35,6 +35,15 @@ describe('production code and its imports', () => {
     expect(offenders).toEqual([]);
   });
 
+  it('imports ccxt only in the exchange layer (companion/src/exchange/)', () => {
+    const offenders = files.filter(
+      (f) =>
+        !f.startsWith('companion/src/exchange/') &&
+        (named.get(f) ?? []).some((s) => s === 'ccxt' || s.startsWith('ccxt/')),
+    );
+    expect(offenders).toEqual([]);
+  });
+
   it('has no import cycle', () => {
     expect(cycles(edges)).toEqual([]);
   });
