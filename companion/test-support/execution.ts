@@ -1,24 +1,8 @@
 // Fixtures for the execution suites: instruments, accounts, the usual request and a held position.
 import type { Account, ExecuteRequest, Position } from '@tierwatch/shared';
-import type { Instrument } from '../src/exchange/types.ts';
-import { FakeExchange } from './fake-exchange.ts';
+import { BTC, ETH, FakeExchange } from './fake-exchange.ts';
 
-export const BTC: Instrument = {
-  symbol: 'BTCUSDT',
-  tickSize: 0.1,
-  qtyStep: 0.001,
-  minQty: 0.001,
-  maxQty: 100,
-  minNotional: 5,
-};
-export const ETH: Instrument = {
-  symbol: 'ETHUSDT',
-  tickSize: 0.01,
-  qtyStep: 0.01,
-  minQty: 0.01,
-  maxQty: 1000,
-  minNotional: 5,
-};
+export { BTC, ETH } from './fake-exchange.ts';
 
 export const account = (name: string, ratio = 1): Account => ({
   name,

@@ -28,6 +28,35 @@ export interface FakeExchangeOptions {
   prices?: Record<string, number>;
 }
 
+/** Bybit's rules for the two symbols the execution and HTTP suites trade. */
+export const BTC: Instrument = {
+  symbol: 'BTCUSDT',
+  tickSize: 0.1,
+  qtyStep: 0.001,
+  minQty: 0.001,
+  maxQty: 100,
+  minNotional: 5,
+};
+export const ETH: Instrument = {
+  symbol: 'ETHUSDT',
+  tickSize: 0.01,
+  qtyStep: 0.01,
+  minQty: 0.01,
+  maxQty: 1000,
+  minNotional: 5,
+};
+
+/** A main account on the paper exchange (mirror fields as options). */
+export const paperAccount = (name: string, o: Partial<Account> = {}): Account => ({
+  name,
+  role: 'main',
+  mirrorOf: null,
+  mirrorRatio: 1,
+  exchange: 'bybit',
+  mode: 'paper',
+  ...o,
+});
+
 const DEFAULT_RULES: Omit<Instrument, 'symbol'> = {
   tickSize: 0.01,
   qtyStep: 0.001,

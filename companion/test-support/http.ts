@@ -6,12 +6,11 @@ import { ResourceCache } from '../src/cache/resource-cache.ts';
 import { AppError } from '../src/core/app-error.ts';
 import { ManualClock } from '../src/core/clock.ts';
 import { createLogger } from '../src/core/logger.ts';
-import type { Instrument } from '../src/exchange/types.ts';
 import { createApp } from '../src/http/app.ts';
 import { HttpConfig, type HttpConfigInput } from '../src/http/config.ts';
 import { generateToken } from '../src/pairing/token-store.ts';
 import type { FakeAccount } from './fake-account.ts';
-import { FakeExchange } from './fake-exchange.ts';
+import { BTC, ETH, FakeExchange, paperAccount } from './fake-exchange.ts';
 
 export const EXT_ID = 'abcdefghijklmnopabcdefghijklmnop';
 export const SECRET_API_KEY = 'FAKE-API-KEY-should-never-leak';
@@ -43,33 +42,9 @@ export const classify = (p: Position): TieredPosition => ({
   flags: [],
 });
 
-const BTC: Instrument = {
-  symbol: 'BTCUSDT',
-  tickSize: 0.1,
-  qtyStep: 0.001,
-  minQty: 0.001,
-  maxQty: 100,
-  minNotional: 5,
-};
-const ETH: Instrument = {
-  symbol: 'ETHUSDT',
-  tickSize: 0.01,
-  qtyStep: 0.01,
-  minQty: 0.01,
-  maxQty: 1000,
-  minNotional: 5,
-};
-
 /** A main account holding a BTC and an ETH position and one open BTC order, with 900 of 1,000 USDT free. */
 function seedAccount(exchange: FakeExchange, name: string): FakeAccount {
-  const client = exchange.client({
-    name,
-    role: 'main',
-    mirrorOf: null,
-    mirrorRatio: 1,
-    exchange: 'bybit',
-    mode: 'paper',
-  });
+  const client = exchange.client(paperAccount(name));
   client.positions = [position(name, 'BTCUSDT'), position(name, 'ETHUSDT', { markPrice: 109.5 })];
   client.openOrders = [
     {

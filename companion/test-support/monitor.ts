@@ -7,15 +7,7 @@ import { FakeExchange } from './fake-exchange.ts';
 
 // Fixtures for the monitor's suites: accounts, positions in each tier, and a monitor on the fake exchange.
 
-export const account = (name: string, o: Partial<Account> = {}): Account => ({
-  name,
-  role: 'main',
-  mirrorOf: null,
-  mirrorRatio: 1,
-  exchange: 'bybit',
-  mode: 'paper',
-  ...o,
-});
+export { paperAccount as account } from './fake-exchange.ts';
 
 export const NOW0 = 1_700_000_000_000;
 

@@ -1,24 +1,12 @@
-import type { BusEvent } from '@tierwatch/shared';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Frame, type HubServer, startHubServer, tierChanged } from '../../companion/test-support/hub.ts';
+import { bulkyEvent as bulky, hubPerTest, seqOf } from '../../companion/test-support/hub.ts';
 import { percentile } from '../bench/stats.ts';
 
 // The hub's isolation under load, with the benchmarks' percentile: ~25 MB per client on loopback, so it runs
 // with the integration suites (one file at a time), not beside the hub's unit tests.
 
-let server: HubServer | null = null;
-afterEach(async () => {
-  await server?.close();
-  server = null;
-});
-const start = async (opts: Parameters<typeof startHubServer>[0] = {}) => {
-  server = await startHubServer(opts);
-  return server;
-};
+const start = hubPerTest(afterEach);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const seqOf = (f: Frame): number => f.seq;
-/** A bulky event (extra field ignored by clients) to fill socket buffers quickly. */
-const bulky = (n: number, bytes = 8_192) => ({ ...tierChanged(n), note: 'x'.repeat(bytes) }) as BusEvent;
 
 describe('ws hub: a stalled client under load', () => {
   it('a stalled client does not delay the others, and catches up from the ring once it reads again', async () => {
