@@ -11,21 +11,21 @@ import type {
   TradingStopLevels,
 } from '../src/exchange/types.ts';
 
-// One account on the fake exchange (fake-exchange.ts): its calls, its orders, the faults a test sets.
-
-export type FakeEndpoint =
-  | 'tickers'
-  | 'positions'
-  | 'orders'
-  | 'balances'
-  | 'placeOrder'
-  | 'findOrder'
-  | 'cancelOrder'
-  | 'cancelAllOrders'
-  | 'setTradingStop'
-  | 'feeRate'
-  | 'closePosition'
-  | 'closeCauses';
+const ENDPOINTS = [
+  'tickers',
+  'positions',
+  'orders',
+  'balances',
+  'placeOrder',
+  'findOrder',
+  'cancelOrder',
+  'cancelAllOrders',
+  'setTradingStop',
+  'feeRate',
+  'closePosition',
+  'closeCauses',
+] as const;
+export type FakeEndpoint = (typeof ENDPOINTS)[number];
 
 export interface FakeCall {
   at: number;
@@ -69,7 +69,7 @@ export const waitOrAbort = (p: Promise<unknown>, signal?: AbortSignal) =>
 type PlaceFault = 'reject' | 'timeout-after-place' | 'timeout-before-place' | 'hang';
 type StopFault = 'timeout-after-apply' | 'timeout-before-apply' | 'hang';
 
-/** One account on the fake exchange. */
+/** One account on the fake exchange (fake-exchange.ts): its calls, its orders, the faults a test sets. */
 export class FakeAccount implements AccountClient {
   /** Orders placed, by client order id, with the terms each was placed with (a test may plant one). */
   readonly placed = new Map<string, FoundOrder>();
@@ -106,10 +106,9 @@ export class FakeAccount implements AccountClient {
 
   /** This account's calls so far, by endpoint. */
   get calls(): Record<FakeEndpoint, number> {
-    const counts = {} as Record<FakeEndpoint, number>;
-    for (const c of this.exchange.calls)
-      if (c.account === this.name) counts[c.endpoint] = (counts[c.endpoint] ?? 0) + 1;
-    return new Proxy(counts, { get: (t, k: FakeEndpoint) => t[k] ?? 0 });
+    const counts = Object.fromEntries(ENDPOINTS.map((e) => [e, 0])) as Record<FakeEndpoint, number>;
+    for (const c of this.exchange.calls) if (c.account === this.name) counts[c.endpoint]++;
+    return counts;
   }
 
   get positions(): Position[] {
