@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PositionsResponse } from '@tierwatch/shared';
 import { describe, expect, it } from 'vitest';
+import { TestClient } from '../test-support/hub.ts';
 import { loadConfig, secretEnvName } from './config/index.ts';
 import { type Clock, systemClock } from './core/clock.ts';
 import { silentLogger } from './core/logger.ts';
@@ -11,7 +12,6 @@ import { LOCK_FILE } from './data-dir/index.ts';
 import { generateToken, TOKEN_FILE } from './pairing/index.ts';
 import { startPaperExchange } from './paper/index.ts';
 import { startCompanion } from './runtime.ts';
-import { TestClient } from './ws/testing.ts';
 
 /** A port free a moment ago (the test needs to know it before the companion says). */
 async function freePort(): Promise<number> {

@@ -1,29 +1,24 @@
-import type { Server as HttpServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
 import type { Account, KeyHealth } from '@tierwatch/shared';
 import { checkAccounts, checkTargets, refusalMessage } from './accounts/check.ts';
 import { KeyWatch } from './accounts/watch.ts';
 import { ResourceCache } from './cache/index.ts';
 import {
-  type ApiCredentials,
   type CompanionConfig,
   ConfigError,
   loadSecrets,
+  portSettingError,
   resolveDataDir,
   secretEnvName,
-  settingError,
   toProtocolAccount,
 } from './config/index.ts';
 import { EventBus } from './core/bus.ts';
 import { type Clock, systemClock } from './core/clock.ts';
 import { createLogger, type Logger } from './core/logger.ts';
-import { StartGate } from './core/start-gate.ts';
 import { lockDataDir } from './data-dir/index.ts';
-import { type AccountSetup, createExchangeLayer, type ExchangeLayer } from './exchange/index.ts';
+import { type AccountSetup, type ApiCredentials, createExchangeLayer, type ExchangeLayer } from './exchange/index.ts';
 import { ExecutionService } from './execution/index.ts';
 import { createApp } from './http/app.ts';
-import { applyServerLimits } from './http/server-limits.ts';
+import { listen } from './http/listen.ts';
 import { Monitor } from './monitor/index.ts';
 import { PairingStore } from './pairing/index.ts';
 import { type PaperExchange, startPaperExchange } from './paper/index.ts';
@@ -96,18 +91,143 @@ async function setupAccounts(
   return { setups, paper };
 }
 
-/** A port the companion cannot bind is a setting to change: named, exit code 2. Anything else stays a failure. */
-function portError(port: number, err: unknown): unknown {
-  const code = (err as NodeJS.ErrnoException).code;
-  if (code === 'EADDRINUSE')
-    return settingError(
-      'server.port',
-      port,
-      'in use by another process (EADDRINUSE); stop it, or choose another port (--port, 0 picks a free one)',
-    );
-  if (code === 'EACCES')
-    return settingError('server.port', port, 'not allowed (EACCES): ports below 1024 need privileges');
-  return err;
+type Closers = (() => Promise<void> | void)[];
+
+/**
+ * Every key not made by the embedded paper exchange is checked before it is used: one that can move money
+ * out, has expired, or sits on a hedge-mode account stops start-up here, naming the account.
+ */
+async function checkKeys(config: CompanionConfig, setups: AccountSetup[], logger: Logger) {
+  const keyChecks = await checkAccounts(checkTargets(config, setups), {
+    // The wall clock, whatever the injected one: ccxt stamps requests with it, and Bybit's receive window
+    // and the key's expiry are judged against real time.
+    clock: systemClock,
+    timeoutMs: config.exchange.timeoutMs,
+    logger: logger.child({ module: 'key-check' }),
+  });
+  const refused = refusalMessage(keyChecks);
+  if (refused) throw new ConfigError(refused);
+  return keyChecks;
+}
+
+interface Wiring {
+  config: CompanionConfig;
+  accounts: Account[];
+  setups: AccountSetup[];
+  keyChecks: Awaited<ReturnType<typeof checkKeys>>;
+  dataDir: string;
+  clock: Clock;
+  logger: Logger;
+  closers: Closers;
+}
+
+/** The exchange layer, the bus, the API's cache and the monitor on them (not started yet). */
+async function startMonitoring(w: Wiring) {
+  const { config, clock, logger } = w;
+  const exchange = await createExchangeLayer({
+    setups: w.setups,
+    config: config.exchange,
+    clock,
+    logger: logger.child({ module: 'exchange' }),
+  });
+  const bus = new EventBus((err, event) => logger.error({ err, type: event.type }, 'event subscriber failed'));
+  const cache = new ResourceCache(config.cache, clock);
+  // Made once the hub is subscribed (its first check publishes), so a key already expiring is announced to
+  // the first clients too; the monitor serves no key health until then.
+  let keyWatch: KeyWatch | undefined;
+  const watchKeys = () => {
+    keyWatch = new KeyWatch(w.keyChecks, {
+      clock,
+      publish: (e) => bus.publish(e),
+      refusedNow: (account) => exchange.accounts.get(account)?.stoppedBy?.message ?? null,
+      logger: logger.child({ module: 'key-watch' }),
+    });
+    return keyWatch;
+  };
+  const monitor = new Monitor({
+    clients: [...exchange.accounts.values()],
+    market: exchange.market,
+    streams: exchange.streams,
+    bus,
+    clock,
+    config: config.monitor,
+    logger,
+    // The API serves what the monitor already read: the two never fetch the same thing twice.
+    onPositions: (account, positions, fetchedAt) => cache.put(account, 'positions', positions, fetchedAt),
+    onOrders: (account, orders, fetchedAt) => cache.put(account, 'orders', orders, fetchedAt),
+    keyHealth: (account) => keyWatch?.of(account) ?? null,
+  });
+  // Started once the WebSocket hub is subscribed, so the first scan's events (missing SL...) get a seq.
+  w.closers.push(() => monitor.stop());
+  const readModel = new ReadModel({
+    monitor,
+    accounts: w.accounts,
+    streams: () => exchange.streams?.status() ?? [],
+    keyRefused: (account) => exchange.accounts.get(account)?.stoppedBy != null,
+    clock,
+    // Silent past the slowest cadence that still reads it (discovery, or the streams' REST reconcile), twice.
+    staleAfterMs: 2 * Math.max(monitor.config.discoveryIntervalMs, monitor.config.reconcileIntervalMs),
+  });
+  return { exchange, bus, cache, watchKeys, monitor, readModel };
+}
+
+/** The pairing token, the execution service (recovering in the background), the HTTP app and the hub. */
+async function startServing(w: Wiring, m: Awaited<ReturnType<typeof startMonitoring>>) {
+  const { config, accounts, clock, logger } = w;
+  const { exchange, bus, cache, monitor, readModel } = m;
+  const cannotTrade = new Set(w.keyChecks.filter((c) => !c.assessment.canTrade).map((c) => c.account));
+  const pairing = await PairingStore.open({ dataDir: w.dataDir, logger });
+  const execution = await ExecutionService.open({
+    accounts,
+    clients: exchange.accounts,
+    market: exchange.market,
+    monitor,
+    bus,
+    clock,
+    dataDir: w.dataDir,
+    config: config.execution,
+    logger,
+    cache,
+    tradingRefusal: (account) =>
+      cannotTrade.has(account) ? 'its API key cannot trade (read-only, or the key check failed at start)' : null,
+  });
+  w.closers.push(() => execution.close());
+  // Unfinished executions from a previous run are settled in the background; their results are
+  // readable (pending) meanwhile, and each is published as execution-finished once settled.
+  void execution.recover().catch((err) => logger.error({ err }, 'execution recovery failed'));
+  const app = createApp({
+    version: VERSION,
+    clock,
+    startedAt: clock.now(),
+    logger,
+    http: config.http,
+    pairing,
+    trading: {
+      clients: [...exchange.accounts.values()],
+      market: exchange.market,
+      cache,
+      classify: (p) => monitor.classifyNow(p),
+      // /positions is the read model's book, as the WebSocket's snapshot and positions-updated are.
+      book: {
+        positions: (account) => readModel.positions(account),
+        freshness: () => readModel.freshness(),
+        refresh: (account) => monitor.refreshAccount(account),
+      },
+    },
+    execution,
+    monitor: { positions: (a) => monitor.positions(a), accountNames: () => accounts.map((a) => a.name) },
+  });
+  const hub = createWsHub({
+    app,
+    bus,
+    clock,
+    logger,
+    version: VERSION,
+    config: config.ws,
+    snapshot: () => readModel.book(),
+    view: () => ({ positions: readModel.positions(), freshness: readModel.freshness() }),
+  });
+  return { pairing, execution, app, hub };
 }
 
 /** Composes the companion from its config: exchange, monitor, cache, execution guard, HTTP and WebSocket. */
@@ -116,7 +236,7 @@ export async function startCompanion(config: CompanionConfig, opts: StartOptions
   const clock = opts.clock ?? systemClock;
   const env = opts.env ?? process.env;
   const accounts = config.accounts.map((a) => toProtocolAccount(config, a));
-  const closers: (() => Promise<void> | void)[] = [];
+  const closers: Closers = [];
   // Last started, first stopped; once, however often it is called (a signal and a test may both ask).
   let closing: Promise<void> | null = null;
   const close = () => {
@@ -138,163 +258,38 @@ export async function startCompanion(config: CompanionConfig, opts: StartOptions
     // Released last, after the journal is closed: the next companion may only start on a quiet dir.
     const lock = lockDataDir(dataDir, { logger });
     closers.push(() => lock.release());
-
-    // The port is bound now but nothing is answered until every account has been read once (`gate.open`
-    // below): a request or a /ws upgrade made meanwhile waits and is answered from the first read, so no
-    // client ever starts from an empty snapshot, exactly as when the port opened only after that read.
-    const gate = new StartGate();
-    let app: ReturnType<typeof createApp> | undefined;
-    const server = serve({ fetch: gate.fetch(() => app!.fetch), hostname: '127.0.0.1', port: config.server.port });
-    applyServerLimits(server as Parameters<typeof applyServerLimits>[0], config.http, { logger });
-    gate.holdUpgrades(server as unknown as HttpServer);
-    let serverClosed: Promise<void> | undefined;
-    const closeServer = () => {
-      gate.fail();
-      serverClosed ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
-      });
-      return serverClosed;
-    };
-    // For a start that fails before the hub exists; afterwards the hub's closer stops the server first.
-    closers.push(closeServer);
-    await new Promise<void>((resolve, reject) => {
-      server.once('listening', resolve);
-      server.once('error', reject);
-    }).catch((err: unknown) => {
-      throw portError(config.server.port, err);
+    // Bound now, answering once every account has been read once (`open` below).
+    const listening = await listen(config.server.port, config.http, logger).catch((err: unknown) => {
+      throw portSettingError(config.server.port, err);
     });
+    // For a start that fails before the hub exists; afterwards the hub's closer stops the server first.
+    closers.push(() => listening.close());
 
     const { setups, paper } = await setupAccounts(config, accounts, secrets, { clock, logger });
     if (paper) closers.push(() => paper.close());
-
-    // Every key not made by the embedded paper exchange is checked before it is used: one that can move money
-    // out, has expired, or sits on a hedge-mode account stops start-up here, naming the account.
-    const keyChecks = await checkAccounts(checkTargets(config, setups), {
-      // The wall clock, whatever the injected one: ccxt stamps requests with it, and Bybit's receive window
-      // and the key's expiry are judged against real time.
-      clock: systemClock,
-      timeoutMs: config.exchange.timeoutMs,
-      logger: logger.child({ module: 'key-check' }),
-    });
-    const refused = refusalMessage(keyChecks);
-    if (refused) throw new ConfigError(refused);
-    const cannotTrade = new Set(keyChecks.filter((c) => !c.assessment.canTrade).map((c) => c.account));
-    // Started once the hub listens, so a key already expiring is announced to the first clients too.
-    let keyWatch: KeyWatch | undefined;
-
-    const exchange = await createExchangeLayer({
-      setups,
-      config: config.exchange,
-      clock,
-      logger: logger.child({ module: 'exchange' }),
-    });
-    const bus = new EventBus((err, event) => logger.error({ err, type: event.type }, 'event subscriber failed'));
-    const cache = new ResourceCache(config.cache, clock);
-    const clients = [...exchange.accounts.values()];
-    const monitor = new Monitor({
-      clients,
-      market: exchange.market,
-      streams: exchange.streams,
-      bus,
-      clock,
-      config: config.monitor,
-      logger,
-      // The API serves what the monitor already read: the two never fetch the same thing twice.
-      onPositions: (account, positions, fetchedAt) => cache.put(account, 'positions', positions, fetchedAt),
-      onOrders: (account, orders, fetchedAt) => cache.put(account, 'orders', orders, fetchedAt),
-      keyHealth: (account) => keyWatch?.of(account) ?? null,
-    });
-    // Started once the WebSocket hub is subscribed, so the first scan's events (missing SL...) get a seq.
-    closers.push(() => monitor.stop());
-
-    const readModel = new ReadModel({
-      monitor,
-      accounts,
-      streams: () => exchange.streams?.status() ?? [],
-      keyRefused: (account) => exchange.accounts.get(account)?.stoppedBy != null,
-      clock,
-      // Silent past the slowest cadence that still reads it (discovery, or the streams' REST reconcile), twice.
-      staleAfterMs: 2 * Math.max(monitor.config.discoveryIntervalMs, monitor.config.reconcileIntervalMs),
-    });
-
-    const pairing = await PairingStore.open({ dataDir, logger });
-    const execution = await ExecutionService.open({
-      accounts,
-      clients: exchange.accounts,
-      market: exchange.market,
-      monitor,
-      bus,
-      clock,
-      dataDir,
-      config: config.execution,
-      logger,
-      cache,
-      tradingRefusal: (account) =>
-        cannotTrade.has(account) ? 'its API key cannot trade (read-only, or the key check failed at start)' : null,
-    });
-    closers.push(() => execution.close());
-    // Unfinished executions from a previous run are settled in the background; their results are
-    // readable (pending) meanwhile, and each is published as execution-finished once settled.
-    void execution.recover().catch((err) => logger.error({ err }, 'execution recovery failed'));
-    app = createApp({
-      version: VERSION,
-      clock,
-      startedAt: clock.now(),
-      logger,
-      http: config.http,
-      pairing,
-      trading: {
-        clients,
-        market: exchange.market,
-        cache,
-        classify: (p) => monitor.classifyNow(p),
-        // /positions is the read model's book, as the WebSocket's snapshot and positions-updated are.
-        book: {
-          positions: (account) => readModel.positions(account),
-          freshness: () => readModel.freshness(),
-          refresh: (account) => monitor.refreshAccount(account),
-        },
-      },
-      execution,
-      monitor: { positions: (a) => monitor.positions(a), accountNames: () => accounts.map((a) => a.name) },
-    });
-
-    const hub = createWsHub({
-      app,
-      bus,
-      clock,
-      logger,
-      version: VERSION,
-      config: config.ws,
-      snapshot: () => readModel.book(),
-      view: () => ({ positions: readModel.positions(), freshness: readModel.freshness() }),
-    });
+    const keyChecks = await checkKeys(config, setups, logger);
+    const wiring: Wiring = { config, accounts, setups, keyChecks, dataDir, clock, logger, closers };
+    const monitoring = await startMonitoring(wiring);
+    const { monitor } = monitoring;
+    const { pairing, execution, app, hub } = await startServing(wiring, monitoring);
     // Stopping starts here: no request reaches the execution service as it closes. The hub closes before the
     // server (upgraded sockets would hold server.close open).
     closers.push(async () => {
       await hub.close();
-      await closeServer();
+      await listening.close();
     });
-    keyWatch = new KeyWatch(keyChecks, {
-      clock,
-      publish: (e) => bus.publish(e),
-      refusedNow: (account) => exchange.accounts.get(account)?.stoppedBy?.message ?? null,
-      logger: logger.child({ module: 'key-watch' }),
-    });
+    const keyWatch = monitoring.watchKeys();
     keyWatch.start();
-    const watch = keyWatch;
-    closers.push(() => watch.close());
+    closers.push(() => keyWatch.close());
     monitor.start();
     // Answer once every account has been read (or has failed) once: the first snapshot has the positions.
     // A slow exchange delays this by its timeout at most.
     await monitor.firstRead(config.exchange.timeoutMs);
-    gate.open(() => hub.injectWebSocket(server as Parameters<WsHub['injectWebSocket']>[0]));
-    const { port } = server.address() as AddressInfo;
-    const url = `http://127.0.0.1:${port}`;
-    logger.info({ url, accounts: accounts.map((a) => a.name) }, 'companion listening');
+    listening.open(app, hub);
+    logger.info({ url: listening.url, accounts: accounts.map((a) => a.name) }, 'companion listening');
+    const { exchange, bus, cache } = monitoring;
     return {
-      url,
+      url: listening.url,
       token: pairing.reveal(),
       paperExchangeUrl: paper?.url ?? null,
       paper,
@@ -306,7 +301,7 @@ export async function startCompanion(config: CompanionConfig, opts: StartOptions
       bus,
       cache,
       logger,
-      keyHealth: (account) => watch.of(account),
+      keyHealth: (account) => keyWatch.of(account),
       close,
     };
   } catch (err) {

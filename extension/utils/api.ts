@@ -62,6 +62,71 @@ export interface ApiOptions {
 
 export type Api = ReturnType<typeof createApi>;
 
+interface Sent {
+  base: string;
+  path: string;
+  method: string;
+  headers: Record<string, string>;
+  body: unknown;
+  limitMs: number;
+}
+
+/** Sends one request and reads its text; a timeout is told apart from a refused connection (TIMEOUT, NETWORK). */
+async function send(fetchImpl: typeof fetch, r: Sent): Promise<{ res: Response; text: string }> {
+  // Our own timer rather than AbortSignal.timeout: a timeout must be told apart from a refused
+  // connection (the request may be executing), and tests drive it with fake timers.
+  const timer = new AbortController();
+  const handle = setTimeout(() => timer.abort(new Error(`no answer within ${r.limitMs / 1000} s`)), r.limitMs);
+  try {
+    const res = await fetchImpl(`${r.base}${r.path}`, {
+      method: r.method,
+      headers: r.headers,
+      body: r.body === undefined ? undefined : JSON.stringify(r.body),
+      signal: timer.signal,
+    });
+    return { res, text: await res.text() };
+  } catch (err) {
+    if (timer.signal.aborted)
+      throw new ApiError(
+        'TIMEOUT',
+        `The companion at ${r.base} did not answer ${r.method} ${r.path} within ${r.limitMs / 1000} s`,
+        null,
+      );
+    throw new ApiError('NETWORK', `The companion is not reachable at ${r.base} (${(err as Error).message})`, null);
+  } finally {
+    clearTimeout(handle);
+  }
+}
+
+/** The answer checked: the companion's error body as an ApiError, or the body against the route's schema. */
+function readAnswer<T extends z.ZodTypeAny>(schema: T, res: Response, text: string, path: string): z.infer<T> {
+  let json: unknown = null;
+  try {
+    json = text ? JSON.parse(text) : null;
+  } catch {
+    // fall through: reported below as a bad response
+  }
+  if (!res.ok) {
+    const body = ErrorBody.safeParse(json);
+    if (body.success) {
+      const { code, message, path: where } = body.data.error;
+      throw new ApiError(code, message, res.status, where ?? null);
+    }
+    throw new ApiError('BAD_RESPONSE', `HTTP ${res.status} without an error body`, res.status);
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) throw new ApiError('BAD_RESPONSE', `Unexpected response from ${path}`, res.status);
+  return parsed.data;
+}
+
+const q = (params: { account_name?: string; use_cache?: boolean } = {}) => {
+  const s = new URLSearchParams();
+  if (params.account_name) s.set('account_name', params.account_name);
+  if (params.use_cache !== undefined) s.set('use_cache', String(params.use_cache));
+  const str = s.toString();
+  return str ? `?${str}` : '';
+};
+
 export function createApi({
   baseUrl,
   token,
@@ -76,62 +141,14 @@ export function createApi({
     path: string,
     init: { method?: string; body?: unknown; auth?: boolean; timeoutMs?: number } = {},
   ): Promise<z.infer<T>> {
-    const method = init.method ?? 'GET';
     const headers: Record<string, string> = {};
     if (init.auth !== false) headers.Authorization = `Bearer ${token}`;
     if (init.body !== undefined) headers['Content-Type'] = 'application/json';
-    // Our own timer rather than AbortSignal.timeout: a timeout must be told apart from a refused
-    // connection (the request may be executing), and tests drive it with fake timers.
+    const method = init.method ?? 'GET';
     const limitMs = init.timeoutMs ?? timeoutMs;
-    const timer = new AbortController();
-    const handle = setTimeout(() => timer.abort(new Error(`no answer within ${limitMs / 1000} s`)), limitMs);
-    let res: Response;
-    let text: string;
-    try {
-      res = await fetchImpl(`${base}${path}`, {
-        method,
-        headers,
-        body: init.body === undefined ? undefined : JSON.stringify(init.body),
-        signal: timer.signal,
-      });
-      text = await res.text();
-    } catch (err) {
-      if (timer.signal.aborted)
-        throw new ApiError(
-          'TIMEOUT',
-          `The companion at ${base} did not answer ${method} ${path} within ${limitMs / 1000} s`,
-          null,
-        );
-      throw new ApiError('NETWORK', `The companion is not reachable at ${base} (${(err as Error).message})`, null);
-    } finally {
-      clearTimeout(handle);
-    }
-    let json: unknown = null;
-    try {
-      json = text ? JSON.parse(text) : null;
-    } catch {
-      // fall through: reported below as a bad response
-    }
-    if (!res.ok) {
-      const body = ErrorBody.safeParse(json);
-      if (body.success) {
-        const { code, message, path: where } = body.data.error;
-        throw new ApiError(code, message, res.status, where ?? null);
-      }
-      throw new ApiError('BAD_RESPONSE', `HTTP ${res.status} without an error body`, res.status);
-    }
-    const parsed = schema.safeParse(json);
-    if (!parsed.success) throw new ApiError('BAD_RESPONSE', `Unexpected response from ${path}`, res.status);
-    return parsed.data;
+    const { res, text } = await send(fetchImpl, { base, path, method, headers, body: init.body, limitMs });
+    return readAnswer(schema, res, text, path);
   }
-
-  const q = (params: { account_name?: string; use_cache?: boolean } = {}) => {
-    const s = new URLSearchParams();
-    if (params.account_name) s.set('account_name', params.account_name);
-    if (params.use_cache !== undefined) s.set('use_cache', String(params.use_cache));
-    const str = s.toString();
-    return str ? `?${str}` : '';
-  };
 
   return {
     health: () => call(HealthResponse, '/health', { auth: false }),

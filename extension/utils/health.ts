@@ -1,5 +1,5 @@
 import type { MonitorStats } from '@tierwatch/shared';
-import { formatAge } from './format.ts';
+import { formatAge } from './display.ts';
 
 export interface HealthWarning {
   account: string;

@@ -8,7 +8,7 @@ import {
   type TieredPosition,
 } from '@tierwatch/shared';
 import type { KindSetting, NotificationPrefs } from './alert-prefs.ts';
-import { formatPct } from './format.ts';
+import { formatPct } from './display.ts';
 
 /** What a notification looks like (notify.ts decides when): wording from shared, icon, priority, buttons. */
 

@@ -8,7 +8,7 @@ import {
   type TieredPosition,
 } from '@tierwatch/shared';
 import { isSilenced, type NotificationPrefs, type Silence } from './alert-prefs.ts';
-import { formatPrice } from './format.ts';
+import { formatPrice } from './display.ts';
 import { BUTTONS, criticalToast, ICON, keyHealthToast, type Leg, settingOf, type Toast } from './notify-toasts.ts';
 
 export { BUTTONS, type Toast } from './notify-toasts.ts';

@@ -6,7 +6,7 @@ export * from './errors.ts';
 export * from './events.ts';
 export * from './execute.ts';
 export * from './extension.ts';
-export * from './format.ts';
+export * from './issue-text.ts';
 export * from './monitor.ts';
 export * from './primitives.ts';
 export * from './steps.ts';

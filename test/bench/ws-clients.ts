@@ -1,7 +1,7 @@
 // Worker for the ws benchmark: N real WebSocket clients in their own thread (as the extension is in its own
 // process), reporting receive times on the shared high-resolution timeline (timeOrigin + now()).
 import { parentPort, workerData } from 'node:worker_threads';
-import { TestClient } from '../../companion/src/ws/testing.ts';
+import { TestClient } from '../../companion/test-support/hub.ts';
 
 const { urls, events } = workerData as { urls: string[]; events: number };
 const now = () => performance.timeOrigin + performance.now();

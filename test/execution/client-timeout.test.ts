@@ -1,10 +1,11 @@
 import type { LegResult } from '@tierwatch/shared';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../companion/src/core/clock.ts';
+import { Semaphore } from '../../companion/src/core/semaphore.ts';
 import { ExchangeCallError, ExchangeConfig } from '../../companion/src/exchange/index.ts';
 import { retryPolicy, withRetry } from '../../companion/src/exchange/retry.ts';
 import type { AccountClient } from '../../companion/src/exchange/types.ts';
-import { ExecutionConfig, type ExecutionPlan, Semaphore } from '../../companion/src/execution/index.ts';
+import { ExecutionConfig, type ExecutionPlan } from '../../companion/src/execution/index.ts';
 import { placeLeg } from '../../companion/src/execution/legs.ts';
 import { EXECUTE_TIMEOUT_MS } from '../../extension/utils/api.ts';
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type AssessOptions, assessKey, describeAssessment, type KeyFacts } from './assess.ts';
+import type { KeyFacts } from '../exchange/key-check.ts';
+import { type AssessOptions, assessKey, describeAssessment } from './assess.ts';
 
 const NOW = Date.parse('2026-12-01T12:00:00Z');
 const DAY = 86_400_000;

@@ -1,3 +1,5 @@
+import type { KeyFacts } from '../exchange/key-check.ts';
+
 /**
  * What the companion makes of an account's API key, pure: the facts read from the exchange in
  * (exchange/key-check.ts reads them), a verdict out. `refuse` stops start-up (exit 2, the account named) and
@@ -6,28 +8,6 @@
 
 /** Bybit's Wallet permissions that move money out of the account: the one kind of key never to hold. */
 export const MONEY_MOVING = ['Withdraw', 'AccountTransfer', 'SubMemberTransfer'] as const;
-
-/** What the exchange says about the key (query-api), its clock (market/time) and its positions. */
-export interface KeyFacts {
-  /** Null when the exchange could not be reached at all: why (timeout, DNS, refused connection). */
-  unreachable: string | null;
-  /** The exchange refused the key itself (invalid, wrong signature, expired): its message. */
-  refused: string | null;
-  /** Local clock minus the exchange's, in ms (positive: ahead); null when the time could not be read. */
-  skewMs: number | null;
-  key: {
-    readOnly: boolean;
-    contractTrade: string[];
-    wallet: string[];
-    ips: string[];
-    /** Epoch ms, or null for a key that does not expire. */
-    expiresAt: number | null;
-    /** A unified trading account (UTA), the only kind the companion trades. */
-    unified: boolean;
-  } | null;
-  /** Hedge mode (positionIdx 1/2 seen on a position), false for one-way, null when no position tells. */
-  hedgeMode: boolean | null;
-}
 
 export type Level = 'error' | 'warn' | 'info';
 export interface Finding {
@@ -66,45 +46,37 @@ function skewText(ms: number): string {
   return `the clock is ${Math.abs(Math.round(ms))} ms ${ms >= 0 ? 'ahead of' : 'behind'} the exchange's`;
 }
 
-export function assessKey(facts: KeyFacts, opts: AssessOptions): Assessment {
-  const findings: Finding[] = [];
-  const add = (level: Level, code: string, text: string) => findings.push({ level, code, text });
-  const recvWindow = opts.recvWindowMs ?? 5000;
+type Add = (level: Level, code: string, text: string) => void;
+type KeyInfo = NonNullable<KeyFacts['key']>;
+
+/** The clock against the exchange's: true when Bybit would refuse every request. */
+function checkClock(skewMs: number, recvWindow: number, add: Add): boolean {
+  if (skewMs >= AHEAD_LIMIT_MS || -skewMs >= recvWindow) {
+    add(
+      'error',
+      'clock-skew',
+      `${skewText(skewMs)}: Bybit refuses requests stamped ${AHEAD_LIMIT_MS} ms ahead or ${recvWindow} ms behind (the receive window); set the system clock (NTP)`,
+    );
+    return true;
+  }
+  if (Math.abs(skewMs) >= SKEW_NOTE_MS)
+    add(
+      'warn',
+      'clock-skew',
+      `${skewText(skewMs)} (Bybit refuses ${AHEAD_LIMIT_MS} ms ahead or ${recvWindow} ms behind)`,
+    );
+  else add('info', 'clock', `${skewText(skewMs)}`);
+  return false;
+}
+
+/** What the key may do: money out refuses it (unless overridden), no orders makes it monitoring only. */
+function checkPermissions(key: KeyInfo, allowWithdrawalKey: boolean, add: Add): { refuse: boolean; canTrade: boolean } {
   let refuse = false;
   let canTrade = true;
-
-  if (facts.unreachable !== null) {
-    // Not refused: the monitor retries and shows the account's errors; the key is checked again next start.
-    add('error', 'unreachable', `exchange not reachable (${facts.unreachable}); the key could not be checked`);
-    return { verdict: 'warn', canTrade: false, findings, expiresAt: null };
-  }
-  if (facts.skewMs !== null) {
-    const s = facts.skewMs;
-    if (s >= AHEAD_LIMIT_MS || -s >= recvWindow) {
-      refuse = true;
-      add(
-        'error',
-        'clock-skew',
-        `${skewText(s)}: Bybit refuses requests stamped ${AHEAD_LIMIT_MS} ms ahead or ${recvWindow} ms behind (the receive window); set the system clock (NTP)`,
-      );
-    } else if (Math.abs(s) >= SKEW_NOTE_MS) {
-      add('warn', 'clock-skew', `${skewText(s)} (Bybit refuses ${AHEAD_LIMIT_MS} ms ahead or ${recvWindow} ms behind)`);
-    } else add('info', 'clock', `${skewText(s)}`);
-  }
-  if (facts.refused !== null) {
-    add('error', 'key-refused', `the exchange refused the key (${facts.refused})`);
-    return { verdict: 'refuse', canTrade: false, findings, expiresAt: null };
-  }
-  const key = facts.key;
-  if (!key) {
-    add('error', 'no-key-info', 'the key permissions could not be read (/v5/user/query-api)');
-    return { verdict: 'refuse', canTrade: false, findings, expiresAt: null };
-  }
-
   const moving = key.wallet.filter((p) => (MONEY_MOVING as readonly string[]).includes(p));
   if (moving.length > 0) {
     const what = moving.includes('Withdraw') ? 'withdraw' : 'transfer';
-    if (opts.allowWithdrawalKey) {
+    if (allowWithdrawalKey) {
       add(
         'error',
         what,
@@ -134,16 +106,48 @@ export function assessKey(facts: KeyFacts, opts: AssessOptions): Assessment {
   if (key.ips.length === 0 || key.ips.includes('*')) {
     add('warn', 'no-ip-whitelist', 'the key is not bound to IP addresses; anyone holding it can use it from anywhere');
   }
-  if (key.expiresAt !== null) {
-    const days = (key.expiresAt - opts.now) / DAY;
-    const when = new Date(key.expiresAt).toISOString();
-    if (days <= 0) {
-      refuse = true;
-      add('error', 'expired', `the key expired at ${when}; create a new one`);
-    } else if (days <= (opts.expiryWarnDays ?? 7)) {
-      add('warn', 'expires', `the key expires at ${when}, in ${days.toFixed(1)} days; renew it before then`);
-    } else add('info', 'expires', `the key expires at ${when}, in ${Math.floor(days)} days`);
-  } else add('info', 'expires', 'the key does not expire');
+  return { refuse, canTrade };
+}
+
+/** The key's expiry: true when it has expired. */
+function checkExpiry(expiresAt: number | null, opts: AssessOptions, add: Add): boolean {
+  if (expiresAt === null) {
+    add('info', 'expires', 'the key does not expire');
+    return false;
+  }
+  const days = (expiresAt - opts.now) / DAY;
+  const when = new Date(expiresAt).toISOString();
+  if (days <= 0) {
+    add('error', 'expired', `the key expired at ${when}; create a new one`);
+    return true;
+  }
+  if (days <= (opts.expiryWarnDays ?? 7))
+    add('warn', 'expires', `the key expires at ${when}, in ${days.toFixed(1)} days; renew it before then`);
+  else add('info', 'expires', `the key expires at ${when}, in ${Math.floor(days)} days`);
+  return false;
+}
+
+export function assessKey(facts: KeyFacts, opts: AssessOptions): Assessment {
+  const findings: Finding[] = [];
+  const add: Add = (level, code, text) => findings.push({ level, code, text });
+  if (facts.unreachable !== null) {
+    // Not refused: the monitor retries and shows the account's errors; the key is checked again next start.
+    add('error', 'unreachable', `exchange not reachable (${facts.unreachable}); the key could not be checked`);
+    return { verdict: 'warn', canTrade: false, findings, expiresAt: null };
+  }
+  let refuse = facts.skewMs !== null && checkClock(facts.skewMs, opts.recvWindowMs ?? 5000, add);
+  if (facts.refused !== null) {
+    add('error', 'key-refused', `the exchange refused the key (${facts.refused})`);
+    return { verdict: 'refuse', canTrade: false, findings, expiresAt: null };
+  }
+  const key = facts.key;
+  if (!key) {
+    add('error', 'no-key-info', 'the key permissions could not be read (/v5/user/query-api)');
+    return { verdict: 'refuse', canTrade: false, findings, expiresAt: null };
+  }
+  const permissions = checkPermissions(key, opts.allowWithdrawalKey, add);
+  refuse ||= permissions.refuse;
+  refuse = checkExpiry(key.expiresAt, opts, add) || refuse;
   if (!key.unified) add('warn', 'not-unified', 'not a unified trading account (UTA); the companion trades UTA only');
   else add('info', 'unified', 'unified trading account');
   if (facts.hedgeMode === true) {
@@ -154,9 +158,8 @@ export function assessKey(facts: KeyFacts, opts: AssessOptions): Assessment {
       'the account is in hedge mode (positionIdx 1/2), which the companion does not support yet; switch USDT perpetuals to one-way mode',
     );
   }
-
   const verdict = refuse ? 'refuse' : findings.some((f) => f.level !== 'info') ? 'warn' : 'ok';
-  return { verdict, canTrade: canTrade && !refuse, findings, expiresAt: key.expiresAt };
+  return { verdict, canTrade: permissions.canTrade && !refuse, findings, expiresAt: key.expiresAt };
 }
 
 /** One line per finding, the account named, for the terminal and exit-2 messages. */

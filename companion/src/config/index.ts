@@ -1,4 +1,4 @@
-export { ConfigError, loadConfig, settingError } from './load.ts';
+export { ConfigError, loadConfig, portSettingError, settingError } from './load.ts';
 export {
   type AccountConfig,
   CompanionConfig,
@@ -8,4 +8,4 @@ export {
   toProtocolAccount,
 } from './schema.ts';
 export { secretEnvName, secretEnvSegment } from './secret-env.ts';
-export { type ApiCredentials, loadSecrets } from './secrets.ts';
+export { loadSecrets } from './secrets.ts';

@@ -17,6 +17,20 @@ export function settingError(setting: string, value: unknown, why: string): Conf
   return new ConfigError(`${setting} = ${JSON.stringify(value)}: ${why}`);
 }
 
+/** A port the companion cannot bind is a setting to change: named, exit code 2. Anything else stays a failure. */
+export function portSettingError(port: number, err: unknown): unknown {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE')
+    return settingError(
+      'server.port',
+      port,
+      'in use by another process (EADDRINUSE); stop it, or choose another port (--port, 0 picks a free one)',
+    );
+  if (code === 'EACCES')
+    return settingError('server.port', port, 'not allowed (EACCES): ports below 1024 need privileges');
+  return err;
+}
+
 const ENV_PREFIX = 'COMPANION__';
 
 /** COMPANION__MONITOR__CRITICAL_PCT → ['monitor', 'criticalPct']. */

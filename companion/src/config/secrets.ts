@@ -1,12 +1,8 @@
 import { readFileSync, statSync } from 'node:fs';
 import { z } from 'zod';
+import type { ApiCredentials } from '../exchange/types.ts';
 import { ConfigError, settingError } from './load.ts';
 import { secretEnvName as envName } from './secret-env.ts';
-
-export interface ApiCredentials {
-  apiKey: string;
-  secret: string;
-}
 
 const SecretsFile = z.record(z.string(), z.object({ apiKey: z.string().min(1), secret: z.string().min(1) }).strict());
 

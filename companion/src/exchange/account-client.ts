@@ -1,12 +1,9 @@
 import type { Account, Balance, Order, Position, PositionSide } from '@tierwatch/shared';
-import type { Clock } from '../core/clock.ts';
+import { AccountCalls, type AccountClientDeps, type Loose, type Page } from './account-calls.ts';
 import type { Bybit } from './bybit.ts';
-import type { CallCounter } from './call-counter.ts';
 import { type CloseCause, closeCauses } from './close-cause.ts';
 import { classifyError, type ExchangeCallError } from './errors.ts';
 import { toBalances, toOrder, toPositions } from './normalize.ts';
-import type { EndpointGroup, RateBudget } from './rate-budget.ts';
-import { type RetryPolicy, retryPolicy, withRetry } from './retry.ts';
 import type {
   AccountClient,
   CallOptions,
@@ -15,18 +12,6 @@ import type {
   PlaceOrderRequest,
   TradingStopLevels,
 } from './types.ts';
-
-type Loose = Record<string, unknown>;
-type Page = { result?: { list?: Loose[]; nextPageCursor?: string } };
-
-export interface AccountClientDeps {
-  budget: RateBudget;
-  counter: CallCounter;
-  clock: Clock;
-  retry: RetryPolicy;
-  /** Called when the exchange refuses this account's credentials: the account is stopped until restart. */
-  onAuthFailure?: (account: string, err: ExchangeCallError) => void;
-}
 
 const POSITIONS_PAGE = 200;
 const ORDERS_PAGE = 50;
@@ -37,35 +22,37 @@ const ONE_WAY = 0;
 
 /** One account's private calls through ccxt, each paced by the shared budget, counted, and classified. */
 export class CcxtAccountClient implements AccountClient {
-  private stopped: ExchangeCallError | null = null;
+  private readonly calls: AccountCalls;
 
   constructor(
     readonly account: Account,
     private readonly ex: Bybit,
-    private readonly deps: AccountClientDeps,
-  ) {}
+    deps: AccountClientDeps,
+  ) {
+    this.calls = new AccountCalls(account.name, deps);
+  }
 
   /** Why the account is stopped (bad credentials), or null. */
   get stoppedBy(): ExchangeCallError | null {
-    return this.stopped;
+    return this.calls.stoppedBy;
   }
 
   async fetchPositions(opts: CallOptions): Promise<Position[]> {
-    const rows = await this.pages('position-read', 'position/list', opts, POSITIONS_PAGE, (params) =>
+    const rows = await this.calls.pages('position-read', 'position/list', opts, POSITIONS_PAGE, (params) =>
       this.ex.privateGetV5PositionList({ category: 'linear', settleCoin: 'USDT', ...params }),
     );
     return toPositions(this.account.name, rows);
   }
 
   async fetchOpenOrders(opts: CallOptions): Promise<Order[]> {
-    const rows = await this.pages('order-read', 'order/realtime', opts, ORDERS_PAGE, (params) =>
+    const rows = await this.calls.pages('order-read', 'order/realtime', opts, ORDERS_PAGE, (params) =>
       this.ex.privateGetV5OrderRealtime({ category: 'linear', settleCoin: 'USDT', ...params }),
     );
     return rows.map((raw) => toOrder(this.account.name, this.ex.parseOrder(raw) as unknown as Loose));
   }
 
   async fetchBalances(opts: CallOptions): Promise<Balance[]> {
-    const balance = await this.call('account-read', 'account/wallet-balance', opts, () => this.ex.fetchBalance());
+    const balance = await this.calls.call('account-read', 'account/wallet-balance', opts, () => this.ex.fetchBalance());
     return toBalances(this.account.name, balance as unknown as Loose);
   }
 
@@ -74,7 +61,7 @@ export class CcxtAccountClient implements AccountClient {
     const params: Loose = { clientOrderId: req.clientOrderId, positionIdx: ONE_WAY, reduceOnly: req.reduceOnly };
     if (req.takeProfit !== null) params.takeProfit = { triggerPrice: req.takeProfit };
     if (req.stopLoss !== null) params.stopLoss = { triggerPrice: req.stopLoss };
-    const order = await this.call(
+    const order = await this.calls.call(
       'order-write',
       'order/create',
       opts,
@@ -106,7 +93,7 @@ export class CcxtAccountClient implements AccountClient {
       ['order/realtime', () => this.ex.privateGetV5OrderRealtime(query)],
       ['order/history', () => this.ex.privateGetV5OrderHistory(query)],
     ] as const) {
-      const page = (await this.call('order-read', endpoint, opts, fetch)) as Page;
+      const page = (await this.calls.call('order-read', endpoint, opts, fetch)) as Page;
       const raw = page.result?.list?.[0];
       if (raw) {
         const o = toOrder(this.account.name, this.ex.parseOrder(raw) as unknown as Loose);
@@ -131,7 +118,7 @@ export class CcxtAccountClient implements AccountClient {
   }
 
   async cancelOrder(orderId: string, symbol: string, opts: CallOptions): Promise<void> {
-    await this.call(
+    await this.calls.call(
       'order-write',
       'order/cancel',
       opts,
@@ -153,13 +140,13 @@ export class CcxtAccountClient implements AccountClient {
     if (levels.trailingStop !== undefined) request.trailingStop = String(levels.trailingStop ?? 0);
     if (levels.activePrice !== undefined && levels.activePrice !== null)
       request.activePrice = String(levels.activePrice);
-    await this.call('trading-stop', 'position/trading-stop', opts, () =>
+    await this.calls.call('trading-stop', 'position/trading-stop', opts, () =>
       this.ex.privatePostV5PositionTradingStop(request),
     );
   }
 
   async fetchFeeRate(symbol: string, opts: CallOptions): Promise<{ taker: number; maker: number }> {
-    const page = (await this.call('account-read', 'account/fee-rate', opts, () =>
+    const page = (await this.calls.call('account-read', 'account/fee-rate', opts, () =>
       this.ex.privateGetV5AccountFeeRate({ category: 'linear', symbol }),
     )) as Page;
     const row = page.result?.list?.find((r) => r.symbol === symbol);
@@ -171,7 +158,7 @@ export class CcxtAccountClient implements AccountClient {
   }
 
   async fetchFeeRates(opts: CallOptions): Promise<Map<string, { taker: number; maker: number }>> {
-    const page = (await this.call('account-read', 'account/fee-rate', opts, () =>
+    const page = (await this.calls.call('account-read', 'account/fee-rate', opts, () =>
       this.ex.privateGetV5AccountFeeRate({ category: 'linear' }),
     )) as Page;
     const out = new Map<string, { taker: number; maker: number }>();
@@ -186,7 +173,7 @@ export class CcxtAccountClient implements AccountClient {
 
   /** Never retried here, like placeOrder: the execution layer reads the open orders back instead. */
   async cancelAllOrders(symbol: string, opts: CallOptions): Promise<void> {
-    await this.call(
+    await this.calls.call(
       'order-write',
       'order/cancel-all',
       opts,
@@ -201,7 +188,7 @@ export class CcxtAccountClient implements AccountClient {
     clientOrderId: string,
     opts: CallOptions,
   ): Promise<PlacedOrder> {
-    const page = (await this.call('position-read', 'position/list', opts, () =>
+    const page = (await this.calls.call('position-read', 'position/list', opts, () =>
       this.ex.privateGetV5PositionList({ category: 'linear', symbol }),
     )) as Page;
     const size = Number(page.result?.list?.find((p) => Number(p.size) > 0)?.size ?? 0);
@@ -227,13 +214,13 @@ export class CcxtAccountClient implements AccountClient {
     const wanted = new Set(symbols);
     // One page of the whole account's recent orders explains every close of one read in one call; only a
     // symbol it leaves out (pushed past the page by other orders, or a liquidation's bust fill) costs more.
-    const history = (await this.call('order-read', 'order/history', opts, () =>
+    const history = (await this.calls.call('order-read', 'order/history', opts, () =>
       this.ex.privateGetV5OrderHistory({ category: 'linear', settleCoin: 'USDT', limit: ORDERS_PAGE }),
     )) as Page;
     const found = closeCauses(history.result?.list ?? [], wanted, since);
     const missing = symbols.filter((s) => !found.some((c) => c.symbol === s));
     for (const symbol of [...new Set(missing)].slice(0, MAX_EXECUTION_LOOKUPS)) {
-      const page = (await this.call('order-read', 'execution/list', opts, () =>
+      const page = (await this.calls.call('order-read', 'execution/list', opts, () =>
         this.ex.privateGetV5ExecutionList({ category: 'linear', symbol, startTime: Math.floor(since), limit: 100 }),
       )) as Page;
       found.push(...closeCauses(page.result?.list ?? [], new Set([symbol]), since));
@@ -243,69 +230,5 @@ export class CcxtAccountClient implements AccountClient {
 
   private unified(symbol: string): string {
     return this.ex.market(symbol).symbol;
-  }
-
-  /** Reads every page of a cursor-paginated list, each page its own paced call. */
-  private async pages(
-    group: EndpointGroup,
-    endpoint: string,
-    opts: CallOptions,
-    limit: number,
-    fetch: (params: Loose) => Promise<unknown>,
-  ): Promise<Loose[]> {
-    const rows: Loose[] = [];
-    let cursor: string | undefined;
-    for (let page = 0; page < 100; page++) {
-      const params: Loose = { limit };
-      if (cursor) params.cursor = cursor;
-      const res = (await this.call(group, endpoint, opts, () => fetch(params))) as Page;
-      const list = res.result?.list;
-      if (!Array.isArray(list)) {
-        throw classifyError(new Error(`${endpoint} answered without result.list`), this.account.name, 0);
-      }
-      rows.push(...list);
-      cursor = res.result?.nextPageCursor || undefined;
-      if (!cursor || list.length === 0) return rows;
-    }
-    throw classifyError(new Error(`${endpoint}: more than 100 pages; refusing to loop`), this.account.name, 0);
-  }
-
-  private call<T>(
-    group: EndpointGroup,
-    endpoint: string,
-    opts: CallOptions,
-    fn: () => Promise<T>,
-    retry = true,
-  ): Promise<T> {
-    const { budget, counter, clock } = this.deps;
-    const name = this.account.name;
-    const attempt = () =>
-      budget.schedule(
-        { account: name, group, lane: opts.lane },
-        async () => {
-          if (this.stopped) throw this.stopped;
-          const at = clock.now();
-          try {
-            const result = await fn();
-            counter.record({ at, account: name, endpoint, lane: opts.lane, ok: true });
-            return result;
-          } catch (e) {
-            counter.record({ at, account: name, endpoint, lane: opts.lane, ok: false });
-            const err = classifyError(e, name, clock.now());
-            if (err.action === 'backoff') {
-              const until = clock.now() + (err.retryAfterMs ?? 1000);
-              budget.block(err.limitScope === 'ip' ? 'ip' : { account: name, group }, until);
-            }
-            if (err.action === 'reauth') {
-              this.stopped = err;
-              this.deps.onAuthFailure?.(name, err);
-            }
-            throw err;
-          }
-        },
-        opts.signal,
-      );
-    if (!retry) return attempt();
-    return withRetry(attempt, { policy: retryPolicy(this.deps.retry, opts), clock, signal: opts.signal });
   }
 }

@@ -1,10 +1,10 @@
 import ccxt from 'ccxt';
 import { beforeAll, describe } from 'vitest';
+import { type ConformanceContext, describeExchangeConformance } from '../../test-support/exchange-conformance.ts';
+import { describeStreamConformance, type StreamConformanceContext } from '../../test-support/stream-conformance.ts';
 import { systemClock } from '../core/clock.ts';
 import { silentLogger } from '../core/logger.ts';
 import { ExchangeConfig } from './config.ts';
-import { describeStreamConformance, type StreamConformanceContext } from './conformance.streams.ts';
-import { type ConformanceContext, describeExchangeConformance } from './conformance.ts';
 import { createExchangeLayer } from './index.ts';
 
 /**

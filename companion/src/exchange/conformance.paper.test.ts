@@ -1,10 +1,11 @@
 import { afterAll, beforeAll } from 'vitest';
+import { type ConformanceContext, describeExchangeConformance } from '../../test-support/exchange-conformance.ts';
+import { paperSetups } from '../../test-support/paper-setups.ts';
 import { systemClock } from '../core/clock.ts';
 import { silentLogger } from '../core/logger.ts';
 import { type PaperExchange, startPaperExchange } from '../paper/index.ts';
 import { ExchangeConfig } from './config.ts';
-import { type ConformanceContext, describeExchangeConformance } from './conformance.ts';
-import { createExchangeLayer, type ExchangeLayer, paperSetups } from './index.ts';
+import { createExchangeLayer, type ExchangeLayer } from './index.ts';
 
 let paper: PaperExchange;
 let ctx: ConformanceContext;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll } from 'vitest';
-import { paperProClient } from '../paper/ccxt-pro.ts';
+import { paperProClient } from '../../test-support/paper-pro-client.ts';
+import { describeStreamConformance, type StreamConformanceContext } from '../../test-support/stream-conformance.ts';
 import { type PaperExchange, startPaperExchange } from '../paper/index.ts';
-import { describeStreamConformance, type StreamConformanceContext } from './conformance.streams.ts';
 
 let paper: PaperExchange;
 let ctx: StreamConformanceContext;

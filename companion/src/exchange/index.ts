@@ -1,7 +1,7 @@
 import type { Account } from '@tierwatch/shared';
-import type { ApiCredentials } from '../config/index.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
+import type { AccountClientDeps } from './account-calls.ts';
 import { CcxtAccountClient } from './account-client.ts';
 import { type Bybit, createBybit } from './bybit.ts';
 import { CallCounter } from './call-counter.ts';
@@ -9,13 +9,12 @@ import type { ExchangeConfig } from './config.ts';
 import { CcxtMarketData } from './market-data.ts';
 import { RateBudget } from './rate-budget.ts';
 import { CcxtStreams } from './streams.ts';
-import type { AccountClient, MarketData, Streams } from './types.ts';
+import type { AccountClient, ApiCredentials, MarketData, Streams } from './types.ts';
 
 export { CcxtAccountClient } from './account-client.ts';
 export { CallCounter, type CallRates, type CallRecord } from './call-counter.ts';
 export { ExchangeConfig } from './config.ts';
 export { classifyError, type ErrorAction, ExchangeCallError } from './errors.ts';
-export { paperSetups } from './paper-setups.ts';
 export { type EndpointGroup, RateBudget } from './rate-budget.ts';
 export * from './types.ts';
 
@@ -43,18 +42,9 @@ export interface ExchangeLayer {
 
 const exchangeKey = (s: AccountSetup) => `${s.account.mode}|${s.baseUrl ?? ''}`;
 
-/**
- * Builds one ccxt instance per account, loads markets once per exchange and shares them, and puts every
- * call behind one RateBudget and one CallCounter.
- */
-export async function createExchangeLayer(opts: {
-  setups: AccountSetup[];
-  config: ExchangeConfig;
-  clock: Clock;
-  logger: Logger;
-}): Promise<ExchangeLayer> {
-  const { config, clock, logger } = opts;
-  const budget = new RateBudget({
+/** One budget for every call: Bybit's per-IP cap shared by all accounts, each account's caps by endpoint group. */
+function budgetFor(config: ExchangeConfig, clock: Clock): RateBudget {
+  return new RateBudget({
     ip: config.ipLimit,
     perAccount: {
       'position-read': config.accountLimits.positionRead,
@@ -67,21 +57,20 @@ export async function createExchangeLayer(opts: {
     maxInFlight: config.maxInFlight,
     clock,
   });
-  const counter = new CallCounter();
-  const deps = {
-    budget,
-    counter,
-    clock,
-    retry: config.retry,
-    onAuthFailure: (account: string, err: Error) =>
-      logger.error({ account, err: err.message }, 'exchange refused the credentials; account stopped'),
-  };
+}
 
+/** A ccxt instance per account; markets loaded once per exchange (mode and host) and shared with the others. */
+async function connectAccounts(
+  setups: readonly AccountSetup[],
+  config: ExchangeConfig,
+  deps: AccountClientDeps,
+  logger: Logger,
+) {
   const loaded = new Map<string, { ex: Bybit; market: CcxtMarketData }>();
   const accounts = new Map<string, CcxtAccountClient>();
   const marketByAccount = new Map<string, CcxtMarketData>();
   const instances = new Map<string, Bybit>();
-  for (const setup of opts.setups) {
+  for (const setup of setups) {
     const ex = createBybit({
       apiKey: setup.credentials.apiKey,
       secret: setup.credentials.secret,
@@ -116,6 +105,31 @@ export async function createExchangeLayer(opts: {
     instances.set(setup.account.name, ex);
     marketByAccount.set(setup.account.name, shared.market);
   }
+  return { accounts, instances, marketByAccount };
+}
+
+/**
+ * Builds one ccxt instance per account, loads markets once per exchange and shares them, and puts every
+ * call behind one RateBudget and one CallCounter.
+ */
+export async function createExchangeLayer(opts: {
+  setups: AccountSetup[];
+  config: ExchangeConfig;
+  clock: Clock;
+  logger: Logger;
+}): Promise<ExchangeLayer> {
+  const { config, clock, logger } = opts;
+  const budget = budgetFor(config, clock);
+  const counter = new CallCounter();
+  const deps: AccountClientDeps = {
+    budget,
+    counter,
+    clock,
+    retry: config.retry,
+    onAuthFailure: (account: string, err: Error) =>
+      logger.error({ account, err: err.message }, 'exchange refused the credentials; account stopped'),
+  };
+  const { accounts, instances, marketByAccount } = await connectAccounts(opts.setups, config, deps, logger);
   const main = opts.setups.find((s) => s.account.role === 'main') ?? opts.setups[0];
   if (!main) throw new Error('createExchangeLayer: no accounts');
   const mainEx = instances.get(main.account.name) as Bybit;

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { KeyFacts } from '../accounts/assess.ts';
 import type { Clock } from '../core/clock.ts';
 import { createBybit } from './bybit.ts';
 import { classifyError } from './errors.ts';
@@ -21,6 +20,28 @@ export interface KeyCheckTarget {
 }
 
 const Perms = z.array(z.string()).catch([]);
+/** What the exchange says about the key (query-api), its clock (market/time) and its positions. */
+export interface KeyFacts {
+  /** Null when the exchange could not be reached at all: why (timeout, DNS, refused connection). */
+  unreachable: string | null;
+  /** The exchange refused the key itself (invalid, wrong signature, expired): its message. */
+  refused: string | null;
+  /** Local clock minus the exchange's, in ms (positive: ahead); null when the time could not be read. */
+  skewMs: number | null;
+  key: {
+    readOnly: boolean;
+    contractTrade: string[];
+    wallet: string[];
+    ips: string[];
+    /** Epoch ms, or null for a key that does not expire. */
+    expiresAt: number | null;
+    /** A unified trading account (UTA), the only kind the companion trades. */
+    unified: boolean;
+  } | null;
+  /** Hedge mode (positionIdx 1/2 seen on a position), false for one-way, null when no position tells. */
+  hedgeMode: boolean | null;
+}
+
 /** The fields of Bybit's query-api answer the check reads; the rest is ignored. */
 const QueryApi = z.object({
   readOnly: z.coerce.number(),

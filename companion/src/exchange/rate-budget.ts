@@ -44,7 +44,7 @@ interface Waiting {
 }
 
 /** A sliding window of send times plus even pacing. */
-class Window {
+class PacedWindow {
   readonly max: number;
   readonly gapMs: number;
   private sends: number[] = [];
@@ -83,8 +83,8 @@ class Window {
 }
 
 export class RateBudget {
-  private readonly ip: Window;
-  private readonly accountWindows = new Map<string, Window>();
+  private readonly ip: PacedWindow;
+  private readonly accountWindows = new Map<string, PacedWindow>();
   private readonly lanes = new Map<Lane, Waiting[]>(LANES.map((l) => [l, []]));
   private inFlight = 0;
   private timer: AbortController | null = null;
@@ -92,7 +92,7 @@ export class RateBudget {
   private queued = 0;
 
   constructor(private readonly opts: RateBudgetOptions) {
-    this.ip = new Window(opts.ip, opts.share);
+    this.ip = new PacedWindow(opts.ip, opts.share);
   }
 
   /** Calls per second the budget allows across the whole process. */
@@ -155,13 +155,13 @@ export class RateBudget {
     this.pump();
   }
 
-  private windowFor(account: string | null, group: EndpointGroup): Window | undefined {
+  private windowFor(account: string | null, group: EndpointGroup): PacedWindow | undefined {
     const limit = this.opts.perAccount[group];
     if (!limit || account === null) return undefined;
     const key = `${account}\u0000${group}`;
     let w = this.accountWindows.get(key);
     if (!w) {
-      w = new Window(limit, this.opts.share);
+      w = new PacedWindow(limit, this.opts.share);
       this.accountWindows.set(key, w);
     }
     return w;
@@ -180,7 +180,7 @@ export class RateBudget {
         return;
       }
       let earliest = Number.POSITIVE_INFINITY;
-      let chosen: { queue: Waiting[]; index: number; account?: Window } | null = null;
+      let chosen: { queue: Waiting[]; index: number; account?: PacedWindow } | null = null;
       // Most urgent lane first; within a lane, the oldest call whose account has room (a busy account
       // does not hold up calls for the others).
       outer: for (const lane of LANES) {

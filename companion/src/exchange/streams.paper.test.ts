@@ -1,10 +1,11 @@
 import type { Order, Position, Ticker } from '@tierwatch/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { paperSetups } from '../../test-support/paper-setups.ts';
 import { systemClock } from '../core/clock.ts';
 import { silentLogger } from '../core/logger.ts';
 import { type PaperExchange, startPaperExchange } from '../paper/index.ts';
 import { ExchangeConfig } from './config.ts';
-import { createExchangeLayer, type ExchangeLayer, paperSetups } from './index.ts';
+import { createExchangeLayer, type ExchangeLayer } from './index.ts';
 import type { StreamSink } from './types.ts';
 
 /**

@@ -74,6 +74,12 @@ export interface TradingStopLevels {
   activePrice?: number | null;
 }
 
+/** An account's API key and secret: what the exchange signs with (never logged, never sent to the extension). */
+export interface ApiCredentials {
+  apiKey: string;
+  secret: string;
+}
+
 /** One account's private calls. */
 export interface AccountClient {
   readonly account: Account;

@@ -2,9 +2,9 @@ import type { Account, ActionRequest, Position } from '@tierwatch/shared';
 import type { ResourceCache } from '../cache/index.ts';
 import { AppError } from '../core/app-error.ts';
 import type { Clock } from '../core/clock.ts';
+import type { Semaphore } from '../core/semaphore.ts';
 import type { AccountClient, CallOptions, MarketData } from '../exchange/types.ts';
 import { type ActionPlan, planAction } from './action-plan.ts';
-import type { Semaphore } from './guard.ts';
 
 /**
  * What an action reads before anything is journaled or sent, on the top lane: each selected account's

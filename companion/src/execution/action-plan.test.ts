@@ -1,8 +1,8 @@
 import { ActionRequest, type ActionRequestInput, type Position } from '@tierwatch/shared';
 import { describe, expect, it } from 'vitest';
+import { ACCOUNTS, BTC, heldPosition } from '../../test-support/execution.ts';
 import { AppError } from '../core/app-error.ts';
 import { breakEvenPrice, planAction, stopLevels } from './action-plan.ts';
-import { ACCOUNTS, BTC, heldPosition } from './testing.ts';
 
 const pos = heldPosition;
 

@@ -4,14 +4,15 @@ import { join } from 'node:path';
 import type { ActionRequestInput, BusEvent, GuardMode } from '@tierwatch/shared';
 import { ActionRequest } from '@tierwatch/shared';
 import { afterEach, describe, expect, it } from 'vitest';
+import { btcLong, fakeExchange, heldPosition } from '../../test-support/execution.ts';
 import { CacheConfig } from '../cache/config.ts';
 import { ResourceCache } from '../cache/index.ts';
 import { EventBus } from '../core/bus.ts';
 import { type Clock, systemClock } from '../core/clock.ts';
 import { breakEvenPrice } from './action-plan.ts';
+import { ExecutionConfig } from './config.ts';
 import { clientOrderId } from './ids.ts';
 import { ExecutionService } from './service.ts';
-import { btcLong, fakeExchange, heldPosition } from './testing.ts';
 
 // Actions on the money path, over the in-memory exchange: what is sent per account, what a lost answer or a
 // crash leaves, and that nothing is ever sent twice.
@@ -48,7 +49,7 @@ async function start(
     clock,
     dataDir,
     cache,
-    config: { settleMs: 20 },
+    config: ExecutionConfig.parse({ settleMs: 20 }),
   });
   open.push(service);
   return { service, ex, events, modes, dataDir };
@@ -68,7 +69,7 @@ describe('ExecutionService.act', () => {
       ['mirror1', 0.025],
       ['mirror2', 0.1],
     ] as const) {
-      const o = ex.clients.get(name)!.orders.get(clientOrderId('action-key-1', name, 'close'))!;
+      const o = ex.clients.get(name)!.placed.get(clientOrderId('action-key-1', name, 'close'))!;
       expect([o.side, o.qty, o.reduceOnly, o.takeProfit, o.stopLoss]).toEqual(['sell', qty, true, null, null]);
     }
     expect(modes).toEqual(['critical-only', 'normal']);
@@ -80,7 +81,7 @@ describe('ExecutionService.act', () => {
 
   it('a failing leg is reported with the others, and nothing is retried', async () => {
     const ex = family();
-    ex.clients.get('mirror1')!.fault = 'reject';
+    ex.clients.get('mirror1')!.placeFault = 'reject';
     const { service } = await start(ex);
     const r = await service.act(act({ kind: 'close' }));
     expect(r.status).toBe('partial');
@@ -90,7 +91,7 @@ describe('ExecutionService.act', () => {
       ['mirror2', 'placed'],
     ]);
     expect(r.legs[1]!.error?.code).toBe('INSUFFICIENT_BALANCE');
-    expect([...ex.clients.values()].map((c) => c.placeCalls)).toEqual([1, 1, 1]);
+    expect([...ex.clients.values()].map((c) => c.calls.placeOrder)).toEqual([1, 1, 1]);
   });
 
   it('the same key 20 times at once: one action, one trading-stop call per account', async () => {
@@ -107,7 +108,7 @@ describe('ExecutionService.act', () => {
     await expect(service.act(act({ kind: 'close', percent: 20 }))).rejects.toMatchObject({
       code: 'IDEMPOTENCY_CONFLICT',
     });
-    expect(ex.clients.get('main')!.placeCalls).toBe(1);
+    expect(ex.clients.get('main')!.calls.placeOrder).toBe(1);
   });
 
   it.each([
@@ -125,7 +126,7 @@ describe('ExecutionService.act', () => {
   it('a crash mid-action: recovery reads each leg back and never sends again', async () => {
     const ex = family();
     ex.clients.get('mirror1')!.stopFault = 'hang';
-    ex.clients.get('mirror2')!.gate = null;
+    ex.clients.get('mirror2')!.placeGate = null;
     const first = await start(ex);
     void first.service.act(act({ kind: 'sl-break-even' })).catch(() => {});
     await new Promise((r) => setTimeout(r, 50));
@@ -157,7 +158,7 @@ describe('ExecutionService.act', () => {
     for (const c of ex.clients.values())
       await cache.read(c.account.name, 'positions', () => c.fetchPositions(), { useCache: false });
     const { service } = await start(ex, undefined, clock, cache);
-    const calls = () => [...ex.clients.values()].map((c) => c.positionCalls);
+    const calls = () => [...ex.clients.values()].map((c) => c.calls.positions);
     const before = calls();
     await service.act(act({ kind: 'sl-break-even' }, 'cached-read-1'));
     expect(calls()).toEqual(before);
@@ -171,7 +172,7 @@ describe('ExecutionService.act', () => {
     await service.act(act({ kind: 'close', percent: 10 }, 'cached-read-3'));
     expect(calls()).toEqual(before.map((n) => n + 3));
     // The fee rate: one read per account for the break-even.
-    expect([...ex.clients.values()].map((c) => c.feeCalls)).toEqual([1, 1, 1]);
+    expect([...ex.clients.values()].map((c) => c.calls.feeRate)).toEqual([1, 1, 1]);
   });
 
   it('an ordinary execution still derives its ids from key and account only', async () => {
@@ -179,6 +180,6 @@ describe('ExecutionService.act', () => {
     const r = await service.execute(btcLong({ idempotencyKey: 'plain-exec-1' }));
     expect(r.legs[0]!.clientOrderId).toBe(clientOrderId('plain-exec-1', 'main'));
     expect(r.action).toBeUndefined();
-    expect(ex.clients.get('main')!.orders.get(clientOrderId('plain-exec-1', 'main'))!.reduceOnly).toBe(false);
+    expect(ex.clients.get('main')!.placed.get(clientOrderId('plain-exec-1', 'main'))!.reduceOnly).toBe(false);
   });
 });

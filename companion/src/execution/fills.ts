@@ -1,7 +1,9 @@
 import type { ExecuteResult } from '@tierwatch/shared';
+import type { EventBus } from '../core/bus.ts';
+import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
+import type { Semaphore } from '../core/semaphore.ts';
 import type { AccountClient } from '../exchange/types.ts';
-import type { Semaphore } from './guard.ts';
 import type { LegRecord } from './journal/index.ts';
 
 /**
@@ -48,4 +50,17 @@ export async function readFillsBack(r: ExecuteResult, deps: FillsDeps): Promise<
     }),
   );
   return changed;
+}
+
+/** Reads a market execution's fills back once it is answered; publishes execution-updated when any changed. */
+export async function confirmFills(
+  r: ExecuteResult | undefined,
+  deps: Omit<FillsDeps, 'append'> & { bus: EventBus; clock: Clock; append(record: LegRecord): Promise<void> },
+): Promise<void> {
+  if (!r) return;
+  const changed = await readFillsBack(r, {
+    ...deps,
+    append: (record) => deps.append({ ...record, at: deps.clock.now() }),
+  });
+  if (changed) deps.bus.publish({ type: 'execution-updated', at: deps.clock.now(), result: structuredClone(r) });
 }

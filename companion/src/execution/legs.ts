@@ -1,9 +1,9 @@
 import type { ExecuteResult, LegResult, PositionAction, ProtocolError } from '@tierwatch/shared';
 import { AppError } from '../core/app-error.ts';
 import type { Clock } from '../core/clock.ts';
+import type { Semaphore } from '../core/semaphore.ts';
 import { ExchangeCallError } from '../exchange/errors.ts';
 import type { AccountClient, FoundOrder } from '../exchange/types.ts';
-import type { Semaphore } from './guard.ts';
 import { type LegTerms, orderMismatches } from './order-match.ts';
 import type { ExecutionPlan } from './validate.ts';
 

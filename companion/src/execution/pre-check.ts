@@ -2,9 +2,9 @@ import type { Account, Balance, ExecuteRequest } from '@tierwatch/shared';
 import { MARKET_KEY, type ResourceCache } from '../cache/index.ts';
 import { AppError } from '../core/app-error.ts';
 import type { Clock } from '../core/clock.ts';
+import type { Semaphore } from '../core/semaphore.ts';
 import type { AccountClient, MarketData } from '../exchange/types.ts';
 import type { ExecutionConfig } from './config.ts';
-import type { Semaphore } from './guard.ts';
 import { checkBalances, type ExecutionPlan, planExecution, preflight } from './validate.ts';
 
 /**

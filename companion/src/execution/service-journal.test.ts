@@ -3,12 +3,13 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { btcLong, fakeExchange } from '../../test-support/execution.ts';
 import { AppError } from '../core/app-error.ts';
 import { EventBus } from '../core/bus.ts';
 import { systemClock } from '../core/clock.ts';
 import type { ExecutionConfigInput } from './config.ts';
+import { ExecutionConfig } from './config.ts';
 import { ExecutionService } from './service.ts';
-import { btcLong, fakeExchange } from './testing.ts';
 
 // The service over journals a disk or a crash damaged: a full disk, lines of the wrong shape.
 
@@ -28,10 +29,10 @@ async function start(dataDir: string, ex = fakeExchange(), config: ExecutionConf
     bus: new EventBus(),
     clock: systemClock,
     dataDir,
-    config: { settleMs: 20, ...config },
+    config: ExecutionConfig.parse({ settleMs: 20, ...config }),
   });
   open.push(service);
-  return { service, ex, places: () => [...ex.clients.values()].map((c) => c.placeCalls) };
+  return { service, ex, places: () => [...ex.clients.values()].map((c) => c.calls.placeOrder) };
 }
 
 const rejectionOf = async (p: Promise<unknown>): Promise<AppError> => {

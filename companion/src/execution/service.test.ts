@@ -3,15 +3,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BusEvent, GuardMode } from '@tierwatch/shared';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ACCOUNTS, btcLong, fakeExchange } from '../../test-support/execution.ts';
 import { CacheConfig, MARKET_KEY, ResourceCache } from '../cache/index.ts';
 import { AppError } from '../core/app-error.ts';
 import { EventBus } from '../core/bus.ts';
 import { type Clock, ManualClock, systemClock } from '../core/clock.ts';
 import type { ExecutionConfigInput } from './config.ts';
+import { ExecutionConfig } from './config.ts';
 import { clientOrderId } from './ids.ts';
 import type { JournalRecord } from './journal/index.ts';
 import { ExecutionService } from './service.ts';
-import { ACCOUNTS, btcLong, fakeExchange } from './testing.ts';
 
 const req = btcLong;
 
@@ -55,7 +56,7 @@ async function setup(
     bus,
     clock: opts.clock ?? systemClock,
     dataDir,
-    config: { settleMs: 20, ...opts.config },
+    config: ExecutionConfig.parse({ settleMs: 20, ...opts.config }),
     cache: opts.cache,
   });
   open.push(service);
@@ -102,7 +103,7 @@ describe('ExecutionService: one execution', () => {
     ] as const) {
       expect(leg!.clientOrderId).toBe(clientOrderId('key-0000001', client.account.name));
       expect(leg!.clientOrderId.length).toBeLessThanOrEqual(36);
-      expect(leg!.orderId).toBe(client.orders.get(leg!.clientOrderId)!.orderId);
+      expect(leg!.orderId).toBe(client.placed.get(leg!.clientOrderId)!.orderId);
     }
     await service.settled(); // the market legs' fills are read back after the answer
     const now = service.get(r.executionId)!;
@@ -125,8 +126,8 @@ describe('ExecutionService: one execution', () => {
     const { service, m, m1, m2, journal } = await setup();
     const results = await Promise.all(Array.from({ length: 20 }, () => service.execute(req())));
     expect(new Set(results.map((r) => JSON.stringify(r))).size).toBe(1);
-    expect([m.placeCalls, m1.placeCalls, m2.placeCalls]).toEqual([1, 1, 1]);
-    expect([m.orders.size, m1.orders.size, m2.orders.size]).toEqual([1, 1, 1]);
+    expect([m.calls.placeOrder, m1.calls.placeOrder, m2.calls.placeOrder]).toEqual([1, 1, 1]);
+    expect([m.placed.size, m1.placed.size, m2.placed.size]).toEqual([1, 1, 1]);
     expect(journal().filter((x) => x.type === 'intent')).toHaveLength(1);
   });
 
@@ -136,21 +137,21 @@ describe('ExecutionService: one execution', () => {
     await service.settled();
     const first = service.get((await service.execute(req())).executionId)!;
     expect(await service.execute(req())).toEqual(first);
-    expect(m.placeCalls).toBe(1);
+    expect(m.calls.placeOrder).toBe(1);
     const e = await rejectionOf(service.execute(req({ quantity: 0.02 })));
     expect(e).toMatchObject({ code: 'IDEMPOTENCY_CONFLICT', path: ['idempotencyKey'] });
-    expect(m.placeCalls).toBe(1);
+    expect(m.calls.placeOrder).toBe(1);
   });
 
   it('a rejected request sends and journals nothing, and its key stays free for a corrected one', async () => {
     const { service, m, journal, events } = await setup();
     const e = await rejectionOf(service.execute(req({ stopLoss: 51_000 })));
     expect(e).toMatchObject({ code: 'INVALID_ORDER', path: ['stopLoss'] });
-    m.free = 10;
+    m.balance = { total: 10, free: 10, used: 0 };
     expect(await rejectionOf(service.execute(req()))).toMatchObject({ code: 'INSUFFICIENT_BALANCE' });
-    expect(m.placeCalls).toBe(0);
+    expect(m.calls.placeOrder).toBe(0);
     expect(journal()).toEqual([]);
-    m.free = 1e6;
+    m.balance = { total: 1e6, free: 1e6, used: 0 };
     expect((await service.execute(req())).status).toBe('complete');
     expect(events.filter((x) => x.type === 'guard-mode').map((x) => x.type === 'guard-mode' && x.reason)).toEqual([
       'execution-started',
@@ -182,7 +183,7 @@ describe('ExecutionService: fills', () => {
     ]);
     expect(service.get(r.executionId)!.legs.every((l) => l.status === 'filled')).toBe(true);
     expect(journal().filter((x) => x.type === 'leg').length).toBe(6);
-    expect([m, m1, m2].map((c) => c.placeCalls)).toEqual([1, 1, 1]);
+    expect([m, m1, m2].map((c) => c.calls.placeOrder)).toEqual([1, 1, 1]);
   });
 
   it('a limit order is not read back (it fills when the price comes)', async () => {
@@ -190,7 +191,7 @@ describe('ExecutionService: fills', () => {
     await service.execute(req({ idempotencyKey: 'fills-0002', orderType: 'limit', price: 49_000 }));
     await new Promise((done) => setTimeout(done, 50));
     expect(events.some((e) => e.type === 'execution-updated')).toBe(false);
-    expect(m.findCalls).toBe(0);
+    expect(m.calls.findOrder).toBe(0);
   });
 });
 
@@ -211,13 +212,13 @@ describe('ExecutionService: the pre-check and the cache', () => {
         markAt,
       );
     };
-    const calls = () => [m, m1, m2].map((c) => (c as unknown as { balanceCalls: number }).balanceCalls);
+    const calls = () => [m, m1, m2].map((c) => c.calls.balances);
 
     seed(now - 5_000, now - 1_000); // read when the trader reviewed the order: young enough
     const first = await service.execute(req({ idempotencyKey: 'cache-0001' }));
     expect(first.status).toBe('complete');
     expect(calls()).toEqual([0, 0, 0]);
-    expect(ex.market.tickerCalls).toBe(0);
+    expect(ex.market.calls).toBe(0);
     // The legs changed margin: nothing of those accounts is left for the next pre-check.
     expect(cache.peek('main', 'balances')).toBeUndefined();
 
@@ -225,14 +226,14 @@ describe('ExecutionService: the pre-check and the cache', () => {
     seed(now - 20_000, now - 4_000); // too old: read fresh
     await service.execute(req({ idempotencyKey: 'cache-0002' }));
     expect(calls()).toEqual([1, 1, 1]);
-    expect(ex.market.tickerCalls).toBe(1);
+    expect(ex.market.calls).toBe(1);
   });
 });
 
 describe('ExecutionService: failures', () => {
   it('a mirror rejects: partial, the placed legs stand, and the finished event carries the status', async () => {
     const { service, m1, events } = await setup();
-    m1.fault = 'reject';
+    m1.placeFault = 'reject';
     const r = await service.execute(req());
     expect(r.status).toBe('partial');
     expect(r.legs.map((l) => l.status)).toEqual(['placed', 'rejected', 'placed']);
@@ -243,20 +244,20 @@ describe('ExecutionService: failures', () => {
 
   it('every leg rejected: failed', async () => {
     const { service, ex } = await setup();
-    for (const c of ex.clients.values()) c.fault = 'reject';
+    for (const c of ex.clients.values()) c.placeFault = 'reject';
     expect((await service.execute(req())).status).toBe('failed');
   });
 
   it('a lost answer is looked up, never re-sent: placed if the exchange has it, not placed if not', async () => {
     const { service, m, m1 } = await setup();
-    m.fault = 'timeout-after-place';
-    m1.fault = 'timeout-before-place';
+    m.placeFault = 'timeout-after-place';
+    m1.placeFault = 'timeout-before-place';
     const r = await service.execute(req());
     expect(r.legs.map((l) => l.status)).toEqual(['filled', 'rejected', 'placed']);
     expect(r.legs[1]!.error!.message).toMatch(/not placed.*timed out/);
     expect(r.status).toBe('partial');
-    expect([m.placeCalls, m1.placeCalls]).toEqual([1, 1]);
-    expect(m1.findCalls).toBe(2); // once at once, once after the settle window
+    expect([m.calls.placeOrder, m1.calls.placeOrder]).toEqual([1, 1]);
+    expect(m1.calls.findOrder).toBe(2); // once at once, once after the settle window
   });
 
   it('a duplicate client id from the exchange means an earlier send got through: looked up, placed', async () => {
@@ -274,7 +275,7 @@ describe('ExecutionService: failures', () => {
     });
     const r = await service.execute(req());
     expect(r.legs[0]!.status).toBe('filled');
-    expect(m.orders.size).toBe(1);
+    expect(m.placed.size).toBe(1);
   });
 
   it('a key reused after its intent was lost never adopts the other order: every leg a conflict, as it is', async () => {
@@ -295,7 +296,7 @@ describe('ExecutionService: failures', () => {
     expect(mainLeg.error!.message).toMatch(/side buy \(asked sell\), quantity 0\.01 \(asked 0\.3\)/);
     expect(mainLeg.error!.message).toMatch(/stop-loss 48000 \(asked 52000\)/);
     // One order per account on the exchange, still the first one's.
-    expect([...ex.clients.values()].map((c) => [c.orders.size, c.placeCalls])).toEqual([
+    expect([...ex.clients.values()].map((c) => [c.placed.size, c.calls.placeOrder])).toEqual([
       [1, 2],
       [1, 2],
       [1, 2],
@@ -305,42 +306,42 @@ describe('ExecutionService: failures', () => {
   it('an answer lost in an outage: looked up in the background until known, then finished and published', async () => {
     const clock = new ManualClock(Date.now());
     const { service, m, events } = await setup({ clock, config: { settleMs: 0 } });
-    m.fault = 'timeout-after-place';
+    m.placeFault = 'timeout-after-place';
     m.findFails = 1_000; // the exchange keeps failing the lookups
     const answer = service.execute(req({ accounts: ['main'] }));
-    await realWait(() => m.placeCalls > 0);
+    await realWait(() => m.calls.placeOrder > 0);
     for (let i = 0; i < 35; i++) await clock.advance(1_000); // past the 30 s give-up
     const first = await answer;
     expect(first.status).toBe('pending');
     expect(first.legs[0]!.status).toBe('unknown');
     expect(events.some((e) => e.type === 'execution-finished')).toBe(false);
-    const looked = m.findCalls;
+    const looked = m.calls.findOrder;
     for (let i = 0; i < 10; i++) await clock.advance(1_000);
-    expect(m.findCalls).toBeGreaterThan(looked); // still looking, with backoff
+    expect(m.calls.findOrder).toBeGreaterThan(looked); // still looking, with backoff
     m.findFails = 0; // the exchange is back
     await realWait(() => events.some((e) => e.type === 'execution-finished'), clock);
     const finished = events.find((e) => e.type === 'execution-finished');
     expect(finished?.type === 'execution-finished' && finished.result.status).toBe('complete');
     expect(service.get(first.executionId)!.legs[0]).toMatchObject({ status: 'filled', orderId: 'main-1' });
     expect((await service.execute(req({ accounts: ['main'] }))).status).toBe('complete');
-    expect(m.placeCalls).toBe(1);
+    expect(m.calls.placeOrder).toBe(1);
   });
 
   it('the background lookups back off: 1 s, 2 s, 4 s … capped at 30 s', async () => {
     const clock = new ManualClock(Date.now());
     const { service, m } = await setup({ clock, config: { settleMs: 0 } });
-    m.fault = 'timeout-after-place';
+    m.placeFault = 'timeout-after-place';
     m.findFails = 1_000_000;
     const answer = service.execute(req({ accounts: ['main'] }));
-    await realWait(() => m.placeCalls > 0);
+    await realWait(() => m.calls.placeOrder > 0);
     for (let i = 0; i < 35; i++) await clock.advance(1_000);
     await answer;
     const at: number[] = [];
-    let seen = m.findCalls;
+    let seen = m.calls.findOrder;
     for (let t = 0; t < 200; t++) {
       await clock.advance(1_000);
-      if (m.findCalls > seen) at.push(t + 1);
-      seen = m.findCalls;
+      if (m.calls.findOrder > seen) at.push(t + 1);
+      seen = m.calls.findOrder;
     }
     const gaps = at.slice(1).map((t, i) => t - at[i]!);
     expect(gaps.slice(0, 6)).toEqual([2, 4, 8, 16, 30, 30]);
@@ -349,9 +350,9 @@ describe('ExecutionService: failures', () => {
   it('a hung execution: the guard restores normal monitoring at the timeout', async () => {
     const clock = new ManualClock();
     const { service, m1, modes, events } = await setup({ clock, config: { timeoutMs: 180_000 } });
-    m1.fault = 'hang';
+    m1.placeFault = 'hang';
     service.execute(req()).catch(() => {});
-    while (m1.placeCalls === 0) await new Promise((r) => setTimeout(r, 1));
+    while (m1.calls.placeOrder === 0) await new Promise((r) => setTimeout(r, 1));
     expect(modes).toEqual(['critical-only']);
     await clock.advance(180_000);
     expect(modes).toEqual(['critical-only', 'normal']);
@@ -371,15 +372,15 @@ describe('ExecutionService: durability and recovery', () => {
     const second = await setup({ dataDir: first.dataDir, ex });
     expect(await second.service.execute(req())).toEqual(r);
     expect(second.service.get(r.executionId)).toEqual(r);
-    expect([...ex.clients.values()].map((c) => c.placeCalls + c.findCalls)).toEqual([0, 0, 0]);
+    expect([...ex.clients.values()].map((c) => c.calls.placeOrder + c.calls.findOrder)).toEqual([0, 0, 0]);
     expect((await rejectionOf(second.service.execute(req({ quantity: 0.5 })))).code).toBe('IDEMPOTENCY_CONFLICT');
   });
 
   it('an unfinished intent is reconciled by lookups: kept, found, or not placed (never sent late)', async () => {
     // The journal of a companion killed after main's outcome was written and mirror1's order was sent.
     const first = await setup();
-    first.m1.gate = new Promise(() => {}); // mirror1 never answers
-    first.m2.gate = new Promise(() => {});
+    first.m1.placeGate = new Promise(() => {}); // mirror1 never answers
+    first.m2.placeGate = new Promise(() => {});
     first.service.execute(req()).catch(() => {});
     while (first.journal().filter((x) => x.type === 'leg').length < 1) await new Promise((r) => setTimeout(r, 2));
     const snapshot = readFileSync(join(first.dataDir, 'executions.jsonl'), 'utf8');
@@ -388,7 +389,7 @@ describe('ExecutionService: durability and recovery', () => {
     writeFileSync(join(dataDir, 'executions.jsonl'), `${snapshot}{"v":1,"type":"leg","at":1,"execu`); // + a torn line
     const ex = fakeExchange();
     const mirror1Id = clientOrderId('key-0000001', 'mirror1');
-    ex.clients.get('mirror1')!.orders.set(mirror1Id, {
+    ex.clients.get('mirror1')!.placed.set(mirror1Id, {
       orderId: 'm1-late',
       clientOrderId: mirror1Id,
       status: 'filled',
@@ -416,18 +417,18 @@ describe('ExecutionService: durability and recovery', () => {
     ]);
     expect(r.legs[2]!.error!.message).toMatch(/not placed: the companion stopped/);
     expect(r.recovery!.note).toMatch(/mirror1 filled, mirror2 not placed/);
-    expect([...ex.clients.values()].map((c) => c.placeCalls)).toEqual([0, 0, 0]);
-    expect(ex.clients.get('main')!.findCalls).toBe(0); // main's outcome was journaled
-    expect(ex.clients.get('mirror2')!.findCalls).toBe(2); // before and after the settle window
+    expect([...ex.clients.values()].map((c) => c.calls.placeOrder)).toEqual([0, 0, 0]);
+    expect(ex.clients.get('main')!.calls.findOrder).toBe(0); // main's outcome was journaled
+    expect(ex.clients.get('mirror2')!.calls.findOrder).toBe(2); // before and after the settle window
     expect(second.events.find((e) => e.type === 'execution-finished')).toBeTruthy();
     expect(second.service.unfinished()).toEqual([]);
   });
 
   it('a leg on an account no longer configured stays pending; the others still settle', async () => {
     const first = await setup();
-    first.m.gate = new Promise(() => {});
-    first.m1.gate = new Promise(() => {});
-    first.m2.gate = new Promise(() => {});
+    first.m.placeGate = new Promise(() => {});
+    first.m1.placeGate = new Promise(() => {});
+    first.m2.placeGate = new Promise(() => {});
     first.service.execute(req()).catch(() => {});
     while (first.journal().length < 1) await new Promise((r) => setTimeout(r, 2));
     const snapshot = readFileSync(join(first.dataDir, 'executions.jsonl'), 'utf8');
@@ -449,7 +450,7 @@ describe('ExecutionService: durability and recovery', () => {
 
   it('lookups that keep failing leave the execution pending; it settles once they answer (or on the next start)', async () => {
     const first = await setup();
-    first.m.gate = new Promise(() => {});
+    first.m.placeGate = new Promise(() => {});
     first.service.execute(req({ accounts: ['main'] })).catch(() => {});
     while (first.journal().length < 1) await new Promise((r) => setTimeout(r, 2));
     const snapshot = readFileSync(join(first.dataDir, 'executions.jsonl'), 'utf8');
@@ -507,7 +508,7 @@ describe('ExecutionService: a failure after the intent is journaled', () => {
       bus: new EventBus(),
       clock: systemClock,
       dataDir,
-      config: { settleMs: 20 },
+      config: ExecutionConfig.parse({ settleMs: 20 }),
     });
     open.push(service);
     const r = await service.execute(req());
@@ -515,6 +516,6 @@ describe('ExecutionService: a failure after the intent is journaled', () => {
     // Same key, different body: a conflict, never a new execution that would "find" the first one's orders.
     expect((await rejectionOf(service.execute(req({ quantity: 0.02 })))).code).toBe('IDEMPOTENCY_CONFLICT');
     expect((await service.execute(req())).executionId).toBe(r.executionId);
-    expect([...ex.clients.values()].map((c) => c.placeCalls)).toEqual([1, 1, 1]);
+    expect([...ex.clients.values()].map((c) => c.calls.placeOrder)).toEqual([1, 1, 1]);
   });
 });

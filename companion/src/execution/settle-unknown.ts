@@ -1,7 +1,9 @@
 import type { ExecuteResult } from '@tierwatch/shared';
+import type { EventBus } from '../core/bus.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
 import { actionTermsOf, resolveActionLeg } from './action-legs.ts';
+import { type Entry, view } from './book.ts';
 import type { LegRecord } from './journal/index.ts';
 import { type LegDeps, legTerms, resolveLeg, TERMINAL } from './legs.ts';
 
@@ -83,4 +85,21 @@ function lookupDeps(deps: SettleUnknownDeps, account: string): LegDeps | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * Looks an execution's unknown legs up in the background (a no-op, null, once it is finished), publishing
+ * each step as execution-updated, and finishes it once they settle. Returns the work, for the caller to track.
+ */
+export function settleInBackground(
+  entry: Entry,
+  deps: Omit<SettleUnknownDeps, 'result' | 'limitPrice' | 'progressed'> & { bus: EventBus; finish(): Promise<void> },
+): Promise<void> | null {
+  if (entry.finished) return null;
+  const { executionId } = entry.result;
+  deps.log.warn({ executionId }, 'legs of unknown outcome: looking them up again in the background');
+  const progressed = () => deps.bus.publish({ type: 'execution-updated', at: deps.clock.now(), result: view(entry) });
+  return settleUnknownLegs({ ...deps, result: entry.result, limitPrice: entry.limitPrice, progressed }).then(
+    deps.finish,
+  );
 }

@@ -1,7 +1,7 @@
 import { type ExecuteRequest, ExecuteRequest as ExecuteRequestSchema } from '@tierwatch/shared';
 import { describe, expect, it } from 'vitest';
+import { ACCOUNTS, account, BTC, btcLong } from '../../test-support/execution.ts';
 import { AppError } from '../core/app-error.ts';
-import { ACCOUNTS, account, BTC, btcLong } from './testing.ts';
 import { checkBalances, marginNeeded, planExecution, preflight } from './validate.ts';
 
 const base: ExecuteRequest = btcLong({ idempotencyKey: 'key-00000001' });

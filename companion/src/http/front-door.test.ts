@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { EXT_ID, harness } from '../../test-support/http.ts';
 import { checkRequest, isAllowedOrigin, isLoopbackHost } from './front-door.ts';
-import { EXT_ID, harness } from './test-support.ts';
 
 describe('isLoopbackHost', () => {
   it.each([
@@ -38,7 +38,7 @@ describe('isAllowedOrigin', () => {
   });
 });
 
-describe('checkRequest (the pure rules, as the WebSocket upgrade calls them)', () => {
+describe('checkRequest (the pure rules the front door applies to every request, upgrades included)', () => {
   const token = 'a'.repeat(43);
   const opts = { verifyToken: (t: string) => t === token, extensionIds: [EXT_ID] };
   const h = (o: Record<string, string>) => new Headers(o);

@@ -7,7 +7,8 @@ import { AppError } from '../core/app-error.ts';
  *   1. name this machine in `Host` (a rebound `evil.example` does not),
  *   2. carry no `Origin` or the extension's (web pages always send theirs on cross-origin requests),
  *   3. present the pairing token.
- * `checkRequest` is pure so the WebSocket upgrade can run the very same rules.
+ * `checkRequest` holds the three rules as a pure function; `frontDoor` applies it to every request, the
+ * WebSocket upgrade included (it is an HTTP request until the hub accepts it).
  */
 
 /** Anything with `get(name)`: a fetch `Headers`, or a Node header map wrapped by the caller. */

@@ -1,8 +1,8 @@
 import { MonitorPositionsResponse, type TieredPosition } from '@tierwatch/shared';
 import { describe, expect, it } from 'vitest';
+import { classify, position } from '../../test-support/http.ts';
 import { ManualClock } from '../core/clock.ts';
 import { createApp } from './app.ts';
-import { classify, position } from './test-support.ts';
 
 const TOKEN = 'monitor-routes-token';
 

@@ -4,8 +4,8 @@ import type { Logger } from '../core/logger.ts';
 import type { MarketData } from '../exchange/types.ts';
 import type { AccountState } from './accounts.ts';
 import type { MonitorConfig } from './config.ts';
-import type { PositionBook } from './detect.ts';
 import { type Entry, lastMark } from './entry.ts';
+import type { PositionBook } from './position-book.ts';
 
 /**
  * What follows a fresh position read of one account: missing-SL alerts (and re-placing the SL when

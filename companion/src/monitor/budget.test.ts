@@ -1,10 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { FakeExchange } from '../../test-support/fake-exchange.ts';
+import { account, NOW0, position, recordBus, run, TIER_SHAPES } from '../../test-support/monitor.ts';
 import { ManualClock } from '../core/clock.ts';
 import { checkBudget, type Load, projectCallsPerSec } from './budget.ts';
 import { DEFAULT_PROFILES, MonitorConfig } from './config.ts';
 import { Monitor } from './monitor.ts';
 import { effectiveIntervals, selectProfile } from './profiles.ts';
-import { account, FakeExchange, NOW0, position, recordBus, run, TIER_SHAPES } from './testing.ts';
 
 const cfg = MonitorConfig.parse({});
 const extreme = selectProfile(cfg.profiles, 400);
@@ -74,7 +75,7 @@ describe('Monitor budget stretch', () => {
 
   it('stretches and says so in stats when the projected rate exceeds its share', async () => {
     const clock = new ManualClock(NOW0);
-    const ex = new FakeExchange(clock);
+    const ex = new FakeExchange({ clock });
     const names = ['a', 'b', 'c', 'd'];
     for (const n of names) {
       ex.add(position({ account: n, symbol: 'CRITUSDT', ...TIER_SHAPES.CRITICAL }));
@@ -86,7 +87,7 @@ describe('Monitor budget stretch', () => {
       market: ex.market(),
       bus,
       clock,
-      config: { budget: { exchangeCallsPerSec: 10, share: 0.2 } }, // 2 calls/s for 4 accounts
+      config: MonitorConfig.parse({ budget: { exchangeCallsPerSec: 10, share: 0.2 } }), // 2 calls/s for 4 accounts
     });
     m.start();
     await run(clock, 65_000);

@@ -1,7 +1,7 @@
 import type { CloseReason } from '@tierwatch/shared';
 import { afterEach, describe, expect, it } from 'vitest';
+import { account, monitorRig, position, run, stopMonitors } from '../../test-support/monitor.ts';
 import type { CloseCause } from '../exchange/types.ts';
-import { account, monitorRig, position, run, stopMonitors } from './testing.ts';
 
 afterEach(stopMonitors);
 

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import type { BybitRow } from '../../test-support/fake-account.ts';
+import { account, monitorRig, position, run, stopMonitors, TIER_SHAPES } from '../../test-support/monitor.ts';
 import type { MonitorConfigInput } from './config.ts';
-import { account, type BybitRow, monitorRig, position, run, stopMonitors, TIER_SHAPES } from './testing.ts';
 
 /**
  * A close the exchange does not explain: one bad answer about the main account must not close its

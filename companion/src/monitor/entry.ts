@@ -7,7 +7,7 @@ import {
 } from '@tierwatch/shared';
 import type { Classification } from './classify.ts';
 
-/** One open position as the position book (detect.ts) keeps it: what the exchange said, and what was seen since. */
+/** One open position as the position book (position-book.ts) keeps it: what the exchange said, and what was seen since. */
 export interface Entry {
   key: string;
   account: string;
@@ -16,7 +16,7 @@ export interface Entry {
   /** As the exchange last reported it. */
   position: Position;
   /** The latest classification (on the freshest mark seen); null before the first price. */
-  cls: Classification | null;
+  classification: Classification | null;
   /** The served view (position + classification), built on demand: most prices are never served. */
   view: TieredPosition | null;
   tier: Tier;
@@ -50,7 +50,7 @@ export interface Entry {
 
 /** The freshest usable mark the monitor has seen for this position. */
 export const lastMark = (e: Entry): number => {
-  const m = e.cls?.markPrice;
+  const m = e.classification?.markPrice;
   return m !== undefined && Number.isFinite(m) && m > 0 ? m : e.position.markPrice;
 };
 

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { account, monitorRig, NOW0, position, run, stopMonitors, TIER_SHAPES } from '../../test-support/monitor.ts';
 import type { MonitorConfigInput } from './config.ts';
-import { account, monitorRig, NOW0, position, run, stopMonitors, TIER_SHAPES } from './testing.ts';
+import { MonitorConfig } from './config.ts';
 
 afterEach(stopMonitors);
 
@@ -37,7 +38,7 @@ describe('Monitor: cadence', () => {
     ex.add(position({ account: 'main', symbol: 'CRITUSDT', ...TIER_SHAPES.CRITICAL }));
     ex.add(position({ account: 'main', symbol: 'ACTVUSDT', lastActivityAt: NOW0 + 10 * 60_000 }));
     const m = make({
-      config: {
+      config: MonitorConfig.parse({
         tickerScope: 'due',
         profiles: [
           {
@@ -54,7 +55,7 @@ describe('Monitor: cadence', () => {
             stateRefreshMinMs: 30_000,
           },
         ],
-      },
+      }),
     });
     m.start();
     await run(clock, 60_000);

@@ -16,8 +16,8 @@ import type { AccountClient, MarketData, Streams } from '../exchange/types.ts';
 import { type AccountHealth, type AccountState, health, newAccountState } from './accounts.ts';
 import { AccountActions } from './actions.ts';
 import { type BudgetDecision, checkBudget } from './budget.ts';
-import { MonitorConfig, type MonitorConfigInput } from './config.ts';
-import { PositionBook } from './detect.ts';
+import { MonitorConfig } from './config.ts';
+import { PositionBook } from './position-book.ts';
 import { selectProfile } from './profiles.ts';
 import { BulkReads } from './reads.ts';
 import { type Plan, planTick, summarize } from './scheduler.ts';
@@ -30,7 +30,8 @@ export interface MonitorOptions {
   market: MarketData;
   bus: EventBus;
   clock: Clock;
-  config?: MonitorConfigInput;
+  /** Parsed MonitorConfig (the config's `monitor:` section); defaults when absent. */
+  config?: MonitorConfig;
   logger?: Logger;
   /** Called on every fresh bulk read, so the cache shares the monitor's reads instead of repeating them. */
   onPositions?(account: string, positions: Position[], fetchedAt: number): void;
@@ -43,7 +44,7 @@ export interface MonitorOptions {
 
 /**
  * The tiered monitor: a loop that plans (scheduler.ts), fetches in bulk, and feeds every answer to the
- * position book (detect.ts). The loop awaits each ticker call, then sleeps on the injected clock until
+ * position book (position-book.ts). The loop awaits each ticker call, then sleeps on the injected clock until
  * the next thing falls due: ticks never overlap. Account reads run beside the loop, one in flight per
  * account, so a slow or failing account never delays the critical price checks of the others.
  */
@@ -71,7 +72,7 @@ export class Monitor {
   private nextStreamCheckAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly opts: MonitorOptions) {
-    this.config = MonitorConfig.parse(opts.config ?? {});
+    this.config = opts.config ?? MonitorConfig.parse({});
     this.clock = opts.clock;
     this.log = (opts.logger ?? silentLogger).child({ module: 'monitor' });
     const now = this.clock.now();
@@ -168,7 +169,6 @@ export class Monitor {
     await Promise.allSettled([...this.inFlight]);
   }
 
-  /** The execution guard's switch: 'critical-only' pauses every tier but CRITICAL (and TP/SL handling). */
   /**
    * Resolves once every account's positions have been read once (or that read failed), or after `timeoutMs`
    * of the clock: the companion opens its port after it, so no client starts from an empty snapshot.
@@ -179,6 +179,7 @@ export class Monitor {
     while (pending() && this.clock.now() < deadline) await this.clock.sleep(10);
   }
 
+  /** The execution guard's switch: 'critical-only' pauses every tier but CRITICAL (and TP/SL handling). */
   setMode(mode: GuardMode): void {
     if (mode === this.modeNow) return;
     this.modeNow = mode;

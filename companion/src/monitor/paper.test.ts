@@ -1,11 +1,13 @@
 import type { BusEvent } from '@tierwatch/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { paperSetups } from '../../test-support/paper-setups.ts';
 import { EventBus } from '../core/bus.ts';
 import { systemClock } from '../core/clock.ts';
 import { silentLogger } from '../core/logger.ts';
 import { ExchangeConfig } from '../exchange/config.ts';
-import { createExchangeLayer, type ExchangeLayer, paperSetups } from '../exchange/index.ts';
+import { createExchangeLayer, type ExchangeLayer } from '../exchange/index.ts';
 import { type PaperExchange, startPaperExchange } from '../paper/index.ts';
+import { MonitorConfig } from './config.ts';
 import { Monitor } from './monitor.ts';
 
 /**
@@ -47,7 +49,7 @@ beforeAll(async () => {
     market: layer.market,
     bus,
     clock: systemClock,
-    config: { mirror: { closeOnMainClose: true } },
+    config: MonitorConfig.parse({ mirror: { closeOnMainClose: true } }),
     onPositions: (account, positions) => {
       if (account === 'main') onMainRead(positions.length);
     },

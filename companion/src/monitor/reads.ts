@@ -26,14 +26,14 @@ export class BulkReads {
   /** How long the latest successful ticker reads took (each attempt on its own): sets the hedge delay. */
   private readonly tickerLatencyMs: number[] = [];
 
-  constructor(private readonly d: ReadsDeps) {}
+  constructor(private readonly deps: ReadsDeps) {}
 
   /**
    * ONE ticker call for every account (two when a CRITICAL read is hedged: hedge.ts); a crossing seen here
    * triggers an immediate read of its account. `criticalMs` is the current CRITICAL interval.
    */
   async tickers(symbols: string[], lane: Lane, start: number, criticalMs: number): Promise<void> {
-    const { book, clock } = this.d;
+    const { book, clock } = this.deps;
     book.markRequested(symbols, start);
     let sent = 0;
     try {
@@ -42,49 +42,49 @@ export class BulkReads {
       const read = async (signal?: AbortSignal) => {
         sent++;
         const sentAt = clock.now();
-        const list = await this.d.market.fetchTickers(symbols, { lane, retries: 1, signal });
+        const list = await this.deps.market.fetchTickers(symbols, { lane, retries: 1, signal });
         this.tickerLatencyMs.push(clock.now() - sentAt);
         if (this.tickerLatencyMs.length > 32) this.tickerLatencyMs.shift();
         return list;
       };
       const tickers =
         lane === 'critical'
-          ? (await hedged(read, hedgeDelay(this.tickerLatencyMs, this.d.config.hedgeMinMs, criticalMs / 2), clock))
+          ? (await hedged(read, hedgeDelay(this.tickerLatencyMs, this.deps.config.hedgeMinMs, criticalMs / 2), clock))
               .value
           : await read();
-      this.d.recordCall('tickers', PUBLIC_ACCOUNT, sent);
+      this.deps.recordCall('tickers', PUBLIC_ACCOUNT, sent);
       if (start < this.newestTickersApplied) return;
       this.newestTickersApplied = start;
       const confirm = book.applyTickers(tickers, clock.now());
-      this.d.latency.seen(tickers, start);
-      for (const account of confirm) this.d.refreshAccount(account);
+      this.deps.latency.seen(tickers, start);
+      for (const account of confirm) this.deps.refreshAccount(account);
     } catch (err) {
-      this.d.recordCall('tickers', PUBLIC_ACCOUNT, sent, true);
-      this.d.log.warn({ err: String(err) }, 'ticker read failed');
+      this.deps.recordCall('tickers', PUBLIC_ACCOUNT, sent, true);
+      this.deps.log.warn({ err: String(err) }, 'ticker read failed');
     }
   }
 
   /** Every position of one account (all pages: one bulk call), then the follow-up actions. */
   async positions(name: string, lane: Lane, start: number): Promise<void> {
-    const a = this.d.accounts.get(name);
+    const a = this.deps.accounts.get(name);
     if (!a) return;
     a.confirm = false;
     a.stateReqAt = start;
     a.stateInFlight = true;
     try {
       const positions = await a.client.fetchPositions({ lane });
-      const at = this.d.clock.now();
-      this.d.recordCall('positions', name, pages(positions.length, this.d.config.positionsPageSize));
+      const at = this.deps.clock.now();
+      this.deps.recordCall('positions', name, pages(positions.length, this.deps.config.positionsPageSize));
       a.lastReadAt = at;
       a.consecutiveFailures = 0;
       // The cache dates data by when its call started (the conservative end): so does this.
-      this.hook(() => this.d.onPositions?.(name, positions, start));
-      const result = this.d.book.applyPositions(name, positions, start, at);
+      this.hook(() => this.deps.onPositions?.(name, positions, start));
+      const result = this.deps.book.applyPositions(name, positions, start, at);
       // A position missing without a price to explain it is only closed by a second read: ask for it.
-      if (result.unconfirmed.length > 0) this.d.refreshAccount(name);
+      if (result.unconfirmed.length > 0) this.deps.refreshAccount(name);
       // Why each close happened, from the exchange's history, before the mirrors are checked against it.
-      await reportCloses(this.d, a, result.closed);
-      await this.d.actions.afterPositions(a, result, start);
+      await reportCloses(this.deps, a, result.closed);
+      await this.deps.actions.afterPositions(a, result, start);
     } catch (err) {
       this.failed(a, 'positions', err);
     } finally {
@@ -93,16 +93,16 @@ export class BulkReads {
   }
 
   async orders(name: string, lane: Lane, start: number): Promise<void> {
-    const a = this.d.accounts.get(name);
+    const a = this.deps.accounts.get(name);
     if (!a) return;
     a.ordersReqAt = start;
     a.ordersInFlight = true;
     try {
       const orders = await a.client.fetchOpenOrders({ lane });
-      const at = this.d.clock.now();
-      this.d.recordCall('orders', name, pages(orders.length, this.d.config.ordersPageSize));
-      this.hook(() => this.d.onOrders?.(name, orders, start));
-      this.d.book.applyOrders(name, orders, at);
+      const at = this.deps.clock.now();
+      this.deps.recordCall('orders', name, pages(orders.length, this.deps.config.ordersPageSize));
+      this.hook(() => this.deps.onOrders?.(name, orders, start));
+      this.deps.book.applyOrders(name, orders, at);
     } catch (err) {
       this.failed(a, 'orders', err);
     } finally {
@@ -114,8 +114,8 @@ export class BulkReads {
     a.failures++;
     a.consecutiveFailures++;
     a.lastError = err instanceof Error ? err.message : String(err);
-    this.d.recordCall(endpoint, a.name, 1, true);
-    this.d.log.warn(
+    this.deps.recordCall(endpoint, a.name, 1, true);
+    this.deps.log.warn(
       { account: a.name, endpoint, err: a.lastError, consecutive: a.consecutiveFailures },
       'account read failed',
     );
@@ -125,7 +125,7 @@ export class BulkReads {
     try {
       fn();
     } catch (err) {
-      this.d.log.warn({ err: String(err) }, 'monitor read hook threw');
+      this.deps.log.warn({ err: String(err) }, 'monitor read hook threw');
     }
   }
 }

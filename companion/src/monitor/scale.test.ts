@@ -1,8 +1,9 @@
 import type { Position, Tier } from '@tierwatch/shared';
 import { afterEach, describe, expect, it } from 'vitest';
+import { FakeExchange } from '../../test-support/fake-exchange.ts';
+import { account, entryOrder, NOW0, position, recordBus, run, TIER_SHAPES } from '../../test-support/monitor.ts';
 import { ManualClock } from '../core/clock.ts';
 import { Monitor } from './monitor.ts';
-import { account, entryOrder, FakeExchange, NOW0, position, recordBus, run, TIER_SHAPES } from './testing.ts';
 
 /**
  * The issue's budget targets, previewed on fakes with 100 ms latency and manual time (the real figures
@@ -62,7 +63,7 @@ afterEach(async () => {
 
 async function measure(accounts: number, minutes = 5) {
   const clock = new ManualClock(NOW0);
-  const ex = new FakeExchange(clock, 100);
+  const ex = new FakeExchange({ clock, latencyMs: 100 });
   const { bus } = recordBus();
   const names = Array.from({ length: accounts }, (_, i) => `acct${i}`);
   for (const n of names) seedAccount(ex, n);

@@ -84,7 +84,7 @@ export function summarize(
 }
 
 export function planTick(input: PlanInput, byAccount: Map<string, AccountLoad>): Plan {
-  const { now, intervals: iv, mode } = input;
+  const { now, intervals, mode } = input;
   const slack = (ms: number) => slackFor(ms, input.slackMs);
   let nextDueAt = Infinity;
   const held = new Set<string>();
@@ -94,7 +94,7 @@ export function planTick(input: PlanInput, byAccount: Map<string, AccountLoad>):
   for (const e of input.entries) {
     held.add(e.symbol);
     if (mode === 'critical-only' && e.tier !== 'CRITICAL') continue;
-    const ms = iv.tiers[e.tier];
+    const ms = intervals.tiers[e.tier];
     const due = e.priceReqAt + ms - slack(ms);
     if (due <= now) {
       dueSymbols.add(e.symbol);
@@ -105,7 +105,7 @@ export function planTick(input: PlanInput, byAccount: Map<string, AccountLoad>):
   const stateReads: Plan['stateReads'] = [];
   const orderReads: Plan['orderReads'] = [];
   const stateMs = (top: Tier | null) =>
-    Math.min(iv.discoveryMs, top ? Math.max(iv.stateRefreshMinMs, iv.tiers[top]) : Infinity);
+    Math.min(intervals.discoveryMs, top ? Math.max(intervals.stateRefreshMinMs, intervals.tiers[top]) : Infinity);
   let lastStateStart = -Infinity;
   let shortest = Infinity;
   for (const a of input.accounts) {
@@ -134,7 +134,7 @@ export function planTick(input: PlanInput, byAccount: Map<string, AccountLoad>):
       } else if (allowed && due < nextDueAt) nextDueAt = due;
     }
     if (!a.ordersInFlight && mode === 'normal') {
-      const ms = load?.hasBuilding ? Math.min(iv.discoveryMs, iv.tiers.BUILDING) : iv.discoveryMs;
+      const ms = load?.hasBuilding ? Math.min(intervals.discoveryMs, intervals.tiers.BUILDING) : intervals.discoveryMs;
       const due = a.ordersReqAt + ms - slack(ms);
       if (due <= now) orderReads.push({ account: a.name, lane: load?.hasBuilding ? 'building' : 'dormant' });
       else if (due < nextDueAt) nextDueAt = due;

@@ -15,7 +15,7 @@ import type { EffectiveIntervals } from './profiles.ts';
  */
 
 /** Bounded time-stamped samples; oldest dropped first, by age or by count. */
-class Window {
+class SampleWindow {
   private at: number[] = [];
   private val: number[] = [];
   private head = 0;
@@ -66,8 +66,8 @@ export interface StatsContext {
 export class MonitorStatsRecorder {
   private calls: { at: number; endpoint: string; account: string; n: number }[] = [];
   private callsHead = 0;
-  private gaps = new Map<Tier, Window>(TIERS.map((t) => [t, new Window(8192)]));
-  private detections = new Window(8192);
+  private gaps = new Map<Tier, SampleWindow>(TIERS.map((t) => [t, new SampleWindow(8192)]));
+  private detections = new SampleWindow(8192);
 
   constructor(
     readonly windowMs: number,
@@ -112,7 +112,7 @@ export class MonitorStatsRecorder {
     const naive = (ctx.positions * 2) / 5;
     const cadence = Object.fromEntries(
       TIERS.map((t) => {
-        const w = this.gaps.get(t) as Window;
+        const w = this.gaps.get(t) as SampleWindow;
         w.prune(from);
         const sorted = w.values().sort((a, b) => a - b);
         return [

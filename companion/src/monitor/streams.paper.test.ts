@@ -1,11 +1,13 @@
 import type { BusEvent } from '@tierwatch/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { paperSetups } from '../../test-support/paper-setups.ts';
 import { EventBus } from '../core/bus.ts';
 import { systemClock } from '../core/clock.ts';
 import { silentLogger } from '../core/logger.ts';
 import { ExchangeConfig } from '../exchange/config.ts';
-import { createExchangeLayer, type ExchangeLayer, paperSetups } from '../exchange/index.ts';
+import { createExchangeLayer, type ExchangeLayer } from '../exchange/index.ts';
 import { type PaperExchange, type PositionView, startPaperExchange } from '../paper/index.ts';
+import { MonitorConfig } from './config.ts';
 import { Monitor } from './monitor.ts';
 
 /**
@@ -57,7 +59,7 @@ beforeAll(async () => {
     streams: layer.streams,
     bus,
     clock: systemClock,
-    config: { source: 'stream' },
+    config: MonitorConfig.parse({ source: 'stream' }),
   });
   monitor.start();
   await monitor.firstRead(10_000);

@@ -6,8 +6,8 @@ import type { AccountState } from './accounts.ts';
 import type { AccountActions } from './actions.ts';
 import { reportCloses } from './close-reasons.ts';
 import type { MonitorConfig } from './config.ts';
-import type { PositionBook } from './detect.ts';
 import { type Entry, lastMark } from './entry.ts';
+import type { PositionBook } from './position-book.ts';
 import { initialSource, type SourceState, stepSource, worstHealth } from './source.ts';
 import type { DetectionLatency } from './stats.ts';
 

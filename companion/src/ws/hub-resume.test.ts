@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { emptySnapshot, type HubServer, startHubServer, type TestClient, tierChanged } from '../../test-support/hub.ts';
 import { ManualClock } from '../core/clock.ts';
 import type { SnapshotParts } from './hub.ts';
-import { emptySnapshot, type HubServer, startHubServer, type TestClient, tierChanged } from './testing.ts';
 
 let server: HubServer | null = null;
 afterEach(async () => {

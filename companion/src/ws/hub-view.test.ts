@@ -16,7 +16,7 @@ import {
   startHubServer,
   type TestClient,
   tierChanged,
-} from './testing.ts';
+} from '../../test-support/hub.ts';
 
 let server: HubServer | null = null;
 afterEach(async () => {

@@ -1,7 +1,6 @@
 import { type BusEvent, ServerMessage } from '@tierwatch/shared';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { ManualClock } from '../core/clock.ts';
 import {
   emptySnapshot,
   type HubServer,
@@ -10,7 +9,8 @@ import {
   TEST_EXTENSION_ORIGIN,
   TestClient,
   tierChanged,
-} from './testing.ts';
+} from '../../test-support/hub.ts';
+import { ManualClock } from '../core/clock.ts';
 
 let server: HubServer | null = null;
 afterEach(async () => {

@@ -1,4 +1,4 @@
-/** One stamped event, kept both as the object (alerts, tests) and as the bytes every socket is sent. */
+/** One stamped event as the bytes every socket is sent (serialised once, whatever the number of sockets). */
 export interface RingEntry {
   seq: number;
   frame: Buffer;

@@ -1,11 +1,11 @@
 import { useEffect, useState } from 'preact/hooks';
 import { browser } from '#imports';
-import { formatAge } from '../../utils/format.ts';
+import { formatAge } from '../../utils/display.ts';
 import { pendingFocus } from '../../utils/settings.ts';
 import { AlertCtx } from './alert-context.ts';
 import { Monitor } from './Monitor.tsx';
 import { Trade } from './Trade.tsx';
-import { useBackgroundState } from './usePort.ts';
+import { useBackgroundState } from './useBackgroundState.ts';
 
 type Tab = 'monitor' | 'trade';
 

@@ -3,7 +3,7 @@ import type { ComponentType } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { createApi } from '../../utils/api.ts';
 import { appendMark, type ChartLevel, chartLevels, type MarkPoint } from '../../utils/chart-data.ts';
-import { formatAge, formatPct, formatPnl, formatPrice, formatQty } from '../../utils/format.ts';
+import { formatAge, formatPct, formatPnl, formatPrice, formatQty } from '../../utils/display.ts';
 import { liquidationDistancePct, markValue, roiPct } from '../../utils/metrics.ts';
 import { loadSettings } from '../../utils/settings.ts';
 import { flagNotes } from '../../utils/view.ts';

@@ -1,5 +1,5 @@
 import { type StreamState, TIERS } from '@tierwatch/shared';
-import { formatAge, formatRate, formatReduction } from '../../utils/format.ts';
+import { formatAge, formatRate, formatReduction } from '../../utils/display.ts';
 
 /** The companion's own figures: what it costs the exchange, how it keeps each tier's cadence, the guard. */
 export function Diagnostics({ stream, onBack }: { stream: StreamState; onBack: () => void }) {

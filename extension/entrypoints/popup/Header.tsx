@@ -1,7 +1,7 @@
 import { type GuardMode, TIERS, type Tier } from '@tierwatch/shared';
 import { useEffect, useState } from 'preact/hooks';
 import type { ConnectionStatus } from '../../utils/connection.ts';
-import { formatAge, formatPnl } from '../../utils/format.ts';
+import { formatAge, formatPnl } from '../../utils/display.ts';
 import { accountDelay, type Freshness, liveLine } from '../../utils/freshness.ts';
 
 /**

@@ -1,7 +1,7 @@
 import { positionKey, type StreamState, type Tier } from '@tierwatch/shared';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { ConnectionStatus } from '../../utils/connection.ts';
-import { formatPnl } from '../../utils/format.ts';
+import { formatPnl } from '../../utils/display.ts';
 import { accountProblems, type Freshness, staleMark } from '../../utils/freshness.ts';
 import { healthWarnings } from '../../utils/health.ts';
 import {

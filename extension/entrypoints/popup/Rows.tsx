@@ -1,7 +1,7 @@
 import type { TieredPosition } from '@tierwatch/shared';
 import { positionKey } from '@tierwatch/shared';
 import { useState } from 'preact/hooks';
-import { formatPct, formatPnl, formatPrice, formatQty } from '../../utils/format.ts';
+import { formatPct, formatPnl, formatPrice, formatQty } from '../../utils/display.ts';
 import { liquidationDistancePct, markValue, mirrorSync, nearSide, roiPct } from '../../utils/metrics.ts';
 import { type Family, flagNotes, gaugePosition } from '../../utils/view.ts';
 import { AlertControls } from './AlertControls.tsx';

@@ -1,7 +1,7 @@
 import type { InstrumentInfo } from '@tierwatch/shared';
 import { useMemo, useRef, useState } from 'preact/hooks';
+import { formatPrice } from '../../utils/display.ts';
 import { type FormField, searchSymbols } from '../../utils/execute-form.ts';
-import { formatPrice } from '../../utils/format.ts';
 
 // The trade form's inputs: symbol search, numbers, and TP/SL as a price or a percentage.
 

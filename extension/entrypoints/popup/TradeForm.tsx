@@ -1,6 +1,6 @@
 import type { Account, InstrumentInfo } from '@tierwatch/shared';
+import { formatPrice } from '../../utils/display.ts';
 import { type ExecuteForm, type FieldErrors, orderAccounts } from '../../utils/execute-form.ts';
-import { formatPrice } from '../../utils/format.ts';
 import { Level, Num, SymbolField } from './TradeFields.tsx';
 
 /** The Trade tab's form: what to open, on which accounts. State and checks live in Trade.tsx / utils. */

@@ -1,7 +1,7 @@
 import type { ExecuteResult, InstrumentInfo } from '@tierwatch/shared';
 import { useEffect, useState } from 'preact/hooks';
+import { formatAgeExact, formatPrice, formatQty } from '../../utils/display.ts';
 import type { Plan } from '../../utils/execute-form.ts';
-import { formatAgeExact, formatPrice, formatQty } from '../../utils/format.ts';
 import { describeEffect, effectOf, needsChoice } from '../../utils/position-effect.ts';
 import type { Repeat, RepeatCheck } from '../../utils/repeat-order.ts';
 import type { HeldCheck } from '../../utils/trade-flow.ts';

@@ -5,9 +5,9 @@ import {
   ExchangeConfig,
   type ExchangeLayer,
   type Lane,
-  paperSetups,
 } from '../../../companion/src/exchange/index.ts';
 import { type PaperExchange, startPaperExchange } from '../../../companion/src/paper/index.ts';
+import { paperSetups } from '../../../companion/test-support/paper-setups.ts';
 import { round } from '../stats.ts';
 
 /**

@@ -7,9 +7,10 @@ import { EventBus } from '../../../companion/src/core/bus.ts';
 import { type Clock, ScaledClock } from '../../../companion/src/core/clock.ts';
 import { silentLogger } from '../../../companion/src/core/logger.ts';
 import { type Bybit, createBybit } from '../../../companion/src/exchange/bybit.ts';
-import { createExchangeLayer, ExchangeConfig, paperSetups } from '../../../companion/src/exchange/index.ts';
+import { createExchangeLayer, ExchangeConfig } from '../../../companion/src/exchange/index.ts';
 import { classify, crossing, Monitor, MonitorConfig } from '../../../companion/src/monitor/index.ts';
 import { type PaperExchange, startPaperExchange } from '../../../companion/src/paper/index.ts';
+import { paperSetups } from '../../../companion/test-support/paper-setups.ts';
 import { percentile, round } from '../stats.ts';
 
 /**
@@ -575,7 +576,10 @@ async function childMain(): Promise<void> {
     clock,
     streams: start.source === 'stream' ? layer.streams : undefined,
     // Non-overlapping stats windows: each holds every CRITICAL gap of its window (the sample cap is 8192).
-    config: { source: start.source, stats: { windowMs: start.statsMs, publishIntervalMs: start.statsMs } },
+    config: MonitorConfig.parse({
+      source: start.source,
+      stats: { windowMs: start.statsMs, publishIntervalMs: start.statsMs },
+    }),
   });
   const switches: { at: number; stream: string; from: string; to: string }[] = [];
   const critWindows: { at: number; p99: number | null }[] = [];

@@ -1,7 +1,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { bundle } from '../../../companion/scripts/bundle.mjs';
-import { type PaperProClient as Pro, paperProClient } from '../../../companion/src/paper/ccxt-pro.ts';
+import { type PaperProClient as Pro, paperProClient } from '../../../companion/test-support/paper-pro-client.ts';
 import { percentile, round } from '../stats.ts';
 
 /**

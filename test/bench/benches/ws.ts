@@ -1,6 +1,6 @@
 import { loadavg } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { type Frame, startHubServer, TestClient, tierChanged } from '../../../companion/src/ws/testing.ts';
+import { type Frame, startHubServer, TestClient, tierChanged } from '../../../companion/test-support/hub.ts';
 import { percentile, round } from '../stats.ts';
 
 /**

@@ -2,11 +2,11 @@ import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { intent, legRecord, wholeExecution } from '../../../test-support/journal.ts';
 import { silentLogger } from '../../core/logger.ts';
 import { compactJournal } from './compact.ts';
 import { loadJournal } from './load.ts';
 import { serialize } from './records.ts';
-import { intent, legRecord, wholeExecution } from './testing.ts';
 
 const DAY = 86_400_000;
 const NOW = 100 * DAY;

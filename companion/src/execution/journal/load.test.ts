@@ -2,10 +2,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { finished, intent, legRecord, wholeExecution } from '../../../test-support/journal.ts';
 import { silentLogger } from '../../core/logger.ts';
 import { loadJournal } from './load.ts';
 import { newHeader, readHeader, serialize } from './records.ts';
-import { finished, intent, legRecord, wholeExecution } from './testing.ts';
 
 const fileWith = (lines: string[]) => {
   const file = join(mkdtempSync(join(tmpdir(), 'tw-journal-')), 'executions.jsonl');

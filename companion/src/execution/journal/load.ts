@@ -64,6 +64,123 @@ function isBlank(b: Buffer, start: number, end: number): boolean {
   return true;
 }
 
+type Skip = (line: number, reason: string) => void;
+
+/**
+ * The per-line step of the start-up pass: each line's head (the fixed layout, or a full parse when it is not
+ * in it) indexed into `table`. Consecutive lines are mostly of one execution, so its row is found by
+ * comparing id bytes, not a lookup; account names are matched by their bytes (a leg line costs no string).
+ */
+function lineIndexer(table: ExecutionTable, skip: Skip) {
+  /** One record's head, from a full parse: applied to the table. */
+  const apply = (
+    h: { type: Header['type']; at: number; executionId: string; key: string; hash: string; account: string },
+    row: number | undefined,
+    loc: Loc,
+  ) => {
+    if (h.type === 'intent') {
+      if (row !== undefined) return skip(loc.line, `a second intent for execution ${h.executionId}`);
+      table.add(h.executionId, h.key, h.hash, h.at, loc);
+      return;
+    }
+    if (row === undefined)
+      return skip(loc.line, `a ${h.type} record for execution ${h.executionId}, which has no intent before it`);
+    if (h.type === 'finished') table.setFinished(row, loc);
+    else table.setLeg(row, h.account, loc);
+  };
+  const h = newHeader();
+  const str = (b: Buffer, [s, e]: [number, number]) => b.toString('latin1', s, e);
+  const lastId = Buffer.alloc(64);
+  let lastIdLen = -1;
+  let lastRow = -1;
+  const accounts: { bytes: Buffer; id: number }[] = [];
+  const accountOf = (b: Buffer, [s, e]: [number, number]) => {
+    for (const a of accounts) if (a.bytes.length === e - s && b.compare(a.bytes, 0, e - s, s, e) === 0) return a.id;
+    const name = b.toString('latin1', s, e);
+    const id = table.account(name);
+    accounts.push({ bytes: Buffer.from(name, 'latin1'), id });
+    return id;
+  };
+  /** A line not in the fixed layout: parsed in full and checked with the schemas. */
+  const parsedLine = (buf: Buffer, start: number, end: number, offset: number, line: number) => {
+    const parsed = parseRecord(buf.toString('utf8', start, end));
+    if (!parsed.ok) return skip(line, parsed.reason);
+    const r = parsed.record;
+    lastIdLen = -1;
+    apply(
+      {
+        type: r.type,
+        at: r.at,
+        executionId: r.executionId,
+        key: r.type === 'intent' ? r.idempotencyKey : '',
+        hash: r.type === 'intent' ? r.requestHash : '',
+        account: r.type === 'leg' ? r.leg.account : '',
+      },
+      table.row(r.executionId),
+      { offset, length: end - start, line },
+    );
+  };
+  return (buf: Buffer, start: number, end: number, offset: number, line: number) => {
+    if (isBlank(buf, start, end)) return;
+    if (!readHeader(buf, start, end, h)) return parsedLine(buf, start, end, offset, line);
+    const [s, e] = h.id;
+    let row = -1;
+    if (h.type !== 'intent' && e - s === lastIdLen && sameBytes(buf, s, lastId, lastIdLen)) row = lastRow;
+    else {
+      const executionId = str(buf, h.id);
+      if (h.type === 'intent') {
+        if (table.row(executionId) !== undefined) return skip(line, `a second intent for execution ${executionId}`);
+        row = table.addAt(executionId, str(buf, h.key), h.at, offset, end - start, line);
+        table.setHash(row, buf, h.hash[0], h.hash[1]);
+      } else {
+        const found = table.row(executionId);
+        if (found === undefined)
+          return skip(line, `a ${h.type} record for execution ${executionId}, which has no intent before it`);
+        row = found;
+      }
+      buf.copy(lastId, 0, s, e);
+      lastIdLen = e - s;
+      lastRow = row;
+      if (h.type === 'intent') return;
+    }
+    if (h.type === 'finished') table.setFinishedAt(row, offset, end - start, line);
+    else table.setLegAt(row, accountOf(buf, h.account), offset, end - start, line);
+  };
+}
+
+/** Unfinished executions are read in full: recovery needs every leg, and each line is checked. */
+function readUnfinished(fd: number, table: ExecutionTable, skip: Skip): Map<string, JournaledExecution> {
+  const unfinished = new Map<string, JournaledExecution>();
+  const read = (loc: Loc): unknown => {
+    const b = Buffer.alloc(loc.length);
+    readSync(fd, b, 0, loc.length, loc.offset);
+    return jsonOrUndefined(b.toString('utf8'));
+  };
+  for (let r = 0; r < table.size; r++) {
+    if (table.isFinished(r) || !table.alive(r)) continue;
+    const executionId = table.ids[r]!;
+    const intentLoc = table.intent(r);
+    const intent = IntentRecord.safeParse(read(intentLoc));
+    if (!intent.success) {
+      skip(intentLoc.line, `the intent of ${executionId}: ${reasonOf(intent.error)}`);
+      table.forget(r);
+      continue;
+    }
+    const result = structuredClone(intent.data.result);
+    for (const l of table.legLocs(r)) {
+      const leg = LegRecord.safeParse(read(l));
+      if (!leg.success) {
+        skip(l.line, `a leg of ${executionId}: ${reasonOf(leg.error)}`);
+        continue;
+      }
+      const i = result.legs.findIndex((x) => x.account === leg.data.leg.account);
+      if (i >= 0) result.legs[i] = leg.data.leg;
+    }
+    unfinished.set(executionId, { intent: intent.data, result, finished: false });
+  }
+  return unfinished;
+}
+
 export async function loadJournal(file: string, log: Logger): Promise<LoadedJournal> {
   const table = new ExecutionTable();
   const skipped: SkippedLine[] = [];
@@ -78,126 +195,14 @@ export async function loadJournal(file: string, log: Logger): Promise<LoadedJour
     fd = openSync(file, 'r');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    return {
-      file,
-      unfinished: new Map(),
-      past: new PastExecutions(file, table, log),
-      table,
-      skipped,
-      bytes: 0,
-      lines: 0,
-    };
+    const past = new PastExecutions(file, table, log);
+    return { file, unfinished: new Map(), past, table, skipped, bytes: 0, lines: 0 };
   }
   try {
-    /** One record's head, from the fast path or a full parse: applied to the table. */
-    const apply = (
-      h: { type: Header['type']; at: number; executionId: string; key: string; hash: string; account: string },
-      row: number | undefined,
-      loc: Loc,
-    ) => {
-      if (h.type === 'intent') {
-        if (row !== undefined) return skip(loc.line, `a second intent for execution ${h.executionId}`);
-        table.add(h.executionId, h.key, h.hash, h.at, loc);
-        return;
-      }
-      if (row === undefined)
-        return skip(loc.line, `a ${h.type} record for execution ${h.executionId}, which has no intent before it`);
-      if (h.type === 'finished') table.setFinished(row, loc);
-      else table.setLeg(row, h.account, loc);
-    };
-    const h = newHeader();
-    const str = (b: Buffer, [s, e]: [number, number]) => b.toString('latin1', s, e);
-    // Consecutive lines are mostly of one execution: its row is found by comparing id bytes, not a lookup.
-    const lastId = Buffer.alloc(64);
-    let lastIdLen = -1;
-    let lastRow = -1;
-    // Account names by their bytes (a handful): a leg line costs no string.
-    const accounts: { bytes: Buffer; id: number }[] = [];
-    const accountOf = (b: Buffer, [s, e]: [number, number]) => {
-      for (const a of accounts) if (a.bytes.length === e - s && b.compare(a.bytes, 0, e - s, s, e) === 0) return a.id;
-      const name = b.toString('latin1', s, e);
-      const id = table.account(name);
-      accounts.push({ bytes: Buffer.from(name, 'latin1'), id });
-      return id;
-    };
-    const { bytes, lines } = await scanLines(
-      fd,
-      (buf, start, end, offset, line) => {
-        if (isBlank(buf, start, end)) return;
-        if (!readHeader(buf, start, end, h)) {
-          const parsed = parseRecord(buf.toString('utf8', start, end));
-          if (!parsed.ok) return skip(line, parsed.reason);
-          const r = parsed.record;
-          lastIdLen = -1;
-          return apply(
-            {
-              type: r.type,
-              at: r.at,
-              executionId: r.executionId,
-              key: r.type === 'intent' ? r.idempotencyKey : '',
-              hash: r.type === 'intent' ? r.requestHash : '',
-              account: r.type === 'leg' ? r.leg.account : '',
-            },
-            table.row(r.executionId),
-            { offset, length: end - start, line },
-          );
-        }
-        const [s, e] = h.id;
-        let row = -1;
-        if (h.type !== 'intent' && e - s === lastIdLen && sameBytes(buf, s, lastId, lastIdLen)) row = lastRow;
-        else {
-          const executionId = str(buf, h.id);
-          if (h.type === 'intent') {
-            if (table.row(executionId) !== undefined) return skip(line, `a second intent for execution ${executionId}`);
-            row = table.addAt(executionId, str(buf, h.key), h.at, offset, end - start, line);
-            table.setHash(row, buf, h.hash[0], h.hash[1]);
-          } else {
-            const found = table.row(executionId);
-            if (found === undefined)
-              return skip(line, `a ${h.type} record for execution ${executionId}, which has no intent before it`);
-            row = found;
-          }
-          buf.copy(lastId, 0, s, e);
-          lastIdLen = e - s;
-          lastRow = row;
-          if (h.type === 'intent') return;
-        }
-        if (h.type === 'finished') table.setFinishedAt(row, offset, end - start, line);
-        else table.setLegAt(row, accountOf(buf, h.account), offset, end - start, line);
-      },
-      (loc, problem) =>
-        skip(loc.line, problem === 'torn' ? 'torn (no newline: cut off by a crash or a full disk)' : 'too long'),
+    const { bytes, lines } = await scanLines(fd, lineIndexer(table, skip), (loc, problem) =>
+      skip(loc.line, problem === 'torn' ? 'torn (no newline: cut off by a crash or a full disk)' : 'too long'),
     );
-
-    // Unfinished executions are read in full now: recovery needs every leg, and each line is checked.
-    const unfinished = new Map<string, JournaledExecution>();
-    const read = (loc: Loc): unknown => {
-      const b = Buffer.alloc(loc.length);
-      readSync(fd, b, 0, loc.length, loc.offset);
-      return jsonOrUndefined(b.toString('utf8'));
-    };
-    for (let r = 0; r < table.size; r++) {
-      if (table.isFinished(r) || !table.alive(r)) continue;
-      const executionId = table.ids[r]!;
-      const intentLoc = table.intent(r);
-      const intent = IntentRecord.safeParse(read(intentLoc));
-      if (!intent.success) {
-        skip(intentLoc.line, `the intent of ${executionId}: ${reasonOf(intent.error)}`);
-        table.forget(r);
-        continue;
-      }
-      const result = structuredClone(intent.data.result);
-      for (const l of table.legLocs(r)) {
-        const leg = LegRecord.safeParse(read(l));
-        if (!leg.success) {
-          skip(l.line, `a leg of ${executionId}: ${reasonOf(leg.error)}`);
-          continue;
-        }
-        const i = result.legs.findIndex((x) => x.account === leg.data.leg.account);
-        if (i >= 0) result.legs[i] = leg.data.leg;
-      }
-      unfinished.set(executionId, { intent: intent.data, result, finished: false });
-    }
+    const unfinished = readUnfinished(fd, table, skip);
     skipped.sort((a, b) => a.line - b.line);
     if (skipped.length > WARN_LINES)
       log.warn(

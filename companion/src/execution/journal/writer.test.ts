@@ -2,10 +2,10 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { fillingDisk, intent } from '../../../test-support/journal.ts';
 import { silentLogger } from '../../core/logger.ts';
 import { loadJournal } from './load.ts';
 import { serialize } from './records.ts';
-import { fillingDisk, intent } from './testing.ts';
 import { Journal, JournalWriteError } from './writer.ts';
 
 const fileIn = () => join(mkdtempSync(join(tmpdir(), 'tw-journal-')), 'executions.jsonl');

@@ -1,10 +1,11 @@
 import { type AccountFreshness, PositionsResponse, type TieredPosition } from '@tierwatch/shared';
 import { describe, expect, it } from 'vitest';
+import { FakeExchange, paperAccount } from '../../../test-support/fake-exchange.ts';
+import { classify, position } from '../../../test-support/http.ts';
 import { CacheConfig } from '../../cache/config.ts';
 import { ResourceCache } from '../../cache/index.ts';
 import { ManualClock } from '../../core/clock.ts';
 import { silentLogger } from '../../core/logger.ts';
-import { classify, FakeClient, FakeMarket, position } from '../test-support.ts';
 import type { PositionsBook } from './book-positions.ts';
 import { tradingRoutes } from './routes.ts';
 
@@ -29,11 +30,16 @@ function fakeBook() {
 
 function setup() {
   const clock = new ManualClock(10_000);
-  const clients = ['main', 'mirror1'].map((n) => new FakeClient(n));
+  const exchange = new FakeExchange({ clock });
+  const clients = ['main', 'mirror1'].map((n) => {
+    const client = exchange.client(paperAccount(n));
+    client.positions = [position(n, 'BTCUSDT'), position(n, 'ETHUSDT')];
+    return client;
+  });
   const b = fakeBook();
   const app = tradingRoutes({
     clients,
-    market: new FakeMarket(),
+    market: exchange.market(),
     cache: new ResourceCache(CacheConfig.parse({}), clock),
     classify,
     book: b.book,

@@ -1,7 +1,7 @@
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { gate, harness, position } from '../../../test-support/http.ts';
 import { flushMicrotasks } from '../../core/clock.ts';
-import { gate, harness, position } from '../test-support.ts';
 import { acceptsGzip } from './respond.ts';
 
 const T = '/api/v1/trading';

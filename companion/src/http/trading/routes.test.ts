@@ -1,8 +1,8 @@
 import { PositionsResponse, SnapshotResponse } from '@tierwatch/shared';
 import { describe, expect, it } from 'vitest';
+import { gate, harness, SECRET_API_KEY, unavailable } from '../../../test-support/http.ts';
 import { AppError } from '../../core/app-error.ts';
 import { flushMicrotasks } from '../../core/clock.ts';
-import { gate, harness, SECRET_API_KEY, unavailable } from '../test-support.ts';
 
 const T = '/api/v1/trading';
 

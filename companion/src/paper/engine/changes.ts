@@ -1,17 +1,4 @@
-import type { PaperAccount, PaperExecution, PaperOrder } from './types.ts';
-
-/**
- * What changed on an account since the last flush: the private stream's feed. The ledger and order entry
- * mark what they touch; the engine hands the batch to its listeners after each operation or market step
- * and starts a new one. Orders are kept by id (last state wins, as Bybit pushes an order's current state);
- * positions by symbol, read at flush time (absent = closed); executions in fill order.
- */
-export interface ChangeSet {
-  orders: Map<string, PaperOrder>;
-  positions: Set<string>;
-  executions: PaperExecution[];
-  wallet: boolean;
-}
+import type { ChangeSet, PaperAccount, PaperExecution, PaperOrder } from './types.ts';
 
 export const emptyChanges = (): ChangeSet => ({
   orders: new Map(),

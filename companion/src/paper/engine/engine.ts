@@ -1,18 +1,24 @@
-import { createHmac } from 'node:crypto';
 import { roundToStep } from '@tierwatch/shared';
 import type { Clock } from '../../core/clock.ts';
 import { Rng } from '../../core/rng.ts';
-import { accountNames, type PaperOptions } from '../options.ts';
+import type { PaperOptions } from '../options.ts';
 import { CandleBook } from './candles.ts';
-import { type ChangeSet, emptyChanges, hasChanges } from './changes.ts';
+import { emptyChanges, hasChanges } from './changes.ts';
 import { closeOnLevels, fireConditionals, placePendingPartials, trailStops } from './conditional.ts';
 import { buildUniverse, type Universe } from './instruments.ts';
 import { applyFill, finalise } from './ledger.ts';
 import { type AmendRequest, amendOrder, cancelAll } from './order-changes.ts';
 import { cancelOrder, type MarketView, type PlaceRequest, placeOrder } from './orders.ts';
 import { setLeverage, setTradingStop, type TradingStopRequest } from './position-ops.ts';
-import { seedAccounts } from './seed.ts';
-import { BybitError, type Instrument, type MarketState, type PaperAccount, type PaperOrder } from './types.ts';
+import { paperAccounts, seedAccounts } from './seed.ts';
+import {
+  BybitError,
+  type ChangeSet,
+  type Instrument,
+  type MarketState,
+  type PaperAccount,
+  type PaperOrder,
+} from './types.ts';
 
 /**
  * The market and the accounts. Time advances lazily: every request and control call first steps the
@@ -66,22 +72,7 @@ export class PaperEngine {
       this.sigmaPerStep.set(symbol, perMinute * Math.sqrt(opts.stepMs / 60_000));
     }
     this.lastStepAt = start;
-    this.accounts = accountNames(opts.accounts).map((name, i) => {
-      const h = createHmac('sha256', `tierwatch-paper-${opts.seed}`).update(name).digest('hex');
-      return {
-        name,
-        uid: 100_000 + i,
-        apiKey: `PAPER${h.slice(0, 13).toUpperCase()}`,
-        secret: h.slice(13, 49),
-        wallet: opts.startingBalance,
-        positions: new Map(),
-        open: new Map(),
-        history: [],
-        linkIds: new Map(),
-        executions: [],
-        changes: emptyChanges(),
-      };
-    });
+    this.accounts = paperAccounts(opts);
     for (const a of this.accounts) this.byKey.set(a.apiKey, a);
     seedAccounts(this.accounts, this.universe, rng, { ...opts, now: start, nextOrderId: () => this.nextOrderId() });
     // The seeded book is the starting state, not a change anyone was told about.

@@ -1,5 +1,5 @@
 import { markExecution, markOrder } from './changes.ts';
-import type { PaperAccount, PaperExecution, PaperOrder, Side } from './types.ts';
+import type { PaperAccount, PaperExecution, PaperOrder, PaperPosition, Side } from './types.ts';
 
 /**
  * Bookkeeping shared by user orders, limit fills and TP/SL closes: one fill moves the position
@@ -53,48 +53,7 @@ export function applyFill(acc: PaperAccount, order: PaperOrder, fill: Fill, leve
     pos.size = size;
     pos.updatedTime = fill.at;
     pos.cumRealisedPnl -= fee;
-  } else {
-    closedSize = Math.min(pos.size, fill.qty);
-    realised = (fill.price - pos.entryPrice) * closedSize * sign(pos.side);
-    acc.closedPnl ??= [];
-    acc.closedPnl.push({
-      symbol: order.symbol,
-      orderId: order.orderId,
-      side: order.side,
-      qty: order.qty,
-      orderPrice: order.price ?? fill.price,
-      orderType: order.orderType,
-      execType: fill.execType ?? 'Trade',
-      closedSize,
-      avgEntryPrice: pos.entryPrice,
-      avgExitPrice: fill.price,
-      closedPnl: realised - fee,
-      leverage: pos.leverage,
-      createdTime: order.createdTime,
-      updatedTime: fill.at,
-    });
-    if (acc.closedPnl.length > CLOSED_PNL_CAP) acc.closedPnl.splice(0, acc.closedPnl.length - CLOSED_PNL_CAP);
-    const rest = fill.qty - closedSize;
-    pos.size = Number((pos.size - closedSize).toPrecision(12));
-    pos.updatedTime = fill.at;
-    pos.cumRealisedPnl += realised - fee;
-    if (pos.size <= 0) {
-      acc.positions.delete(order.symbol);
-      cancelReduceOnly(acc, order.symbol, fill.at);
-      if (rest > 0) {
-        acc.positions.set(order.symbol, {
-          ...pos,
-          side: order.side,
-          size: rest,
-          entryPrice: fill.price,
-          takeProfit: null,
-          stopLoss: null,
-          createdTime: fill.at,
-          cumRealisedPnl: 0,
-        });
-      }
-    }
-  }
+  } else ({ realised, closedSize } = reduce(acc, pos, order, fill, fee));
   acc.wallet += realised - fee;
   order.cumExecQty = Number((order.cumExecQty + fill.qty).toPrecision(12));
   order.cumExecValue += fill.price * fill.qty;
@@ -102,18 +61,83 @@ export function applyFill(acc: PaperAccount, order: PaperOrder, fill: Fill, leve
   order.avgPrice = order.cumExecValue / order.cumExecQty;
   order.updatedTime = fill.at;
   order.orderStatus = order.cumExecQty >= order.qty ? 'Filled' : 'PartiallyFilled';
-  // An order's attached TP/SL becomes the position's (tpslMode Full), as on Bybit; Partial ones become
-  // their own orders (engine/conditional.ts, which needs order ids).
+  attachLevels(acc, order, fill.qty);
+  recordExecution(acc, order, fill, { fee, feeRate, closedSize });
+  return realised;
+}
+
+/**
+ * A fill against the position: the closed part realised (and recorded as closed PnL), the position shrunk,
+ * closed (its reduce-only orders cancelled) or flipped to the fill's side with what is left of the fill.
+ */
+function reduce(acc: PaperAccount, pos: PaperPosition, order: PaperOrder, fill: Fill, fee: number) {
+  const closedSize = Math.min(pos.size, fill.qty);
+  const realised = (fill.price - pos.entryPrice) * closedSize * sign(pos.side);
+  acc.closedPnl ??= [];
+  acc.closedPnl.push({
+    symbol: order.symbol,
+    orderId: order.orderId,
+    side: order.side,
+    qty: order.qty,
+    orderPrice: order.price ?? fill.price,
+    orderType: order.orderType,
+    execType: fill.execType ?? 'Trade',
+    closedSize,
+    avgEntryPrice: pos.entryPrice,
+    avgExitPrice: fill.price,
+    closedPnl: realised - fee,
+    leverage: pos.leverage,
+    createdTime: order.createdTime,
+    updatedTime: fill.at,
+  });
+  if (acc.closedPnl.length > CLOSED_PNL_CAP) acc.closedPnl.splice(0, acc.closedPnl.length - CLOSED_PNL_CAP);
+  const rest = fill.qty - closedSize;
+  pos.size = Number((pos.size - closedSize).toPrecision(12));
+  pos.updatedTime = fill.at;
+  pos.cumRealisedPnl += realised - fee;
+  if (pos.size <= 0) {
+    acc.positions.delete(order.symbol);
+    cancelReduceOnly(acc, order.symbol, fill.at);
+    if (rest > 0) {
+      acc.positions.set(order.symbol, {
+        ...pos,
+        side: order.side,
+        size: rest,
+        entryPrice: fill.price,
+        takeProfit: null,
+        stopLoss: null,
+        createdTime: fill.at,
+        cumRealisedPnl: 0,
+      });
+    }
+  }
+  return { realised, closedSize };
+}
+
+/**
+ * An order's attached TP/SL becomes the position's (tpslMode Full), as on Bybit; Partial ones become their
+ * own orders (engine/conditional.ts, which needs order ids).
+ */
+function attachLevels(acc: PaperAccount, order: PaperOrder, qty: number): void {
   const after = acc.positions.get(order.symbol);
-  if (after && after.side === order.side && order.tpslMode === 'Partial') {
+  if (!after || after.side !== order.side) return;
+  if (order.tpslMode === 'Partial') {
     if (order.takeProfit !== null || order.stopLoss !== null) {
       acc.pendingPartials ??= [];
-      acc.pendingPartials.push({ order, qty: fill.qty });
+      acc.pendingPartials.push({ order, qty });
     }
-  } else if (after && after.side === order.side) {
-    if (order.takeProfit !== null) after.takeProfit = order.takeProfit;
-    if (order.stopLoss !== null) after.stopLoss = order.stopLoss;
+    return;
   }
+  if (order.takeProfit !== null) after.takeProfit = order.takeProfit;
+  if (order.stopLoss !== null) after.stopLoss = order.stopLoss;
+}
+
+function recordExecution(
+  acc: PaperAccount,
+  order: PaperOrder,
+  fill: Fill,
+  cost: { fee: number; feeRate: number; closedSize: number },
+): void {
   const exec: PaperExecution = {
     execId: `e${(++execSeq).toString(36).padStart(8, '0')}-${order.orderId.slice(-8)}`,
     orderId: order.orderId,
@@ -125,11 +149,11 @@ export function applyFill(acc: PaperAccount, order: PaperOrder, fill: Fill, leve
     orderQty: order.qty,
     execPrice: fill.price,
     execQty: fill.qty,
-    execFee: fee,
-    feeRate,
+    execFee: cost.fee,
+    feeRate: cost.feeRate,
     execTime: fill.at,
     isMaker: fill.isMaker,
-    closedSize,
+    closedSize: cost.closedSize,
     stopOrderType: order.stopOrderType,
     createType: order.createType,
     markPrice: fill.mark,
@@ -139,7 +163,6 @@ export function applyFill(acc: PaperAccount, order: PaperOrder, fill: Fill, leve
   markExecution(acc, exec);
   markOrder(acc, order);
   if (acc.executions.length > EXECUTIONS_CAP) acc.executions.splice(0, acc.executions.length - EXECUTIONS_CAP);
-  return realised;
 }
 
 /** Moves a final order from the open book to the history. */

@@ -47,6 +47,39 @@ export interface MarketView {
 export function placeOrder(acc: PaperAccount, req: PlaceRequest, m: MarketView): PaperOrder {
   const inst = m.instrument(req.symbol);
   if (!inst) throw new BybitError(10001, 'Not supported symbols');
+  const mark = m.mark(req.symbol);
+  const { trigger, reduceOnly, basePrice } = checkRequest(acc, req, inst, mark);
+  const leverage = acc.leverageBySymbol?.get(req.symbol) ?? m.leverage;
+  const qty = sized(acc, req, m, { trigger, reduceOnly, basePrice, leverage });
+  const order = newOrder(req, m, { qty, reduceOnly, trigger });
+  if (order.orderLinkId) acc.linkIds.set(order.orderLinkId, order);
+  acc.open.set(order.orderId, order);
+  markOrder(acc, order);
+  if (trigger) {
+    order.orderStatus = 'Untriggered';
+    return order;
+  }
+  const crosses =
+    req.orderType === 'Limit' && (req.side === 'Buy' ? mark <= (req.price as number) : mark >= (req.price as number));
+  if (req.orderType === 'Market') {
+    fillAtMarket(acc, order, m, mark);
+  } else if (crosses) {
+    if (order.timeInForce === 'PostOnly') {
+      order.orderStatus = 'Cancelled';
+      finalise(acc, order);
+    } else {
+      applyFill(acc, order, { price: req.price as number, qty, at: m.now, isMaker: false, mark }, leverage);
+      finalise(acc, order);
+    }
+  } else if (order.timeInForce === 'IOC' || order.timeInForce === 'FOK') {
+    order.orderStatus = 'Cancelled';
+    finalise(acc, order);
+  }
+  return order;
+}
+
+/** Bybit's checks of an order request, with its codes; what the order is then priced and sized at. */
+function checkRequest(acc: PaperAccount, req: PlaceRequest, inst: Instrument, mark: number) {
   if (req.orderLinkId.length > 36) throw paramsError('orderLinkId is longer than 36 characters');
   if (req.orderLinkId && acc.linkIds.has(req.orderLinkId)) throw new BybitError(110072, 'OrderLinkedID is duplicate');
   if (!onStep(req.qty, inst.qtyStep))
@@ -54,7 +87,6 @@ export function placeOrder(acc: PaperAccount, req: PlaceRequest, m: MarketView):
   if (req.qty < inst.minQty) throw new BybitError(10001, `The number of contracts is below the minimum ${inst.minQty}`);
   if (req.qty > inst.maxQty)
     throw new BybitError(10001, `The number of contracts exceeds maximum limit allowed: ${inst.maxQty}`);
-  const mark = m.mark(req.symbol);
   const trigger = req.trigger ?? null;
   if (trigger) {
     if (!(trigger.price > 0) || !onStep(trigger.price, inst.tickSize))
@@ -86,34 +118,55 @@ export function placeOrder(acc: PaperAccount, req: PlaceRequest, m: MarketView):
     throw new BybitError(110094, `Order does not meet minimum order value ${inst.minNotional}USDT`);
   }
   checkLevels(req.side, basePrice, req.takeProfit, req.stopLoss);
+  return { trigger, reduceOnly, basePrice };
+}
+
+/**
+ * The quantity the order stands for: a reduce-only one is cut to the opposite position (none: refused);
+ * any other needs the margin for what does not reduce (110007 without it). A conditional one is checked
+ * when it fires.
+ */
+function sized(
+  acc: PaperAccount,
+  req: PlaceRequest,
+  m: MarketView,
+  o: { trigger: PlaceRequest['trigger']; reduceOnly: boolean; basePrice: number; leverage: number },
+): number {
+  if (o.trigger) return req.qty;
   const pos = acc.positions.get(req.symbol);
-  let qty = req.qty;
-  const leverage = acc.leverageBySymbol?.get(req.symbol) ?? m.leverage;
-  if (reduceOnly && !trigger) {
+  if (o.reduceOnly) {
     if (!pos || pos.side === req.side)
       throw new BybitError(110017, 'Reduce-only rule not satisfied: no opposite position to reduce');
-    qty = Math.min(qty, pos.size);
-  } else if (!reduceOnly && !trigger) {
-    const { positionIM, orderIM, upnl } = marginInUse(acc, m.mark, m.leverage);
-    const available = acc.wallet + Math.min(0, upnl) - positionIM - orderIM;
-    const reducing = pos && pos.side !== req.side ? Math.min(pos.size, qty) : 0;
-    const need = ((qty - reducing) * basePrice) / leverage;
-    if (need > available) throw new BybitError(110007, 'ab not enough for new order');
+    return Math.min(req.qty, pos.size);
   }
-  const order: PaperOrder = {
+  const { positionIM, orderIM, upnl } = marginInUse(acc, m.mark, m.leverage);
+  const available = acc.wallet + Math.min(0, upnl) - positionIM - orderIM;
+  const reducing = pos && pos.side !== req.side ? Math.min(pos.size, req.qty) : 0;
+  const need = ((req.qty - reducing) * o.basePrice) / o.leverage;
+  if (need > available) throw new BybitError(110007, 'ab not enough for new order');
+  return req.qty;
+}
+
+function newOrder(
+  req: PlaceRequest,
+  m: MarketView,
+  o: { qty: number; reduceOnly: boolean; trigger: PlaceRequest['trigger'] },
+): PaperOrder {
+  const trigger = o.trigger ?? null;
+  return {
     orderId: m.nextOrderId(),
     orderLinkId: req.orderLinkId,
     symbol: req.symbol,
     side: req.side,
     orderType: req.orderType,
     price: req.price,
-    qty,
+    qty: o.qty,
     cumExecQty: 0,
     cumExecValue: 0,
     cumExecFee: 0,
     avgPrice: null,
     orderStatus: 'New',
-    reduceOnly,
+    reduceOnly: o.reduceOnly,
     takeProfit: req.takeProfit,
     stopLoss: req.stopLoss,
     timeInForce: req.orderType === 'Market' ? 'IOC' : req.timeInForce,
@@ -127,30 +180,6 @@ export function placeOrder(acc: PaperAccount, req: PlaceRequest, m: MarketView):
     tpSize: req.tpSize ?? null,
     slSize: req.slSize ?? null,
   };
-  if (order.orderLinkId) acc.linkIds.set(order.orderLinkId, order);
-  acc.open.set(order.orderId, order);
-  markOrder(acc, order);
-  if (trigger) {
-    order.orderStatus = 'Untriggered';
-    return order;
-  }
-  const crosses =
-    req.orderType === 'Limit' && (req.side === 'Buy' ? mark <= (req.price as number) : mark >= (req.price as number));
-  if (req.orderType === 'Market') {
-    fillAtMarket(acc, order, m, mark);
-  } else if (crosses) {
-    if (order.timeInForce === 'PostOnly') {
-      order.orderStatus = 'Cancelled';
-      finalise(acc, order);
-    } else {
-      applyFill(acc, order, { price: req.price as number, qty, at: m.now, isMaker: false, mark }, leverage);
-      finalise(acc, order);
-    }
-  } else if (order.timeInForce === 'IOC' || order.timeInForce === 'FOK') {
-    order.orderStatus = 'Cancelled';
-    finalise(acc, order);
-  }
-  return order;
 }
 
 /** Fills at mark moved against the trader by the configured slippage. */

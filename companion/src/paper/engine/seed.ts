@@ -1,5 +1,8 @@
+import { createHmac } from 'node:crypto';
 import { floorToStep, roundToStep } from '@tierwatch/shared';
 import type { Rng } from '../../core/rng.ts';
+import { accountNames, type PaperOptions } from '../options.ts';
+import { emptyChanges } from './changes.ts';
 import type { Universe } from './instruments.ts';
 import { applyFill, finalise } from './ledger.ts';
 import type { PaperAccount, PaperOrder, Side } from './types.ts';
@@ -225,4 +228,24 @@ function shuffle<T>(items: readonly T[], rng: Rng): T[] {
     [out[i], out[j]] = [out[j] as T, out[i] as T];
   }
   return out;
+}
+
+/** The paper accounts, empty: each with an API key and secret derived from the seed and its name (stable across runs). */
+export function paperAccounts(opts: Pick<PaperOptions, 'accounts' | 'seed' | 'startingBalance'>): PaperAccount[] {
+  return accountNames(opts.accounts).map((name, i) => {
+    const h = createHmac('sha256', `tierwatch-paper-${opts.seed}`).update(name).digest('hex');
+    return {
+      name,
+      uid: 100_000 + i,
+      apiKey: `PAPER${h.slice(0, 13).toUpperCase()}`,
+      secret: h.slice(13, 49),
+      wallet: opts.startingBalance,
+      positions: new Map(),
+      open: new Map(),
+      history: [],
+      linkIds: new Map(),
+      executions: [],
+      changes: emptyChanges(),
+    };
+  });
 }

@@ -1,6 +1,4 @@
-import type { ChangeSet } from './changes.ts';
-
-/** The engine's own state, in numbers; server/format.ts turns it into Bybit's string-number dialect. */
+/** The engine's own state, in numbers; server/bybit-dialect.ts turns it into Bybit's string-number dialect. */
 
 export type Side = 'Buy' | 'Sell';
 export type OrderStatus =
@@ -185,3 +183,16 @@ export class BybitError extends Error {
 }
 
 export const paramsError = (what: string): BybitError => new BybitError(10001, `params error: ${what}`);
+
+/**
+ * What changed on an account since the last flush: the private stream's feed. The ledger and order entry
+ * mark what they touch; the engine hands the batch to its listeners after each operation or market step
+ * and starts a new one. Orders are kept by id (last state wins, as Bybit pushes an order's current state);
+ * positions by symbol, read at flush time (absent = closed); executions in fill order.
+ */
+export interface ChangeSet {
+  orders: Map<string, PaperOrder>;
+  positions: Set<string>;
+  executions: PaperExecution[];
+  wallet: boolean;
+}

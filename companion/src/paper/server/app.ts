@@ -1,11 +1,11 @@
 import { type Context, Hono } from 'hono';
 import type { Clock } from '../../core/clock.ts';
 import type { Logger } from '../../core/logger.ts';
-import { BybitError } from '../engine/types.ts';
+import { BybitError, type PaperAccount } from '../engine/types.ts';
 import { verify } from './auth.ts';
+import { envelope } from './bybit-dialect.ts';
 import type { PaperControl } from './control.ts';
 import { controlRoutes } from './control-routes.ts';
-import { envelope } from './format.ts';
 import { Params } from './params.ts';
 import { checkPermission } from './route-kit.ts';
 import { ROUTES } from './routes.ts';
@@ -28,13 +28,79 @@ export interface AppDeps {
   ipOf(c: Context): string;
 }
 
+type Answer = (c: Context, retCode: number, retMsg: string, headers?: Record<string, string>) => Response;
+
+/** Latency, then an injected fault: an HTTP error answer, or null with the decision (a storm comes later). */
+async function injectFault(c: Context, deps: AppDeps, account: string, isPrivate: boolean) {
+  const { control } = deps;
+  const delay = control.delayMs(account);
+  if (delay > 0) await deps.clock.sleep(delay, deps.closing).catch(() => undefined);
+  const fault = control.decideFault(isPrivate);
+  if (fault === 'outage') return { fault, response: c.text('503 Service Temporarily Unavailable', 503) };
+  if (fault === 'error') return { fault, response: c.text('502 Bad Gateway', 502) };
+  if (fault === 'timeout') {
+    await deps.clock.sleep(control.timeoutMs(), deps.closing).catch(() => undefined);
+    return { fault, response: c.text('504 Gateway Time-out', 504) };
+  }
+  return { fault, response: null };
+}
+
+/** The signed request's account; a lapsed key is refused on every private call, as Bybit does (ccxt: AuthenticationError). */
+function authenticate(c: Context, deps: AppDeps, payload: string): PaperAccount {
+  const { control } = deps;
+  const engine = control.engine;
+  try {
+    const account = verify(
+      {
+        apiKey: c.req.header('X-BAPI-API-KEY'),
+        timestamp: c.req.header('X-BAPI-TIMESTAMP'),
+        signature: c.req.header('X-BAPI-SIGN'),
+        recvWindow: c.req.header('X-BAPI-RECV-WINDOW'),
+        payload,
+      },
+      (k) => engine.accountByKey(k),
+      deps.wallClock.now(),
+    );
+    const expiredAt = control.permissionsOf(account.name).expiredAt;
+    if (expiredAt !== null && Date.parse(expiredAt) <= engine.now())
+      throw new BybitError(33004, 'Your api key has expired.');
+    return account;
+  } catch (e) {
+    control.recordAuthFailure();
+    throw e;
+  }
+}
+
+/** A rate-limit storm or the account's own budget: the 10006 answer, or null (the limit headers set). */
+function accountLimit(c: Context, deps: AppDeps, answer: Answer, account: string, endpoint: string, storm: boolean) {
+  const { control } = deps;
+  if (storm) {
+    const reset = String(control.engine.now() + 1000);
+    return answer(c, 10006, 'Too many visits!', {
+      'X-Bapi-Limit': '0',
+      'X-Bapi-Limit-Status': '0',
+      'X-Bapi-Limit-Reset-Timestamp': reset,
+    });
+  }
+  const v = control.hitAccount(account, endpoint);
+  if (!v) return null;
+  const headers = {
+    'X-Bapi-Limit': String(v.limit),
+    'X-Bapi-Limit-Status': String(v.remaining),
+    'X-Bapi-Limit-Reset-Timestamp': String(v.resetAt),
+  };
+  if (!v.allowed) return answer(c, 10006, 'Too many visits!', headers);
+  for (const [k, val] of Object.entries(headers)) c.header(k, val);
+  return null;
+}
+
 export function createPaperApp(deps: AppDeps): Hono {
   const { control, logger } = deps;
   const engine = control.engine;
   const app = new Hono();
   app.route('/sim', controlRoutes(control));
 
-  const answer = (c: Context, retCode: number, retMsg: string, headers?: Record<string, string>) => {
+  const answer: Answer = (c, retCode, retMsg, headers) => {
     for (const [k, v] of Object.entries(headers ?? {})) c.header(k, v);
     return c.json(envelope({}, engine.now(), retCode, retMsg));
   };
@@ -52,15 +118,8 @@ export function createPaperApp(deps: AppDeps): Hono {
     // The request is received in full before the latency, as by a real exchange: a client that dies while
     // its order is in flight has still sent it (the answer is lost, the order is not).
     const body = c.req.method === 'POST' ? await c.req.text() : '';
-    const delay = control.delayMs(accountName);
-    if (delay > 0) await deps.clock.sleep(delay, deps.closing).catch(() => undefined);
-    const fault = control.decideFault(route?.private ?? false);
-    if (fault === 'outage') return c.text('503 Service Temporarily Unavailable', 503);
-    if (fault === 'error') return c.text('502 Bad Gateway', 502);
-    if (fault === 'timeout') {
-      await deps.clock.sleep(control.timeoutMs(), deps.closing).catch(() => undefined);
-      return c.text('504 Gateway Time-out', 504);
-    }
+    const { fault, response } = await injectFault(c, deps, accountName, route?.private ?? false);
+    if (response) return response;
 
     if (!route || route.method !== c.req.method) {
       control.recordBadRequest();
@@ -73,46 +132,9 @@ export function createPaperApp(deps: AppDeps): Hono {
       engine.sync();
       let account = engine.accounts[0];
       if (route.private) {
-        try {
-          account = verify(
-            {
-              apiKey,
-              timestamp: c.req.header('X-BAPI-TIMESTAMP'),
-              signature: c.req.header('X-BAPI-SIGN'),
-              recvWindow: c.req.header('X-BAPI-RECV-WINDOW'),
-              payload: c.req.method === 'POST' ? body : rawQuery,
-            },
-            (k) => engine.accountByKey(k),
-            deps.wallClock.now(),
-          );
-        } catch (e) {
-          control.recordAuthFailure();
-          throw e;
-        }
-        // Bybit refuses a lapsed key on every private call (ccxt: AuthenticationError).
-        const expiredAt = control.permissionsOf(account.name).expiredAt;
-        if (expiredAt !== null && Date.parse(expiredAt) <= engine.now()) {
-          control.recordAuthFailure();
-          throw new BybitError(33004, 'Your api key has expired.');
-        }
-        if (fault === 'storm') {
-          const reset = String(engine.now() + 1000);
-          return answer(c, 10006, 'Too many visits!', {
-            'X-Bapi-Limit': '0',
-            'X-Bapi-Limit-Status': '0',
-            'X-Bapi-Limit-Reset-Timestamp': reset,
-          });
-        }
-        const v = control.hitAccount(account.name, endpoint);
-        if (v) {
-          const headers = {
-            'X-Bapi-Limit': String(v.limit),
-            'X-Bapi-Limit-Status': String(v.remaining),
-            'X-Bapi-Limit-Reset-Timestamp': String(v.resetAt),
-          };
-          if (!v.allowed) return answer(c, 10006, 'Too many visits!', headers);
-          for (const [k, val] of Object.entries(headers)) c.header(k, val);
-        }
+        account = authenticate(c, deps, c.req.method === 'POST' ? body : rawQuery);
+        const limited = accountLimit(c, deps, answer, account.name, endpoint, fault === 'storm');
+        if (limited) return limited;
       }
       const acc = account as NonNullable<typeof account>;
       const permissions = control.permissionsOf(acc.name);

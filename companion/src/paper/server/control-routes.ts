@@ -25,13 +25,36 @@ const Scope = z.string().min(1).max(32);
 const StreamWindowBody = z.object({ scope: Scope, ms: z.number().min(0).max(86_400_000) });
 const StreamLatencyBody = Latency.partial().extend({ scope: Scope.optional() });
 
+const body = async <T>(c: { req: { json(): Promise<unknown> } }, schema: z.ZodType<T>): Promise<T> => {
+  const raw = await c.req.json().catch(() => undefined);
+  return schema.parse(raw);
+};
+
 export function controlRoutes(control: PaperControl): Hono {
   const app = new Hono();
-  const body = async <T>(c: { req: { json(): Promise<unknown> } }, schema: z.ZodType<T>): Promise<T> => {
-    const raw = await c.req.json().catch(() => undefined);
-    return schema.parse(raw);
-  };
+  marketRoutes(app, control);
+  faultRoutes(app, control);
+  streamRoutes(app, control);
+  app.post('/permissions/:account', async (c) => {
+    const b = await body(c, ApiPermissions.partial());
+    return c.json({ ok: true, permissions: control.setPermissions(c.req.param('account'), b) });
+  });
+  app.post('/position-mode/:account', async (c) => {
+    const { mode } = await body(c, z.object({ mode: z.enum(['one-way', 'hedge']) }));
+    return c.json({ ok: true, mode: control.setPositionMode(c.req.param('account'), mode) });
+  });
+  app.get('/positions/:account', (c) => c.json({ ok: true, positions: control.positions(c.req.param('account')) }));
 
+  app.onError((err, c) => {
+    if (err instanceof z.ZodError) return c.json({ ok: false, error: 'bad request', issues: err.issues }, 400);
+    if (err instanceof BybitError) return c.json({ ok: false, error: err.message, retCode: err.retCode }, 400);
+    return c.json({ ok: false, error: String(err) }, 500);
+  });
+  return app;
+}
+
+/** State, counters, prices and time. */
+function marketRoutes(app: Hono, control: PaperControl): void {
   app.get('/state', (c) =>
     c.json({
       ok: true,
@@ -59,6 +82,10 @@ export function controlRoutes(control: PaperControl): Hono {
     control.step(b.ms);
     return c.json({ ok: true, now: control.now() });
   });
+}
+
+/** REST latency, faults, outages and the rate limits. */
+function faultRoutes(app: Hono, control: PaperControl): void {
   app.post('/latency', async (c) =>
     c.json({ ok: true, latency: control.setLatency(await body(c, Latency.partial())) }),
   );
@@ -74,7 +101,10 @@ export function controlRoutes(control: PaperControl): Hono {
     control.setLimitsEnabled((await body(c, z.object({ enabled: z.boolean() }))).enabled);
     return c.json({ ok: true });
   });
-  // --- streams: latency and faults per scope ---
+}
+
+/** The streams' latency and faults, per scope. */
+function streamRoutes(app: Hono, control: PaperControl): void {
   app.post('/streams/latency', async (c) => {
     const { scope, ...l } = await body(c, StreamLatencyBody);
     return c.json({ ok: true, latency: control.setStreamLatency(l, scope) });
@@ -95,20 +125,4 @@ export function controlRoutes(control: PaperControl): Hono {
     control.clearStreamFaults();
     return c.json({ ok: true });
   });
-  app.post('/permissions/:account', async (c) => {
-    const b = await body(c, ApiPermissions.partial());
-    return c.json({ ok: true, permissions: control.setPermissions(c.req.param('account'), b) });
-  });
-  app.post('/position-mode/:account', async (c) => {
-    const { mode } = await body(c, z.object({ mode: z.enum(['one-way', 'hedge']) }));
-    return c.json({ ok: true, mode: control.setPositionMode(c.req.param('account'), mode) });
-  });
-  app.get('/positions/:account', (c) => c.json({ ok: true, positions: control.positions(c.req.param('account')) }));
-
-  app.onError((err, c) => {
-    if (err instanceof z.ZodError) return c.json({ ok: false, error: 'bad request', issues: err.issues }, 400);
-    if (err instanceof BybitError) return c.json({ ok: false, error: err.message, retCode: err.retCode }, 400);
-    return c.json({ ok: false, error: String(err) }, 500);
-  });
-  return app;
 }

@@ -2,9 +2,10 @@ import { Rng } from '../../core/rng.ts';
 import type { PaperEngine } from '../engine/engine.ts';
 import { sign } from '../engine/ledger.ts';
 import { ApiPermissions, Faults, Latency, type PaperOptions, type TimeWindow } from '../options.ts';
-import { IpGuard, KeyedWindows, SlidingWindow, type Verdict } from './limits.ts';
+import { IpGuard, KeyedWindows, RateLimitWindow, type Verdict } from './limits.ts';
 import type { PositionMode } from './route-kit.ts';
 import { type PaperStats, StatsRecorder, type StreamStats } from './stats.ts';
+import { StreamFaults, type StreamScope } from './stream-faults.ts';
 
 /**
  * The in-process control surface (also served under /sim/): prices, time, latency, faults, counters.
@@ -31,20 +32,10 @@ export interface PositionView {
  */
 export type PositionRowFault = { symbol: string; fields: Record<string, unknown> } | { empty: true };
 
-/** Where a stream fault applies: the public stream, or one paper account's private and trade streams. */
-export type StreamScope = 'public' | (string & {});
-
-interface StreamFaultState {
-  stall: TimeWindow | null;
-  refuse: TimeWindow | null;
-}
-
 export class PaperControl {
   private readonly rowFaults = new Map<string, PositionRowFault>();
-  /** Push latency per scope ('*' is every scope without its own). */
-  private readonly streamLatency = new Map<string, Latency>([['*', { fixedMs: 0, jitterMs: 0 }]]);
-  private readonly streamFaults = new Map<string, StreamFaultState>();
-  private readonly dropHandlers = new Set<(scope: StreamScope) => number>();
+  /** The streams' latency and faults, by scope. */
+  private readonly streams: StreamFaults;
   private latency: Latency;
   /** Per-account latency replacing the global one for that account's private requests (a slow mirror). */
   private readonly accountLatency = new Map<string, Latency>();
@@ -65,10 +56,17 @@ export class PaperControl {
     this.faults = { ...opts.faults };
     this.faultRng = new Rng(opts.seed ^ 0xfa017);
     this.stats = new StatsRecorder(engine.now());
+    this.streams = new StreamFaults(
+      () => this.now(),
+      this.faultRng,
+      (n) => {
+        this.stats.streams.dropped += n;
+      },
+    );
     const l = opts.limits;
     this.accountWindows = new KeyedWindows((key) => {
       const endpoint = key.slice(key.indexOf(' ') + 1);
-      return new SlidingWindow(l.perAccount[endpoint] ?? l.perAccountDefault, l.perAccountWindowMs);
+      return new RateLimitWindow(l.perAccount[endpoint] ?? l.perAccountDefault, l.perAccountWindowMs);
     });
     this.ip = new IpGuard(l.ip.limit, l.ip.windowMs, l.ip.banMs);
     this.limitsEnabled = l.enabled;
@@ -210,72 +208,40 @@ export class PaperControl {
     return this.faults.timeoutMs;
   }
 
-  // --- streams ---
-  /** Push latency for one scope, or for all (`scope` omitted); null on a scope goes back to the global one. */
+  // --- streams (stream-faults.ts) ---
   setStreamLatency(l: Partial<Latency> | null, scope?: StreamScope): Latency | null {
-    const key = scope ?? '*';
-    if (l === null) {
-      if (key !== '*') this.streamLatency.delete(key);
-      return key === '*' ? this.getStreamLatency() : null;
-    }
-    const next = Latency.parse({ ...(this.streamLatency.get(key) ?? this.getStreamLatency()), ...l });
-    this.streamLatency.set(key, next);
-    return next;
+    return this.streams.setLatency(l, scope);
   }
   getStreamLatency(scope?: StreamScope): Latency {
-    return { ...((scope !== undefined && this.streamLatency.get(scope)) || (this.streamLatency.get('*') as Latency)) };
+    return this.streams.getLatency(scope);
   }
   streamDelayMs(scope: StreamScope): number {
-    const l = this.streamLatency.get(scope) ?? (this.streamLatency.get('*') as Latency);
-    return l.fixedMs + (l.jitterMs > 0 ? this.faultRng.next() * l.jitterMs : 0);
+    return this.streams.delayMs(scope);
   }
-  /** The scope's streams stay open but send nothing (and answer no ping) for `ms`. */
   stallStream(scope: StreamScope, ms: number): TimeWindow {
-    return this.setStreamWindow(scope, 'stall', ms);
+    return this.streams.stall(scope, ms);
   }
-  /** New connections of the scope are refused for `ms` (private: at auth, the first time the account is known). */
   refuseStreams(scope: StreamScope, ms: number): TimeWindow {
-    return this.setStreamWindow(scope, 'refuse', ms);
+    return this.streams.refuse(scope, ms);
   }
-  /** Ends the scope's open connections at once (TCP reset, no close frame); returns how many. */
   dropStreams(scope: StreamScope): number {
-    let n = 0;
-    for (const h of this.dropHandlers) n += h(scope);
-    this.stats.streams.dropped += n;
-    return n;
+    return this.streams.drop(scope);
   }
   clearStreamFaults(): void {
-    this.streamFaults.clear();
+    this.streams.clear();
   }
   isStalled(scope: StreamScope): boolean {
-    return this.insideStreamWindow(scope, 'stall');
+    return this.streams.isStalled(scope);
   }
   isRefused(scope: StreamScope): boolean {
-    return this.insideStreamWindow(scope, 'refuse');
+    return this.streams.isRefused(scope);
   }
-  /** The stream server registers here how to drop a scope's connections. */
   onStreamDrop(handler: (scope: StreamScope) => number): () => void {
-    this.dropHandlers.add(handler);
-    return () => this.dropHandlers.delete(handler);
+    return this.streams.onDrop(handler);
   }
   /** Live counters the stream server bumps in place. */
   get streamStats(): StreamStats {
     return this.stats.streams;
-  }
-  private setStreamWindow(scope: StreamScope, kind: keyof StreamFaultState, ms: number): TimeWindow {
-    if (!(ms >= 0)) throw new Error(`stream fault: ms must be >= 0, got ${ms}`);
-    const now = this.now();
-    const w = { startAt: now, endAt: now + ms };
-    const state = this.streamFaults.get(scope) ?? { stall: null, refuse: null };
-    state[kind] = w;
-    this.streamFaults.set(scope, state);
-    return w;
-  }
-  private insideStreamWindow(scope: StreamScope, kind: keyof StreamFaultState): boolean {
-    const w = this.streamFaults.get(scope)?.[kind];
-    if (!w) return false;
-    const now = this.now();
-    return now >= w.startAt && now < w.endAt;
   }
 
   // --- limits and counters ---

@@ -11,7 +11,8 @@ export interface Verdict {
   resetAt: number;
 }
 
-export class SlidingWindow {
+/** A rate limit as Bybit keeps it: a sliding window of hits, refusing past `limit` with when to try again. */
+export class RateLimitWindow {
   private hits: number[] = [];
   private head = 0;
   constructor(
@@ -40,8 +41,8 @@ export class SlidingWindow {
 }
 
 export class KeyedWindows {
-  private readonly windows = new Map<string, SlidingWindow>();
-  constructor(private readonly make: (key: string) => SlidingWindow) {}
+  private readonly windows = new Map<string, RateLimitWindow>();
+  constructor(private readonly make: (key: string) => RateLimitWindow) {}
   hit(key: string, now: number): Verdict {
     let w = this.windows.get(key);
     if (!w) {
@@ -64,7 +65,7 @@ export class IpGuard {
     windowMs: number,
     private readonly banMs: number,
   ) {
-    this.windows = new KeyedWindows(() => new SlidingWindow(limit, windowMs));
+    this.windows = new KeyedWindows(() => new RateLimitWindow(limit, windowMs));
   }
   hit(ip: string, now: number): Verdict {
     const until = this.bannedUntil.get(ip);

@@ -1,11 +1,14 @@
 import type { PaperEngine } from '../engine/engine.ts';
 import { BybitError, type Instrument, paramsError } from '../engine/types.ts';
 import { KLINE_INTERVALS } from '../streams/messages.ts';
+import * as fmt from './bybit-dialect.ts';
+import { page } from './params.ts';
 import { CATEGORIES, type Route, symbolOf } from './route-kit.ts';
 
 /**
- * /v5/market/kline and /v5/market/orderbook, derived from the walk: candles of the recorded mark, and a
- * book one tick either side of it with a level per tick after that (the sim has no other traders).
+ * The public market endpoints: server time, instruments and tickers from the engine; /v5/market/kline and
+ * /v5/market/orderbook derived from the walk: candles of the recorded mark, and a book one tick either side
+ * of it with a level per tick after that (the sim has no other traders).
  */
 
 export function bookSides(engine: PaperEngine, inst: Instrument, depth: number) {
@@ -19,6 +22,42 @@ export function bookSides(engine: PaperEngine, inst: Instrument, depth: number) 
 let bookSeq = 0;
 
 export const MARKET_ROUTES: Record<string, Route> = {
+  '/v5/market/time': {
+    method: 'GET',
+    private: false,
+    handle: ({ engine }) => {
+      const now = engine.now();
+      return { timeSecond: String(Math.floor(now / 1000)), timeNano: `${now}000000` };
+    },
+  },
+  '/v5/market/instruments-info': {
+    method: 'GET',
+    private: false,
+    handle: ({ engine, p }) => {
+      const category = p.oneOf('category', CATEGORIES);
+      const one = category === 'linear' ? symbolOf(engine, p, false) : undefined;
+      const status = p.str('status');
+      const all =
+        category !== 'linear' || (status !== undefined && status !== 'Trading')
+          ? []
+          : one
+            ? [one]
+            : engine.instruments();
+      const { list, nextPageCursor } = page(all, p, 500, 1000);
+      return { category, list: list.map(fmt.instrumentInfo), nextPageCursor };
+    },
+  },
+  '/v5/market/tickers': {
+    method: 'GET',
+    private: false,
+    handle: ({ engine, p }) => {
+      const category = p.oneOf('category', CATEGORIES);
+      if (category !== 'linear') return { category, list: [] };
+      const one = symbolOf(engine, p, false);
+      const list = (one ? [one] : engine.instruments()).map((i) => fmt.ticker(i, engine.market(i.symbol) as never));
+      return { category, list };
+    },
+  },
   '/v5/market/kline': {
     method: 'GET',
     private: false,

@@ -1,7 +1,7 @@
 import type { PaperEngine } from '../engine/engine.ts';
 import { BybitError, type Instrument, type PaperAccount, type PaperOrder, paramsError } from '../engine/types.ts';
 import type { ApiPermissions } from '../options.ts';
-import * as fmt from './format.ts';
+import * as fmt from './bybit-dialect.ts';
 import type { Params } from './params.ts';
 
 /** What every route module shares: the route shape and the parameter rules Bybit applies everywhere. */

@@ -1,19 +1,15 @@
 import { marginInUse } from '../engine/ledger.ts';
-import type { PlaceRequest } from '../engine/orders.ts';
-import { BybitError, type Instrument, type PaperOrder, paramsError } from '../engine/types.ts';
+import { BybitError, type PaperOrder } from '../engine/types.ts';
 import { ACCOUNT_ROUTES } from './account-routes.ts';
-import * as fmt from './format.ts';
+import * as fmt from './bybit-dialect.ts';
 import { MARKET_ROUTES } from './market-routes.ts';
 import { page } from './params.ts';
 import {
-  CATEGORIES,
-  checkPositionIdx,
   hasPartial,
   inst,
   linear,
   matchesIds,
   needSymbolOrSettle,
-  nonZero,
   orderDto,
   type Route,
   symbolOf,
@@ -23,42 +19,6 @@ import { TRADE_ROUTES } from './trade-routes.ts';
 /** The Bybit v5 endpoints ccxt's bybit class calls for our use, keyed by path; other categories answer empty. */
 
 export const ROUTES: Record<string, Route> = {
-  '/v5/market/time': {
-    method: 'GET',
-    private: false,
-    handle: ({ engine }) => {
-      const now = engine.now();
-      return { timeSecond: String(Math.floor(now / 1000)), timeNano: `${now}000000` };
-    },
-  },
-  '/v5/market/instruments-info': {
-    method: 'GET',
-    private: false,
-    handle: ({ engine, p }) => {
-      const category = p.oneOf('category', CATEGORIES);
-      const one = category === 'linear' ? symbolOf(engine, p, false) : undefined;
-      const status = p.str('status');
-      const all =
-        category !== 'linear' || (status !== undefined && status !== 'Trading')
-          ? []
-          : one
-            ? [one]
-            : engine.instruments();
-      const { list, nextPageCursor } = page(all, p, 500, 1000);
-      return { category, list: list.map(fmt.instrumentInfo), nextPageCursor };
-    },
-  },
-  '/v5/market/tickers': {
-    method: 'GET',
-    private: false,
-    handle: ({ engine, p }) => {
-      const category = p.oneOf('category', CATEGORIES);
-      if (category !== 'linear') return { category, list: [] };
-      const one = symbolOf(engine, p, false);
-      const list = (one ? [one] : engine.instruments()).map((i) => fmt.ticker(i, engine.market(i.symbol) as never));
-      return { category, list };
-    },
-  },
   '/v5/user/query-api': {
     method: 'GET',
     private: true,
@@ -218,92 +178,6 @@ export const ROUTES: Record<string, Route> = {
         .sort((a, b) => b.execTime - a.execTime);
       const { list, nextPageCursor } = page(all, p, 50, 100);
       return { category: 'linear', list: list.map((e) => fmt.execution(inst(engine, e.symbol), e)), nextPageCursor };
-    },
-  },
-  '/v5/order/create': {
-    method: 'POST',
-    private: true,
-    permission: 'Order',
-    handle: ({ engine, p, acc, positionMode }) => {
-      if (!linear(p))
-        throw new BybitError(10001, 'params error: only category linear is supported by the paper exchange');
-      checkPositionIdx(p, positionMode);
-      const orderType = p.oneOf('orderType', ['Market', 'Limit'] as const);
-      const qty = p.num('qty');
-      if (qty === undefined || !(qty > 0)) throw paramsError('qty must be a positive number');
-      if ((p.num('takeProfit') ?? 0) < 0 || (p.num('stopLoss') ?? 0) < 0)
-        throw paramsError('takeProfit and stopLoss must be >= 0');
-      const symbol = (symbolOf(engine, p, true) as Instrument).symbol;
-      const triggerPrice = nonZero(p.num('triggerPrice'));
-      const direction = p.int('triggerDirection', 0, 2, 0);
-      const mark = engine.mark(symbol);
-      const req: PlaceRequest = {
-        symbol,
-        side: p.oneOf('side', ['Buy', 'Sell'] as const),
-        orderType,
-        qty,
-        price: orderType === 'Limit' ? (p.num('price') ?? null) : null,
-        orderLinkId: p.str('orderLinkId') ?? '',
-        reduceOnly: p.bool('reduceOnly'),
-        takeProfit: nonZero(p.num('takeProfit')),
-        stopLoss: nonZero(p.num('stopLoss')),
-        timeInForce: p.oneOf('timeInForce', ['GTC', 'IOC', 'FOK', 'PostOnly'] as const, 'GTC'),
-        trigger:
-          triggerPrice === null
-            ? null
-            : {
-                price: triggerPrice,
-                // Without a direction, the side of the mark the trigger sits on says which way it fires.
-                direction: direction === 1 || direction === 2 ? direction : triggerPrice > mark ? 1 : 2,
-                by: p.oneOf('triggerBy', ['LastPrice', 'MarkPrice', 'IndexPrice'] as const, 'LastPrice'),
-              },
-        closeOnTrigger: p.bool('closeOnTrigger'),
-        tpslMode: p.oneOf('tpslMode', ['Full', 'Partial'] as const, 'Full'),
-        tpSize: p.num('tpSize') ?? null,
-        slSize: p.num('slSize') ?? null,
-      };
-      const o = engine.placeOrder(acc, req);
-      return { orderId: o.orderId, orderLinkId: o.orderLinkId };
-    },
-  },
-  '/v5/order/cancel': {
-    method: 'POST',
-    private: true,
-    permission: 'Order',
-    handle: ({ engine, p, acc }) => {
-      if (!linear(p)) throw new BybitError(110001, 'order not exists or too late to cancel');
-      const symbol = (symbolOf(engine, p, true) as Instrument).symbol;
-      const orderId = p.str('orderId');
-      const orderLinkId = p.str('orderLinkId');
-      if (orderId === undefined && orderLinkId === undefined) throw paramsError('orderId or orderLinkId is required');
-      const o = engine.cancelOrder(acc, symbol, { orderId, orderLinkId });
-      return { orderId: o.orderId, orderLinkId: o.orderLinkId };
-    },
-  },
-  '/v5/position/trading-stop': {
-    method: 'POST',
-    private: true,
-    permission: 'Position',
-    handle: ({ engine, p, acc, positionMode }) => {
-      if (!linear(p)) throw paramsError('only category linear is supported by the paper exchange');
-      const symbol = (symbolOf(engine, p, true) as Instrument).symbol;
-      checkPositionIdx(p, positionMode);
-      const tpslMode = p.oneOf('tpslMode', ['Full', 'Partial'] as const, 'Full');
-      const req = {
-        tpslMode,
-        takeProfit: p.num('takeProfit'),
-        stopLoss: p.num('stopLoss'),
-        tpSize: p.num('tpSize'),
-        slSize: p.num('slSize'),
-        trailingStop: p.num('trailingStop'),
-        activePrice: p.num('activePrice'),
-      };
-      if (req.takeProfit === undefined && req.stopLoss === undefined && req.trailingStop === undefined)
-        throw paramsError('takeProfit, stopLoss or trailingStop is required');
-      if ([req.takeProfit, req.stopLoss, req.trailingStop, req.activePrice].some((v) => (v ?? 0) < 0))
-        throw paramsError('takeProfit, stopLoss, trailingStop and activePrice must be >= 0');
-      engine.setTradingStop(acc, symbol, req);
-      return {};
     },
   },
   ...TRADE_ROUTES,

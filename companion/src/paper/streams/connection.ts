@@ -1,8 +1,9 @@
 import type { WebSocket } from 'ws';
 import type { Clock } from '../../core/clock.ts';
 import type { PaperAccount } from '../engine/types.ts';
-import type { PaperControl, StreamScope } from '../server/control.ts';
+import type { PaperControl } from '../server/control.ts';
 import type { StreamKind } from '../server/stats.ts';
+import type { StreamScope } from '../server/stream-faults.ts';
 import { type Json, topicFamily } from './messages.ts';
 
 /**

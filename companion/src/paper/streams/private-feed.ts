@@ -1,11 +1,10 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../../core/clock.ts';
-import type { ChangeSet } from '../engine/changes.ts';
 import type { PaperEngine } from '../engine/engine.ts';
 import { marginInUse } from '../engine/ledger.ts';
-import type { Instrument, PaperAccount } from '../engine/types.ts';
+import type { ChangeSet, Instrument, PaperAccount } from '../engine/types.ts';
+import * as fmt from '../server/bybit-dialect.ts';
 import type { PaperControl } from '../server/control.ts';
-import * as fmt from '../server/format.ts';
 import type { StreamConnection } from './connection.ts';
 import { ack, authRefused, PRIVATE_TOPICS, type PrivateTopic } from './messages.ts';
 

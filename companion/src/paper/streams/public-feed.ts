@@ -1,6 +1,6 @@
 import type { PaperEngine } from '../engine/engine.ts';
 import type { Instrument } from '../engine/types.ts';
-import * as fmt from '../server/format.ts';
+import * as fmt from '../server/bybit-dialect.ts';
 import { bookSides } from '../server/market-routes.ts';
 import type { StreamConnection } from './connection.ts';
 import { ack, KLINE_INTERVALS, MAX_ARGS_CHARS, type PublicTopic, parsePublicTopic, tickerDelta } from './messages.ts';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { bybitWsAuthArgs as authArgs, type Msg, RawBybitSocket as Raw } from '../../../../test/support/bybit-ws.ts';
+import { bybitWsAuthArgs as authArgs, type Msg, RawBybitSocket as Raw } from '../../../test-support/bybit-ws.ts';
 import { ManualClock } from '../../core/clock.ts';
 import { type PaperExchange, type PaperOptionsInput, signHeaders, startPaperExchange } from '../index.ts';
 

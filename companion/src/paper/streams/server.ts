@@ -5,9 +5,10 @@ import type { Clock } from '../../core/clock.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { PaperEngine } from '../engine/engine.ts';
 import type { StreamOptions } from '../options.ts';
-import type { PaperControl, StreamScope } from '../server/control.ts';
-import { KeyedWindows, SlidingWindow } from '../server/limits.ts';
+import type { PaperControl } from '../server/control.ts';
+import { KeyedWindows, RateLimitWindow } from '../server/limits.ts';
 import type { StreamKind } from '../server/stats.ts';
+import type { StreamScope } from '../server/stream-faults.ts';
 import { StreamConnection } from './connection.ts';
 import { pong } from './messages.ts';
 import { PrivateFeed } from './private-feed.ts';
@@ -64,7 +65,7 @@ export class StreamServer {
     this.privateFeed = new PrivateFeed(deps.engine, deps.control, deps.wallClock, deps.leverage);
     this.tradeFeed = new TradeFeed(deps.engine, deps.control, deps.wallClock, deps.leverage);
     const o = deps.options;
-    this.handshakes = new KeyedWindows(() => new SlidingWindow(o.connectionLimit, o.connectionWindowMs));
+    this.handshakes = new KeyedWindows(() => new RateLimitWindow(o.connectionLimit, o.connectionWindowMs));
     this.detach.push(deps.engine.onChanges(this.privateFeed.push));
     this.detach.push(deps.control.onStreamDrop((scope) => this.drop(scope)));
   }

@@ -1,15 +1,15 @@
 // Test and benchmark helpers: a real companion app + hub on port 0, and a recording WebSocket client.
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
-import { emptyTierCounts, type ServerMessage, type StreamEvent } from '@tierwatch/shared';
+import { type BusEvent, emptyTierCounts, type ServerMessage, type StreamEvent } from '@tierwatch/shared';
 import WebSocket from 'ws';
-import { EventBus } from '../core/bus.ts';
-import { type Clock, systemClock } from '../core/clock.ts';
-import type { Logger } from '../core/logger.ts';
-import { createApp } from '../http/app.ts';
-import { generateToken } from '../pairing/token-store.ts';
-import { WsConfig, type WsConfigInput } from './config.ts';
-import { createWsHub, type SnapshotParts, type WsHub } from './hub.ts';
+import { EventBus } from '../src/core/bus.ts';
+import { type Clock, systemClock } from '../src/core/clock.ts';
+import type { Logger } from '../src/core/logger.ts';
+import { createApp } from '../src/http/app.ts';
+import { generateToken } from '../src/pairing/token-store.ts';
+import { WsConfig, type WsConfigInput } from '../src/ws/config.ts';
+import { createWsHub, type SnapshotParts, type WsHub } from '../src/ws/hub.ts';
 
 export const TEST_EXTENSION_ORIGIN = 'chrome-extension://abcdefghijklmnopabcdefghijklmnop';
 
@@ -193,5 +193,28 @@ export function tierChanged(n: number, at = Date.now()) {
     side: 'long' as const,
     from: 'STABLE' as const,
     to: 'ACTIVE' as const,
+  };
+}
+
+/** A bulky event (an extra field clients ignore) to fill socket buffers quickly. */
+export const bulkyEvent = (n: number, bytes = 8_192) => ({ ...tierChanged(n), note: 'x'.repeat(bytes) }) as BusEvent;
+
+export const seqOf = (f: Frame): number => f.seq;
+
+/**
+ * For a suite: `start` serves one hub per test, closed after it. Takes the runner's afterEach (the kit is
+ * also the benchmarks', which run outside vitest).
+ */
+export function hubPerTest(
+  afterEach: (fn: () => Promise<void>) => void,
+): (opts?: Parameters<typeof startHubServer>[0]) => Promise<HubServer> {
+  let server: HubServer | null = null;
+  afterEach(async () => {
+    await server?.close();
+    server = null;
+  });
+  return async (opts = {}) => {
+    server = await startHubServer(opts);
+    return server;
   };
 }

@@ -1,6 +1,6 @@
 import type { LegResult } from '@tierwatch/shared';
-import type { FinishedRecord, IntentRecord, LegRecord } from './records.ts';
-import { type JournalFile, type OpenJournalFile, openNodeFile } from './writer.ts';
+import type { FinishedRecord, IntentRecord, LegRecord } from '../src/execution/journal/records.ts';
+import { type JournalFile, type OpenJournalFile, openNodeFile } from '../src/execution/journal/writer.ts';
 
 // Records in the shape the service writes, and a disk that fills up, for the journal's tests.
 

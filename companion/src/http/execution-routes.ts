@@ -1,7 +1,7 @@
 import { ActionRequest, ExecuteRequest, IdempotencyKey } from '@tierwatch/shared';
 import { Hono } from 'hono';
 import { AppError } from '../core/app-error.ts';
-import type { ExecutionService } from './service.ts';
+import type { ExecutionService } from '../execution/service.ts';
 
 /**
  * POST /execute, POST /actions, GET /executions and /executions/:id (mounted at /api/v1/trading, behind the front door).

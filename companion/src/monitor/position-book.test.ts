@@ -1,7 +1,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import {
+  account,
+  entryOrder,
+  monitorRig,
+  position,
+  run,
+  stopMonitors,
+  TIER_SHAPES,
+} from '../../test-support/monitor.ts';
 import type { MonitorConfigInput } from './config.ts';
 import type { MonitorOptions } from './monitor.ts';
-import { account, entryOrder, monitorRig, position, run, stopMonitors, TIER_SHAPES } from './testing.ts';
 
 afterEach(stopMonitors);
 

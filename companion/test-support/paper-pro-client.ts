@@ -1,5 +1,5 @@
 import ccxt from 'ccxt';
-import { paperCcxtConfig, pointCcxtAt, pointCcxtProAt } from './index.ts';
+import { paperCcxtConfig, pointCcxtAt, pointCcxtProAt } from '../src/paper/index.ts';
 
 /**
  * A ccxt pro bybit client on a paper exchange, REST and WebSocket, as tests and benchmarks use it. Its own

@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ExecuteResult, ExecutionsResponse } from '@tierwatch/shared';
 import { afterEach, describe, expect, it } from 'vitest';
+import { btcLong, fakeExchange, heldPosition } from '../../test-support/execution.ts';
 import { EventBus } from '../core/bus.ts';
 import { systemClock } from '../core/clock.ts';
-import { createApp } from '../http/app.ts';
-import { ExecutionService } from './service.ts';
-import { btcLong, fakeExchange, heldPosition } from './testing.ts';
+import { ExecutionService } from '../execution/service.ts';
+import { createApp } from './app.ts';
 
 const TOKEN = 'test-token-0123456789';
 let service: ExecutionService | null = null;
@@ -80,7 +80,7 @@ describe('execution routes', () => {
     expect(schema.status).toBe(400);
     expect(await schema.json()).toMatchObject({ error: { code: 'BAD_REQUEST', path: ['quantity'] } });
     expect((await post('{not json')).status).toBe(400);
-    expect([...ex.clients.values()].map((c) => c.placeCalls)).toEqual([0, 0, 0]);
+    expect([...ex.clients.values()].map((c) => c.calls.placeOrder)).toEqual([0, 0, 0]);
     expect((await post(body)).status).toBe(200);
     const conflict = await post({ ...body, quantity: 0.02 });
     expect(conflict.status).toBe(409);
@@ -93,7 +93,7 @@ describe('execution routes', () => {
     const { post, get, ex } = await harness();
     const first = ExecuteResult.parse(await (await post(body)).json());
     const other = ExecuteResult.parse(await (await post(btcLong({ idempotencyKey: 'route-key-2' }))).json());
-    const placed = [...ex.clients.values()].map((c) => c.placeCalls);
+    const placed = [...ex.clients.values()].map((c) => c.calls.placeOrder);
     const byKey = async (key: string) =>
       ExecutionsResponse.parse(await (await get(`/api/v1/trading/executions?key=${key}`)).json()).data;
     expect((await byKey('route-key-1')).map((r) => r.executionId)).toEqual([first.executionId]);
@@ -101,7 +101,7 @@ describe('execution routes', () => {
     expect(await byKey('route-key-never-used')).toEqual([]);
     expect((await get('/api/v1/trading/executions?key=bad key!')).status).toBe(400);
     // A read: following a key never places anything.
-    expect([...ex.clients.values()].map((c) => c.placeCalls)).toEqual(placed);
+    expect([...ex.clients.values()].map((c) => c.calls.placeOrder)).toEqual(placed);
   });
 
   it('POST /actions answers the action as an ExecuteResult; invalid or positionless ones are 4xx with nothing sent', async () => {
@@ -135,7 +135,7 @@ describe('execution routes', () => {
       expect(res.status, JSON.stringify(body)).toBe(status);
       expect((await res.json()).error.code).toBeTypeOf('string');
     }
-    expect([...ex.clients.values()].map((c) => [c.placeCalls, c.stopCalls.length])).toEqual([
+    expect([...ex.clients.values()].map((c) => [c.calls.placeOrder, c.stopCalls.length])).toEqual([
       [1, 0],
       [0, 0],
       [0, 0],

@@ -1,4 +1,4 @@
-import type { AccountSetup } from './index.ts';
+import type { AccountSetup } from '../src/exchange/index.ts';
 
 /**
  * Account setups for a paper exchange the caller started (tests, benchmarks): the first account is the

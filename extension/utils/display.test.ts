@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatAge, formatAgeExact, formatPct, formatPnl, formatPrice, formatQty, formatReduction } from './format.ts';
+import { formatAge, formatAgeExact, formatPct, formatPnl, formatPrice, formatQty, formatReduction } from './display.ts';
 
 describe('format', () => {
   it.each([

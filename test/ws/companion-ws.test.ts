@@ -2,8 +2,8 @@ import { connect } from 'node:net';
 import { EXTENSION_ID, ServerMessage } from '@tierwatch/shared';
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { startCompanionProcess } from '../../../test/support/companion-process.ts';
-import { isEvent, refusedStatus, TestClient } from './testing.ts';
+import { isEvent, refusedStatus, TestClient } from '../../companion/test-support/hub.ts';
+import { startCompanionProcess } from '../support/companion-process.ts';
 
 describe('the companion serves /ws (real CLI, embedded paper exchange)', () => {
   it('hello, a snapshot of the monitor’s tiered positions, then seq-stamped events; no token, no socket', async () => {

@@ -35,7 +35,7 @@ export class PositionBook {
   private readonly instrumentKnown: (symbol: string) => boolean;
 
   constructor(
-    private readonly th: Thresholds,
+    private readonly thresholds: Thresholds,
     private readonly hooks: DetectHooks,
     opts: {
       /** An unexplained disappearance is believed from a read starting at least this long after the first. */
@@ -61,17 +61,17 @@ export class PositionBook {
   }
 
   classifyNow(position: Position, now: number, markPrice?: number): TieredPosition {
-    return tieredPosition(position, this.classification(position, now, markPrice));
+    return tieredPosition(position, this.classify(position, now, markPrice));
   }
 
   /** The entry as served (HTTP, WebSocket snapshot, critical events); null before its first price. */
   tiered(e: Entry): TieredPosition | null {
-    if (!e.cls) return null;
-    e.view ??= tieredPosition(e.position, e.cls);
+    if (!e.classification) return null;
+    e.view ??= tieredPosition(e.position, e.classification);
     return e.view;
   }
 
-  private classification(
+  private classify(
     position: Position,
     now: number,
     markPrice?: number,
@@ -88,9 +88,9 @@ export class PositionBook {
           lastActivityAt: Number.isFinite(activity) ? activity : null,
           now,
           instrumentKnown: this.instrumentKnown(position.symbol),
-          previousTier: known?.cls?.tier ?? null,
+          previousTier: known?.classification?.tier ?? null,
         },
-        this.th,
+        this.thresholds,
       );
     } catch {
       // A bug in classification must not lose the position: the safe side.
@@ -231,13 +231,13 @@ export class PositionBook {
   }
 
   private reclassify(e: Entry, now: number, mark: number, dataAt: number): void {
-    const from = e.cls ? e.tier : null;
-    const flagsBefore = e.cls?.flags ?? null;
-    e.cls = this.classification(e.position, now, mark, e);
+    const from = e.classification ? e.tier : null;
+    const flagsBefore = e.classification?.flags ?? null;
+    e.classification = this.classify(e.position, now, mark, e);
     e.view = null;
-    if (newlyUnreachable(flagsBefore, e.discovered, e.cls.flags))
+    if (newlyUnreachable(flagsBefore, e.discovered, e.classification.flags))
       this.hooks.publish({ type: 'liquidation-before-sl', at: now, position: this.tiered(e) as TieredPosition });
-    e.tier = e.cls.tier;
+    e.tier = e.classification.tier;
     if (from === e.tier) return;
     const quiet = from === null && e.discovered;
     e.discovered = false;
@@ -265,7 +265,7 @@ export class PositionBook {
       symbol: p.symbol,
       side: p.side,
       position: p,
-      cls: null,
+      classification: null,
       view: null,
       tier: 'URGENT',
       priceReqAt: reqStart,

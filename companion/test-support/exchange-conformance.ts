@@ -1,7 +1,7 @@
 import type { Position } from '@tierwatch/shared';
 import { describe, expect, it } from 'vitest';
-import { ExchangeCallError } from './errors.ts';
-import type { ExchangeLayer } from './index.ts';
+import { ExchangeCallError } from '../src/exchange/errors.ts';
+import type { ExchangeLayer } from '../src/exchange/index.ts';
 
 /**
  * The one suite every exchange adapter passes: against the paper exchange in CI, against Bybit testnet
