@@ -26,7 +26,9 @@ const sink: StreamSink = {
   positions: (account, open, closed) => void positions.push({ account, open, closed }),
   orders: (_a, os) => void orders.push(...os),
   reconnected: (key) => void reconnected.push(key),
+  gap: (key, _account, reason, symbols) => void gaps.push({ key, reason, symbols }),
 };
+const gaps: { key: string; reason: string; symbols: string[] }[] = [];
 let held: string[] = [];
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

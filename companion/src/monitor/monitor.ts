@@ -23,7 +23,7 @@ import { BulkReads } from './reads.ts';
 import { type Plan, planTick, summarize } from './scheduler.ts';
 import { planWithStreams } from './source.ts';
 import { DetectionLatency, FAILED_ENDPOINT, MonitorStatsRecorder } from './stats.ts';
-import { StreamFeed } from './streams.ts';
+import { type FeedStats, StreamFeed } from './streams.ts';
 
 export interface MonitorOptions {
   clients: readonly AccountClient[];
@@ -239,6 +239,14 @@ export class Monitor {
       subscriberErrors: this.opts.bus.listenerErrors,
     });
     return this.feed ? { ...stats, streams: this.feed.stats(this.clock.now()) } : stats;
+  }
+
+  /**
+   * The streams' side of the stats (null when polling only), with what shared's StreamStats does not carry
+   * yet: the gaps heard in the streams' sequences, each reconciled by REST.
+   */
+  streamStats(): FeedStats | null {
+    return this.feed?.stats(this.clock.now()) ?? null;
   }
 
   /** Tier for a position the API fetched itself, with what the monitor knows of its orders and activity. */

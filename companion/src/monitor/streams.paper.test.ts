@@ -11,7 +11,7 @@ import { Monitor } from './monitor.ts';
 /**
  * The streaming monitor end to end, through ccxt pro against the paper exchange's WebSocket: a price pushed
  * across an SL is an sl-hit with no REST ticker call behind it; a stalled stream falls back to polling
- * (which still catches an SL) and streams again once the stall is over.
+ * (which still catches an SL) and streams again once the stall is over; a lost push is a gap, reconciled.
  */
 
 let paper: PaperExchange;
@@ -123,6 +123,29 @@ describe('streaming monitor (ccxt pro → paper exchange)', () => {
     }
   });
 
+  it('a lost position push (a gap in the stream) is reconciled through REST within one critical interval', async () => {
+    const main = () => monitor.streamStats()!.connections.find((c) => c.key === 'main')!;
+    const p = withSl();
+    await until('streaming', () => sources().main === 'stream' && main().health === 'live');
+    // No reconciliation under way (the one after an earlier reconnect has landed): only the gap can cause one.
+    await until('no REST read for a second', () => Date.now() - lastPositionReadAt() > 1000, 5000);
+    const gaps0 = monitor.streamStats()!.gaps;
+    const reconnects0 = main().reconnects;
+    // The SL fires: Bybit pushes the order, its fill (execution) and the closed position; the last is lost.
+    // Only the execution's seq without a position row at or past it tells the monitor (stream-sequence.ts).
+    paper.control.lostPushes.lose('main', 'position');
+    const reads0 = countPositionReads();
+    const t0 = Date.now();
+    paper.control.setPrice(p.symbol, acrossSl(p));
+    await until('a REST reconcile', () => countPositionReads() > reads0, 1000);
+    expect(Date.now() - t0).toBeLessThanOrEqual(1000);
+    const st = monitor.streamStats()!;
+    expect(st.gaps).toBe(gaps0 + 1);
+    expect(main().reconnects).toBe(reconnects0);
+    // The close the stream never said is known from REST (confirmed by a second read, as any close).
+    await until('closed', () => !monitor.positions('main').some((x) => x.symbol === p.symbol), 3000);
+  });
+
   it('a stalled private stream puts its account on polling, then back; stats show it', async () => {
     paper.control.stallStream('main', 2000);
     await until('account on poll', () => sources().main === 'poll', 2000);
@@ -133,6 +156,16 @@ describe('streaming monitor (ccxt pro → paper exchange)', () => {
     expect(st.switches).toBeGreaterThanOrEqual(4);
   });
 });
+
+/** REST position reads the companion made (every page counts), by its exchange layer. */
+function countPositionReads(): number {
+  return layer.counter.since(0).filter((c) => c.endpoint === 'position/list').length;
+}
+
+function lastPositionReadAt(): number {
+  const reads = layer.counter.since(0).filter((c) => c.endpoint === 'position/list');
+  return reads.length > 0 ? (reads[reads.length - 1] as { at: number }).at : 0;
+}
 
 /** REST ticker calls the companion made, counted by its exchange layer. */
 function countTickerCalls(): number {
