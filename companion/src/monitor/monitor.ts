@@ -330,6 +330,7 @@ export class Monitor {
     if (!this.feed) return planTick(input, load.byAccount);
     return planWithStreams({ ...input, entries: [...input.entries] }, load.byAccount, {
       publicStreaming: this.feed.publicStreaming(),
+      publicPolledSince: this.feed.publicPolledSince(),
       streaming: this.feed.streamingAccounts(),
       reconcileMs: this.config.reconcileIntervalMs,
     });

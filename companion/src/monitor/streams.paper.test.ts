@@ -90,8 +90,13 @@ describe('streaming monitor (ccxt pro → paper exchange)', () => {
     const n = switches().length;
     paper.control.stallStream('public', 5000);
     const t0 = Date.now();
+    const polls0 = countTickerCalls();
     await until('fallback', () => sources().public === 'poll', 2000);
     expect(Date.now() - t0).toBeLessThan(1000);
+    // Polling starts with a read at once (the stream's last prices are as old as its silence).
+    const switchedAt = Date.now();
+    await until('a ticker poll', () => countTickerCalls() > polls0, 500);
+    expect(Date.now() - switchedAt).toBeLessThan(500);
     const back = switches().slice(n);
     expect(back[0]).toMatchObject({ stream: 'public', from: 'stream', to: 'poll' });
     const before = countTickerCalls();
@@ -128,7 +133,7 @@ describe('streaming monitor (ccxt pro → paper exchange)', () => {
     const p = withSl();
     await until('streaming', () => sources().main === 'stream' && main().health === 'live');
     // No reconciliation under way (the one after an earlier reconnect has landed): only the gap can cause one.
-    await until('no REST read for a second', () => Date.now() - lastPositionReadAt() > 1000, 5000);
+    await until('no REST read for 1.5 s', () => Date.now() - lastPositionReadAt() > 1500, 5000);
     const gaps0 = monitor.streamStats()!.gaps;
     const reconnects0 = main().reconnects;
     // The SL fires: Bybit pushes the order, its fill (execution) and the closed position; the last is lost.
@@ -137,10 +142,10 @@ describe('streaming monitor (ccxt pro → paper exchange)', () => {
     const reads0 = countPositionReads();
     const t0 = Date.now();
     paper.control.setPrice(p.symbol, acrossSl(p));
+    await until('the gap heard', () => monitor.streamStats()!.gaps > gaps0, 1000);
     await until('a REST reconcile', () => countPositionReads() > reads0, 1000);
     expect(Date.now() - t0).toBeLessThanOrEqual(1000);
-    const st = monitor.streamStats()!;
-    expect(st.gaps).toBe(gaps0 + 1);
+    expect(monitor.streamStats()!.gaps).toBe(gaps0 + 1);
     expect(main().reconnects).toBe(reconnects0);
     // The close the stream never said is known from REST (confirmed by a second read, as any close).
     await until('closed', () => !monitor.positions('main').some((x) => x.symbol === p.symbol), 3000);

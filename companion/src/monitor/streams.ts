@@ -73,6 +73,11 @@ export class StreamFeed implements StreamSink {
     return this.sources.get(PUBLIC_STREAM)?.source === 'stream';
   }
 
+  /** Since when the public stream's symbols are polled (source.ts's planWithStreams: the first poll). */
+  publicPolledSince(): number {
+    return this.sources.get(PUBLIC_STREAM)?.since ?? Number.NEGATIVE_INFINITY;
+  }
+
   streamingAccounts(): Set<string> {
     const out = new Set<string>();
     for (const [k, s] of this.sources) if (k !== PUBLIC_STREAM && s.source === 'stream') out.add(k);
