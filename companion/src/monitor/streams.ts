@@ -151,11 +151,12 @@ export class StreamFeed implements StreamSink {
 
   // ── stats ────────────────────────────────────────────────────────────────────────────────────────
 
-  stats(now: number): FeedStats {
+  /** `advance: false` reads the rates without starting a new rate window (a look between published stats). */
+  stats(now: number, advance = true): FeedStats {
     const status = this.d.streams.status();
     const prev = this.lastRates;
     const counts = new Map(status.map((s) => [s.key, s.messages]));
-    this.lastRates = { at: now, counts };
+    if (advance) this.lastRates = { at: now, counts };
     return {
       sources: Object.fromEntries([...this.sources].map(([k, s]) => [k, s.source])),
       connections: status.map((s) => ({
