@@ -79,6 +79,21 @@ describe('exchange streams (ccxt pro → paper exchange)', () => {
     await until('the pushed price', () => Math.abs((tickers.get(s)?.markPrice ?? 0) / target - 1) < 1e-3);
   });
 
+  it('a symbol held after the streams started is subscribed on a live connection and heard', async () => {
+    const extra = paper.control.engine
+      .instruments()
+      .map((i) => i.symbol)
+      .find((x) => !held.includes(x));
+    expect(extra).toBeDefined();
+    layer.streams.setSymbols([extra as string]);
+    const target = paper.control.price(extra as string) * 1.05;
+    paper.control.setPrice(extra as string, target);
+    await until(
+      'the new symbol pushed',
+      () => Math.abs((tickers.get(extra as string)?.markPrice ?? 0) / target - 1) < 1e-3,
+    );
+  });
+
   it('the private stream carries a new position and its order', async () => {
     await until('private live', () => health('main') === 'live');
     const client = layer.accounts.get('main')!;

@@ -58,6 +58,8 @@ interface Chunk {
   symbols: string[];
   chars: number;
   runner: StreamRunner;
+  /** Ends the current watch: symbols joined (the next watch subscribes them). */
+  changed: (() => void) | null;
 }
 
 export class CcxtStreams implements Streams {
@@ -125,19 +127,40 @@ export class CcxtStreams implements Streams {
       const key = this.chunks.length === 0 ? 'public' : `public#${this.chunks.length + 1}`;
       const ready = ex.loadHttpProxyAgent();
       const sink = this.sink as StreamSink;
-      const c: Chunk = { ex, symbols: [], chars: 0, runner: null as unknown as StreamRunner };
+      const c: Chunk = { ex, symbols: [], chars: 0, runner: null as unknown as StreamRunner, changed: null };
       const seq = new TickerSequence();
-      c.runner = this.runner(key, 'public', null, ex, [() => ready.then(() => ex.watchTickers([...c.symbols]))], () =>
-        seq.reset(),
+      c.runner = this.runner(
+        key,
+        'public',
+        null,
+        ex,
+        [
+          () =>
+            ready.then(
+              () =>
+                new Promise<unknown>((resolve, reject) => {
+                  c.changed = () => resolve(null);
+                  ex.watchTickers([...c.symbols]).then(resolve, reject);
+                }),
+            ),
+        ],
+        () => seq.reset(),
       );
-      // Every ticker frame, snapshot or delta, once ccxt has merged it into its ticker cache.
-      this.onPush(ex, (_topic, _data, message) => {
+      // Every ticker frame, raw (bybit.ts: ccxt never parses them): a snapshot is the symbol's row, a
+      // delta carries only the fields that changed and is merged into it.
+      ex.rawTickers = true;
+      const rows = new Map<string, Loose>();
+      this.onPush(ex, (_topic, data, message) => {
         const id = String(message.topic).slice('tickers.'.length);
         if (seq.push(id, message.cs) !== null) this.gap(c.runner, 'ticker-sequence-fell', [id]);
-        const t = ex.tickers[ex.safeSymbol(id, undefined, undefined, 'swap')];
-        if (!t) return;
+        const fields = data[0];
+        if (!fields) return;
+        const row = message.type === 'snapshot' ? { ...fields } : Object.assign(rows.get(id) ?? {}, fields);
+        rows.set(id, row);
+        // A delta before any snapshot (a connection that lost it) has no full row: wait for a mark.
+        if (!(Number(row.markPrice) > 0)) return;
         const now = this.o.clock.now();
-        sink.tickers([toTicker(t as unknown as Loose, now)], now);
+        sink.tickers([toTicker({ info: row }, now)], now);
       });
       this.chunks.push(c);
       chunk = c;
@@ -145,6 +168,9 @@ export class CcxtStreams implements Streams {
     }
     chunk.symbols.push(chunk.ex.market(id).symbol as string);
     chunk.chars += chars;
+    // The watch never returns by itself (its pushes bypass ccxt): end it, so it is called again with the
+    // new symbol (ccxt subscribes what the connection does not carry yet).
+    chunk.changed?.();
   }
 
   /** One private push: positions (and the marks they carry), orders, and the sequence they show. */
