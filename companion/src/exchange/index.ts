@@ -2,10 +2,11 @@ import type { Account } from '@tierwatch/shared';
 import type { ApiCredentials } from '../config/index.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
-import { CcxtAccountClient } from './account-client.ts';
+import type { CcxtAccountClient } from './account-client.ts';
 import { type Bybit, createBybit } from './bybit.ts';
 import { CallCounter } from './call-counter.ts';
 import type { ExchangeConfig } from './config.ts';
+import { HeardCloses, StreamedAccountClient } from './heard-closes.ts';
 import { CcxtMarketData } from './market-data.ts';
 import { RateBudget } from './rate-budget.ts';
 import { CcxtStreams } from './streams.ts';
@@ -81,6 +82,7 @@ export async function createExchangeLayer(opts: {
   const accounts = new Map<string, CcxtAccountClient>();
   const marketByAccount = new Map<string, CcxtMarketData>();
   const instances = new Map<string, Bybit>();
+  const heardBy = new Map<string, HeardCloses>();
   for (const setup of opts.setups) {
     const ex = createBybit({
       apiKey: setup.credentials.apiKey,
@@ -112,7 +114,9 @@ export async function createExchangeLayer(opts: {
       },
       shared.ex === ex ? 'markets loaded' : 'markets shared',
     );
-    accounts.set(setup.account.name, new CcxtAccountClient(setup.account, ex, deps));
+    const heard = new HeardCloses(clock);
+    heardBy.set(setup.account.name, heard);
+    accounts.set(setup.account.name, new StreamedAccountClient(setup.account, ex, deps, heard));
     instances.set(setup.account.name, ex);
     marketByAccount.set(setup.account.name, shared.market);
   }
@@ -125,6 +129,7 @@ export async function createExchangeLayer(opts: {
     budget,
     logger: logger.child({ module: 'streams' }),
     accounts: instances,
+    heard: heardBy,
     publicInstance: () => {
       const ex = createBybit({
         baseUrl: main.baseUrl,

@@ -2,6 +2,7 @@ import type { Position } from '@tierwatch/shared';
 import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Bybit } from './bybit.ts';
+import type { HeardCloses } from './heard-closes.ts';
 import { toOrder, toPosition, toTicker } from './normalize.ts';
 import type { RateBudget } from './rate-budget.ts';
 import { StreamRunner, type StreamTiming } from './stream-runner.ts';
@@ -31,6 +32,8 @@ export interface StreamsOptions extends StreamTiming {
   publicInstance(): Bybit;
   /** Each account's own instance (credentials, stream URLs set). */
   accounts: Map<string, Bybit>;
+  /** Where each account's closing fills heard on its stream go (heard-closes.ts: closes explained without REST). */
+  heard?: Map<string, HeardCloses>;
   maxArgsChars: number;
 }
 
@@ -176,6 +179,7 @@ export class CcxtStreams implements Streams {
   /** One private push: positions (and the marks they carry), orders, and the sequence they show. */
   private privatePush(sink: StreamSink, c: PrivateConnection, topic: string, data: Loose[]): void {
     const now = this.o.clock.now();
+    if (topic === 'order' || topic === 'execution') this.o.heard?.get(c.account)?.add(data);
     if (topic === 'execution') {
       // A fill moves the position: its row must follow (stream-sequence.ts). Checked once the wait is over.
       const fills = data.filter((row) => (row.execType ?? 'Trade') === 'Trade');

@@ -79,6 +79,20 @@ describe('streaming monitor (ccxt pro → paper exchange)', () => {
     expect(sources().public).toBe('stream');
   });
 
+  it('a streamed SL close is explained by what the stream carried: reason sl, no order-history read', async () => {
+    const history = () => layer.counter.since(0).filter((c) => c.endpoint === 'order/history').length;
+    const before = history();
+    const p = withSl();
+    paper.control.setPrice(p.symbol, acrossSl(p));
+    const closed = () =>
+      events.find((e) => e.type === 'position-closed' && e.symbol === p.symbol) as
+        | Extract<BusEvent, { type: 'position-closed' }>
+        | undefined;
+    await until('position-closed', () => closed() !== undefined, 3000);
+    expect(closed()?.reason).toBe('sl');
+    expect(history()).toBe(before);
+  });
+
   it('a stalled public stream falls back to polling, an SL is still an sl-hit, and it streams again after', async () => {
     // One position made CRITICAL (0.5% from its SL) while streaming: polling must check it once a second.
     const near = withSl();
