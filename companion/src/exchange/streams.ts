@@ -17,6 +17,10 @@ import type { StreamSink, StreamStatus, Streams } from './types.ts';
  * Bybit refuses a connection's subscriptions past 21,000 characters of args in total. ccxt pro re-sends
  * every topic of a watch when a symbol joins it, and the exchange counts that message on top of what the
  * connection already holds, so a connection is filled to half the limit and the next symbol opens another.
+ *
+ * ccxt pro keeps the connections and subscriptions; the pushes are read from the frames (Bybit.onFrame),
+ * ticker frames raw (Bybit.rawTickers). Each connection's sequence is watched (stream-sequence.ts) and a
+ * gap is told to the sink, which reconciles; closing fills heard are kept to explain closes (heard-closes.ts).
  */
 
 // biome-ignore lint/suspicious/noExplicitAny: ccxt pro's watch* results are untyped
