@@ -99,7 +99,7 @@ export class MonitorLoop {
     for (const r of plan.orderReads) this.track(reads.orders(r.account, r.lane, now));
     if (!plan.ticker) return;
     const critical = this.d.planner.budget.intervals.tiers.CRITICAL;
-    const read = reads.tickers(plan.ticker.symbols, plan.ticker.lane, now, critical);
+    const read = reads.tickers(plan.ticker.symbols, plan.ticker.lane, now, critical, plan.ticker.pacedAt);
     this.inFlight.add(read);
     void read.finally(() => this.inFlight.delete(read));
     // Wait for the prices, but never longer than one critical interval: a hung or failing price read must
