@@ -17,8 +17,20 @@ class BudgetedBybit extends ccxt.pro.bybit {
    * stream layer's evidence of life, and every push, not only those a pending watch happens to return.
    */
   onFrame: ((url: string, message: unknown) => void) | null = null;
+  /**
+   * Ticker pushes go to onFrame only, never through ccxt: its handleTicker (parseTicker's string arithmetic,
+   * a merged unified ticker, a resolve of every waiting watch) was most of the CPU of a push, at Bybit's
+   * 100 ms per moving symbol. The stream layer merges the raw snapshot and deltas itself (streams.ts);
+   * watchTickers then only keeps the subscription and reports the connection's failure.
+   */
+  rawTickers = false;
 
   override handleMessage(client: { url: string }, message: unknown) {
+    const topic = (message as { topic?: unknown } | null)?.topic;
+    if (this.rawTickers && typeof topic === 'string' && topic.startsWith('tickers.')) {
+      this.onFrame?.(client.url, message);
+      return;
+    }
     try {
       return super.handleMessage(client as never, message as never);
     } finally {

@@ -50,6 +50,11 @@ export const ExchangeConfig = z
         subscribeTimeoutMs: z.number().int().positive().default(1500),
         backoffMinMs: z.number().int().positive().default(200),
         backoffMaxMs: z.number().int().positive().default(2000),
+        /**
+         * A fill heard without its position row for this long is a lost position push (stream-sequence.ts):
+         * the account is reconciled by REST at once. Bybit sends both within milliseconds.
+         */
+        gapWaitMs: z.number().int().positive().default(400),
         /** Bybit's cap on one connection's subscription args, in characters. */
         maxArgsChars: z.number().int().positive().default(21_000),
       })

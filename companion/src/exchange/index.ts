@@ -2,10 +2,11 @@ import type { Account } from '@tierwatch/shared';
 import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
 import type { AccountClientDeps } from './account-calls.ts';
-import { CcxtAccountClient } from './account-client.ts';
+import type { CcxtAccountClient } from './account-client.ts';
 import { type Bybit, createBybit } from './bybit.ts';
 import { CallCounter } from './call-counter.ts';
 import type { ExchangeConfig } from './config.ts';
+import { HeardCloses, StreamedAccountClient } from './heard-closes.ts';
 import { CcxtMarketData } from './market-data.ts';
 import { RateBudget } from './rate-budget.ts';
 import { CcxtStreams } from './streams.ts';
@@ -70,6 +71,7 @@ async function connectAccounts(
   const accounts = new Map<string, CcxtAccountClient>();
   const marketByAccount = new Map<string, CcxtMarketData>();
   const instances = new Map<string, Bybit>();
+  const heardBy = new Map<string, HeardCloses>();
   for (const setup of setups) {
     const ex = createBybit({
       apiKey: setup.credentials.apiKey,
@@ -101,11 +103,13 @@ async function connectAccounts(
       },
       shared.ex === ex ? 'markets loaded' : 'markets shared',
     );
-    accounts.set(setup.account.name, new CcxtAccountClient(setup.account, ex, deps));
+    const heard = new HeardCloses(deps.clock);
+    heardBy.set(setup.account.name, heard);
+    accounts.set(setup.account.name, new StreamedAccountClient(setup.account, ex, deps, heard));
     instances.set(setup.account.name, ex);
     marketByAccount.set(setup.account.name, shared.market);
   }
-  return { accounts, instances, marketByAccount };
+  return { accounts, instances, marketByAccount, heardBy };
 }
 
 /**
@@ -129,7 +133,7 @@ export async function createExchangeLayer(opts: {
     onAuthFailure: (account: string, err: Error) =>
       logger.error({ account, err: err.message }, 'exchange refused the credentials; account stopped'),
   };
-  const { accounts, instances, marketByAccount } = await connectAccounts(opts.setups, config, deps, logger);
+  const { accounts, instances, marketByAccount, heardBy } = await connectAccounts(opts.setups, config, deps, logger);
   const main = opts.setups.find((s) => s.account.role === 'main') ?? opts.setups[0];
   if (!main) throw new Error('createExchangeLayer: no accounts');
   const mainEx = instances.get(main.account.name) as Bybit;
@@ -139,6 +143,7 @@ export async function createExchangeLayer(opts: {
     budget,
     logger: logger.child({ module: 'streams' }),
     accounts: instances,
+    heard: heardBy,
     publicInstance: () => {
       const ex = createBybit({
         baseUrl: main.baseUrl,

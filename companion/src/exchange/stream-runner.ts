@@ -46,6 +46,8 @@ export class StreamRunner {
   connects = 0;
   reconnects = 0;
   lastError: string | null = null;
+  /** Gaps in this connection's sequence, counted by the streams (stream-sequence.ts). */
+  gaps = 0;
   readonly messages: Record<string, number> = {};
   private stopped = true;
   private loop: Promise<void> | null = null;
@@ -100,6 +102,7 @@ export class StreamRunner {
       connects: this.connects,
       reconnects: this.reconnects,
       messages: { ...this.messages },
+      gaps: this.gaps,
       lastError: this.lastError,
     };
   }

@@ -27,7 +27,9 @@ const sink: StreamSink = {
   positions: (account, open, closed) => void positions.push({ account, open, closed }),
   orders: (_a, os) => void orders.push(...os),
   reconnected: (key) => void reconnected.push(key),
+  gap: (key, _account, reason, symbols) => void gaps.push({ key, reason, symbols }),
 };
+const gaps: { key: string; reason: string; symbols: string[] }[] = [];
 let held: string[] = [];
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -76,6 +78,21 @@ describe('exchange streams (ccxt pro → paper exchange)', () => {
     const target = paper.control.price(s) * 1.05;
     paper.control.setPrice(s, target);
     await until('the pushed price', () => Math.abs((tickers.get(s)?.markPrice ?? 0) / target - 1) < 1e-3);
+  });
+
+  it('a symbol held after the streams started is subscribed on a live connection and heard', async () => {
+    const extra = paper.control.engine
+      .instruments()
+      .map((i) => i.symbol)
+      .find((x) => !held.includes(x));
+    expect(extra).toBeDefined();
+    layer.streams.setSymbols([extra as string]);
+    const target = paper.control.price(extra as string) * 1.05;
+    paper.control.setPrice(extra as string, target);
+    await until(
+      'the new symbol pushed',
+      () => Math.abs((tickers.get(extra as string)?.markPrice ?? 0) / target - 1) < 1e-3,
+    );
   });
 
   it('the private stream carries a new position and its order', async () => {

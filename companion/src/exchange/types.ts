@@ -1,5 +1,6 @@
 import type { Account, Balance, Order, OrderType, Position, PositionSide, Ticker } from '@tierwatch/shared';
 import type { CloseCause } from './close-cause.ts';
+import type { GapReason } from './stream-sequence.ts';
 
 export type { CloseCause, ExchangeCloseReason } from './close-cause.ts';
 
@@ -131,6 +132,8 @@ export interface StreamStatus {
   reconnects: number;
   /** Frames received by topic ('tickers', 'position', 'order', …; 'control' for acks and pongs). */
   messages: Record<string, number>;
+  /** Gaps in its sequence heard since start (stream-sequence.ts), each reconciled. */
+  gaps: number;
   lastError: string | null;
 }
 
@@ -143,6 +146,8 @@ export interface StreamSink {
   orders(account: string, orders: Order[], at: number): void;
   /** A stream connected again after a failure: what it carried may have been missed (reconcile). */
   reconnected(key: string, account: string | null): void;
+  /** A gap in a stream's sequence (stream-sequence.ts): something it carried was lost (reconcile). */
+  gap(key: string, account: string | null, reason: GapReason, symbols: string[]): void;
 }
 
 /** The exchange's streams: one public connection set for tickers, one private connection per account. */

@@ -15,15 +15,13 @@ import { type Logger, silentLogger } from '../core/logger.ts';
 import type { AccountClient, MarketData, Streams } from '../exchange/types.ts';
 import { type AccountHealth, type AccountState, health, newAccountState } from './accounts.ts';
 import { AccountActions } from './actions.ts';
-import { type BudgetDecision, checkBudget } from './budget.ts';
 import { MonitorConfig } from './config.ts';
+import { MonitorLoop } from './loop.ts';
+import { Planner } from './planner.ts';
 import { PositionBook } from './position-book.ts';
-import { selectProfile } from './profiles.ts';
 import { BulkReads } from './reads.ts';
-import { type Plan, planTick, summarize } from './scheduler.ts';
-import { planWithStreams } from './source.ts';
 import { DetectionLatency, FAILED_ENDPOINT, MonitorStatsRecorder } from './stats.ts';
-import { StreamFeed } from './streams.ts';
+import { type FeedStats, StreamFeed } from './streams.ts';
 
 export interface MonitorOptions {
   clients: readonly AccountClient[];
@@ -43,10 +41,10 @@ export interface MonitorOptions {
 }
 
 /**
- * The tiered monitor: a loop that plans (scheduler.ts), fetches in bulk, and feeds every answer to the
- * position book (position-book.ts). The loop awaits each ticker call, then sleeps on the injected clock until
- * the next thing falls due: ticks never overlap. Account reads run beside the loop, one in flight per
- * account, so a slow or failing account never delays the critical price checks of the others.
+ * The tiered monitor: the position book (position-book.ts) fed by bulk reads (reads.ts) on the plan of the
+ * scheduler (planner.ts), in a loop that never overlaps its ticks (loop.ts), and, with `source: stream`,
+ * by the streams' pushes (streams.ts). This class wires them and serves what they know: positions, tier
+ * counts, stats and health.
  */
 export class Monitor {
   readonly config: MonitorConfig;
@@ -57,19 +55,14 @@ export class Monitor {
   private readonly accounts = new Map<string, AccountState>();
   private readonly actions: AccountActions;
   private modeNow: GuardMode = 'normal';
-  private budget: BudgetDecision;
   private latestStats: MonitorStats | null = null;
   private nextStatsAt: number;
   private readonly latency: DetectionLatency;
   private readonly reads: BulkReads;
-  private running: Promise<void> | null = null;
-  private stopped = false;
-  private wakeCtl: AbortController | null = null;
-  private dirty = false;
-  private inFlight = new Set<Promise<void>>();
+  private readonly planner: Planner;
+  private readonly loop: MonitorLoop;
   /** The streams' side (streams.ts); null when the monitor polls only. */
   private readonly feed: StreamFeed | null = null;
-  private nextStreamCheckAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly opts: MonitorOptions) {
     this.config = opts.config ?? MonitorConfig.parse({});
@@ -119,12 +112,12 @@ export class Monitor {
         streams: opts.streams,
         actions: this.actions,
         latency: this.latency,
-        wake: () => this.wake(),
+        wake: () => this.loop.wake(),
         readNow: (account) => {
           const st = this.accounts.get(account);
           if (!st) return;
           st.confirm = true;
-          this.wake();
+          this.loop.wake();
         },
         onPositions: opts.onPositions,
         onOrders: opts.onOrders,
@@ -149,24 +142,29 @@ export class Monitor {
           }
         : opts.onOrders,
     });
-    this.budget = this.decide().decision;
+    this.planner = new Planner(this.config, this.log, this.book, this.accounts, this.feed);
+    this.loop = new MonitorLoop({
+      config: this.config,
+      clock: this.clock,
+      log: this.log,
+      planner: this.planner,
+      reads: this.reads,
+      feed: this.feed,
+      mode: () => this.modeNow,
+      statsDueAt: () => this.nextStatsAt,
+      publishStats: (now) => this.publishStats(now),
+    });
   }
   // ── lifecycle ────────────────────────────────────────────────────────────────────────────────────
 
   start(): void {
-    if (this.running) return;
-    this.stopped = false;
     this.feed?.start();
-    this.running = this.loop();
+    this.loop.start();
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    this.wake();
-    await this.running;
-    this.running = null;
+    await this.loop.stop();
     await this.feed?.stop();
-    await Promise.allSettled([...this.inFlight]);
   }
 
   /**
@@ -184,7 +182,7 @@ export class Monitor {
     if (mode === this.modeNow) return;
     this.modeNow = mode;
     this.log.info({ mode }, 'monitor mode');
-    this.wake();
+    this.loop.wake();
   }
 
   get mode(): GuardMode {
@@ -196,7 +194,7 @@ export class Monitor {
     const a = this.accounts.get(account);
     if (!a) return;
     a.confirm = true;
-    this.wake();
+    this.loop.wake();
   }
 
   /** Benchmarks and tests: a price for `symbol` was pushed at `at`; detection latency is measured from it. */
@@ -233,13 +231,21 @@ export class Monitor {
     const stats = this.stats.snapshot(this.clock.now(), {
       positions: this.book.entries.size,
       tierCounts: this.tierCounts(),
-      intervals: this.budget.intervals,
-      stretched: this.budget.stretched,
+      intervals: this.planner.budget.intervals,
+      stretched: this.planner.budget.stretched,
       guardMode: this.modeNow,
       accounts: this.accountHealth(),
       subscriberErrors: this.opts.bus.listenerErrors,
     });
     return this.feed ? { ...stats, streams: this.feed.stats(this.clock.now()) } : stats;
+  }
+
+  /**
+   * The streams' side of the stats (null when polling only), with what shared's StreamStats does not carry
+   * yet: the gaps heard in the streams' sequences, each reconciled by REST.
+   */
+  streamStats(): FeedStats | null {
+    return this.feed?.stats(this.clock.now(), false) ?? null;
   }
 
   /** Tier for a position the API fetched itself, with what the monitor knows of its orders and activity. */
@@ -250,105 +256,6 @@ export class Monitor {
   accountHealth(): AccountHealth[] {
     const key = this.opts.keyHealth;
     return [...this.accounts.values()].map((a) => (key ? { ...health(a), key: key(a.account) } : health(a)));
-  }
-
-  // ── the loop ─────────────────────────────────────────────────────────────────────────────────────
-
-  private async loop(): Promise<void> {
-    let sameInstant = 0;
-    let lastNow = Number.NaN;
-    while (!this.stopped) {
-      const now = this.clock.now();
-      sameInstant = now === lastNow ? sameInstant + 1 : 0;
-      lastNow = now;
-      let plan: Plan | null = null;
-      try {
-        if (now >= this.nextStatsAt) this.publishStats(now);
-        if (this.feed && now >= this.nextStreamCheckAt) {
-          this.nextStreamCheckAt = now + this.config.streamCheckMs;
-          this.feed.tick(now);
-        }
-        plan = this.plan(now);
-        const work = plan.ticker || plan.stateReads.length > 0 || plan.orderReads.length > 0;
-        if (work && sameInstant < 10) {
-          await this.dispatch(plan, now);
-          continue;
-        }
-      } catch (err) {
-        this.log.error({ err }, 'monitor tick failed');
-      }
-      if (this.stopped) break;
-      if (this.dirty) {
-        this.dirty = false;
-        if (sameInstant < 10) continue;
-      }
-      let wakeAt = Math.min(plan?.nextDueAt ?? now + 1000, this.nextStatsAt);
-      if (this.feed) wakeAt = Math.min(wakeAt, this.nextStreamCheckAt);
-      this.wakeCtl = new AbortController();
-      await this.clock.sleep(Math.max(1, wakeAt - now), this.wakeCtl.signal).catch(() => {});
-      this.wakeCtl = null;
-    }
-  }
-
-  private wake(): void {
-    this.dirty = true;
-    this.wakeCtl?.abort();
-  }
-
-  private decide() {
-    const load = summarize(this.book.entries.values(), [...this.accounts.keys()]);
-    const profile = selectProfile(this.config.profiles, this.book.entries.size);
-    return { load, decision: checkBudget(load, profile, this.config) };
-  }
-
-  private plan(now: number): Plan {
-    const { load, decision } = this.decide();
-    if (decision.stretched !== this.budget.stretched || decision.intervals.profile !== this.budget.intervals.profile) {
-      this.log.info(
-        { profile: decision.intervals.profile, stretched: decision.stretched, stretch: decision.intervals.stretch },
-        'monitor intervals changed',
-      );
-    }
-    this.budget = decision;
-    const input = {
-      now,
-      mode: this.modeNow,
-      slackMs: this.config.slackMs,
-      confirmMinGapMs: this.config.confirmMinGapMs,
-      tickerScope: this.config.tickerScope,
-      intervals: decision.intervals,
-      entries: this.book.entries.values(),
-      accounts: [...this.accounts.values()],
-    };
-    if (!this.feed) return planTick(input, load.byAccount);
-    return planWithStreams({ ...input, entries: [...input.entries] }, load.byAccount, {
-      publicStreaming: this.feed.publicStreaming(),
-      streaming: this.feed.streamingAccounts(),
-      reconcileMs: this.config.reconcileIntervalMs,
-    });
-  }
-
-  private async dispatch(plan: Plan, now: number): Promise<void> {
-    for (const r of plan.stateReads) this.track(this.reads.positions(r.account, r.lane, now));
-    for (const r of plan.orderReads) this.track(this.reads.orders(r.account, r.lane, now));
-    if (!plan.ticker) return;
-    const critical = this.budget.intervals.tiers.CRITICAL;
-    const read = this.reads.tickers(plan.ticker.symbols, plan.ticker.lane, now, critical);
-    this.inFlight.add(read);
-    void read.finally(() => this.inFlight.delete(read));
-    // Wait for the prices, but never longer than one critical interval: a hung or failing price read must
-    // not hold back the next critical check. A later read starts on schedule; a late answer is dropped.
-    const limit = new AbortController();
-    await Promise.race([read, this.clock.sleep(critical, limit.signal).catch(() => {})]);
-    limit.abort();
-  }
-
-  private track(p: Promise<void>): void {
-    this.inFlight.add(p);
-    void p.finally(() => {
-      this.inFlight.delete(p);
-      this.wake();
-    });
   }
 
   // ── events and stats ─────────────────────────────────────────────────────────────────────────────

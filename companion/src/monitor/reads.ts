@@ -30,11 +30,12 @@ export class BulkReads {
 
   /**
    * ONE ticker call for every account (two when a CRITICAL read is hedged: hedge.ts); a crossing seen here
-   * triggers an immediate read of its account. `criticalMs` is the current CRITICAL interval.
+   * triggers an immediate read of its account. `criticalMs` is the current CRITICAL interval; `pacedAt` the
+   * time the next checks are counted from (the scheduler's slot, at or before `start`).
    */
-  async tickers(symbols: string[], lane: Lane, start: number, criticalMs: number): Promise<void> {
+  async tickers(symbols: string[], lane: Lane, start: number, criticalMs: number, pacedAt = start): Promise<void> {
     const { book, clock } = this.deps;
-    book.markRequested(symbols, start);
+    book.markRequested(symbols, pacedAt);
     let sent = 0;
     try {
       // One quick retry turns a passing 5xx into a late-by-100-ms check instead of a missed one; more would

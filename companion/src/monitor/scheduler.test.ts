@@ -48,7 +48,46 @@ describe('planTick', () => {
       ],
       [acct('a'), acct('b')],
     );
-    expect(p.ticker).toEqual({ symbols: ['AUSDT', 'BUSDT'], lane: 'critical', dueTier: 'CRITICAL' });
+    expect(p.ticker).toEqual({
+      symbols: ['AUSDT', 'BUSDT'],
+      lane: 'critical',
+      dueTier: 'CRITICAL',
+      // AUSDT's slot (checked 1,000 ms ago, due 50 ms early) is the earliest.
+      pacedAt: NOW - 50,
+    });
+  });
+
+  it.each<[string, SchedEntry[], number]>([
+    [
+      'due exactly now: counted from now',
+      [{ account: 'a', symbol: 'AUSDT', tier: 'CRITICAL', priceReqAt: NOW - 950 }],
+      NOW,
+    ],
+    [
+      'started 120 ms late: counted from its slot, so the next check keeps its time',
+      [{ account: 'a', symbol: 'AUSDT', tier: 'CRITICAL', priceReqAt: NOW - 1070 }],
+      NOW - 120,
+    ],
+    [
+      'later than a quarter interval: catches up by 250 ms only',
+      [{ account: 'a', symbol: 'AUSDT', tier: 'CRITICAL', priceReqAt: NOW - 2000 }],
+      NOW - 250,
+    ],
+    [
+      'two due positions: the earlier slot',
+      [
+        { account: 'a', symbol: 'AUSDT', tier: 'CRITICAL', priceReqAt: NOW - 1000 },
+        { account: 'a', symbol: 'BUSDT', tier: 'CRITICAL', priceReqAt: NOW - 960 },
+      ],
+      NOW - 50,
+    ],
+    [
+      'never checked: counted from now',
+      [{ account: 'a', symbol: 'AUSDT', tier: 'CRITICAL', priceReqAt: Number.NEGATIVE_INFINITY }],
+      NOW,
+    ],
+  ])('the ticker is paced from its slot: %s', (_n, entries, pacedAt) => {
+    expect(plan(entries, [acct('a')]).ticker?.pacedAt).toBe(pacedAt);
   });
 
   it('one due CRITICAL does not make the others due', () => {

@@ -56,7 +56,13 @@ export interface PlanInput {
 }
 
 export interface Plan {
-  ticker: { symbols: string[]; lane: Lane; dueTier: Tier } | null;
+  /**
+   * `pacedAt`: the request time to record for its prices. A check that starts late (a busy event loop)
+   * keeps the next one on its slot, as rate-budget.ts paces its sends: the earliest due time among the due
+   * positions, at most a quarter of their interval before now; now for a position never checked.
+   * Counting from the late start instead would push every later check back by each lateness in turn.
+   */
+  ticker: { symbols: string[]; lane: Lane; dueTier: Tier; pacedAt: number } | null;
   stateReads: { account: string; lane: Lane }[];
   orderReads: { account: string; lane: Lane }[];
   /** Earliest time something not planned now falls due; Infinity when nothing will. */
@@ -90,6 +96,7 @@ export function planTick(input: PlanInput, byAccount: Map<string, AccountLoad>):
   const held = new Set<string>();
   const dueSymbols = new Set<string>();
   let dueTier: Tier | null = null;
+  let firstDue = Infinity;
 
   for (const e of input.entries) {
     held.add(e.symbol);
@@ -99,6 +106,7 @@ export function planTick(input: PlanInput, byAccount: Map<string, AccountLoad>):
     if (due <= now) {
       dueSymbols.add(e.symbol);
       dueTier = moreUrgent(dueTier, e.tier);
+      firstDue = Math.min(firstDue, due);
     } else if (due < nextDueAt) nextDueAt = due;
   }
 
@@ -154,6 +162,7 @@ export function planTick(input: PlanInput, byAccount: Map<string, AccountLoad>):
           symbols: [...(input.tickerScope === 'held' ? held : dueSymbols)].sort(),
           lane: tierLane(dueTier),
           dueTier,
+          pacedAt: Number.isFinite(firstDue) ? Math.max(firstDue, now - intervals.tiers[dueTier] / 4) : now,
         };
   return { ticker, stateReads, orderReads, nextDueAt };
 }

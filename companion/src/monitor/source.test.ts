@@ -156,6 +156,31 @@ describe('planWithStreams', () => {
     expect(reads(run([confirm], { publicStreaming: true, streaming: ['a'] }, 'critical-only'))).toEqual(['a']);
   });
 
+  it.each<[string, number, number | undefined, boolean]>([
+    ['a price heard 200 ms ago, polled since before it: not due yet', NOW - 200, NOW - 500, false],
+    ['a price heard 200 ms ago from the stream, polled since now: due at once', NOW - 200, NOW, true],
+    ['a price heard 200 ms ago, no switch given: not due yet', NOW - 200, undefined, false],
+    ['a price heard exactly at the switch (a poll started then): not due yet', NOW - 200, NOW - 200, false],
+  ])('public polling starts with a read at once: %s', (_n, priceReqAt, publicPolledSince, due) => {
+    const fresh: SchedEntry[] = [{ account: 'a', symbol: 'AUSDT', tier: 'CRITICAL', priceReqAt }];
+    const { byAccount } = summarize(fresh, ['a']);
+    const p = planWithStreams(
+      {
+        now: NOW,
+        mode: 'normal',
+        slackMs: 50,
+        confirmMinGapMs: 1000,
+        tickerScope: 'held',
+        intervals: iv,
+        entries: fresh,
+        accounts: [acct('a', { stateReqAt: NOW, ordersReqAt: NOW })],
+      },
+      byAccount,
+      { publicStreaming: false, publicPolledSince, streaming: new Set(['a']), reconcileMs: 60_000 },
+    );
+    expect(p.ticker !== null).toBe(due);
+  });
+
   it('a streamed account falls due at its reconcile time, not its tier interval', () => {
     const p = run([acct('a', { stateReqAt: NOW, ordersReqAt: NOW })], { publicStreaming: true, streaming: ['a'] });
     expect(p.nextDueAt).toBe(NOW + 60_000 - 50);

@@ -64,15 +64,24 @@ export function worstHealth(hs: readonly StreamHealth[]): StreamHealth {
  * polled) exactly as today; streamed accounts only reconciled, at `reconcileMs` (their tiers no longer set
  * their read cadence: pushes bring their changes). Confirms still go at once: TP/SL handling never waits.
  * In critical-only mode a streamed account is not reconciled at all (its tier counts as none).
+ *
+ * Polling the public stream's symbols starts with a read at once: a price heard from the stream before
+ * `publicPolledSince` (the switch to poll) does not put off the first poll by an interval. The stream was
+ * silent for up to its stale time before the switch, so its last prices are that old already; counting
+ * from them, the first poll would land more than one CRITICAL interval after the last price heard.
  */
 export function planWithStreams(
   input: PlanInput,
   byAccount: Map<string, AccountLoad>,
-  o: { publicStreaming: boolean; streaming: ReadonlySet<string>; reconcileMs: number },
+  o: { publicStreaming: boolean; publicPolledSince?: number; streaming: ReadonlySet<string>; reconcileMs: number },
 ): Plan {
   const polled = input.accounts.filter((a) => !o.streaming.has(a.name));
   const streamed = input.accounts.filter((a) => o.streaming.has(a.name));
-  const base = planTick({ ...input, entries: o.publicStreaming ? [] : input.entries, accounts: polled }, byAccount);
+  const since = o.publicPolledSince ?? Number.NEGATIVE_INFINITY;
+  const entries = o.publicStreaming
+    ? []
+    : [...input.entries].map((e) => (e.priceReqAt < since ? { ...e, priceReqAt: Number.NEGATIVE_INFINITY } : e));
+  const base = planTick({ ...input, entries, accounts: polled }, byAccount);
   if (streamed.length === 0) return base;
   const quiet = new Map<string, AccountLoad>(
     streamed.map((a) => [

@@ -13,7 +13,7 @@ import { Monitor } from './monitor.ts';
 /**
  * The streaming monitor end to end, through ccxt pro against the paper exchange's WebSocket: a price pushed
  * across an SL is an sl-hit with no REST ticker call behind it; a stalled stream falls back to polling
- * (which still catches an SL) and streams again once the stall is over.
+ * (which still catches an SL) and streams again once the stall is over; a lost push is a gap, reconciled.
  */
 
 let paper: PaperExchange;
@@ -81,6 +81,20 @@ describe('streaming monitor (ccxt pro → paper exchange)', () => {
     expect(sources().public).toBe('stream');
   });
 
+  it('a streamed SL close is explained by what the stream carried: reason sl, no order-history read', async () => {
+    const history = () => layer.counter.since(0).filter((c) => c.endpoint === 'order/history').length;
+    const before = history();
+    const p = withSl();
+    paper.control.setPrice(p.symbol, acrossSl(p));
+    const closed = () =>
+      events.find((e) => e.type === 'position-closed' && e.symbol === p.symbol) as
+        | Extract<BusEvent, { type: 'position-closed' }>
+        | undefined;
+    await until('position-closed', () => closed() !== undefined, 3000);
+    expect(closed()?.reason).toBe('sl');
+    expect(history()).toBe(before);
+  });
+
   it('a stalled public stream falls back to polling, an SL is still an sl-hit, and it streams again after', async () => {
     // One position made CRITICAL (0.5% from its SL) while streaming: polling must check it once a second.
     const near = withSl();
@@ -92,8 +106,13 @@ describe('streaming monitor (ccxt pro → paper exchange)', () => {
     const n = switches().length;
     paper.control.stallStream('public', 5000);
     const t0 = Date.now();
+    const polls0 = countTickerCalls();
     await until('fallback', () => sources().public === 'poll', 2000);
     expect(Date.now() - t0).toBeLessThan(1000);
+    // Polling starts with a read at once (the stream's last prices are as old as its silence).
+    const switchedAt = Date.now();
+    await until('a ticker poll', () => countTickerCalls() > polls0, 500);
+    expect(Date.now() - switchedAt).toBeLessThan(500);
     const back = switches().slice(n);
     expect(back[0]).toMatchObject({ stream: 'public', from: 'stream', to: 'poll' });
     const before = countTickerCalls();
@@ -125,6 +144,29 @@ describe('streaming monitor (ccxt pro → paper exchange)', () => {
     }
   });
 
+  it('a lost position push (a gap in the stream) is reconciled through REST within one critical interval', async () => {
+    const main = () => monitor.streamStats()!.connections.find((c) => c.key === 'main')!;
+    const p = withSl();
+    await until('streaming', () => sources().main === 'stream' && main().health === 'live');
+    // No reconciliation under way (the one after an earlier reconnect has landed): only the gap can cause one.
+    await until('no REST read for 1.5 s', () => Date.now() - lastPositionReadAt() > 1500, 5000);
+    const gaps0 = monitor.streamStats()!.gaps;
+    const reconnects0 = main().reconnects;
+    // The SL fires: Bybit pushes the order, its fill (execution) and the closed position; the last is lost.
+    // Only the execution's seq without a position row at or past it tells the monitor (stream-sequence.ts).
+    paper.control.lostPushes.lose('main', 'position');
+    const reads0 = countPositionReads();
+    const t0 = Date.now();
+    paper.control.setPrice(p.symbol, acrossSl(p));
+    await until('the gap heard', () => monitor.streamStats()!.gaps > gaps0, 1000);
+    await until('a REST reconcile', () => countPositionReads() > reads0, 1000);
+    expect(Date.now() - t0).toBeLessThanOrEqual(1000);
+    expect(monitor.streamStats()!.gaps).toBe(gaps0 + 1);
+    expect(main().reconnects).toBe(reconnects0);
+    // The close the stream never said is known from REST (confirmed by a second read, as any close).
+    await until('closed', () => !monitor.positions('main').some((x) => x.symbol === p.symbol), 3000);
+  });
+
   it('a stalled private stream puts its account on polling, then back; stats show it', async () => {
     paper.control.stallStream('main', 2000);
     await until('account on poll', () => sources().main === 'poll', 2000);
@@ -135,6 +177,16 @@ describe('streaming monitor (ccxt pro → paper exchange)', () => {
     expect(st.switches).toBeGreaterThanOrEqual(4);
   });
 });
+
+/** REST position reads the companion made (every page counts), by its exchange layer. */
+function countPositionReads(): number {
+  return layer.counter.since(0).filter((c) => c.endpoint === 'position/list').length;
+}
+
+function lastPositionReadAt(): number {
+  const reads = layer.counter.since(0).filter((c) => c.endpoint === 'position/list');
+  return reads.length > 0 ? (reads[reads.length - 1] as { at: number }).at : 0;
+}
 
 /** REST ticker calls the companion made, counted by its exchange layer. */
 function countTickerCalls(): number {

@@ -1,6 +1,7 @@
 import type { BusEvent, Order, Position, StreamStats, Ticker } from '@tierwatch/shared';
 import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
+import type { GapReason } from '../exchange/stream-sequence.ts';
 import type { StreamSink, StreamStatus, Streams } from '../exchange/types.ts';
 import type { AccountState } from './accounts.ts';
 import type { AccountActions } from './actions.ts';
@@ -10,13 +11,14 @@ import { type Entry, lastMark } from './entry.ts';
 import type { PositionBook } from './position-book.ts';
 import { initialSource, type SourceState, stepSource, worstHealth } from './source.ts';
 import type { DetectionLatency } from './stats.ts';
+import { posKey, StreamedLists } from './stream-lists.ts';
 
 /**
  * Applies the streams' pushes to the same position book the polls feed, so a push raises exactly the events
  * a poll would, at once: a ticker push is a price check of every position on its symbol; a position or
- * order push updates the account's last full list (the latest REST read, plus every push since) and the
- * book takes that list as it takes a read. It also runs the source machines (source.ts) on the streams'
- * health, and counts what a REST reconciliation found that no push had said.
+ * order push updates the account's last full list (stream-lists.ts) and the book takes that list as it
+ * takes a read. It also runs the source machines (source.ts) on the streams' health, and asks for a REST
+ * reconciliation of an account at once when its stream reconnected or showed a gap in its sequence.
  */
 
 export interface FeedDeps {
@@ -40,23 +42,20 @@ export interface FeedDeps {
 }
 
 export const PUBLIC_STREAM = 'public';
-const posKey = (p: Position) => `${p.symbol}|${p.side}`;
-/** Pushes kept to replay over a REST answer whose request started before them. */
-const REPLAY_MS = 30_000;
 
-type Push = { at: number; open: Position[]; closed: string[] };
+/** The feed's stats: shared's StreamStats plus the gaps heard (each reconciled). */
+export type FeedStats = StreamStats & { gaps: number };
 
 export class StreamFeed implements StreamSink {
   private readonly sources = new Map<string, SourceState>();
-  private readonly positionsOf = new Map<string, Map<string, Position>>();
-  private readonly ordersOf = new Map<string, Map<string, Order>>();
-  private readonly pushes = new Map<string, Push[]>();
+  private readonly lists: StreamedLists;
   private readonly confirming = new Set<string>();
   private switches = 0;
-  private restOnly = 0;
+  private gaps = 0;
   private lastRates: { at: number; counts: Map<string, Record<string, number>> } | null = null;
 
   constructor(private readonly d: FeedDeps) {
+    this.lists = new StreamedLists(d.log);
     const now = d.clock.now();
     this.sources.set(PUBLIC_STREAM, initialSource(now));
     for (const name of d.accounts.keys()) this.sources.set(name, initialSource(now));
@@ -72,6 +71,11 @@ export class StreamFeed implements StreamSink {
 
   publicStreaming(): boolean {
     return this.sources.get(PUBLIC_STREAM)?.source === 'stream';
+  }
+
+  /** Since when the public stream's symbols are polled (source.ts's planWithStreams: the first poll). */
+  publicPolledSince(): number {
+    return this.sources.get(PUBLIC_STREAM)?.since ?? Number.NEGATIVE_INFINITY;
   }
 
   streamingAccounts(): Set<string> {
@@ -110,88 +114,49 @@ export class StreamFeed implements StreamSink {
   }
 
   positions(account: string, open: Position[], closedSymbols: string[], at: number): void {
-    const log = this.pushes.get(account) ?? [];
-    this.pushes.set(account, log);
-    log.push({ at, open, closed: closedSymbols });
-    while (log.length > 0 && (log[0] as Push).at < at - REPLAY_MS) log.shift();
-    const known = this.positionsOf.get(account);
-    // Before the first REST read there is no list to update: the read replays this push.
-    if (!known) return;
-    merge(known, open, closedSymbols);
-    void this.applyPositions(account, [...known.values()], at, new Set(open.map(posKey)));
+    if (!this.lists.pushPositions(account, open, closedSymbols, at)) return;
+    const list = this.lists.positions(account) ?? [];
+    void this.applyPositions(account, list, at, new Set(open.map(posKey)));
   }
 
   orders(account: string, orders: Order[], at: number): void {
-    const known = this.ordersOf.get(account);
-    if (!known) return;
-    for (const o of orders) {
-      if (o.status === 'open') known.set(o.id, o);
-      else known.delete(o.id);
-    }
-    const list = [...known.values()];
+    const list = this.lists.pushOrders(account, orders);
+    if (!list) return;
     this.hook(() => this.d.onOrders?.(account, list, at));
     this.d.book.applyOrders(account, list, at);
   }
 
   reconnected(key: string, account: string | null): void {
-    if (!account) return;
-    // What the stream carried while it was away is unknown: reconcile positions and orders at once.
-    const a = this.d.accounts.get(account);
-    if (a) a.ordersReqAt = Number.NEGATIVE_INFINITY;
-    this.d.log.info({ stream: key }, 'stream reconnected; reconciling its account');
-    this.d.readNow(account);
+    // What the stream carried while it was away is unknown.
+    this.reconcile(key, account, 'stream reconnected; reconciling its account');
+  }
+
+  gap(key: string, account: string | null, reason: GapReason, symbols: string[]): void {
+    this.gaps++;
+    // A private gap: a position push was lost or came out of order; REST says what is true now. A public
+    // one (a ticker cs fell): the next push of the symbol carries its price again, nothing to re-read.
+    this.reconcile(key, account, `gap in a stream (${reason}: ${symbols.slice(0, 5).join(', ')}); reconciling`);
   }
 
   // ── REST answers (reconciliation) ────────────────────────────────────────────────────────────────
 
   /** A REST read of all positions, requested at `start`: the new base list; later pushes replayed over it. */
   restPositions(account: string, positions: Position[], start: number): void {
-    const fresh = new Map(positions.map((p) => [posKey(p), p]));
-    const pushed = (this.pushes.get(account) ?? []).filter((p) => p.at >= start);
-    const known = this.positionsOf.get(account);
-    // Whatever the source now: a change REST sees that no push said is one the stream missed (while down too).
-    if (known) {
-      const touched = new Set(pushed.flatMap((p) => [...p.open.map((x) => x.symbol), ...p.closed]));
-      const found: string[] = [];
-      for (const [k, p] of fresh) {
-        const s = known.get(k);
-        if (touched.has(p.symbol)) continue;
-        if (!s || s.size !== p.size || s.takeProfit !== p.takeProfit || s.stopLoss !== p.stopLoss) found.push(k);
-      }
-      for (const [k, s] of known) if (!fresh.has(k) && !touched.has(s.symbol)) found.push(k);
-      if (found.length > 0) {
-        this.restOnly += found.length;
-        this.d.log.warn(
-          { account, positions: found.slice(0, 20), count: found.length },
-          'REST found what the stream did not say',
-        );
-      }
-    }
-    for (const p of pushed) merge(fresh, p.open, p.closed);
-    this.positionsOf.set(account, fresh);
+    this.lists.restPositions(account, positions, start);
   }
 
   restOrders(account: string, orders: Order[]): void {
-    const known = this.ordersOf.get(account);
-    if (known) {
-      const found =
-        orders.filter((o) => !known.has(o.id)).length +
-        [...known.keys()].filter((id) => !orders.some((o) => o.id === id)).length;
-      if (found > 0) {
-        this.restOnly += found;
-        this.d.log.warn({ account, count: found }, 'REST found orders the stream did not say');
-      }
-    }
-    this.ordersOf.set(account, new Map(orders.map((o) => [o.id, o])));
+    this.lists.restOrders(account, orders);
   }
 
   // ── stats ────────────────────────────────────────────────────────────────────────────────────────
 
-  stats(now: number): StreamStats {
+  /** `advance: false` reads the rates without starting a new rate window (a look between published stats). */
+  stats(now: number, advance = true): FeedStats {
     const status = this.d.streams.status();
     const prev = this.lastRates;
     const counts = new Map(status.map((s) => [s.key, s.messages]));
-    this.lastRates = { at: now, counts };
+    if (advance) this.lastRates = { at: now, counts };
     return {
       sources: Object.fromEntries([...this.sources].map(([k, s]) => [k, s.source])),
       connections: status.map((s) => ({
@@ -203,7 +168,8 @@ export class StreamFeed implements StreamSink {
         messagesPerSec: rates(s, prev, now),
       })),
       switches: this.switches,
-      restOnlyDiscoveries: this.restOnly,
+      restOnlyDiscoveries: this.lists.restOnly,
+      gaps: this.gaps,
     };
   }
 
@@ -219,6 +185,15 @@ export class StreamFeed implements StreamSink {
     this.d.publish({ type: 'source-changed', at: now, stream: key, account, ...switched });
     if (switched.to === 'stream' && account) this.reconnected(key, account);
     this.d.wake();
+  }
+
+  /** Positions and orders of the account re-read by REST at once (reconnect, gap). */
+  private reconcile(key: string, account: string | null, why: string): void {
+    if (!account) return;
+    const a = this.d.accounts.get(account);
+    if (a) a.ordersReqAt = Number.NEGATIVE_INFINITY;
+    this.d.log.info({ stream: key }, why);
+    this.d.readNow(account);
   }
 
   /**
@@ -272,13 +247,13 @@ export class StreamFeed implements StreamSink {
    * False when the account is polled or has no list yet (then REST reads it).
    */
   settleFromStream(name: string): boolean {
-    if (!this.streamed(name) || !this.positionsOf.has(name)) return false;
+    if (!this.streamed(name) || !this.lists.has(name)) return false;
     if (this.confirming.has(name)) return true;
     this.confirming.add(name);
     void this.d.clock.sleep(this.d.config.closeConfirmMs).then(() => {
       this.confirming.delete(name);
-      const known = this.positionsOf.get(name);
-      if (known) void this.applyPositions(name, [...known.values()], this.d.clock.now());
+      const known = this.lists.positions(name);
+      if (known) void this.applyPositions(name, known, this.d.clock.now());
     });
     return true;
   }
@@ -289,15 +264,6 @@ export class StreamFeed implements StreamSink {
     } catch (err) {
       this.d.log.warn({ err: String(err) }, 'monitor read hook threw');
     }
-  }
-}
-
-function merge(into: Map<string, Position>, open: Position[], closed: string[]): void {
-  for (const sym of closed) for (const k of [...into.keys()]) if (k.startsWith(`${sym}|`)) into.delete(k);
-  for (const p of open) {
-    // One-way mode: a symbol holds one side; a flip replaces it.
-    for (const k of [...into.keys()]) if (k.startsWith(`${p.symbol}|`)) into.delete(k);
-    into.set(posKey(p), p);
   }
 }
 

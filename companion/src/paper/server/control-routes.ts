@@ -121,6 +121,14 @@ function streamRoutes(app: Hono, control: PaperControl): void {
     const b = await body(c, StreamWindowBody);
     return c.json({ ok: true, refuse: control.refuseStreams(b.scope, b.ms) });
   });
+  app.post('/streams/lose', async (c) => {
+    const b = await body(
+      c,
+      z.object({ scope: Scope, topic: z.string().min(1), count: z.number().int().min(1).default(1) }),
+    );
+    control.lostPushes.lose(b.scope, b.topic, b.count);
+    return c.json({ ok: true });
+  });
   app.post('/streams/clear', (c) => {
     control.clearStreamFaults();
     return c.json({ ok: true });

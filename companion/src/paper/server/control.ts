@@ -2,6 +2,7 @@ import { Rng } from '../../core/rng.ts';
 import type { PaperEngine } from '../engine/engine.ts';
 import { sign } from '../engine/ledger.ts';
 import { ApiPermissions, Faults, Latency, type PaperOptions, type TimeWindow } from '../options.ts';
+import { LostPushes } from '../streams/lost-pushes.ts';
 import { IpGuard, KeyedWindows, RateLimitWindow, type Verdict } from './limits.ts';
 import type { PositionMode } from './route-kit.ts';
 import { type PaperStats, StatsRecorder, type StreamStats } from './stats.ts';
@@ -36,6 +37,8 @@ export class PaperControl {
   private readonly rowFaults = new Map<string, PositionRowFault>();
   /** The streams' latency and faults, by scope. */
   private readonly streams: StreamFaults;
+  /** Single messages lost on an open stream (a gap in it): see streams/lost-pushes.ts. */
+  readonly lostPushes = new LostPushes();
   private latency: Latency;
   /** Per-account latency replacing the global one for that account's private requests (a slow mirror). */
   private readonly accountLatency = new Map<string, Latency>();
@@ -229,6 +232,7 @@ export class PaperControl {
   }
   clearStreamFaults(): void {
     this.streams.clear();
+    this.lostPushes.clear();
   }
   isStalled(scope: StreamScope): boolean {
     return this.streams.isStalled(scope);

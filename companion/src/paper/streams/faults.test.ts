@@ -159,6 +159,26 @@ describe('stream faults', () => {
     await expect(open('/v5/public/linear')).resolves.toBeDefined();
   });
 
+  it('a lost push: the next position push of one account never arrives, the connection stays, the rest does', async () => {
+    const { authed, sim, buy } = await start();
+    const main = await authed('/v5/private', 0, ['order', 'execution', 'position']);
+    const mirror = await authed('/v5/private', 1, ['order', 'execution', 'position']);
+    expect((await sim('/streams/lose', { scope: 'main', topic: 'position' })).ok).toBe(true);
+    expect((await buy(0)).retCode).toBe(0);
+    expect((await buy(1)).retCode).toBe(0);
+    await mirror.next((m) => m.topic === 'position');
+    await main.next((m) => m.topic === 'execution');
+    await io();
+    expect(main.got.map((m) => m.topic)).toEqual(['order', 'execution']);
+    expect(main.closed).toBe(false);
+    // Only that one: the account's next fill is pushed whole, and its seq is at or past the fill's.
+    main.got.length = 0;
+    expect((await buy(0)).retCode).toBe(0);
+    const pos = await main.next((m) => m.topic === 'position');
+    const exec = main.got.find((m) => m.topic === 'execution');
+    expect(Number(pos.data[0].seq)).toBeGreaterThanOrEqual(Number(exec?.data[0].seq));
+  });
+
   it('injected push latency holds each private message for its time, in order', async () => {
     const { clock, authed, sim, buy } = await start();
     const main = await authed('/v5/private', 0);

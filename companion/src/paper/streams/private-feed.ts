@@ -141,6 +141,8 @@ export class PrivateFeed {
       for (const [base, data] of plan) {
         const topic = conn.topics.has(base) ? base : conn.topics.has(`${base}.linear`) ? `${base}.linear` : null;
         if (!topic) continue;
+        // A lost message (the gap fault): the connection stays up, the push never arrives.
+        if (this.control.lostPushes.take(acc.name, base)) continue;
         conn.send({ id: `${acc.uid}-${now}-${++pushSeq}`, topic, creationTime: now, data: data() }, topic);
       }
     }
