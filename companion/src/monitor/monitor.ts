@@ -14,7 +14,7 @@ import type { Clock } from '../core/clock.ts';
 import { type Logger, silentLogger } from '../core/logger.ts';
 import type { AccountClient, MarketData, Streams } from '../exchange/types.ts';
 import { type AccountHealth, type AccountState, health, newAccountState } from './accounts.ts';
-import { AccountActions } from './actions.ts';
+import { AccountActions, type ActionsDeps } from './actions.ts';
 import { MonitorConfig } from './config.ts';
 import { MonitorLoop } from './loop.ts';
 import { Planner } from './planner.ts';
@@ -40,6 +40,9 @@ export interface MonitorOptions {
   streams?: Streams;
 }
 
+/** What the monitor's parts share: the actions' needs, with the accounts map the feed also writes. */
+type MonitorParts = ActionsDeps & { accounts: Map<string, AccountState> };
+
 /**
  * The tiered monitor: the position book (position-book.ts) fed by bulk reads (reads.ts) on the plan of the
  * scheduler (planner.ts), in a loop that never overlaps its ticks (loop.ts), and, with `source: stream`,
@@ -62,7 +65,7 @@ export class Monitor {
   private readonly planner: Planner;
   private readonly loop: MonitorLoop;
   /** The streams' side (streams.ts); null when the monitor polls only. */
-  private readonly feed: StreamFeed | null = null;
+  private readonly feed: StreamFeed | null;
 
   constructor(private readonly opts: MonitorOptions) {
     this.config = opts.config ?? MonitorConfig.parse({});
@@ -72,24 +75,13 @@ export class Monitor {
     this.stats = new MonitorStatsRecorder(this.config.stats.windowMs, now);
     this.latency = new DetectionLatency(this.stats);
     this.nextStatsAt = now + this.config.stats.publishIntervalMs;
-    this.book = new PositionBook(
-      this.config.thresholds,
-      {
-        publish: (e) => this.publish(e),
-        gap: (at, tier, gap) => this.stats.recordGap(at, tier, gap),
-        detected: (symbol, at, dataAt) => this.latency.detected(symbol, at, dataAt),
-      },
-      {
-        closeConfirmMs: this.config.closeConfirmMs,
-        instrumentKnown: (symbol) => opts.market.instrument(symbol) !== undefined,
-      },
-    );
+    this.book = this.newBook();
     for (const client of opts.clients) {
       if (this.accounts.has(client.account.name))
         throw new Error(`Monitor: account ${client.account.name} given twice`);
       this.accounts.set(client.account.name, newAccountState(client));
     }
-    const deps = {
+    const deps: MonitorParts = {
       config: this.config,
       clock: this.clock,
       log: this.log,
@@ -106,42 +98,8 @@ export class Monitor {
       },
     };
     this.actions = new AccountActions(deps);
-    if (this.config.source === 'stream' && opts.streams) {
-      this.feed = new StreamFeed({
-        ...deps,
-        streams: opts.streams,
-        actions: this.actions,
-        latency: this.latency,
-        wake: () => this.loop.wake(),
-        readNow: (account) => {
-          const st = this.accounts.get(account);
-          if (!st) return;
-          st.confirm = true;
-          this.loop.wake();
-        },
-        onPositions: opts.onPositions,
-        onOrders: opts.onOrders,
-      });
-    }
-    const feed = this.feed;
-    this.reads = new BulkReads({
-      ...deps,
-      actions: this.actions,
-      latency: this.latency,
-      // A REST read is also the streams' reconciliation: the feed takes it as its new base list.
-      onPositions: feed
-        ? (a, ps, at) => {
-            feed.restPositions(a, ps, at);
-            opts.onPositions?.(a, ps, at);
-          }
-        : opts.onPositions,
-      onOrders: feed
-        ? (a, os, at) => {
-            feed.restOrders(a, os);
-            opts.onOrders?.(a, os, at);
-          }
-        : opts.onOrders,
-    });
+    this.feed = this.config.source === 'stream' && opts.streams ? this.newFeed(deps, opts.streams) : null;
+    this.reads = this.newReads(deps);
     this.planner = new Planner(this.config, this.log, this.book, this.accounts, this.feed);
     this.loop = new MonitorLoop({
       config: this.config,
@@ -155,6 +113,63 @@ export class Monitor {
       publishStats: (now) => this.publishStats(now),
     });
   }
+  /** The position book, publishing through the monitor and feeding its stats. */
+  private newBook(): PositionBook {
+    return new PositionBook(
+      this.config.thresholds,
+      {
+        publish: (e) => this.publish(e),
+        gap: (at, tier, gap) => this.stats.recordGap(at, tier, gap),
+        detected: (symbol, at, dataAt) => this.latency.detected(symbol, at, dataAt),
+      },
+      {
+        closeConfirmMs: this.config.closeConfirmMs,
+        instrumentKnown: (symbol) => this.opts.market.instrument(symbol) !== undefined,
+      },
+    );
+  }
+
+  /** The streams' side: every push into the book at once; a stale stream hands its share back to polling. */
+  private newFeed(deps: MonitorParts, streams: NonNullable<MonitorOptions['streams']>): StreamFeed {
+    return new StreamFeed({
+      ...deps,
+      streams,
+      actions: this.actions,
+      latency: this.latency,
+      wake: () => this.loop.wake(),
+      readNow: (account) => {
+        const st = this.accounts.get(account);
+        if (!st) return;
+        st.confirm = true;
+        this.loop.wake();
+      },
+      onPositions: this.opts.onPositions,
+      onOrders: this.opts.onOrders,
+    });
+  }
+
+  /** The bulk REST reads; with streams, each read is also the streams' reconciliation (the feed's new base). */
+  private newReads(deps: ActionsDeps): BulkReads {
+    const { feed, opts } = this;
+    return new BulkReads({
+      ...deps,
+      actions: this.actions,
+      latency: this.latency,
+      onPositions: feed
+        ? (a, ps, at) => {
+            feed.restPositions(a, ps, at);
+            opts.onPositions?.(a, ps, at);
+          }
+        : opts.onPositions,
+      onOrders: feed
+        ? (a, os, at) => {
+            feed.restOrders(a, os);
+            opts.onOrders?.(a, os, at);
+          }
+        : opts.onOrders,
+    });
+  }
+
   // ── lifecycle ────────────────────────────────────────────────────────────────────────────────────
 
   start(): void {
