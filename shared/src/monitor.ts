@@ -64,6 +64,8 @@ export const StreamStats = z.object({
   switches: z.number().int().nonnegative(),
   /** Positions or orders a REST reconciliation found that the streams had not said. */
   restOnlyDiscoveries: z.number().int().nonnegative(),
+  /** Gaps heard in a stream's sequence (each reconciled by REST at once); older companions leave it out. */
+  gaps: z.number().int().nonnegative().optional(),
 });
 export type StreamStats = z.infer<typeof StreamStats>;
 

@@ -255,10 +255,7 @@ export class Monitor {
     return this.feed ? { ...stats, streams: this.feed.stats(this.clock.now()) } : stats;
   }
 
-  /**
-   * The streams' side of the stats (null when polling only), with what shared's StreamStats does not carry
-   * yet: the gaps heard in the streams' sequences, each reconciled by REST.
-   */
+  /** The streams' side of the stats (null when polling only), gaps included. */
   streamStats(): FeedStats | null {
     return this.feed?.stats(this.clock.now(), false) ?? null;
   }

@@ -43,7 +43,7 @@ export interface FeedDeps {
 
 export const PUBLIC_STREAM = 'public';
 
-/** The feed's stats: shared's StreamStats plus the gaps heard (each reconciled). */
+/** The feed's stats, always with the gaps heard (each reconciled). */
 export type FeedStats = StreamStats & { gaps: number };
 
 export class StreamFeed implements StreamSink {
