@@ -2,7 +2,7 @@ import { defineBackground } from 'wxt/utils/define-background';
 import { z } from 'zod';
 import { browser } from '#imports';
 import { createApi } from '../utils/api.ts';
-import { createBackground } from '../utils/background-core.ts';
+import { type Background, type BackgroundDeps, createBackground } from '../utils/background-core.ts';
 import type { SocketLike } from '../utils/connection.ts';
 import { POPUP_PORT, type PopupToBackground } from '../utils/messages.ts';
 import { focusKeyOf } from '../utils/notify.ts';
@@ -23,9 +23,22 @@ export default defineBackground(() => {
   // MV3 pages forbid eval: keep zod from probing for it (and logging a CSP violation) on every start.
   z.config({ jitless: true });
 
-  const core = createBackground({
-    // Notification buttons act through the same path as the popup's rows (`act`, below).
-    act: (msg) => act(msg),
+  // Notification buttons act through the same path as the popup's rows (`act`, below).
+  const core = createBackground(browserDeps((msg) => act(msg)));
+  const act = async (msg: unknown) => runPositionAction(await actionApi(), msg);
+
+  followSettings(core);
+  keepAlive(core);
+  servePopups(core);
+  listenToNotifications(core);
+  listenForActions(act);
+  exposeForTests(core, act);
+});
+
+/** What the background core does to the browser: sockets, notifications, sound, badge, saved silence. */
+function browserDeps(act: BackgroundDeps['act']): BackgroundDeps {
+  return {
+    act,
     socket: {
       createSocket: (url) => new WebSocket(url) as unknown as SocketLike,
       setTimeout: (fn, ms) => setTimeout(fn, ms),
@@ -48,19 +61,7 @@ export default defineBackground(() => {
     clearToast: async (id) => {
       await browser.notifications.clear(id);
     },
-    playSound: soundPlayer({
-      hasDocument: async () =>
-        (await browser.runtime.getContexts?.({ contextTypes: ['OFFSCREEN_DOCUMENT'] }))?.length > 0,
-      createDocument: () =>
-        browser.offscreen.createDocument({
-          url: browser.runtime.getURL('/offscreen.html'),
-          reasons: ['AUDIO_PLAYBACK'],
-          justification: 'the sound of an SL hit or an approaching SL, when turned on in the options',
-        }),
-      send: async (m) => {
-        await browser.runtime.sendMessage(m);
-      },
-    }),
+    playSound: offscreenSound(),
     saveSilence: (s) => alertSilence.setValue(s),
     setBadge: async (b) => {
       await browser.action.setBadgeBackgroundColor({ color: b.color });
@@ -68,8 +69,28 @@ export default defineBackground(() => {
       await browser.action.setTitle({ title: b.title });
     },
     log: (message, detail) => console.warn(`[tierwatch] ${message}`, detail ?? ''),
-  });
+  };
+}
 
+/** A worker cannot play audio: the sound plays in an offscreen document, created on first use. */
+function offscreenSound() {
+  return soundPlayer({
+    hasDocument: async () =>
+      (await browser.runtime.getContexts?.({ contextTypes: ['OFFSCREEN_DOCUMENT'] }))?.length > 0,
+    createDocument: () =>
+      browser.offscreen.createDocument({
+        url: browser.runtime.getURL('/offscreen.html'),
+        reasons: ['AUDIO_PLAYBACK'],
+        justification: 'the sound of an SL hit or an approaching SL, when turned on in the options',
+      }),
+    send: async (m) => {
+      await browser.runtime.sendMessage(m);
+    },
+  });
+}
+
+/** The saved settings now and on every change (and the notifications Chrome kept open across restarts). */
+function followSettings(core: Background) {
   // Chrome keeps notifications across worker restarts: ours still open are reconciled on the first snapshot.
   void browser.notifications.getAll().then((all) => core.adoptNotifications(Object.keys(all)));
   const reconfigure = async () => core.configure(await loadSettings());
@@ -78,23 +99,29 @@ export default defineBackground(() => {
   pairingToken.watch(reconfigure);
   notificationPrefs.watch(reconfigure);
   alertSilence.watch(reconfigure);
+}
 
-  // A killed worker is restarted by the alarm, and the alarm tick reconnects a dropped socket.
+/** A killed worker is restarted by the alarm, and the alarm tick reconnects a dropped socket. */
+function keepAlive(core: Background) {
   void browser.alarms.create(KEEPALIVE_ALARM, { periodInMinutes: 0.5 });
   browser.alarms.onAlarm.addListener((alarm) => {
     if (alarm.name === KEEPALIVE_ALARM) core.ensure();
   });
+}
 
+/** Each open popup or side panel: the state pushed down its port, its requests handled. */
+function servePopups(core: Background) {
   browser.runtime.onConnect.addListener((port) => {
     if (port.name !== POPUP_PORT) return;
     const unsubscribe = core.subscribe((msg) => port.postMessage(msg));
     port.onMessage.addListener((msg: PopupToBackground) => core.handlePopup(msg));
     port.onDisconnect.addListener(unsubscribe);
   });
+}
 
+function listenToNotifications(core: Background) {
   browser.notifications.onButtonClicked.addListener((id, index) => void core.notificationButton(id, index));
   browser.notifications.onClosed.addListener((id) => core.notificationClosed(id));
-
   browser.notifications.onClicked.addListener(async (id) => {
     const key = focusKeyOf(id);
     core.notificationClicked(key);
@@ -108,13 +135,16 @@ export default defineBackground(() => {
       await browser.tabs.create({ url: browser.runtime.getURL(`/popup.html${query}`) });
     }
   });
+}
 
-  // Actions on a position family (the popup's rows, notification buttons): run here, one path to the companion.
-  const actionApi = async () => {
-    const s = await loadSettings();
-    return s.token ? createApi({ baseUrl: s.baseUrl, token: s.token }) : null;
-  };
-  const act = async (msg: unknown) => runPositionAction(await actionApi(), msg);
+/** The companion's API as the settings say now (null while not paired). */
+async function actionApi() {
+  const s = await loadSettings();
+  return s.token ? createApi({ baseUrl: s.baseUrl, token: s.token }) : null;
+}
+
+/** Actions on a position family (the popup's rows, notification buttons): run here, one path to the companion. */
+function listenForActions(act: (msg: unknown) => Promise<unknown>) {
   browser.runtime.onMessage.addListener((msg: { type?: string }, _sender, reply: (r: unknown) => void) => {
     if (msg?.type === 'position-action-warm') {
       void actionApi().then(warmPositions);
@@ -124,10 +154,14 @@ export default defineBackground(() => {
     void act(msg).then(reply);
     return true;
   });
+}
 
-  // For the end-to-end tests and the benchmark (serviceWorker.evaluate): feed a server message through
-  // the same parse → reduce → notify path a socket message takes, and read the state back; `act` is what a
-  // notification button's handler calls; `dropNextEvent` loses one event frame to force a sequence gap.
+/**
+ * For the end-to-end tests and the benchmark (serviceWorker.evaluate): feed a server message through
+ * the same parse → reduce → notify path a socket message takes, and read the state back; `act` is what a
+ * notification button's handler calls; `dropNextEvent` loses one event frame to force a sequence gap.
+ */
+function exposeForTests(core: Background, act: (msg: unknown) => Promise<unknown>) {
   (globalThis as { tierwatch?: unknown }).tierwatch = {
     inject: core.inject,
     dropNextEvent: core.dropNextEvent,
@@ -137,4 +171,4 @@ export default defineBackground(() => {
     notificationButton: core.notificationButton,
     act,
   };
-});
+}

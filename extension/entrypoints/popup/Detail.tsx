@@ -1,12 +1,10 @@
-import type { Alert, Order, StreamState, TieredPosition } from '@tierwatch/shared';
+import type { StreamState, TieredPosition } from '@tierwatch/shared';
 import type { ComponentType } from 'preact';
-import { useEffect, useMemo, useState } from 'preact/hooks';
-import { createApi } from '../../utils/api.ts';
-import { appendMark, type ChartLevel, chartLevels, type MarkPoint } from '../../utils/chart-data.ts';
-import { formatAge, formatPct, formatPnl, formatPrice, formatQty } from '../../utils/display.ts';
-import { liquidationDistancePct, markValue, roiPct } from '../../utils/metrics.ts';
-import { loadSettings } from '../../utils/settings.ts';
+import { useMemo } from 'preact/hooks';
+import { chartLevels, type MarkPoint } from '../../utils/chart-data.ts';
 import { flagNotes } from '../../utils/view.ts';
+import { AlertList, Levels, Orders } from './DetailParts.tsx';
+import { type ChartProps, useChartComponent, useMarks, useOpenOrders } from './useDetailData.ts';
 
 /**
  * One position in full: its levels with their distances, a chart of the marks seen while the view is open
@@ -17,65 +15,13 @@ import { flagNotes } from '../../utils/view.ts';
  * Open orders are read once on opening (and on "refresh") and shown read-only: a cancel is a money action, and the companion's one guarded money path
  * (execution) has no cancel yet (issue 18); a second, unguarded path is not added here.
  */
-
-type ChartProps = { points: MarkPoint[]; levels: ChartLevel[] };
-
 export function Detail({ stream, keyOf, onBack }: { stream: StreamState; keyOf: string; onBack: () => void }) {
   const fromStream = stream.positions[keyOf];
-  const [points, setPoints] = useState<MarkPoint[]>(() =>
-    fromStream ? appendMark([], stream.at, fromStream.markPrice) : [],
-  );
-  const [orders, setOrders] = useState<Order[] | null>(null);
-  const [ordersError, setOrdersError] = useState<string | null>(null);
-  const [Chart, setChart] = useState<ComponentType<ChartProps> | null>(null);
+  const points = useMarks(stream, fromStream);
+  const Chart = useChartComponent();
   const account = fromStream?.account ?? keyOf.split(':')[0] ?? '';
-
-  // The chart's code loads only here, in its own chunk.
-  useEffect(() => {
-    let gone = false;
-    void import('./Chart.tsx').then((m) => {
-      if (!gone) setChart(() => m.default);
-    });
-    return () => {
-      gone = true;
-    };
-  }, []);
-
-  // The chart's line: each mark the stream brings (the background pushes every positions-updated here).
-  const mark = fromStream?.markPrice;
-  useEffect(() => {
-    if (mark !== undefined) setPoints((pts) => appendMark(pts, stream.at, mark));
-  }, [mark, stream.at]);
-
-  // Open orders once on opening and on demand: a cached orders read may cost the exchange a call.
-  const [ordersAsk, setOrdersAsk] = useState(0);
-  useEffect(() => {
-    let gone = false;
-    setOrders(null);
-    void loadSettings().then(async (s) => {
-      try {
-        const res = await createApi({ baseUrl: s.baseUrl, token: s.token }).orders({
-          account_name: account,
-          use_cache: true,
-        });
-        if (gone) return;
-        const symbol = keyOf.split(':')[1];
-        setOrders(res.data.filter((o) => o.symbol === symbol));
-        setOrdersError(null);
-      } catch (err) {
-        if (!gone) setOrdersError(err instanceof Error ? err.message : String(err));
-      }
-    });
-    return () => {
-      gone = true;
-    };
-  }, [keyOf, account, ordersAsk]);
-
+  const { orders, error, refresh } = useOpenOrders(keyOf, account);
   const p = fromStream ?? null;
-  const levels = useMemo(
-    () => (p ? chartLevels(p) : []),
-    [p?.entryPrice, p?.takeProfit, p?.stopLoss, p?.liquidationPrice],
-  );
   const alerts = stream.alerts.filter(
     (a) => p && a.symbol === p.symbol && (a.account === null || a.account === p.account),
   );
@@ -93,119 +39,46 @@ export function Detail({ stream, keyOf, onBack }: { stream: StreamState; keyOf: 
           This position is no longer open.
         </p>
       ) : (
-        <>
-          {flagNotes(p).length > 0 && (
-            <p class="banner error" data-testid="detail-flags">
-              ⚠ {flagNotes(p).join(' · ')}
-            </p>
-          )}
-          <Levels p={p} />
-          <div class="chart-box">
-            {Chart ? <Chart points={points} levels={levels} /> : <p class="muted">Loading the chart…</p>}
-            <p class="muted small">
-              Marks seen since this view opened ({points.length}); no candle history from the companion yet.
-            </p>
-          </div>
-        </>
+        <PositionFigures p={p} points={points} Chart={Chart} />
       )}
       <h3>
         Open orders{' '}
-        <button
-          type="button"
-          class="link small"
-          onClick={() => setOrdersAsk((n) => n + 1)}
-          data-testid="orders-refresh"
-        >
+        <button type="button" class="link small" onClick={refresh} data-testid="orders-refresh">
           refresh
         </button>
       </h3>
-      <Orders orders={orders} error={ordersError} />
+      <Orders orders={orders} error={error} />
       <h3>Recent alerts</h3>
       <AlertList alerts={alerts} />
     </section>
   );
 }
 
-function Levels({ p }: { p: TieredPosition }) {
-  const roi = roiPct(p);
-  const value = markValue(p);
-  const liqFirst = p.flags.includes('LIQ_BEFORE_SL');
-  const rows: [string, string, string][] = [
-    ['size', formatQty(p.size), ''],
-    ['entry', formatPrice(p.entryPrice), ''],
-    ['mark', formatPrice(p.markPrice), ''],
-    ['take-profit', formatPrice(p.takeProfit), formatPct(p.distanceToTpPct)],
-    ['stop-loss', formatPrice(p.stopLoss), formatPct(p.distanceToSlPct)],
-    ['liquidation', formatPrice(p.liquidationPrice), formatPct(liquidationDistancePct(p))],
-    ['value (USDT)', value === null ? '—' : formatPnl(value).replace('+', ''), ''],
-    ['unrealised PnL', formatPnl(p.unrealisedPnl), roi === null ? '' : `ROI ${roi.toFixed(2)}%`],
-  ];
-  return (
-    <table class="levels" data-testid="detail-levels">
-      <caption class="sr-only">Levels and figures</caption>
-      <tbody>
-        {rows.map(([name, v, d]) => (
-          <tr key={name} class={name === 'liquidation' && liqFirst ? 'bad' : ''}>
-            <th scope="row">{name}</th>
-            <td>{v}</td>
-            <td>{d}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
-  );
-}
-
-function Orders({ orders, error }: { orders: Order[] | null; error: string | null }) {
-  if (error) return <p class="err">Open orders could not be read: {error}</p>;
-  if (!orders) return <p class="muted">Reading open orders…</p>;
+/** An open position's flags, levels and chart. */
+function PositionFigures({
+  p,
+  points,
+  Chart,
+}: {
+  p: TieredPosition;
+  points: MarkPoint[];
+  Chart: ComponentType<ChartProps> | null;
+}) {
+  const levels = useMemo(() => chartLevels(p), [p.entryPrice, p.takeProfit, p.stopLoss, p.liquidationPrice]);
   return (
     <>
-      {orders.length === 0 ? (
-        <p class="muted" data-testid="detail-orders-none">
-          No open orders on this symbol.
+      {flagNotes(p).length > 0 && (
+        <p class="banner error" data-testid="detail-flags">
+          ⚠ {flagNotes(p).join(' · ')}
         </p>
-      ) : (
-        <table class="legs" data-testid="detail-orders">
-          <thead>
-            <tr>
-              <th scope="col">side</th>
-              <th scope="col">type</th>
-              <th scope="col">qty</th>
-              <th scope="col">price</th>
-              <th scope="col">status</th>
-            </tr>
-          </thead>
-          <tbody>
-            {orders.map((o) => (
-              <tr key={o.id}>
-                <td>{o.side}</td>
-                <td>
-                  {o.type}
-                  {o.reduceOnly ? ' (reduce)' : ''}
-                </td>
-                <td>{formatQty(o.qty)}</td>
-                <td>{formatPrice(o.price)}</td>
-                <td>{o.status}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
       )}
-      <p class="muted small">Read-only: cancelling goes through the execution guard, which has no cancel yet.</p>
+      <Levels p={p} />
+      <div class="chart-box">
+        {Chart ? <Chart points={points} levels={levels} /> : <p class="muted">Loading the chart…</p>}
+        <p class="muted small">
+          Marks seen since this view opened ({points.length}); no candle history from the companion yet.
+        </p>
+      </div>
     </>
-  );
-}
-
-function AlertList({ alerts }: { alerts: Alert[] }) {
-  if (alerts.length === 0) return <p class="muted">No alerts for this position.</p>;
-  return (
-    <ul class="alerts" data-testid="detail-alerts">
-      {alerts.slice(0, 10).map((a) => (
-        <li key={a.seq} class={`alert ${a.severity}`}>
-          {a.message} <span class="muted">· {formatAge(Math.max(0, Date.now() - a.at))}</span>
-        </li>
-      ))}
-    </ul>
   );
 }

@@ -1,6 +1,7 @@
 import type { ExecuteResult, PositionAction, TieredPosition } from '@tierwatch/shared';
 import { useState } from 'preact/hooks';
 import { browser } from '#imports';
+import { closePercentAction, setTpSlAction, trailingAction } from '../../utils/action-inputs.ts';
 import {
   actionMessage,
   confirmsByDefault,
@@ -23,11 +24,6 @@ type Phase =
   | { at: 'sending'; pick: Pick }
   | { at: 'done'; reply: PositionActionReply };
 
-const num = (s: string) => {
-  const n = Number(s.trim());
-  return Number.isFinite(n) && n > 0 ? n : null;
-};
-
 export async function sendAction(
   p: TieredPosition,
   action: PositionAction,
@@ -45,13 +41,9 @@ export async function sendAction(
   }
 }
 
-export function PositionActions({ family }: { family: Family }) {
-  const [open, setOpen] = useState(false);
+/** What the menu is at, and how a chosen action goes: straight out, or after a Confirm. */
+function useActionPhase(family: Family) {
   const [phase, setPhase] = useState<Phase>({ at: 'menu' });
-  const [pct, setPct] = useState('50');
-  const [tp, setTp] = useState('');
-  const [sl, setSl] = useState('');
-  const [trail, setTrail] = useState('');
   const legs = [family.main, ...family.mirrors];
   const go = async (pick: Pick) => {
     setPhase({ at: 'sending', pick });
@@ -63,6 +55,15 @@ export function PositionActions({ family }: { family: Family }) {
     if (confirmsByDefault(action)) setPhase({ at: 'confirm', pick });
     else void go(pick);
   };
+  return { phase, legs, go, choose, back: () => setPhase({ at: 'menu' }) };
+}
+
+export function PositionActions({ family }: { family: Family }) {
+  const [open, setOpen] = useState(false);
+  const { phase, legs, go, choose, back } = useActionPhase(family);
+  // The typed fields outlive the menu: closed and opened again, it shows what was typed.
+  const pct = useState('50');
+  const levels = { tp: useState(''), sl: useState(''), trail: useState('') };
   const stop = (e: Event) => e.stopPropagation();
   if (!open)
     return (
@@ -82,121 +83,139 @@ export function PositionActions({ family }: { family: Family }) {
     // biome-ignore lint/a11y/noStaticElementInteractions: keeps clicks inside the menu from opening the detail view
     // biome-ignore lint/a11y/useKeyWithClickEvents: the same, for the mouse only
     <div class="actions-menu" data-testid="actions-menu" onClick={stop}>
-      <div class="row wrap">
-        <button type="button" onClick={() => choose({ kind: 'close', percent: 100 })} data-testid="act-close">
-          Close
-        </button>
-        <span>
-          <input
-            class="small-num"
-            aria-label="percent to close"
-            value={pct}
-            onInput={(e) => setPct((e.target as HTMLInputElement).value)}
-            data-testid="act-pct"
-          />
-          <button
-            type="button"
-            onClick={() => {
-              const p = num(pct);
-              choose(p && p <= 100 ? { kind: 'close', percent: p } : null);
-            }}
-            data-testid="act-close-pct"
-          >
-            Close %
-          </button>
-        </span>
-        <button
-          type="button"
-          title={previewAction(legs, { kind: 'sl-break-even' }).join('\n')}
-          onClick={() => choose({ kind: 'sl-break-even' })}
-          data-testid="act-break-even"
-        >
-          SL → break-even
-        </button>
-        <button type="button" onClick={() => choose({ kind: 'cancel-orders' })} data-testid="act-cancel-orders">
-          Cancel orders
-        </button>
-      </div>
-      <div class="row wrap">
-        <input
-          aria-label="take-profit price"
-          placeholder="TP"
-          value={tp}
-          onInput={(e) => setTp((e.target as HTMLInputElement).value)}
-          data-testid="act-tp"
-        />
-        <input
-          aria-label="stop-loss price"
-          placeholder="SL"
-          value={sl}
-          onInput={(e) => setSl((e.target as HTMLInputElement).value)}
-          data-testid="act-sl"
-        />
-        <button
-          type="button"
-          onClick={() => {
-            const t = tp.trim() === '' ? undefined : num(tp);
-            const s = sl.trim() === '' ? undefined : num(sl);
-            if (t === null || s === null || (t === undefined && s === undefined)) return;
-            choose({
-              kind: 'set-tpsl',
-              ...(t !== undefined ? { takeProfit: t } : {}),
-              ...(s !== undefined ? { stopLoss: s } : {}),
-            });
-          }}
-          data-testid="act-set-tpsl"
-        >
-          Edit TP/SL
-        </button>
-        <input
-          aria-label="trailing distance"
-          placeholder="trail"
-          value={trail}
-          onInput={(e) => setTrail((e.target as HTMLInputElement).value)}
-          data-testid="act-trail"
-        />
-        <button
-          type="button"
-          onClick={() => choose(num(trail) ? { kind: 'trailing', distance: num(trail)! } : null)}
-          data-testid="act-trailing"
-        >
-          Trailing
-        </button>
-        <button
-          type="button"
-          onClick={() => {
-            setOpen(false);
-            setPhase({ at: 'menu' });
-          }}
-          data-testid="act-dismiss"
-        >
-          ✕
-        </button>
-      </div>
+      <CloseRow legs={legs} choose={choose} pct={pct} />
+      <LevelRow
+        fields={levels}
+        choose={choose}
+        onDismiss={() => {
+          setOpen(false);
+          back();
+        }}
+      />
       {(phase.at === 'confirm' || phase.at === 'sending') && (
-        <div class="banner warn" data-testid="action-preview">
-          <ul class="notes">
-            {phase.pick.lines.map((l) => (
-              <li key={l}>{l}</li>
-            ))}
-          </ul>
-          <div class="row">
-            <button type="button" onClick={() => setPhase({ at: 'menu' })} disabled={phase.at === 'sending'}>
-              Back
-            </button>
-            <button
-              type="button"
-              class="primary"
-              onClick={() => phase.at === 'confirm' && go(phase.pick)}
-              disabled={phase.at === 'sending'}
-              data-testid="action-confirm"
-            >
-              {phase.at === 'sending' ? 'Sending…' : `Confirm on ${legs.length} account${legs.length === 1 ? '' : 's'}`}
-            </button>
-          </div>
-        </div>
+        <ActionPreview
+          lines={phase.pick.lines}
+          sending={phase.at === 'sending'}
+          accounts={legs.length}
+          onBack={back}
+          onConfirm={() => phase.at === 'confirm' && go(phase.pick)}
+        />
       )}
       {phase.at === 'done' && <ActionOutcome reply={phase.reply} />}
+    </div>
+  );
+}
+
+type Choose = (action: PositionAction | null) => void;
+type Field = [string, (v: string) => void];
+
+/** Close, Close %, SL → break-even, Cancel orders. */
+function CloseRow({ legs, choose, pct: [pct, setPct] }: { legs: TieredPosition[]; choose: Choose; pct: Field }) {
+  return (
+    <div class="row wrap">
+      <button type="button" onClick={() => choose({ kind: 'close', percent: 100 })} data-testid="act-close">
+        Close
+      </button>
+      <span>
+        <input
+          class="small-num"
+          aria-label="percent to close"
+          value={pct}
+          onInput={(e) => setPct((e.target as HTMLInputElement).value)}
+          data-testid="act-pct"
+        />
+        <button type="button" onClick={() => choose(closePercentAction(pct))} data-testid="act-close-pct">
+          Close %
+        </button>
+      </span>
+      <button
+        type="button"
+        title={previewAction(legs, { kind: 'sl-break-even' }).join('\n')}
+        onClick={() => choose({ kind: 'sl-break-even' })}
+        data-testid="act-break-even"
+      >
+        SL → break-even
+      </button>
+      <button type="button" onClick={() => choose({ kind: 'cancel-orders' })} data-testid="act-cancel-orders">
+        Cancel orders
+      </button>
+    </div>
+  );
+}
+
+/** Edit TP/SL, Trailing, and the menu's close button. */
+function LevelRow({
+  fields,
+  choose,
+  onDismiss,
+}: {
+  fields: { tp: Field; sl: Field; trail: Field };
+  choose: Choose;
+  onDismiss: () => void;
+}) {
+  const [tp, setTp] = fields.tp;
+  const [sl, setSl] = fields.sl;
+  const [trail, setTrail] = fields.trail;
+  return (
+    <div class="row wrap">
+      <input
+        aria-label="take-profit price"
+        placeholder="TP"
+        value={tp}
+        onInput={(e) => setTp((e.target as HTMLInputElement).value)}
+        data-testid="act-tp"
+      />
+      <input
+        aria-label="stop-loss price"
+        placeholder="SL"
+        value={sl}
+        onInput={(e) => setSl((e.target as HTMLInputElement).value)}
+        data-testid="act-sl"
+      />
+      <button type="button" onClick={() => choose(setTpSlAction(tp, sl))} data-testid="act-set-tpsl">
+        Edit TP/SL
+      </button>
+      <input
+        aria-label="trailing distance"
+        placeholder="trail"
+        value={trail}
+        onInput={(e) => setTrail((e.target as HTMLInputElement).value)}
+        data-testid="act-trail"
+      />
+      <button type="button" onClick={() => choose(trailingAction(trail))} data-testid="act-trailing">
+        Trailing
+      </button>
+      <button type="button" onClick={onDismiss} data-testid="act-dismiss">
+        ✕
+      </button>
+    </div>
+  );
+}
+
+/** What a close or cancel will do on each account, waiting for Confirm. */
+function ActionPreview(props: {
+  lines: string[];
+  sending: boolean;
+  accounts: number;
+  onBack: () => void;
+  onConfirm: () => void;
+}) {
+  const { sending, accounts } = props;
+  return (
+    <div class="banner warn" data-testid="action-preview">
+      <ul class="notes">
+        {props.lines.map((l) => (
+          <li key={l}>{l}</li>
+        ))}
+      </ul>
+      <div class="row">
+        <button type="button" onClick={props.onBack} disabled={sending}>
+          Back
+        </button>
+        <button type="button" class="primary" onClick={props.onConfirm} disabled={sending} data-testid="action-confirm">
+          {sending ? 'Sending…' : `Confirm on ${accounts} account${accounts === 1 ? '' : 's'}`}
+        </button>
+      </div>
     </div>
   );
 }

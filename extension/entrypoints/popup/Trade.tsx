@@ -2,43 +2,23 @@ import type { ExecuteResult, InstrumentInfo, StreamState } from '@tierwatch/shar
 import { useEffect, useMemo, useReducer, useRef, useState } from 'preact/hooks';
 import { type Api, createApi, newIdempotencyKey } from '../../utils/api.ts';
 import type { ConnectionStatus } from '../../utils/connection.ts';
-import { placeExecution } from '../../utils/execute-flow.ts';
 import { buildRequest, type ExecuteForm, emptyForm, type Plan } from '../../utils/execute-form.ts';
-import { checkRepeat } from '../../utils/repeat-order.ts';
 import { loadSettings } from '../../utils/settings.ts';
-import {
-  describeError,
-  freeUsdt,
-  heldOn,
-  initialTrade,
-  shownResult,
-  tradeReducer,
-  unsettled,
-} from '../../utils/trade-flow.ts';
+import { placeTrade, readForReview } from '../../utils/trade-calls.ts';
+import { describeError, initialTrade, shownResult, tradeReducer, unsettled } from '../../utils/trade-flow.ts';
 import { TradeForm } from './TradeForm.tsx';
-import { Confirm, Result } from './TradeSteps.tsx';
+import { TradeResult } from './TradeResult.tsx';
+import { Confirm } from './TradeSteps.tsx';
 
-/**
- * The Trade tab: the form, the confirm step with what it read for the plan, placing, and the result. The
- * steps are utils/trade-flow.ts's reducer; this component does the reads and renders the step it is at.
- */
-export function Trade({
-  stream,
-  status,
-  onDone,
-}: {
-  stream: StreamState;
-  status: ConnectionStatus['state'];
-  onDone: () => void;
-}) {
+/** The instrument the form's symbol names, as typed (any case, spaces around). */
+const instrumentOf = (instruments: InstrumentInfo[] | null, symbol: string) =>
+  instruments?.find((i) => i.symbol === symbol.trim().toUpperCase()) ?? null;
+
+/** The companion's API and its instruments, read once when the tab opens (and refreshed by a review). */
+function useCompanion() {
   const [api, setApi] = useState<Api | null>(null);
   const [instruments, setInstruments] = useState<InstrumentInfo[] | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
-  const [form, setForm] = useState<ExecuteForm>(() => emptyForm(stream.accounts));
-  const [s, dispatch] = useReducer(tradeReducer, initialTrade);
-  /** Executions this form placed: a repeat of one is known even if the companion's list cannot be read. */
-  const placedHere = useRef<ExecuteResult[]>([]);
-
   useEffect(() => {
     void (async () => {
       const settings = await loadSettings();
@@ -51,63 +31,42 @@ export function Trade({
       }
     })();
   }, []);
+  return { api, instruments, setInstruments, loadError };
+}
 
-  const instrument = useMemo(
-    () => instruments?.find((i) => i.symbol === form.symbol.trim().toUpperCase()) ?? null,
-    [instruments, form.symbol],
-  );
+/**
+ * The Trade tab: the form, the confirm step with what it read for the plan, placing, and the result. The
+ * steps are utils/trade-flow.ts's reducer and the calls utils/trade-calls.ts; this component renders the
+ * step it is at.
+ */
+export function Trade({
+  stream,
+  status,
+  onDone,
+}: {
+  stream: StreamState;
+  status: ConnectionStatus['state'];
+  onDone: () => void;
+}) {
+  const { api, instruments, setInstruments, loadError } = useCompanion();
+  const [form, setForm] = useState<ExecuteForm>(() => emptyForm(stream.accounts));
+  const [s, dispatch] = useReducer(tradeReducer, initialTrade);
+  /** Executions this form placed: a repeat of one is known even if the companion's list cannot be read. */
+  const placedHere = useRef<ExecuteResult[]>([]);
+  const instrument = useMemo(() => instrumentOf(instruments, form.symbol), [instruments, form.symbol]);
   const set = <K extends keyof ExecuteForm>(k: K, v: ExecuteForm[K]) => {
     setForm((f) => ({ ...f, [k]: v }));
     dispatch({ type: 'edited', key: k });
   };
-
   const review = () => {
     // One key per confirmed request: a retry of the same confirm reuses it, so it can never double-place.
     const r = buildRequest(form, { instrument, accounts: stream.accounts, idempotencyKey: newIdempotencyKey() });
     if (!r.ok) return dispatch({ type: 'invalid', errors: r.errors });
     dispatch({ type: 'reviewing', plan: r.plan, reads: api !== null });
-    if (api) readForReview(api, r.plan);
+    if (api) readForReview(api, r.plan, placedHere.current, dispatch, setInstruments);
   };
-
-  /** Held positions, a repeat of a recent order and fresh balances and marks, while the trader reads. */
-  const readForReview = (a: Api, plan: Plan) => {
-    const key = plan.request.idempotencyKey;
-    void a
-      .positions({ use_cache: false })
-      .then((p) =>
-        dispatch({ type: 'held', key, held: { state: 'ok', byAccount: heldOn(p.data, plan.request.symbol) } }),
-      )
-      .catch((err) => dispatch({ type: 'held', key, held: { state: 'error', message: describeError(err) } }));
-    void checkRepeat(a, plan, placedHere.current).then((repeat) => dispatch({ type: 'repeat', key, repeat }));
-    // The companion's pre-check reuses these, so Place costs one exchange round trip instead of two.
-    void a
-      .balances({ use_cache: false })
-      .then((b) => dispatch({ type: 'free', key, free: freeUsdt(b.data) }))
-      .catch(() => dispatch({ type: 'free', key, free: null }));
-    void a
-      .instruments({ use_cache: false })
-      .then((i) => setInstruments(i.data))
-      .catch(() => {});
-  };
-
   const place = async (plan: Plan) => {
-    if (!api) return;
-    dispatch({ type: 'placing' });
-    if (!s.repeatAck) {
-      // Asked again as it goes: another window may have sent the same order while this one was confirming.
-      const c = await checkRepeat(api, plan, placedHere.current);
-      if (c.state === 'found') return dispatch({ type: 'repeat-found', repeat: c });
-    }
-    try {
-      const outcome = await placeExecution(api, plan.request, {
-        onChecking: (message) => dispatch({ type: 'checking', message }),
-      });
-      if (outcome.kind !== 'result') return dispatch({ type: 'unsettled', message: outcome.message });
-      placedHere.current.push(outcome.result);
-      dispatch({ type: 'placed', result: outcome.result });
-    } catch (err) {
-      dispatch({ type: 'refused', error: err });
-    }
+    if (api) await placeTrade(api, plan, { repeatAck: s.repeatAck, placedHere: placedHere.current, dispatch });
   };
 
   const { step } = s;
@@ -131,16 +90,11 @@ export function Trade({
         plan={step.plan}
         busy={step.at !== 'confirm'}
         checking={step.at === 'checking' ? step.message : null}
-        banner={s.banner}
+        trade={s}
+        instrument={instrument}
         onBack={() => dispatch({ type: 'back' })}
         onPlace={() => place(step.plan)}
-        instrument={instrument}
-        free={s.free}
-        repeat={s.repeat}
-        repeatAck={s.repeatAck}
         onRepeatAck={(on) => dispatch({ type: 'ack-repeat', on })}
-        held={s.held}
-        heldAck={s.heldAck}
         onHeldAck={(on) => dispatch({ type: 'ack-held', on })}
       />
     );
@@ -189,5 +143,5 @@ function StreamedResult(props: {
       gone = true;
     };
   }, [socket, more]);
-  return <Result result={result} onNew={props.onNew} onDone={props.onDone} />;
+  return <TradeResult result={result} onNew={props.onNew} onDone={props.onDone} />;
 }

@@ -1,65 +1,90 @@
-import type { ExecuteResult, InstrumentInfo } from '@tierwatch/shared';
+import type { InstrumentInfo } from '@tierwatch/shared';
 import { useEffect, useState } from 'preact/hooks';
-import { formatAgeExact, formatPrice, formatQty } from '../../utils/display.ts';
+import { confirmChecks, placeLabel } from '../../utils/confirm-checks.ts';
+import { formatAgeExact, formatPrice } from '../../utils/display.ts';
 import type { Plan } from '../../utils/execute-form.ts';
-import { describeEffect, effectOf, needsChoice } from '../../utils/position-effect.ts';
 import type { Repeat, RepeatCheck } from '../../utils/repeat-order.ts';
-import type { HeldCheck } from '../../utils/trade-flow.ts';
+import type { HeldCheck, TradeState } from '../../utils/trade-flow.ts';
+import { ConfirmLegs } from './ConfirmLegs.tsx';
 
-// The trade's two steps after the form: confirm (what goes to each account) and the per-account result.
+// The trade's confirm step: what goes to each account, what was read for it, and Place.
 
 export function Confirm({
   plan,
   busy,
   checking,
-  banner,
+  trade: t,
+  instrument,
   onBack,
   onPlace,
-  instrument,
-  free,
-  repeat,
-  repeatAck,
   onRepeatAck,
-  held,
-  heldAck,
   onHeldAck,
 }: {
   plan: Plan;
   busy: boolean;
   /** Set while the execution is followed by its key after the answer to Place was lost. */
   checking: string | null;
-  banner: string | null;
+  /** The banner, and the checks read for the plan (held positions, repeat, free USDT) with their ticks. */
+  trade: TradeState;
+  instrument: InstrumentInfo | null;
   onBack: () => void;
   onPlace: () => void;
-  instrument: InstrumentInfo | null;
-  free: Record<string, number> | null;
-  repeat: RepeatCheck;
-  repeatAck: boolean;
   onRepeatAck: (ack: boolean) => void;
-  held: HeldCheck;
-  heldAck: boolean;
   onHeldAck: (ack: boolean) => void;
 }) {
   const r = plan.request;
-  const tick = instrument?.tickSize;
-  const effects = plan.legs.map((l) => {
-    const h = held.state === 'ok' ? (held.byAccount[l.account] ?? null) : null;
-    // Sized by risk, the exact quantity is the companion's; an opposite position needs the choice either way.
-    return held.state === 'ok' ? effectOf(h, r.side, l.qty ?? (h?.side !== r.side ? Infinity : 0)) : null;
-  });
-  const choice = held.state === 'error' || effects.some((e) => e !== null && needsChoice(e));
-  const blocked =
-    repeat.state === 'checking' ||
-    (repeat.state === 'found' && !repeatAck) ||
-    held.state === 'checking' ||
-    (choice && !heldAck);
-  const lev = (account: string) => (held.state === 'ok' ? held.byAccount[account]?.leverage : null) ?? null;
+  const { effects, choice, blocked } = confirmChecks(plan, t);
+  const { repeat } = t;
+  return (
+    <section class="confirm" data-testid="exec-confirm">
+      <PlanSummary plan={plan} tick={instrument?.tickSize} />
+      <ConfirmLegs plan={plan} effects={effects} held={t.held} free={t.free} instrument={instrument} />
+      {plan.notes.length > 0 && (
+        <ul class="notes">
+          {plan.notes.map((n) => (
+            <li key={n}>{n}</li>
+          ))}
+        </ul>
+      )}
+      {choice && <AgainstWarning plan={plan} held={t.held} ack={t.heldAck} onAck={onHeldAck} />}
+      <RepeatStatus repeat={repeat} ack={t.repeatAck} onAck={onRepeatAck} />
+      {checking && (
+        <div class="banner warn" data-testid="exec-checking" role="status">
+          {checking}
+        </div>
+      )}
+      {t.banner && (
+        <div class="banner error" data-testid="exec-error">
+          {t.banner}
+        </div>
+      )}
+      <div class="row">
+        <button type="button" onClick={onBack} disabled={busy} data-testid="exec-back">
+          Back
+        </button>
+        <button
+          type="button"
+          class={`primary ${r.side}`}
+          onClick={onPlace}
+          disabled={busy || blocked}
+          data-testid="exec-place"
+        >
+          {placeLabel({ checking: !!checking, busy, repeat: repeat.state === 'found', accounts: plan.legs.length })}
+        </button>
+      </div>
+    </section>
+  );
+}
+
+/** The order in one line, its TP/SL (and risk), where the % came from, and a warning when there is no SL. */
+function PlanSummary({ plan, tick }: { plan: Plan; tick: number | undefined }) {
+  const r = plan.request;
   const basis =
     r.orderType === 'limit'
       ? `TP/SL % are from the limit price ${formatPrice(plan.refPrice, tick)}`
       : `TP/SL % are from the mark at review (${formatPrice(plan.refPrice, tick)}), not from the fill`;
   return (
-    <section class="confirm" data-testid="exec-confirm">
+    <>
       <h2>
         <span class={`side ${r.side}`}>{r.side}</span> {r.symbol} · {r.orderType}
         {r.price !== undefined
@@ -86,112 +111,59 @@ export function Confirm({
           No stop-loss: nothing limits the loss on this order.
         </div>
       )}
-      <table class="legs">
-        <thead>
-          <tr>
-            <th>Account</th>
-            <th>Ratio</th>
-            <th>Qty</th>
-            <th>Free USDT</th>
-            <th>Position</th>
-          </tr>
-        </thead>
-        <tbody>
-          {plan.legs.map((l, i) => (
-            <tr key={l.account} data-testid="confirm-leg" data-account={l.account}>
-              <td>
-                {l.account} {l.account !== l.role && <span class="muted">{l.role}</span>}
-              </td>
-              <td>×{l.ratio}</td>
-              <td data-testid="confirm-qty">
-                {l.qty === null ? 'from risk' : `${l.approx ? '≈ ' : ''}${formatQty(l.qty, instrument?.qtyStep)}`}
-                {l.warning && <div class="err">{l.warning}</div>}
-              </td>
-              <td data-testid="confirm-free">
-                {free?.[l.account] === undefined ? '…' : formatQty(free[l.account]!, 0.01)}
-              </td>
-              <td data-testid="confirm-effect" data-effect={effects[i]?.kind ?? held.state}>
-                {effects[i] ? describeEffect(effects[i]!) : held.state === 'checking' ? '…' : 'unknown'}
-                {l.qty !== null && plan.refPrice !== null && (
-                  <div class="muted small" data-testid="confirm-figures">
-                    notional {formatQty(l.qty * plan.refPrice, 0.01)}
-                    {lev(l.account) ? ` · margin ${formatQty((l.qty * plan.refPrice) / lev(l.account)!, 0.01)}` : ''}
-                    {plan.stopLoss !== null
-                      ? ` · loss at SL ${formatQty(l.qty * Math.abs(plan.refPrice - plan.stopLoss), 0.01)}`
-                      : ''}
-                  </div>
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      {plan.notes.length > 0 && (
-        <ul class="notes">
-          {plan.notes.map((n) => (
-            <li key={n}>{n}</li>
-          ))}
-        </ul>
-      )}
-      {choice && (
-        <div class="banner warn" data-testid="exec-against" role="alert">
-          <p>
-            {held.state === 'error'
-              ? `Could not read the accounts' positions on ${r.symbol} (${held.message}): this order may reduce, close or flip one.`
-              : `This ${r.side} order goes against a ${r.side === 'long' ? 'short' : 'long'} ${r.symbol} position (one-way mode nets them): see each account above.`}
-          </p>
-          <label>
-            <input
-              type="checkbox"
-              checked={heldAck}
-              onChange={(ev) => onHeldAck((ev.target as HTMLInputElement).checked)}
-              data-testid="exec-against-ack"
-            />{' '}
-            Yes, send it against the position
-          </label>
-        </div>
-      )}
-      {repeat.state === 'found' && <RepeatWarning repeat={repeat.repeat} ack={repeatAck} onAck={onRepeatAck} />}
-      {repeat.state === 'checking' && (
-        <p class="muted small" data-testid="exec-repeat-checking">
-          Checking recent orders…
-        </p>
-      )}
-      {repeat.state === 'error' && (
-        <p class="muted small" data-testid="exec-repeat-unknown">
-          Could not read recent orders to check for a repeat ({repeat.message}).
-        </p>
-      )}
-      {checking && (
-        <div class="banner warn" data-testid="exec-checking" role="status">
-          {checking}
-        </div>
-      )}
-      {banner && (
-        <div class="banner error" data-testid="exec-error">
-          {banner}
-        </div>
-      )}
-      <div class="row">
-        <button type="button" onClick={onBack} disabled={busy} data-testid="exec-back">
-          Back
-        </button>
-        <button
-          type="button"
-          class={`primary ${r.side}`}
-          onClick={onPlace}
-          disabled={busy || blocked}
-          data-testid="exec-place"
-        >
-          {checking
-            ? 'Checking…'
-            : busy
-              ? 'Placing…'
-              : `Place${repeat.state === 'found' ? ' again' : ''} on ${plan.legs.length} account${plan.legs.length === 1 ? '' : 's'}`}
-        </button>
-      </div>
-    </section>
+    </>
   );
+}
+
+/** The order nets with a held opposite position (or the positions could not be read): a tick to send it. */
+function AgainstWarning({
+  plan,
+  held,
+  ack,
+  onAck,
+}: {
+  plan: Plan;
+  held: HeldCheck;
+  ack: boolean;
+  onAck: (ack: boolean) => void;
+}) {
+  const r = plan.request;
+  return (
+    <div class="banner warn" data-testid="exec-against" role="alert">
+      <p>
+        {held.state === 'error'
+          ? `Could not read the accounts' positions on ${r.symbol} (${held.message}): this order may reduce, close or flip one.`
+          : `This ${r.side} order goes against a ${r.side === 'long' ? 'short' : 'long'} ${r.symbol} position (one-way mode nets them): see each account above.`}
+      </p>
+      <label>
+        <input
+          type="checkbox"
+          checked={ack}
+          onChange={(ev) => onAck((ev.target as HTMLInputElement).checked)}
+          data-testid="exec-against-ack"
+        />{' '}
+        Yes, send it against the position
+      </label>
+    </div>
+  );
+}
+
+/** The repeat check as it stands: a repeat found (with its tick), still checking, or unreadable. */
+function RepeatStatus({ repeat, ack, onAck }: { repeat: RepeatCheck; ack: boolean; onAck: (ack: boolean) => void }) {
+  if (repeat.state === 'found') return <RepeatWarning repeat={repeat.repeat} ack={ack} onAck={onAck} />;
+  if (repeat.state === 'checking')
+    return (
+      <p class="muted small" data-testid="exec-repeat-checking">
+        Checking recent orders…
+      </p>
+    );
+  if (repeat.state === 'error')
+    return (
+      <p class="muted small" data-testid="exec-repeat-unknown">
+        Could not read recent orders to check for a repeat ({repeat.message}).
+      </p>
+    );
+  return null;
 }
 
 /** "The same order went out 3s ago": shown with its age as it grows, and a tick to place it a second time. */
@@ -221,63 +193,5 @@ function RepeatWarning({ repeat, ack, onAck }: { repeat: Repeat; ack: boolean; o
         Yes, place it a second time
       </label>
     </div>
-  );
-}
-
-export function Result({ result, onNew, onDone }: { result: ExecuteResult; onNew: () => void; onDone: () => void }) {
-  return (
-    <section class="result" data-testid="exec-result" data-status={result.status}>
-      <h2>
-        {result.symbol} {result.side}: <span class={`status ${result.status}`}>{result.status}</span>
-      </h2>
-      <table class="legs">
-        <thead>
-          <tr>
-            <th>Account</th>
-            <th>Status</th>
-            <th>Qty</th>
-            <th>Order</th>
-          </tr>
-        </thead>
-        <tbody>
-          {result.legs.map((l) => (
-            <tr key={l.account} data-testid="exec-leg" data-account={l.account} data-status={l.status}>
-              <td>{l.account}</td>
-              <td class={`status ${l.status}`}>{l.status}</td>
-              <td>
-                {/* "0/qty" reads as a failure: a placed leg shows what was sent; a fill shows filled/qty @ price. */}
-                {l.filledQty > 0 ? `${formatQty(l.filledQty)}/${formatQty(l.qty)}` : formatQty(l.qty)}
-                {l.avgPrice ? ` @ ${formatPrice(l.avgPrice)}` : ''}
-              </td>
-              <td class="mono" title={l.orderId ?? l.clientOrderId}>
-                {l.error ? (
-                  <span class="err">
-                    {l.error.code}: {l.error.message}
-                  </span>
-                ) : (
-                  <span class="oid">{l.orderId ?? '—'}</span>
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      {result.adjustments.length > 0 && (
-        <ul class="notes">
-          {result.adjustments.map((a) => (
-            <li key={a}>{a}</li>
-          ))}
-        </ul>
-      )}
-      <p class="muted small mono">execution {result.executionId}</p>
-      <div class="row">
-        <button type="button" onClick={onNew} data-testid="exec-new">
-          New order
-        </button>
-        <button type="button" class="primary" onClick={onDone}>
-          Positions
-        </button>
-      </div>
-    </section>
   );
 }
