@@ -12,6 +12,9 @@ describe('stepDecimals', () => {
     [1e-8, 8],
     [2.5e-7, 8],
     [0.00025, 5],
+    // Steps computed in binary carry dust: 10 ** -5 is 0.000009999999999999999, meant as 0.00001.
+    [10 ** -5, 5],
+    [10 ** -4, 4],
   ])('stepDecimals(%s) = %s', (step, d) => expect(stepDecimals(step)).toBe(d));
 
   it.each([0, -0.1, Number.NaN, Number.POSITIVE_INFINITY])('refuses %s as a step', (step) => {
@@ -27,6 +30,7 @@ describe('step arithmetic', () => {
     ['2.5e-7: just above a step', 7.5001e-7, 2.5e-7, 7.5e-7, 7.5e-7, 1e-6],
     ['2.5e-7: a large quantity', 123.45678912, 2.5e-7, 123.456789, 123.456789, 123.45678925],
     ['0.001: float dust of 0.0155', 0.0155, 0.001, 0.015, 0.016, 0.016],
+    ['a dusty size on a dusty step: 62 steps', 0.0006199999999999999, 10 ** -5, 0.00062, 0.00062, 0.00062],
     ['0.001: a digit past the step', 1.0000000001, 0.001, 1, 1, 1.001],
     ['0.001: just below', 0.0009, 0.001, 0, 0.001, 0.001],
     ['0.1: 0.3 is on the step', 0.3, 0.1, 0.3, 0.3, 0.3],

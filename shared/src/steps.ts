@@ -9,7 +9,9 @@
 /** Decimal places of a step as written: 0.001 → 3, 0.5 → 1, 25 → 0, 1e-8 → 8, 2.5e-7 → 8. */
 export function stepDecimals(step: number): number {
   if (!Number.isFinite(step) || step <= 0) throw new RangeError(`a step must be a positive number, got ${step}`);
-  const s = step.toString();
+  // Twelve significant digits: a step computed in binary (10 ** -5 is 0.000009999999999999999) counts the
+  // decimals it was meant to have (5), not the twenty-one of its dust.
+  const s = Number(step.toPrecision(12)).toString();
   const e = /e-(\d+)$/.exec(s);
   const mantissa = e ? s.slice(0, s.indexOf('e')) : s;
   const dot = mantissa.indexOf('.');

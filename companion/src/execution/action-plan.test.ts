@@ -67,6 +67,16 @@ describe('planAction: sizes per leg', () => {
     expect(p.legs.every((l) => l.skip === null && l.takeProfit === null && l.stopLoss === null)).toBe(true);
     expect(p.kind).toBe('close');
   });
+  it('close all sends a size read with binary dust as the whole steps it is on the exchange', () => {
+    // 0.1 + 0.2 is 0.30000000000000004 and 0.3 - 0.1 is 0.19999999999999998: sent as read, the exchange would
+    // truncate the second to 0.199 and leave one step open.
+    const dusty = new Map<string, Position | null>([
+      ['main', pos('main', { size: 0.1 + 0.2 })],
+      ['mirror1', pos('mirror1', { size: 0.3 - 0.1 })],
+    ]);
+    expect(plan({ kind: 'close' }, {}, dusty).legs.map((l) => l.qty)).toEqual([0.3, 0.2]);
+  });
+
   it('a leg whose share is below the minimum order is not sent, and says why', () => {
     const p = plan({ kind: 'close', percent: 1 });
     expect(p.legs.map((l) => l.skip !== null)).toEqual([false, true, false]);

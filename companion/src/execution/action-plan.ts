@@ -8,6 +8,7 @@ import {
   type Position,
   type PositionAction,
   type PositionSide,
+  roundToStep,
 } from '@tierwatch/shared';
 import { AppError } from '../core/app-error.ts';
 import type { Instrument, TradingStopLevels } from '../exchange/types.ts';
@@ -190,7 +191,10 @@ function legFor(a: PositionAction, p: Position, input: ActionPlanInput, adjustme
   switch (a.kind) {
     case 'close':
     case 'close-limit': {
-      const qty = a.percent >= 100 ? p.size : floorToStep((p.size * a.percent) / 100, inst.qtyStep);
+      // A whole close sends the size as whole steps: a size read with binary dust (0.0006199999999999999)
+      // is 62 steps on the exchange, and sent as read it would be truncated to 61, leaving one step open.
+      const qty =
+        a.percent >= 100 ? roundToStep(p.size, inst.qtyStep) : floorToStep((p.size * a.percent) / 100, inst.qtyStep);
       if (a.percent < 100 && qty !== (p.size * a.percent) / 100)
         adjustments.push(
           `${p.account}: ${fmt(a.percent)} % of ${fmt(p.size)} rounded down to ${fmt(qty)}, the qty step`,

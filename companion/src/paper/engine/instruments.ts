@@ -23,8 +23,9 @@ function generatedName(i: number): string {
 
 /** Tick about 1/10,000 of the price, qty step worth about $1-10: Bybit's instruments look like this. */
 export function makeInstrument(symbol: string, price: number, launchTime: number): Instrument {
-  const tickSize = 10 ** Math.floor(Math.log10(price * 1e-4));
-  const qtyStep = 10 ** Math.floor(Math.log10(5 / price));
+  // Written as Bybit sends them ("0.00001"): 10 ** -5 is 0.000009999999999999999 in binary.
+  const tickSize = Number(`1e${Math.floor(Math.log10(price * 1e-4))}`);
+  const qtyStep = Number(`1e${Math.floor(Math.log10(5 / price))}`);
   const minQty = qtyStep;
   return {
     symbol,
