@@ -4,9 +4,10 @@ import { type Api, createApi, probe } from './api.ts';
 import { createNotifier, type Notifier, type NotifierDeps } from './background-notify.ts';
 import { type LiveStream, receiveFrame } from './background-receive.ts';
 import { type Badge, badgeFor } from './badge.ts';
-import { Connection, type ConnectionDeps, type ConnectionOptions } from './connection.ts';
+import { Connection, type ConnectionDeps } from './connection.ts';
 import type { BackgroundToPopup, PopupToBackground } from './messages.ts';
 import { createPopupPush } from './popup-push.ts';
+import type { ConnectionOptions } from './reconnect-policy.ts';
 
 /**
  * Everything the service worker does, with the browser injected: socket → parse at the edge → reducer →
