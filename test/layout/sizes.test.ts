@@ -14,13 +14,9 @@ const FILES_AWAITING_SPLIT = new Set<string>([
   'companion/src/monitor/monitor.ts',
   'companion/src/monitor/streams.ts',
   'extension/entrypoints/popup/Trade.tsx',
-  'extension/utils/background-core.ts',
-  'extension/utils/stream.ts',
 ]);
 
 const FUNCTIONS_AWAITING_SPLIT = new Set<string>([
-  'companion/src/http/trading/routes.ts tradingRoutes',
-  'companion/src/ws/hub.ts createWsHub',
   'extension/entrypoints/background.ts (callback of defineBackground)',
   'extension/entrypoints/popup/App.tsx App',
   'extension/entrypoints/popup/Detail.tsx Detail',
@@ -28,9 +24,6 @@ const FUNCTIONS_AWAITING_SPLIT = new Set<string>([
   'extension/entrypoints/popup/PositionActions.tsx PositionActions',
   'extension/entrypoints/popup/Trade.tsx Trade',
   'extension/entrypoints/popup/TradeSteps.tsx Confirm',
-  'extension/utils/background-core.ts createBackground',
-  'extension/utils/execute-form.ts buildRequest',
-  'extension/utils/stream.ts applyEvent',
 ]);
 
 const code = productionFiles().filter((f) => /\.tsx?$/.test(f));
