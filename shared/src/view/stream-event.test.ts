@@ -3,7 +3,7 @@ import { position, snapshot, stats } from '../../test-support/fixtures.ts';
 import type { StreamEvent } from '../events.ts';
 import type { ExecuteResult } from '../execute.ts';
 import { reduce } from './stream.ts';
-import { effectOf } from './stream-event.ts';
+import { eventEffect } from './stream-event.ts';
 import type { StreamState } from './stream-state.ts';
 
 const ref = { account: 'main', symbol: 'BTCUSDT', side: 'long' } as const;
@@ -114,15 +114,15 @@ const cases: { ev: StreamEvent; changes: string[]; notices: string[] }[] = [
   },
 ];
 
-describe('effectOf: what each event changes and announces', () => {
+describe('eventEffect: what each event changes and announces', () => {
   it.each(cases)('$ev.type ($changes; $notices)', ({ ev, changes, notices }) => {
-    const out = effectOf(start, ev);
+    const out = eventEffect(start, ev);
     expect(Object.keys(out.change)).toEqual(changes);
     expect(out.notices.map((n) => n.kind)).toEqual(notices);
   });
 
   it('names the closed leg and drops its row', () => {
-    const out = effectOf(start, { type: 'position-closed', ...base, ...ref, reason: 'sl' });
+    const out = eventEffect(start, { type: 'position-closed', ...base, ...ref, reason: 'sl' });
     expect(out.change.positions).toEqual({});
     expect(out.notices[0]).toMatchObject({ key: 'main:BTCUSDT:long', ref, reason: 'sl' });
   });

@@ -40,12 +40,12 @@ export function applyEvent(state: StreamState | null, ev: StreamEvent): Step {
   // The alert list: the same wording as the companion's log (shared), one entry per family and group.
   const alert = alertOf(ev);
   const alerts = alert ? addAlert(state.alerts, alert, alertFamily(alert, state.accounts)) : state.alerts;
-  const { change, notices } = effectOf(state, ev);
+  const { change, notices } = eventEffect(state, ev);
   return step({ ...state, seq: ev.seq, at: ev.at, alerts, ...change }, { notices });
 }
 
 /** Which family the event is of; the compiler checks every event type has one. */
-export function effectOf(state: StreamState, ev: StreamEvent): Effect {
+export function eventEffect(state: StreamState, ev: StreamEvent): Effect {
   switch (ev.type) {
     case 'tier-changed':
     case 'critical':
