@@ -1,28 +1,26 @@
 import type { Account, KeyHealth } from '@tierwatch/shared';
-import { checkAccounts, checkTargets, refusalMessage } from './accounts/check.ts';
 import { KeyWatch } from './accounts/watch.ts';
 import { ResourceCache } from './cache/index.ts';
 import {
   type CompanionConfig,
-  ConfigError,
   loadSecrets,
   portSettingError,
   resolveDataDir,
-  secretEnvName,
   toProtocolAccount,
 } from './config/index.ts';
 import { EventBus } from './core/bus.ts';
 import { type Clock, systemClock } from './core/clock.ts';
 import { createLogger, type Logger } from './core/logger.ts';
 import { lockDataDir } from './data-dir/index.ts';
-import { type AccountSetup, type ApiCredentials, createExchangeLayer, type ExchangeLayer } from './exchange/index.ts';
+import { type AccountSetup, createExchangeLayer, type ExchangeLayer } from './exchange/index.ts';
 import { ExecutionService } from './execution/index.ts';
 import { createApp } from './http/app.ts';
 import { listen } from './http/listen.ts';
 import { Monitor } from './monitor/index.ts';
 import { PairingStore } from './pairing/index.ts';
-import { type PaperExchange, startPaperExchange } from './paper/index.ts';
+import type { PaperExchange } from './paper/index.ts';
 import { ReadModel } from './read-model/index.ts';
+import { checkKeys, type KeyChecks, setupAccounts } from './start-accounts.ts';
 import { VERSION } from './version.ts';
 import { createWsHub, type WsHub } from './ws/index.ts';
 
@@ -52,69 +50,13 @@ export interface StartOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-/**
- * Accounts in paper mode without a base URL run on a paper exchange the companion starts itself, with
- * credentials it generates; every other account needs credentials from the environment or secrets file.
- */
-async function setupAccounts(
-  config: CompanionConfig,
-  accounts: Account[],
-  secrets: Map<string, ApiCredentials>,
-  opts: { clock: Clock; logger: Logger },
-): Promise<{ setups: AccountSetup[]; paper: PaperExchange | null }> {
-  const embedded = config.accounts.filter((a) => a.mode === 'paper' && !a.baseUrl).map((a) => a.name);
-  let paper: PaperExchange | null = null;
-  if (embedded.length > 0) {
-    paper = await startPaperExchange({
-      accounts: embedded,
-      positionsPerAccount: config.paper.positionsPerAccount,
-      symbols: Math.max(config.paper.symbols, config.paper.positionsPerAccount),
-      seed: config.paper.seed,
-      latency: { fixedMs: config.paper.latencyMs },
-      volatility: config.paper.volatility,
-      clock: opts.clock,
-      logger: opts.logger.child({ module: 'paper' }),
-    });
-  }
-  const setups = accounts.map((account, i): AccountSetup => {
-    const cfg = config.accounts[i]!;
-    const fromPaper =
-      paper && !cfg.baseUrl && cfg.mode === 'paper' ? paper.accounts.find((p) => p.name === account.name) : undefined;
-    const credentials: ApiCredentials | undefined = fromPaper ?? secrets.get(account.name);
-    if (!credentials) {
-      throw new ConfigError(
-        `account ${account.name} (${account.mode}) needs credentials: set ${secretEnvName(account.name, 'API_KEY')} and ${secretEnvName(account.name, 'SECRET')}, or use secretsFile`,
-      );
-    }
-    return { account, credentials, baseUrl: fromPaper ? paper!.url : cfg.baseUrl, streamUrl: cfg.streamUrl };
-  });
-  return { setups, paper };
-}
-
 type Closers = (() => Promise<void> | void)[];
-
-/**
- * Every key not made by the embedded paper exchange is checked before it is used: one that can move money
- * out, has expired, or sits on a hedge-mode account stops start-up here, naming the account.
- */
-async function checkKeys(config: CompanionConfig, setups: AccountSetup[], logger: Logger) {
-  const keyChecks = await checkAccounts(checkTargets(config, setups), {
-    // The wall clock, whatever the injected one: ccxt stamps requests with it, and Bybit's receive window
-    // and the key's expiry are judged against real time.
-    clock: systemClock,
-    timeoutMs: config.exchange.timeoutMs,
-    logger: logger.child({ module: 'key-check' }),
-  });
-  const refused = refusalMessage(keyChecks);
-  if (refused) throw new ConfigError(refused);
-  return keyChecks;
-}
 
 interface Wiring {
   config: CompanionConfig;
   accounts: Account[];
   setups: AccountSetup[];
-  keyChecks: Awaited<ReturnType<typeof checkKeys>>;
+  keyChecks: KeyChecks;
   dataDir: string;
   clock: Clock;
   logger: Logger;

@@ -67,20 +67,7 @@ export function createNotifier(deps: NotifierDeps) {
   /** The newest notifications shown (id, time), for the end-to-end tests: chrome only lists the open ones. */
   const shownLog: { id: string; at: number }[] = [];
 
-  function run(commands: Command[]): void {
-    const safe = (what: string, fn: () => void | Promise<void>) =>
-      void Promise.resolve()
-        .then(fn)
-        .catch((e) => deps.log?.(`${what} failed`, e));
-    for (const c of commands) {
-      if (c.type === 'show') {
-        shownLog.push({ id: c.toast.id, at: deps.now() });
-        if (shownLog.length > 200) shownLog.shift();
-        safe('toast', () => deps.showToast(c.toast));
-      } else if (c.type === 'clear') safe('clearing a toast', () => deps.clearToast?.(c.id));
-      else safe('sound', () => deps.playSound?.(c.kind));
-    }
-  }
+  const run = (commands: Command[]) => runCommands(commands, deps, shownLog);
 
   function done(family: string): void {
     const d = acted(notify, family);
@@ -97,35 +84,6 @@ export function createNotifier(deps: NotifierDeps) {
 
   const snooze = (family: string, ms = SNOOZE_MS) =>
     silenced(snoozed(silence, family, deps.now() + ms, deps.now()), family);
-
-  /**
-   * SL → break-even from a notification: one key per showing of the notification (its id and when it was
-   * shown), so a double click, or a click Chrome delivers twice, acts once. The notification goes either way;
-   * a refusal or failure is said in one of its own.
-   */
-  async function breakEven(id: string, family: string): Promise<PositionActionReply | null> {
-    const ref = parsePositionKey(family);
-    if (!ref || !deps.act) return null;
-    const shownAt = notify.lastShown[`near-tp|${family}`] ?? 0;
-    const key = `nb-${shownAt.toString(36)}-${fnv1a(id).toString(36)}`;
-    done(family);
-    const reply = await deps.act(actionMessage(ref, { kind: 'sl-break-even' }, key));
-    if (!reply.ok) {
-      void deps.showToast({
-        id: `tw|action-failed|${family}`,
-        kind: 'near-tp',
-        title: `SL → break-even not done: ${ref.symbol} ${ref.side.toUpperCase()}`,
-        message: reply.error,
-        priority: 2,
-        requireInteraction: true,
-        silent: false,
-        iconPath: '/icon/sl-hit.png',
-        buttons: [],
-        focusKey: family,
-      });
-    }
-    return reply;
-  }
 
   return {
     configure(next: Settings): void {
@@ -158,16 +116,11 @@ export function createNotifier(deps: NotifierDeps) {
     button(id: string, index: number): Promise<PositionActionReply | null> {
       const family = focusKeyOf(id);
       if (!family) return Promise.resolve(null);
-      if (notify.open[id]?.kind !== 'near-tp') {
-        if (index === 0) snooze(family);
-        else if (index === 1) silenced(muted(silence, family, true), family);
-        return Promise.resolve(null);
-      }
-      if (index === 1) {
-        snooze(family);
-        return Promise.resolve(null);
-      }
-      return breakEven(id, family);
+      const action = buttonAction(notify.open[id]?.kind, index);
+      if (action === 'break-even') return breakEven(deps, id, family, notify.lastShown, done);
+      if (action === 'snooze') snooze(family);
+      else if (action === 'mute') silenced(muted(silence, family, true), family);
+      return Promise.resolve(null);
     },
     /** The trader clicked a notification (it opens the position): that family's notifications are done. */
     clicked(family: string | null): void {
@@ -180,6 +133,77 @@ export function createNotifier(deps: NotifierDeps) {
     /** The notifications this worker believes are on screen (tests, the benchmark). */
     open: () => ({ ...notify.open }),
     shown: () => [...shownLog],
+  };
+}
+
+/** Shows, clears and sounds what notify.ts decided; a failing browser call is logged, never thrown. */
+function runCommands(
+  commands: Command[],
+  deps: Pick<NotifierDeps, 'now' | 'showToast' | 'clearToast' | 'playSound' | 'log'>,
+  shownLog: { id: string; at: number }[],
+): void {
+  const safe = (what: string, fn: () => void | Promise<void>) =>
+    void Promise.resolve()
+      .then(fn)
+      .catch((e) => deps.log?.(`${what} failed`, e));
+  for (const c of commands) {
+    if (c.type === 'show') {
+      shownLog.push({ id: c.toast.id, at: deps.now() });
+      if (shownLog.length > 200) shownLog.shift();
+      safe('toast', () => deps.showToast(c.toast));
+    } else if (c.type === 'clear') safe('clearing a toast', () => deps.clearToast?.(c.id));
+    else safe('sound', () => deps.playSound?.(c.kind));
+  }
+}
+
+/**
+ * What a notification's button does: near the TP, 0 moves the family's SL to break-even and 1 snoozes;
+ * on every other notification 0 snoozes the family for an hour and 1 mutes it, and any other index does
+ * nothing.
+ */
+export function buttonAction(kind: string | undefined, index: number): 'break-even' | 'snooze' | 'mute' | null {
+  if (kind === 'near-tp') return index === 1 ? 'snooze' : 'break-even';
+  return index === 0 ? 'snooze' : index === 1 ? 'mute' : null;
+}
+
+/** One idempotency key per showing of a notification (its id and when it was shown): a double click acts once. */
+export const breakEvenKey = (id: string, shownAt: number): string =>
+  `nb-${shownAt.toString(36)}-${fnv1a(id).toString(36)}`;
+
+/**
+ * SL → break-even from a notification: one key per showing of the notification (its id and when it was
+ * shown), so a double click, or a click Chrome delivers twice, acts once. The notification goes either way
+ * (`done`); a refusal or failure is said in one of its own.
+ */
+async function breakEven(
+  deps: Pick<NotifierDeps, 'act' | 'showToast'>,
+  id: string,
+  family: string,
+  lastShown: NotifyState['lastShown'],
+  done: (family: string) => void,
+): Promise<PositionActionReply | null> {
+  const ref = parsePositionKey(family);
+  if (!ref || !deps.act) return null;
+  const key = breakEvenKey(id, lastShown[`near-tp|${family}`] ?? 0);
+  done(family);
+  const reply = await deps.act(actionMessage(ref, { kind: 'sl-break-even' }, key));
+  if (!reply.ok) void deps.showToast(breakEvenFailedToast(family, ref, reply.error));
+  return reply;
+}
+
+/** The refusal or failure of a break-even, said in a notification of its own. */
+function breakEvenFailedToast(family: string, ref: { symbol: string; side: string }, error: string): Toast {
+  return {
+    id: `tw|action-failed|${family}`,
+    kind: 'near-tp',
+    title: `SL → break-even not done: ${ref.symbol} ${ref.side.toUpperCase()}`,
+    message: error,
+    priority: 2,
+    requireInteraction: true,
+    silent: false,
+    iconPath: '/icon/sl-hit.png',
+    buttons: [],
+    focusKey: family,
   };
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { backoffMs, Connection, type ConnectionStatus, type SocketLike } from './connection.ts';
+import { Connection, type ConnectionStatus, type SocketLike } from './connection.ts';
+import { backoffMs } from './reconnect-policy.ts';
 
 class FakeSocket implements SocketLike {
   sent: string[] = [];

@@ -1,4 +1,12 @@
 import { wsUrl } from './api.ts';
+import { Keepalive } from './keepalive.ts';
+import {
+  backoffMs,
+  type ConnectionOptions,
+  DEFAULT_CONNECTION_OPTIONS,
+  type ProbeAnswer,
+  probeFinding,
+} from './reconnect-policy.ts';
 
 /**
  * The socket to the companion: connect, keep alive, reconnect with capped backoff and jitter, resume
@@ -37,41 +45,14 @@ export interface ConnectionDeps {
   onMessage(data: unknown): void;
   onStatus(status: ConnectionStatus): void;
   /** After a socket failed before any message: is the companion down, or is the token refused? */
-  probe(): Promise<{ state: 'ok' | 'down' | 'unpaired' | 'error'; message?: string }>;
-}
-
-export interface ConnectionOptions {
-  pingEveryMs: number;
-  /** No message for this long means the socket is dead even if it looks open. */
-  silenceMs: number;
-  backoffBaseMs: number;
-  backoffCapMs: number;
-  /** A `resume` sent on the open socket that has not moved the seq by then is given up: reconnect instead. */
-  resumeTimeoutMs: number;
-}
-
-export const DEFAULT_CONNECTION_OPTIONS: ConnectionOptions = {
-  // Chrome suspends an idle MV3 worker after 30 s; socket traffic inside that window keeps it alive.
-  pingEveryMs: 20_000,
-  silenceMs: 50_000,
-  backoffBaseMs: 500,
-  backoffCapMs: 30_000,
-  // The hub replays from its ring in the same turn it reads the frame: seconds mean it never will.
-  resumeTimeoutMs: 5_000,
-};
-
-/** Equal-jitter exponential backoff: half fixed, half random, so many clients never retry in step. */
-export function backoffMs(attempt: number, random: number, base = 500, cap = 30_000): number {
-  const ceiling = Math.min(cap, base * 2 ** Math.max(0, attempt - 1));
-  return Math.round(ceiling / 2 + (random * ceiling) / 2);
+  probe(): Promise<ProbeAnswer>;
 }
 
 export class Connection {
   private socket: SocketLike | null = null;
   private target: { baseUrl: string; token: string } | null = null;
   private status: ConnectionStatus;
-  private pingTimer: unknown = null;
-  private silenceTimer: unknown = null;
+  private readonly keepalive: Keepalive;
   private retryTimer: unknown = null;
   private gotMessage = false;
   /** The seq of the `resume` in flight on this socket (one per gap: every frame past it asks again). */
@@ -86,6 +67,12 @@ export class Connection {
     opts: Partial<ConnectionOptions> = {},
   ) {
     this.opts = { ...DEFAULT_CONNECTION_OPTIONS, ...opts };
+    this.keepalive = new Keepalive(
+      deps,
+      this.opts,
+      () => this.send({ type: 'ping' }),
+      () => this.silent(),
+    );
     this.status = { state: 'unconfigured', since: deps.now(), attempt: 0, retryAt: null, detail: null };
   }
 
@@ -191,25 +178,10 @@ export class Connection {
     socket.onopen = () => {
       if (this.socket !== socket) return;
       this.setStatus({ state: 'open', detail: null });
-      this.armSilence();
-      this.schedulePing();
+      this.keepalive.start();
     };
     socket.onmessage = (ev) => {
-      if (this.socket !== socket) return;
-      if (!this.gotMessage) {
-        this.gotMessage = true;
-        this.setStatus({ attempt: 0 });
-      }
-      this.armSilence();
-      // The replay came (the seq moved past the gap): a later gap is a new one.
-      if (this.resuming !== null && this.deps.resumeSeq() !== this.resuming) this.clearResume(true);
-      let data: unknown;
-      try {
-        data = JSON.parse(String(ev.data));
-      } catch {
-        return; // not JSON: nothing the protocol sends; ignore rather than drop the stream
-      }
-      this.deps.onMessage(data);
+      if (this.socket === socket) this.received(ev.data);
     };
     socket.onerror = () => {
       // onclose follows and carries the decision
@@ -218,9 +190,27 @@ export class Connection {
       if (this.socket !== socket) return;
       const hadMessage = this.gotMessage;
       this.socket = null;
-      this.clearTimers();
+      this.keepalive.stop();
       this.failed(ev.reason || `socket closed (${ev.code})`, !hadMessage);
     };
+  }
+
+  /** A frame on the current socket: a sign of life, maybe the replay a resume asked for, then the caller's. */
+  private received(raw: unknown): void {
+    if (!this.gotMessage) {
+      this.gotMessage = true;
+      this.setStatus({ attempt: 0 });
+    }
+    this.keepalive.heard();
+    // The replay came (the seq moved past the gap): a later gap is a new one.
+    if (this.resuming !== null && this.deps.resumeSeq() !== this.resuming) this.clearResume(true);
+    let data: unknown;
+    try {
+      data = JSON.parse(String(raw));
+    } catch {
+      return; // not JSON: nothing the protocol sends; ignore rather than drop the stream
+    }
+    this.deps.onMessage(data);
   }
 
   private failed(detail: string, neverTalked = true): void {
@@ -233,10 +223,9 @@ export class Connection {
       const target = this.target;
       this.deps.probe().then(
         (r) => {
-          if (this.target !== target || this.socket) return;
-          if (r.state === 'unpaired') this.setStatus({ state: 'unpaired', detail: r.message ?? 'Token refused' });
-          else if (r.state === 'down') this.setStatus({ detail: r.message ?? 'The companion is not running' });
-          else if (r.message) this.setStatus({ detail: r.message });
+          const found = probeFinding(r);
+          if (this.target !== target || this.socket || !found) return;
+          this.setStatus(found.unpaired ? { state: 'unpaired', detail: found.detail } : { detail: found.detail });
         },
         () => {},
       );
@@ -252,35 +241,18 @@ export class Connection {
     }, delay);
   }
 
-  private schedulePing(): void {
-    this.pingTimer = this.deps.setTimeout(() => {
-      this.send({ type: 'ping' });
-      this.schedulePing();
-    }, this.opts.pingEveryMs);
-  }
-
-  private armSilence(): void {
-    if (this.silenceTimer !== null) this.deps.clearTimeout(this.silenceTimer);
-    this.silenceTimer = this.deps.setTimeout(() => {
-      this.silenceTimer = null;
-      const socket = this.socket;
-      if (!socket) return;
-      this.socket = null;
-      this.clearTimers();
-      try {
-        socket.close(4000, 'silent');
-      } catch {
-        // already gone
-      }
-      this.failed('No message from the companion for a while; reconnecting', false);
-    }, this.opts.silenceMs);
-  }
-
-  private clearTimers(): void {
-    if (this.pingTimer !== null) this.deps.clearTimeout(this.pingTimer);
-    if (this.silenceTimer !== null) this.deps.clearTimeout(this.silenceTimer);
-    this.pingTimer = null;
-    this.silenceTimer = null;
+  /** The keepalive heard nothing for silenceMs: the socket is dead however open it looks. */
+  private silent(): void {
+    const socket = this.socket;
+    if (!socket) return;
+    this.socket = null;
+    this.keepalive.stop();
+    try {
+      socket.close(4000, 'silent');
+    } catch {
+      // already gone
+    }
+    this.failed('No message from the companion for a while; reconnecting', false);
   }
 
   private clearResume(forget: boolean): void {
@@ -295,7 +267,7 @@ export class Connection {
   }
 
   private teardown(): void {
-    this.clearTimers();
+    this.keepalive.stop();
     this.clearResume(true);
     this.clearRetry();
     const socket = this.socket;

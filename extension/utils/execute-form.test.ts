@@ -1,13 +1,13 @@
 import type { InstrumentInfo } from '@tierwatch/shared';
 import { describe, expect, it } from 'vitest';
 import { ACCOUNTS } from '../test-support/fixtures.ts';
+import { levelFromPct } from './execute-fields.ts';
 import {
   buildRequest,
   defaultAccounts,
   type ExecuteForm,
   emptyForm,
   fieldForPath,
-  levelFromPct,
   searchSymbols,
 } from './execute-form.ts';
 

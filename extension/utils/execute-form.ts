@@ -1,11 +1,12 @@
+import { type Account, ExecuteRequest, floorToStep, type InstrumentInfo } from '@tierwatch/shared';
 import {
-  type Account,
-  ExecuteRequest,
-  floorToStep,
-  type InstrumentInfo,
-  type PositionSide,
-  roundToStep,
-} from '@tierwatch/shared';
+  type ExecuteForm,
+  type FieldErrors,
+  type FieldReading,
+  readLevel,
+  readLimitPrice,
+  readSize,
+} from './execute-fields.ts';
 
 /**
  * The execute form as data: what the person typed (strings, as typed) → a validated ExecuteRequest plus
@@ -14,33 +15,7 @@ import {
  * qty step, so nothing larger than asked is ever sent.
  */
 
-export interface ExecuteForm {
-  symbol: string;
-  side: PositionSide;
-  orderType: 'market' | 'limit';
-  price: string;
-  sizeMode: 'quantity' | 'risk';
-  quantity: string;
-  riskAmount: string;
-  tpMode: 'price' | 'pct';
-  tp: string;
-  slMode: 'price' | 'pct';
-  sl: string;
-  accounts: string[];
-}
-
-export type FormField =
-  | 'symbol'
-  | 'side'
-  | 'orderType'
-  | 'price'
-  | 'quantity'
-  | 'riskAmount'
-  | 'tp'
-  | 'sl'
-  | 'accounts'
-  | 'form';
-export type FieldErrors = Partial<Record<FormField, string>>;
+export type { ExecuteForm, FieldErrors, FormField } from './execute-fields.ts';
 
 export interface PlannedLeg {
   account: string;
@@ -91,12 +66,6 @@ export const emptyForm = (accounts: Account[]): ExecuteForm => ({
   accounts: defaultAccounts(accounts),
 });
 
-/** A level given in % of the reference price, on the side where it belongs. */
-export function levelFromPct(kind: 'tp' | 'sl', side: PositionSide, ref: number, pct: number): number {
-  const up = (kind === 'tp') === (side === 'long');
-  return ref * (1 + (up ? pct : -pct) / 100);
-}
-
 /** Symbols matching a query: prefix matches first, then substring; at most `limit`. */
 export function searchSymbols(instruments: InstrumentInfo[], query: string, limit = 8): InstrumentInfo[] {
   const q = query.trim().toUpperCase();
@@ -105,13 +74,6 @@ export function searchSymbols(instruments: InstrumentInfo[], query: string, limi
   const inner = instruments.filter((i) => !i.symbol.startsWith(q) && i.symbol.includes(q));
   return [...prefix, ...inner].slice(0, limit);
 }
-
-const num = (s: string): number | null => {
-  const t = s.trim().replace(/,/g, '');
-  if (!t) return null;
-  const n = Number(t);
-  return Number.isFinite(n) ? n : Number.NaN;
-};
 
 const PATH_FIELDS: Record<string, FormField> = {
   symbol: 'symbol',
@@ -141,93 +103,18 @@ export function buildRequest(
   form: ExecuteForm,
   ctx: BuildContext,
 ): { ok: true; plan: Plan } | { ok: false; errors: FieldErrors } {
-  const errors: FieldErrors = {};
-  const notes: string[] = [];
   const symbol = form.symbol.trim().toUpperCase();
   const inst = ctx.instrument && ctx.instrument.symbol === symbol ? ctx.instrument : null;
+  const r: FieldReading = { form, inst, symbol, errors: {}, notes: [] };
+  const { errors, notes } = r;
   if (!symbol) errors.symbol = 'pick a symbol';
   else if (!inst) errors.symbol = `${symbol} is not a listed linear perpetual`;
-  const tick = inst?.tickSize;
-  const step = inst?.qtyStep;
 
-  let price: number | undefined;
-  if (form.orderType === 'limit') {
-    const p = num(form.price);
-    if (p === null) errors.price = 'a limit order needs a price';
-    else if (!(p > 0)) errors.price = 'must be a positive number';
-    else {
-      price = tick ? roundToStep(p, tick) : p;
-      if (price !== p) notes.push(`price ${p} rounded to ${price}, the tick`);
-    }
-  }
+  const price = readLimitPrice(r);
   const refPrice = form.orderType === 'limit' ? (price ?? null) : (inst?.markPrice ?? null);
-
-  const level = (kind: 'tp' | 'sl'): number | null => {
-    const raw = num(kind === 'tp' ? form.tp : form.sl);
-    const mode = kind === 'tp' ? form.tpMode : form.slMode;
-    const label = kind === 'tp' ? 'take-profit' : 'stop-loss';
-    if (raw === null) return null;
-    if (!(raw > 0)) {
-      errors[kind] = 'must be a positive number';
-      return null;
-    }
-    let value = raw;
-    if (mode === 'pct') {
-      if (kind === 'sl' && form.side === 'long' && raw >= 100) {
-        errors[kind] = 'a long stop-loss must be under 100% away';
-        return null;
-      }
-      if (refPrice === null) {
-        errors[kind] =
-          `no ${form.orderType === 'limit' ? 'limit' : 'mark'} price to take ${raw}% of; give the ${label} as a price`;
-        return null;
-      }
-      value = levelFromPct(kind, form.side, refPrice, raw);
-    }
-    const rounded = tick ? roundToStep(value, tick) : value;
-    if (mode === 'price' && rounded !== raw) notes.push(`${label} ${raw} rounded to ${rounded}, the tick`);
-    if (refPrice !== null) {
-      const above = rounded > refPrice;
-      const wantAbove = (kind === 'tp') === (form.side === 'long');
-      if (rounded === refPrice || above !== wantAbove) {
-        errors[kind] = `a ${form.side} ${label} must be ${wantAbove ? 'above' : 'below'} ${refPrice}`;
-        return null;
-      }
-    }
-    return rounded;
-  };
-  const takeProfit = level('tp');
-  const stopLoss = level('sl');
-
-  let quantity: number | undefined;
-  let riskAmount: number | undefined;
-  let mainQty: number | null = null;
-  if (form.sizeMode === 'quantity') {
-    const q = num(form.quantity);
-    if (q === null) errors.quantity = 'how many contracts?';
-    else if (!(q > 0)) errors.quantity = 'must be a positive number';
-    else if (inst && step) {
-      quantity = floorToStep(q, step);
-      if (quantity < inst.minQty) errors.quantity = `under the minimum of ${inst.minQty} ${symbol}`;
-      else if (quantity > inst.maxQty) errors.quantity = `over the maximum of ${inst.maxQty}`;
-      else if (quantity !== q) notes.push(`quantity ${q} rounded down to ${quantity}, the qty step`);
-      mainQty = quantity;
-    } else {
-      quantity = q;
-      mainQty = q;
-    }
-  } else {
-    const r = num(form.riskAmount);
-    if (r === null) errors.riskAmount = 'how much may this trade lose at the stop-loss?';
-    else if (!(r > 0)) errors.riskAmount = 'must be a positive number';
-    else {
-      riskAmount = r;
-      if (stopLoss === null && !errors.sl) errors.sl = 'risk sizing needs a stop-loss';
-      if (stopLoss !== null && refPrice !== null && step) {
-        mainQty = floorToStep(r / Math.abs(refPrice - stopLoss), step);
-      }
-    }
-  }
+  const takeProfit = readLevel(r, 'tp', refPrice);
+  const stopLoss = readLevel(r, 'sl', refPrice);
+  const { quantity, riskAmount, mainQty } = readSize(r, stopLoss, refPrice);
 
   const known = new Map(ctx.accounts.map((a) => [a.name, a]));
   const chosen = orderAccounts(ctx.accounts).filter((a) => form.accounts.includes(a.name));
@@ -255,8 +142,19 @@ export function buildRequest(
     return { ok: false, errors: out };
   }
 
-  const approx = form.sizeMode === 'risk';
-  const legs = chosen.map((a): PlannedLeg => {
+  const legs = planLegs(chosen, mainQty, inst, form.sizeMode === 'risk');
+  return { ok: true, plan: { request: checked.data, refPrice, takeProfit, stopLoss, legs, notes } };
+}
+
+/** Each chosen account's leg: the main's contracts times its ratio, rounded down to the qty step. */
+function planLegs(
+  chosen: Account[],
+  mainQty: number | null,
+  inst: InstrumentInfo | null,
+  approx: boolean,
+): PlannedLeg[] {
+  const step = inst?.qtyStep;
+  return chosen.map((a): PlannedLeg => {
     const ratio = a.role === 'main' ? 1 : a.mirrorRatio;
     const qty = mainQty === null ? null : step ? floorToStep(mainQty * ratio, step) : mainQty * ratio;
     const warning =
@@ -265,5 +163,4 @@ export function buildRequest(
         : null;
     return { account: a.name, role: a.role, ratio, qty, approx, warning };
   });
-  return { ok: true, plan: { request: checked.data, refPrice, takeProfit, stopLoss, legs, notes } };
 }

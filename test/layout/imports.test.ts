@@ -18,7 +18,8 @@ describe('production code and its imports', () => {
 
   it('reads the tree it is meant to (a scanner that finds nothing would pass everything)', () => {
     expect(files).toContain('companion/src/runtime.ts');
-    expect(files).toContain('extension/utils/stream.ts');
+    expect(files).toContain('shared/src/view/stream.ts');
+    expect(files).toContain('extension/utils/background-core.ts');
     expect(files.some((f) => f.includes('test-support/') || f.endsWith('.test.ts'))).toBe(false);
     expect(edges.get('companion/src/runtime.ts')?.length).toBeGreaterThan(5);
   });

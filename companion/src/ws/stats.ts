@@ -25,3 +25,31 @@ export interface WsHubStats {
   refused: number;
   badMessages: number;
 }
+
+/** The hub's counters since start (the part of WsHubStats it counts itself, the rest it reads). */
+export type HubCounters = Pick<
+  WsHubStats,
+  | 'replays'
+  | 'resumes'
+  | 'snapshots'
+  | 'resnapshots'
+  | 'lagged'
+  | 'stalledClosed'
+  | 'idleClosed'
+  | 'resumeRateClosed'
+  | 'refused'
+  | 'badMessages'
+>;
+
+export const zeroCounters = (): HubCounters => ({
+  replays: 0,
+  resumes: 0,
+  snapshots: 0,
+  resnapshots: 0,
+  lagged: 0,
+  stalledClosed: 0,
+  idleClosed: 0,
+  resumeRateClosed: 0,
+  refused: 0,
+  badMessages: 0,
+});
