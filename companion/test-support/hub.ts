@@ -111,7 +111,7 @@ export function refusedStatus(url: string, headers: Record<string, string> = {})
 export type Frame = ServerMessage | { type: 'pong'; at: number; lastSeq: number } | any;
 
 /** A sequenced event: not the snapshot, not a positions-updated (which carries the seq it reflects). */
-export const isEvent = (f: Frame): boolean =>
+export const isEvent = <F extends { type: string; seq?: unknown }>(f: F): f is F & { seq: number } =>
   typeof f.seq === 'number' && f.type !== 'snapshot' && f.type !== 'positions-updated';
 
 /** A real ws client that records every frame, with a receive timestamp (performance.now()). */

@@ -1,7 +1,7 @@
 // Worker for the ws benchmark: N real WebSocket clients in their own thread (as the extension is in its own
 // process), reporting receive times on the shared high-resolution timeline (timeOrigin + now()).
 import { parentPort, workerData } from 'node:worker_threads';
-import { TestClient } from '../../companion/test-support/hub.ts';
+import { isEvent, TestClient } from '../../companion/test-support/hub.ts';
 
 const { urls, events } = workerData as { urls: string[]; events: number };
 const now = () => performance.timeOrigin + performance.now();
@@ -10,7 +10,7 @@ const clients = await Promise.all(urls.map((u) => TestClient.open(u)));
 await Promise.all(clients.map((c) => c.waitFor((f) => f.type === 'snapshot')));
 clients.forEach((c, i) => {
   c.onFrame = (f) => {
-    if (f.type !== 'snapshot' && typeof f.seq === 'number' && f.seq <= events) received[i]![f.seq] = now();
+    if (isEvent(f) && f.seq <= events) received[i]![f.seq] = now();
   };
 });
 parentPort!.postMessage({ ready: true });

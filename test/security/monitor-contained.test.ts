@@ -7,6 +7,7 @@ import WebSocket from 'ws';
 import { CompanionConfig } from '../../companion/src/config/index.ts';
 import { createLogger } from '../../companion/src/core/logger.ts';
 import { type RunningCompanion, startCompanion } from '../../companion/src/runtime.ts';
+import { isEvent } from '../../companion/test-support/hub.ts';
 
 /**
  * The monitor never stops: against the real runtime (three paper accounts), one account's client throws on
@@ -96,7 +97,8 @@ describe('one failing part never stops the monitor', () => {
     const seqs: number[] = [];
     ws.on('message', (d) => {
       const f = JSON.parse(String(d)) as { type: string; seq?: number };
-      if (typeof f.seq === 'number') seqs.push(f.seq);
+      // positions-updated carries the seq it reflects (not a new one): only events count.
+      if (isEvent(f)) seqs.push(f.seq as number);
     });
     await new Promise((r) => ws.once('open', r));
     for (let i = 0; i < 5; i++) {

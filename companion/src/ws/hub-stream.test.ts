@@ -1,6 +1,13 @@
 import type { BusEvent } from '@tierwatch/shared';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Frame, type HubServer, startHubServer, TestClient, tierChanged } from '../../test-support/hub.ts';
+import {
+  type Frame,
+  type HubServer,
+  isEvent,
+  startHubServer,
+  TestClient,
+  tierChanged,
+} from '../../test-support/hub.ts';
 
 let server: HubServer | null = null;
 afterEach(async () => {
@@ -25,7 +32,7 @@ function coverage(connections: TestClient[]): { seen: Map<number, number>; snaps
       if (f.type === 'snapshot') {
         snapshots++;
         for (let s = 1; s <= f.seq; s++) if (!seen.has(s)) seen.set(s, 0);
-      } else if (typeof f.seq === 'number') seen.set(f.seq, (seen.get(f.seq) ?? 0) + 1);
+      } else if (isEvent(f)) seen.set(f.seq, (seen.get(f.seq) ?? 0) + 1);
     }
   }
   return { seen, snapshots };

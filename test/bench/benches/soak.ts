@@ -5,6 +5,7 @@ import { clientOrderId } from '../../../companion/src/execution/index.ts';
 import { HttpConfig } from '../../../companion/src/http/config.ts';
 import { connectionCap, readFdLimit } from '../../../companion/src/http/server-limits.ts';
 import type { RunningCompanion } from '../../../companion/src/runtime.ts';
+import { isEvent } from '../../../companion/test-support/hub.ts';
 import { makeCritical, marketLong, startTrio } from '../../execution/support.ts';
 import { connectBurst, ResumeSpammer, startHealthProbe, startIdleFlood } from '../soak-abuse.ts';
 import { percentile, round } from '../stats.ts';
@@ -78,7 +79,7 @@ class SeqWatcher {
         if (this.lastSeq >= 0 && f.seq! > this.lastSeq) this.lost += f.seq! - this.lastSeq;
         this.snapshots++;
         this.lastSeq = f.seq!;
-      } else if (typeof f.seq === 'number') {
+      } else if (isEvent(f)) {
         this.events++;
         if (f.seq <= this.lastSeq) this.duplicates++;
         else {

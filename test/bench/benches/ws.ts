@@ -1,6 +1,6 @@
 import { loadavg } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { type Frame, startHubServer, TestClient, tierChanged } from '../../../companion/test-support/hub.ts';
+import { type Frame, isEvent, startHubServer, TestClient, tierChanged } from '../../../companion/test-support/hub.ts';
 import { percentile, round } from '../stats.ts';
 
 /**
@@ -129,7 +129,7 @@ class ResumingClient {
       this.lastSeq = f.seq;
       return;
     }
-    if (f.type === 'hello' || typeof f.seq !== 'number') return;
+    if (!isEvent(f)) return;
     if (f.seq <= this.lastSeq) this.duplicates++;
     else {
       if (f.seq > this.lastSeq + 1) this.lost += f.seq - this.lastSeq - 1;
