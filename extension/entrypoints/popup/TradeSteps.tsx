@@ -135,15 +135,7 @@ function AgainstWarning({
           ? `Could not read the accounts' positions on ${r.symbol} (${held.message}): this order may reduce, close or flip one.`
           : `This ${r.side} order goes against a ${r.side === 'long' ? 'short' : 'long'} ${r.symbol} position (one-way mode nets them): see each account above.`}
       </p>
-      <label>
-        <input
-          type="checkbox"
-          checked={ack}
-          onChange={(ev) => onAck((ev.target as HTMLInputElement).checked)}
-          data-testid="exec-against-ack"
-        />{' '}
-        Yes, send it against the position
-      </label>
+      <AckBox ack={ack} onAck={onAck} testId="exec-against-ack" text="Yes, send it against the position" />
     </div>
   );
 }
@@ -183,15 +175,22 @@ function RepeatWarning({ repeat, ack, onAck }: { repeat: Repeat; ack: boolean; o
         <b>The same order went out {formatAgeExact(repeat.ageMs + now - shownAt)}</b>: {e.side} {e.symbol} on {accounts}{' '}
         ({e.status}, execution <span class="mono">{e.executionId}</span>). Placing it again sends a second order.
       </p>
-      <label>
-        <input
-          type="checkbox"
-          checked={ack}
-          onChange={(ev) => onAck((ev.target as HTMLInputElement).checked)}
-          data-testid="exec-repeat-ack"
-        />{' '}
-        Yes, place it a second time
-      </label>
+      <AckBox ack={ack} onAck={onAck} testId="exec-repeat-ack" text="Yes, place it a second time" />
     </div>
+  );
+}
+
+/** The box a warning is acknowledged with before Place is enabled. */
+function AckBox(props: { ack: boolean; onAck: (ack: boolean) => void; testId: string; text: string }) {
+  return (
+    <label>
+      <input
+        type="checkbox"
+        checked={props.ack}
+        onChange={(ev) => props.onAck((ev.target as HTMLInputElement).checked)}
+        data-testid={props.testId}
+      />{' '}
+      {props.text}
+    </label>
   );
 }
