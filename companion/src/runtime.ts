@@ -137,6 +137,12 @@ async function startServing(w: Wiring, m: Awaited<ReturnType<typeof startMonitor
   // Unfinished executions from a previous run are settled in the background; their results are
   // readable (pending) meanwhile, and each is published as execution-finished once settled.
   void execution.recover().catch((err) => logger.error({ err }, 'execution recovery failed'));
+  // Every event on the bus (a position opened, resized, closed, a tier changed) is a change of the book:
+  // /positions never serves a held answer from before an event the WebSocket already pushed.
+  let busEvents = 0;
+  bus.subscribe(() => {
+    busEvents++;
+  });
   const app = createApp({
     version: VERSION,
     clock,
@@ -154,6 +160,7 @@ async function startServing(w: Wiring, m: Awaited<ReturnType<typeof startMonitor
         positions: (account) => readModel.positions(account),
         freshness: () => readModel.freshness(),
         refresh: (account) => monitor.refreshAccount(account),
+        changes: () => busEvents,
       },
     },
     execution,

@@ -10,6 +10,11 @@ export interface PositionsBook {
   freshness(): AccountFreshness[];
   /** Ask for a REST read of the account soon (after a fresh API read, the stream's view follows it). */
   refresh(account: string): void;
+  /**
+   * A count that moves whenever the book's membership or tiers change (every bus event): a held read from
+   * before a change is not served after it. Absent: only the hold's age counts.
+   */
+  changes?(): number;
 }
 
 /** How an account that is not live is reported beside its (older) positions. */
@@ -34,7 +39,7 @@ export interface BookPart {
  * every poll inside that would be most of the hot path).
  */
 export class BookPositions {
-  private held = new Map<string, { at: number; part: BookPart }>();
+  private held = new Map<string, { at: number; changes: number; part: BookPart }>();
 
   constructor(
     readonly book: PositionsBook,
@@ -43,9 +48,10 @@ export class BookPositions {
 
   parts(accounts: readonly string[], now: number): BookPart[] {
     let freshness: Map<string, AccountFreshness> | null = null;
+    const changes = this.book.changes?.() ?? 0;
     return accounts.map((account) => {
       const h = this.held.get(account);
-      if (h && now >= h.at && now - h.at < this.holdMs) return h.part;
+      if (h && h.changes === changes && now >= h.at && now - h.at < this.holdMs) return h.part;
       freshness ??= new Map(this.book.freshness().map((f) => [f.account, f]));
       const f = freshness.get(account);
       const error = freshnessError(f);
@@ -55,7 +61,7 @@ export class BookPositions {
         entry: dataAt === null ? null : { data: this.book.positions(account), fetchedAt: dataAt },
         fetch: { account, fetchedAt: dataAt, cached: true, error },
       };
-      this.held.set(account, { at: now, part });
+      this.held.set(account, { at: now, changes, part });
       return part;
     });
   }

@@ -20,12 +20,14 @@ function fakeBook() {
     ['mirror1', { account: 'mirror1', status: 'stale', dataAt: 2_000, problem: 'cannot reach the exchange' }],
   ]);
   const refreshed: string[] = [];
+  const events = { count: 0 };
   const book: PositionsBook = {
     positions: (a) => positions.get(a) ?? [],
     freshness: () => [...freshness.values()],
     refresh: (a) => refreshed.push(a),
+    changes: () => events.count,
   };
-  return { book, positions, freshness, refreshed };
+  return { book, positions, freshness, refreshed, events };
 }
 
 function setup() {
@@ -80,6 +82,16 @@ describe('GET /positions from the read model’s book (what the WebSocket serves
     expect((await get('/positions?account_name=main')).data[0].markPrice).toBe(104);
     await clock.advance(100);
     expect((await get('/positions?account_name=main')).data[0].markPrice).toBe(99);
+  });
+
+  it('never holds a read from before a change of the book (an event the WebSocket already pushed)', async () => {
+    const { get, positions, events } = setup();
+    await get('/positions?account_name=main');
+    const opened = classify(position('main', 'ETHUSDT'));
+    positions.set('main', [...(positions.get('main') ?? []), opened]);
+    events.count++; // the position's tier-changed went out on the bus
+    const symbols = (await get('/positions?account_name=main')).data.map((p: TieredPosition) => p.symbol);
+    expect(symbols).toEqual(['BTCUSDT', 'ETHUSDT']);
   });
 
   it('use_cache=false reads the exchange and has the book read those accounts too', async () => {
