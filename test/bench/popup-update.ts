@@ -56,10 +56,17 @@ function watchRow(page: Page, key: string, before: string, timeoutMs: number): P
   );
 }
 
-export async function measurePopupUpdate(steps = 30): Promise<PopupUpdateFigures> {
+/**
+ * `source`: the monitor's (stream, the default; or poll, where a step is heard at the next bulk ticker read,
+ * every critical interval, so the target there is that interval + 300 ms).
+ */
+export async function measurePopupUpdate(
+  steps = 30,
+  source: 'stream' | 'poll' = 'stream',
+): Promise<PopupUpdateFigures> {
   await using rig = await startExtensionRig({
     perAccount: 200,
-    env: { COMPANION__PAPER__VOLATILITY: '0' },
+    env: { COMPANION__PAPER__VOLATILITY: '0', COMPANION__MONITOR__SOURCE: source },
   });
   const page = await rig.popup();
   await page.getByTestId('tier-groups').waitFor();

@@ -147,6 +147,8 @@ export default async function run(): Promise<Record<string, unknown>> {
   const { times, rows } = await measureRender(400, RUNS);
   // Issue 17: a price step at the paper exchange → the already-open popup's row (test/bench/popup-update.ts).
   const popupUpdate = await measurePopupUpdate(Number(process.env.BENCH_POPUP_STEPS ?? 30));
+  // The same on polling (monitor.source: poll): the target is the critical interval + 300 ms.
+  const polling = await measurePopupUpdate(Number(process.env.BENCH_POPUP_POLL_STEPS ?? 15), 'poll');
   // What the open popup's socket carries at 4,000 positions with prices moving (issue 17: ≤ 50 KB/s).
   const stream = await bytesPerSecPerSocket();
   return {
@@ -165,6 +167,12 @@ export default async function run(): Promise<Record<string, unknown>> {
     render400Runs: times.length,
     rowsRendered: rows,
     ...popupUpdate,
+    polling: {
+      popupUpdateP50Ms: polling.popupUpdateP50Ms,
+      popupUpdateP99Ms: polling.popupUpdateP99Ms,
+      popupUpdateSteps: polling.popupUpdateSteps,
+      popupUpdateMissed: polling.popupUpdateMissed,
+    },
     browser: CHROMIUM_PATH,
   };
 }
