@@ -104,6 +104,27 @@ describe('ws hub: positions-updated over a real socket', () => {
     expect(u.accounts).toEqual([expect.objectContaining({ status: 'stale', problem: 'cannot reach the exchange' })]);
   });
 
+  it('after a resume the next update carries the whole view in full (the client dropped those past its gap)', async () => {
+    const b = book(5);
+    const s = await start(b, { viewUpdatesPerSec: 20 });
+    const c = await s.connect();
+    const snap = await c.waitFor((f) => f.type === 'snapshot');
+    b.move(1, 120);
+    await c.waitFor((f) => f.type === 'positions-updated');
+    // The client says it has nothing past the snapshot's seq: the update it got is one it dropped.
+    c.send({ type: 'resume', lastSeq: snap.seq });
+    b.move(2, 121);
+    const u = await c.waitFor((f) => f.type === 'positions-updated' && f.positions.length > 0);
+    expect(u.positions.map((p: TieredPosition) => p.symbol).sort()).toEqual([
+      'S0USDT',
+      'S1USDT',
+      'S2USDT',
+      'S3USDT',
+      'S4USDT',
+    ]);
+    expect(u.accounts).toHaveLength(1);
+  });
+
   it('coalesces a market moving every 10 ms to at most viewUpdatesPerSec, leading edge after a quiet spell', async () => {
     const b = book(50);
     const s = await start(b, { viewUpdatesPerSec: 4 });

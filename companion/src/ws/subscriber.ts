@@ -87,6 +87,9 @@ export class Subscriber implements ViewTarget {
       this.needsSnapshot = false;
       this.lastSent = lastSeq;
       this.host.count('replays');
+      // The client drops every positions-updated from past its gap (ahead of its seq), and those written
+      // before this resume were counted as sent: its next update carries the whole view again, in full.
+      this.view = { gen: 0, allAccounts: true };
     }
     this.catchUp();
     return true;
