@@ -81,10 +81,11 @@ describe('one book behind the WebSocket and GET /positions', () => {
     await until(() => seen.state !== null, 10_000);
     await new Promise((r) => setTimeout(r, 2_000)); // a fast-moving market (30× a real one's pace)
     // The stream is coalesced (≤ 4 updates a second) and thresholded, so what a client shows is the book as
-    // it was a slot ago: compare each row with the API's readings over the last second and a half, the one
-    // it is closest to, never with one instant (which a step between two reads would contradict).
+    // it was a slot ago: compare each row with the API's readings over the last three seconds (a loaded
+    // machine delays a frame), the one it is closest to, never with one instant (which a step between two
+    // reads would contradict).
     const readings: PositionsResponse[] = [];
-    for (let i = 0; i < 8; i++) {
+    for (let i = 0; i < 15; i++) {
       const res = await fetch(`${c.url}/api/v1/trading/positions`, { headers: { authorization: `Bearer ${c.token}` } });
       readings.push(PositionsResponse.parse(await res.json()));
       await new Promise((r) => setTimeout(r, 200));

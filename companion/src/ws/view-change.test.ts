@@ -32,6 +32,13 @@ describe('viewChange: what a socket is sent again', () => {
     ['mark moved exactly the step', { markPrice: 41_000 * (1 + STEP) }, 'figures'],
     ['mark moved the step downwards', { markPrice: 41_000 * (1 - STEP * 1.01) }, 'figures'],
     ['only PnL moved (same mark)', { unrealisedPnl: 501 }, 'none'],
+    // A level far beyond the mark: its distance moves several times faster than the mark does.
+    [
+      'a distance moved the step in points, the mark less than the step',
+      { markPrice: 41_000 * (1 + STEP * 0.5), distanceToTpPct: 9.7561 + STEP * 100 },
+      'figures',
+    ],
+    ['a distance moved just under the step in points', { distanceToSlPct: 7.3171 + STEP * 100 * 0.99 }, 'none'],
     ['tier changed on a tiny move', { tier: 'ACTIVE', markPrice: 41_000.01 }, 'figures'],
     ['TP distance vanished', { distanceToTpPct: null }, 'figures'],
     ['size changed', { size: 0.6 }, 'full'],

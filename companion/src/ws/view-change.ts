@@ -20,10 +20,11 @@ const sameFlags = (a: readonly string[], b: readonly string[]) =>
 
 /**
  * `full` when anything but the mark-driven figures changed (size, TP, SL, liquidation, leverage, flags);
- * `figures` when the tier changed, a distance appeared or vanished, or the mark moved by at least
- * `markStep` (relative) from `sent`; else `none`. A distance in percent of the mark moves by about
- * 100 × (level / mark) × the mark's relative move, so a step of 0.0005 keeps a shown distance to a level
- * on the near side within 0.05 points (to a level 20 % beyond the mark, within 0.06).
+ * `figures` when the tier changed, a distance appeared or vanished, the mark moved by at least `markStep`
+ * (relative) from `sent`, or a distance moved by at least `markStep` × 100 points; else `none`. A distance
+ * in percent of the mark moves by about 100 × (level / mark) × the mark's relative move: a level far
+ * beyond the mark (a TP at 3× the price) moves its distance three times as fast as the mark, so the
+ * distances are held to the step in points themselves, and a shown distance is never more than that behind.
  */
 export function viewChange(sent: TieredPosition, now: TieredPosition, markStep: number): ViewChange {
   for (const field of BEYOND_FIGURES) if (sent[field] !== now[field]) return 'full';
@@ -32,7 +33,13 @@ export function viewChange(sent: TieredPosition, now: TieredPosition, markStep: 
   if ((sent.distanceToTpPct === null) !== (now.distanceToTpPct === null)) return 'figures';
   if ((sent.distanceToSlPct === null) !== (now.distanceToSlPct === null)) return 'figures';
   const move = Math.abs(now.markPrice - sent.markPrice) / sent.markPrice;
-  return move >= markStep ? 'figures' : 'none';
+  if (move >= markStep) return 'figures';
+  const points = markStep * 100;
+  const drift = (a: number | null, b: number | null) => (a === null || b === null ? 0 : Math.abs(a - b));
+  const moved =
+    drift(sent.distanceToTpPct, now.distanceToTpPct) >= points ||
+    drift(sent.distanceToSlPct, now.distanceToSlPct) >= points;
+  return moved ? 'figures' : 'none';
 }
 
 /** Only status and problem: `dataAt` of a live account moves with every read, which the popup need not hear. */
