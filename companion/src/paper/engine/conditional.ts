@@ -20,6 +20,33 @@ export const bustPrice = (p: PaperPosition): number => Math.max(0, p.entryPrice 
 export const liqPrice = (p: PaperPosition): number =>
   Math.max(0, p.entryPrice * (1 - sign(p.side) * (1 / p.leverage - MMR)));
 
+/**
+ * A partial TP or SL (tpslMode Partial) waiting for its level: a reduce-only market close of `qty`,
+ * triggered when the mark crosses `level` in the position's favour (TP) or against it (SL).
+ */
+export function partialLevelOrder(
+  pos: PaperPosition,
+  id: string,
+  at: number,
+  kind: 'PartialTakeProfit' | 'PartialStopLoss',
+  level: number,
+  qty: number,
+): PaperOrder {
+  const o = closingOrder(
+    pos,
+    id,
+    at,
+    kind,
+    kind === 'PartialTakeProfit' ? 'CreateByPartialTakeProfit' : 'CreateByPartialStopLoss',
+    qty,
+  );
+  const up = (kind === 'PartialTakeProfit') === (pos.side === 'Buy');
+  o.orderStatus = 'Untriggered';
+  o.trigger = { price: level, direction: up ? 1 : 2, by: 'MarkPrice' };
+  o.tpslMode = 'Partial';
+  return o;
+}
+
 export function closingOrder(
   pos: PaperPosition,
   id: string,
@@ -172,24 +199,13 @@ export function placePendingPartials(acc: PaperAccount, m: MarketView): void {
   for (const { order, qty } of pending) {
     const pos = acc.positions.get(order.symbol);
     if (!pos) continue;
-    const long = pos.side === 'Buy';
     for (const [kind, level, size] of [
       ['PartialTakeProfit', order.takeProfit, order.tpSize],
       ['PartialStopLoss', order.stopLoss, order.slSize],
     ] as const) {
       if (level === null) continue;
       const q = Math.min(size ?? qty, qty, pos.size);
-      const o = closingOrder(
-        pos,
-        m.nextOrderId(),
-        m.now,
-        kind,
-        kind === 'PartialTakeProfit' ? 'CreateByPartialTakeProfit' : 'CreateByPartialStopLoss',
-        q,
-      );
-      o.orderStatus = 'Untriggered';
-      o.trigger = { price: level, direction: (kind === 'PartialTakeProfit') === long ? 1 : 2, by: 'MarkPrice' };
-      o.tpslMode = 'Partial';
+      const o = partialLevelOrder(pos, m.nextOrderId(), m.now, kind, level, q);
       acc.open.set(o.orderId, o);
       acc.changes.orders.set(o.orderId, o);
     }

@@ -1,6 +1,6 @@
 import { onStep } from '@tierwatch/shared';
 import { markOrder, markPosition } from './changes.ts';
-import { closingOrder } from './conditional.ts';
+import { partialLevelOrder } from './conditional.ts';
 import type { MarketView } from './orders.ts';
 import { checkLevels } from './orders.ts';
 import { BybitError, type Instrument, type PaperAccount, paramsError } from './types.ts';
@@ -61,18 +61,7 @@ export function setTradingStop(
         (o) => o.symbol === symbol && o.stopOrderType === kind && o.trigger?.price === level && o.qty === size,
       );
       if (exists) continue;
-      const up = kind === 'PartialTakeProfit' ? long : !long;
-      const o = closingOrder(
-        pos,
-        m.nextOrderId(),
-        m.now,
-        kind,
-        kind === 'PartialTakeProfit' ? 'CreateByPartialTakeProfit' : 'CreateByPartialStopLoss',
-        Math.min(size, pos.size),
-      );
-      o.orderStatus = 'Untriggered';
-      o.trigger = { price: level, direction: up ? 1 : 2, by: 'MarkPrice' };
-      o.tpslMode = 'Partial';
+      const o = partialLevelOrder(pos, m.nextOrderId(), m.now, kind, level, Math.min(size, pos.size));
       acc.open.set(o.orderId, o);
       markOrder(acc, o);
       changed = true;
