@@ -18,8 +18,12 @@ const WATCH_MS = 60_000;
 const SAMPLE_EVERY_MS = 5_000;
 const TOLERANCE_PCT = 0.2;
 const OUTAGE_MS = 25_000;
-/** How far behind the API a row may be (the target is 500 ms from a step to the row; twice that here). */
-const LAG_MS = 1_000;
+/**
+ * How far behind the API a row may be. The latency itself is the bench's (popupUpdateP99Ms, target 500 ms);
+ * this test is about accuracy, and on a 2-core machine running the whole suite beside Chromium a render can
+ * trail a step by over a second, so the window is 2 s: a frozen popup still fails within one sample.
+ */
+const LAG_MS = 2_000;
 
 type Counts = { socketsOpened: number; resumesSent: number };
 type Tw = {
