@@ -7,9 +7,10 @@ export const Quantity = z.number().positive();
 /** Milliseconds since the Unix epoch. */
 export const EpochMs = z.number().int().nonnegative();
 /** Exchange-native linear symbol, e.g. BTCUSDT. */
+export const SYMBOL_PATTERN = /^[A-Z0-9]{2,24}USDT$/;
 export const SymbolName = z
   .string()
-  .regex(/^[A-Z0-9]{2,24}USDT$/, 'must be an exchange symbol such as BTCUSDT (upper case, USDT-margined)');
+  .regex(SYMBOL_PATTERN, 'must be an exchange symbol such as BTCUSDT (upper case, USDT-margined)');
 /** Account names appear in URLs, logs and env variable names: keep them plain. */
 export const AccountName = z
   .string()

@@ -1,4 +1,4 @@
-import ccxt from 'ccxt';
+import { BybitPro } from './ccxt-bybit.ts';
 import { streamUrls } from './stream-urls.ts';
 
 /**
@@ -11,7 +11,7 @@ export type Bybit = BudgetedBybit;
  * bybit with one addition: when the exchange answers with an error, keep Bybit's rate-limit reset time
  * (X-Bapi-Limit-Reset-Timestamp) on the thrown error, so a back-off waits exactly as long as asked.
  */
-class BudgetedBybit extends ccxt.pro.bybit {
+class BudgetedBybit extends BybitPro {
   /**
    * Called with every WebSocket frame (pushes, acks, pongs) once ccxt has applied it to its caches: the
    * stream layer's evidence of life, and every push, not only those a pending watch happens to return.

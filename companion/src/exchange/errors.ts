@@ -1,6 +1,6 @@
 import type { ErrorCode } from '@tierwatch/shared';
-import ccxt from 'ccxt';
 import { AppError } from '../core/app-error.ts';
+import { ccxtErrors as ccxt } from './ccxt-bybit.ts';
 
 /**
  * Exchange failures, classed by what the caller should do (freqtrade's habit), mapped from ccxt's error

@@ -97,7 +97,7 @@ export class CcxtMarketData implements MarketData {
     const out: Ticker[] = [];
     for (const raw of list) {
       if (wanted && !wanted.has(String(raw.symbol))) continue;
-      out.push(toTicker({ info: raw }, at));
+      out.push(toTicker(raw, at));
     }
     return out;
   }

@@ -148,14 +148,33 @@ describe('toBalances and toTicker', () => {
       { account: 'main', currency: 'BTC', total: 0.1, free: 0.1, used: 0 },
     ]);
   });
-  it('takes the mark price from the ticker or its raw info', () => {
-    expect(
-      toTicker({ symbol: 'BTC/USDT:USDT', info: { symbol: 'BTCUSDT', markPrice: '61000' }, last: 61001 }, 5),
-    ).toEqual({
+  it('takes a raw ticker row (REST list, stream push, position row) as it is', () => {
+    expect(toTicker({ symbol: 'BTCUSDT', markPrice: '61000', lastPrice: '61001', bid1Price: '1' }, 5)).toEqual({
       symbol: 'BTCUSDT',
       markPrice: 61000,
       lastPrice: 61001,
       at: 5,
     });
+  });
+  // The fast path and the schema must agree on every row: what one accepts the other does.
+  it.each([
+    [{ symbol: 'BTCUSDT', markPrice: 61000 }, 5, { lastPrice: null }],
+    [{ symbol: 'BTCUSDT', markPrice: '61000', lastPrice: '0' }, 5, { lastPrice: null }],
+    [{ symbol: 'BTCUSDT', markPrice: '61000', lastPrice: '' }, 5, { lastPrice: null }],
+    [{ symbol: 'BTCUSDT', markPrice: '61000', lastPrice: '-1' }, 5, 'lastPrice'],
+    [{ symbol: 'BTCUSDT', markPrice: '61000', lastPrice: 'x' }, 5, 'lastPrice = not a number'],
+    [{ symbol: 'BTCUSDT', markPrice: '0' }, 5, 'markPrice'],
+    [{ symbol: 'BTCUSDT', markPrice: '' }, 5, 'markPrice = missing'],
+    [{ symbol: 'BTCUSDT' }, 5, 'markPrice = missing'],
+    [{ symbol: 'BTCUSDT', markPrice: 'Infinity' }, 5, 'markPrice'],
+    [{ symbol: 'btcusdt', markPrice: '1' }, 5, 'symbol'],
+    [{ symbol: 'BTC/USDT:USDT', markPrice: '1' }, 5, 'symbol'],
+    [{ markPrice: '1' }, 5, 'symbol'],
+    [{ symbol: 'BTCUSDT', markPrice: '1' }, 5.5, 'at'],
+    [{ symbol: 'BTCUSDT', markPrice: '1' }, -1, 'at'],
+  ] as const)('row %j at %d → %j', (row, at, expected) => {
+    if (typeof expected === 'string') {
+      expect(() => toTicker(row, at)).toThrow(new RegExp(`malformed ticker .*${expected.replace(/[.*]/g, '\\$&')}`));
+    } else expect(toTicker(row, at)).toMatchObject(expected);
   });
 });

@@ -41,9 +41,13 @@ export interface StreamsOptions extends StreamTiming {
   maxArgsChars: number;
 }
 
+/** A frame's topic family (`tickers.BTCUSDT` → `tickers`); not by split: it runs on every frame. */
 const topicOf = (m: unknown): string => {
   const t = (m as { topic?: unknown } | null)?.topic;
-  return typeof t === 'string' ? (t.split('.')[0] as string) : 'control';
+  if (typeof t !== 'string') return 'control';
+  if (t.startsWith('tickers.')) return 'tickers';
+  const dot = t.indexOf('.');
+  return dot < 0 ? t : t.slice(0, dot);
 };
 
 /** A push, or the exchange's ack of a subscribe: the connection carries its topics. */
@@ -167,7 +171,7 @@ export class CcxtStreams implements Streams {
         // A delta before any snapshot (a connection that lost it) has no full row: wait for a mark.
         if (!(Number(row.markPrice) > 0)) return;
         const now = this.o.clock.now();
-        sink.tickers([toTicker({ info: row }, now)], now);
+        sink.tickers([toTicker(row, now)], now);
       });
       this.chunks.push(c);
       chunk = c;
@@ -198,7 +202,7 @@ export class CcxtStreams implements Streams {
       const marks = data.filter((row) => Number(row.markPrice) > 0);
       if (marks.length > 0)
         sink.tickers(
-          marks.map((row) => toTicker({ info: row }, now)),
+          marks.map((row) => toTicker(row, now)),
           now,
         );
       for (const row of data) {

@@ -174,6 +174,17 @@ describe('classify', () => {
     expect(out.flags).toEqual(flags);
   });
 
+  it('shares one frozen flags list per combination: no classification can change another one', () => {
+    const classified = (p: Partial<Position>, extra: Partial<ClassifyInput> = {}) =>
+      classify({ position: pos(p), pendingEntryOrders: 0, lastActivityAt: null, now: NOW, ...extra }, th).flags;
+    const a = classified({ takeProfit: null }, { instrumentKnown: false });
+    expect(a).toEqual(['NO_TP', 'UNKNOWN_INSTRUMENT']);
+    expect(classified({ takeProfit: null, markPrice: 101 }, { instrumentKnown: false })).toBe(a);
+    expect(Object.isFrozen(a)).toBe(true);
+    expect(() => (a as string[]).push('NO_SL')).toThrow(TypeError);
+    expect(classified({})).toEqual([]);
+  });
+
   it('reports distances in percent of the mark, toward each level, 0 once past', () => {
     const out = classify(
       {

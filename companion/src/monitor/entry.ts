@@ -48,6 +48,31 @@ export interface Entry {
   discovered: boolean;
 }
 
+/** A position the book has just heard of, listed by a read that started at `reqStart`; no price yet. */
+export function newEntry(key: string, p: Position, reqStart: number, discovered: boolean): Entry {
+  return {
+    key,
+    account: p.account,
+    symbol: p.symbol,
+    side: p.side,
+    position: p,
+    classification: null,
+    view: null,
+    tier: 'URGENT',
+    priceReqAt: reqStart,
+    checkedAt: null,
+    activityAt: p.lastActivityAt,
+    crossed: null,
+    hitPublished: null,
+    listedAt: reqStart,
+    closedAs: null,
+    lastKnownSl: p.stopLoss,
+    slMissing: null,
+    missingSince: null,
+    discovered,
+  };
+}
+
 /** The freshest usable mark the monitor has seen for this position. */
 export const lastMark = (e: Entry): number => {
   const m = e.classification?.markPrice;

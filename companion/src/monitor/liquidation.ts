@@ -16,13 +16,6 @@ export function liquidationBeforeStopLoss(p: Pick<Position, 'side' | 'stopLoss' 
   return p.side === 'long' ? liq >= sl : liq <= sl;
 }
 
-/** The rule as the classifier applies it: flags the position and says whether to hold it at URGENT. */
-export function liquidationRule(p: Position, flags: PositionFlag[]): boolean {
-  if (!liquidationBeforeStopLoss(p)) return false;
-  flags.push('LIQ_BEFORE_SL');
-  return true;
-}
-
 /**
  * Whether a re-classification newly shows LIQ_BEFORE_SL, to be said in the event stream. A position's
  * first classification at start-up (discovered) stays quiet, as its tier does: the snapshot carries it.

@@ -1,7 +1,14 @@
 import type { BusEvent, Order, Position, PositionSide, Ticker, Tier, TieredPosition } from '@tierwatch/shared';
-import { type Classification, classifyTier, criticalReason, crossing, tieredPosition } from './classify.ts';
+import {
+  type Classification,
+  type ClassifyInput,
+  classifyTier,
+  criticalReason,
+  crossing,
+  tieredPosition,
+} from './classify.ts';
 import type { Thresholds } from './config.ts';
-import { type Entry, lastMark, positionKey } from './entry.ts';
+import { type Entry, lastMark, newEntry, positionKey } from './entry.ts';
 import { newlyUnreachable } from './liquidation.ts';
 
 /**
@@ -21,15 +28,29 @@ export interface DetectHooks {
   detected(symbol: string, at: number, dataAt: number): void;
 }
 
+const NONE: ReadonlySet<string> = new Set();
+
 const isEntryOrder = (o: Order) =>
   o.type === 'limit' && !o.reduceOnly && (o.status === 'open' || o.status === 'partially_filled');
 
 export class PositionBook {
   readonly entries = new Map<string, Entry>();
   private readonly byAccount = new Map<string, Map<string, Entry>>();
-  private readonly bySymbol = new Map<string, Set<Entry>>();
-  /** account → `symbol|side` → open entry orders. */
+  /**
+   * Arrays, not sets: a price is applied to its symbol's positions 4,000 times a second on live streams, and
+   * iterating a Set allocates where an array does not. Copied on write (opens and closes are rare), so a
+   * price being applied walks the list as it was.
+   */
+  private readonly bySymbol = new Map<string, Entry[]>();
+  /** account → position key → open entry orders. */
   private readonly pendingEntries = new Map<string, Map<string, number>>();
+  /** The one input of every classification, refilled each time (classifyTier keeps nothing of it). */
+  private readonly input: ClassifyInput = {
+    position: null as unknown as Position,
+    pendingEntryOrders: 0,
+    lastActivityAt: null,
+    now: 0,
+  };
 
   private readonly closeConfirmMs: number;
   private readonly instrumentKnown: (symbol: string) => boolean;
@@ -50,10 +71,6 @@ export class PositionBook {
 
   accountEntries(account: string): Iterable<Entry> {
     return this.byAccount.get(account)?.values() ?? [];
-  }
-
-  symbolEntries(symbol: string): Iterable<Entry> {
-    return this.bySymbol.get(symbol) ?? [];
   }
 
   has(account: string, symbol: string, side: PositionSide): boolean {
@@ -78,20 +95,17 @@ export class PositionBook {
     known = this.entries.get(positionKey(position.account, position.symbol, position.side)),
   ): Classification {
     const activity = Math.max(position.lastActivityAt ?? -Infinity, known?.activityAt ?? -Infinity);
+    const key = known?.key ?? positionKey(position.account, position.symbol, position.side);
+    const input = this.input;
+    input.position = position;
+    input.markPrice = markPrice;
+    input.pendingEntryOrders = this.pendingEntries.get(position.account)?.get(key) ?? 0;
+    input.lastActivityAt = Number.isFinite(activity) ? activity : null;
+    input.now = now;
+    input.instrumentKnown = this.instrumentKnown(position.symbol);
+    input.previousTier = known?.classification?.tier ?? null;
     try {
-      return classifyTier(
-        {
-          position,
-          markPrice,
-          pendingEntryOrders:
-            this.pendingEntries.get(position.account)?.get(`${position.symbol}|${position.side}`) ?? 0,
-          lastActivityAt: Number.isFinite(activity) ? activity : null,
-          now,
-          instrumentKnown: this.instrumentKnown(position.symbol),
-          previousTier: known?.classification?.tier ?? null,
-        },
-        this.thresholds,
-      );
+      return classifyTier(input, this.thresholds);
     } catch {
       // A bug in classification must not lose the position: the safe side.
       return {
@@ -105,15 +119,19 @@ export class PositionBook {
   }
 
   /** Fresh tickers; returns the accounts to re-read because a price showed a TP/SL crossing. */
-  applyTickers(tickers: readonly Ticker[], now: number): Set<string> {
-    const confirm = new Set<string>();
+  applyTickers(tickers: readonly Ticker[], now: number): ReadonlySet<string> {
+    let confirm: Set<string> | null = null;
     for (const t of tickers) {
-      const set = this.bySymbol.get(t.symbol);
-      if (!set) continue;
+      const list = this.bySymbol.get(t.symbol);
+      if (!list) continue;
       const dataAt = Math.min(now, t.at);
-      for (const e of set) if (this.observe(e, t.markPrice, now, dataAt)) confirm.add(e.account);
+      for (const e of list) {
+        if (!this.observe(e, t.markPrice, now, dataAt)) continue;
+        confirm ??= new Set();
+        confirm.add(e.account);
+      }
     }
-    return confirm;
+    return confirm ?? NONE;
   }
 
   markRequested(symbols: readonly string[], reqStart: number): void {
@@ -195,7 +213,7 @@ export class PositionBook {
     const counts = new Map<string, number>();
     for (const o of orders) {
       if (!isEntryOrder(o)) continue;
-      const k = `${o.symbol}|${o.side === 'buy' ? 'long' : 'short'}`;
+      const k = positionKey(account, o.symbol, o.side === 'buy' ? 'long' : 'short');
       counts.set(k, (counts.get(k) ?? 0) + 1);
     }
     this.pendingEntries.set(account, counts);
@@ -259,40 +277,18 @@ export class PositionBook {
   }
 
   private add(key: string, p: Position, reqStart: number, discovered = false): Entry {
-    const e: Entry = {
-      key,
-      account: p.account,
-      symbol: p.symbol,
-      side: p.side,
-      position: p,
-      classification: null,
-      view: null,
-      tier: 'URGENT',
-      priceReqAt: reqStart,
-      checkedAt: null,
-      activityAt: p.lastActivityAt,
-      crossed: null,
-      hitPublished: null,
-      listedAt: reqStart,
-      closedAs: null,
-      lastKnownSl: p.stopLoss,
-      slMissing: null,
-      missingSince: null,
-      discovered,
-    };
+    const e = newEntry(key, p, reqStart, discovered);
     this.entries.set(key, e);
     this.byAccount.get(p.account)?.set(key, e);
-    const set = this.bySymbol.get(p.symbol) ?? new Set<Entry>();
-    this.bySymbol.set(p.symbol, set);
-    set.add(e);
+    this.bySymbol.set(p.symbol, [...(this.bySymbol.get(p.symbol) ?? []), e]);
     return e;
   }
 
   private remove(e: Entry): void {
     this.entries.delete(e.key);
     this.byAccount.get(e.account)?.delete(e.key);
-    const set = this.bySymbol.get(e.symbol);
-    set?.delete(e);
-    if (set?.size === 0) this.bySymbol.delete(e.symbol);
+    const rest = (this.bySymbol.get(e.symbol) ?? []).filter((x) => x !== e);
+    if (rest.length > 0) this.bySymbol.set(e.symbol, rest);
+    else this.bySymbol.delete(e.symbol);
   }
 }

@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { BusEvent, MonitorStats } from '@tierwatch/shared';
 import { EventBus } from '../../../../companion/src/core/bus.ts';
@@ -118,6 +120,7 @@ async function childMain(): Promise<void> {
   });
   monitor.start();
   await clock.sleep(start.warmupMs);
+  const alloc = await startAllocationProfile();
   const cpu0 = process.cpuUsage();
   const lag = monitorEventLoopDelay({ resolution: 10 });
   lag.enable();
@@ -132,6 +135,7 @@ async function childMain(): Promise<void> {
   const simMin = (clock.now() - t0) / 60_000;
   const realS = (performance.now() - real0) / 1000;
   const mem = process.memoryUsage();
+  await alloc?.();
   const stats = monitor.computeStats();
   await monitor.stop();
   const sortedWin = [...c.windowP99].sort((a, b) => a - b);
@@ -144,6 +148,8 @@ async function childMain(): Promise<void> {
       ...detectionFigures(c),
       ...monitorFigures(stats, c, (c.events - events0) / simMin),
       rssMb: round(mem.rss / 2 ** 20, 1),
+      // The process's highest resident memory so far (start-up included), beside the figure at the end.
+      peakRssMb: round(process.resourceUsage().maxRSS / 1024, 1),
       rssAfterImportsMb: round(rss0 / 2 ** 20, 1),
       rssAfterExchangeLayerMb: round(rssLayer / 2 ** 20, 1),
       heapUsedMb: round(mem.heapUsed / 2 ** 20, 1),
@@ -167,6 +173,27 @@ async function childMain(): Promise<void> {
     },
   });
   process.exit(0);
+}
+
+/**
+ * TW_BENCH_MONITOR_ALLOC=file: every allocation of the measured span, sampled (V8's heap profiler, collected
+ * objects included), written as a .heapprofile Chrome's DevTools opens. How the per-push allocations were
+ * found: --heap-prof shows only what is still live at exit.
+ */
+async function startAllocationProfile(): Promise<(() => Promise<void>) | null> {
+  const file = process.env.TW_BENCH_MONITOR_ALLOC;
+  if (!file) return null;
+  const session = new Session();
+  session.connect();
+  await session.post('HeapProfiler.startSampling', {
+    samplingInterval: 16_384,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: true,
+  } as never);
+  return async () => {
+    const { profile } = (await session.post('HeapProfiler.stopSampling')) as { profile: unknown };
+    writeFileSync(file, JSON.stringify(profile));
+  };
 }
 
 function detectionFigures(c: Collector) {
