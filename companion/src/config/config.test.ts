@@ -73,6 +73,52 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ env })).toThrow(message);
   });
 
+  // The monitor prices every position from the main account's market: every account must trade on it.
+  const sim = 'http://127.0.0.1:9100';
+  it.each([
+    ['live', {}, 'demo', {}, null],
+    ['demo', {}, 'live', { baseUrl: 'https://api.bytick.com' }, null],
+    ['paper', {}, 'paper', {}, null],
+    ['paper', { baseUrl: sim }, 'paper', { baseUrl: `${sim}/` }, null],
+    ['testnet', {}, 'testnet', {}, null],
+    [
+      'live',
+      {},
+      'testnet',
+      {},
+      'accounts.1.mode = "testnet": trades on Bybit\'s testnet, but main on Bybit\'s live market',
+    ],
+    [
+      'testnet',
+      {},
+      'demo',
+      {},
+      'accounts.1.mode = "demo": trades on Bybit\'s live market, but main on Bybit\'s testnet',
+    ],
+    [
+      'live',
+      {},
+      'paper',
+      {},
+      'accounts.1.mode = "paper": trades on the built-in paper exchange, but main on Bybit\'s live market',
+    ],
+    [
+      'paper',
+      {},
+      'paper',
+      { baseUrl: sim },
+      `accounts.1.baseUrl = "${sim}": trades on the paper exchange at ${sim}, but main on the built-in paper exchange`,
+    ],
+  ] as const)('main %s %j with a mirror %s %j: %s', (mainMode, mainExtra, mirrorMode, mirrorExtra, error) => {
+    const accounts = [
+      { name: 'main', mode: mainMode, ...mainExtra },
+      { name: 'm', role: 'mirror', mode: mirrorMode, ...mirrorExtra },
+    ];
+    const env = { COMPANION__ACCOUNTS: JSON.stringify(accounts) };
+    if (error === null) expect(loadConfig({ env }).accounts).toHaveLength(2);
+    else expect(() => loadConfig({ env })).toThrow(`${error}: the companion prices every position from one market`);
+  });
+
   // COMPANION_SECRET__<ACCOUNT>__* upper-cases the name and writes - as _: two names that map to one variable
   // would share one set of credentials, so two "accounts" would trade one exchange account twice.
   it.each([

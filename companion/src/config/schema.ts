@@ -120,7 +120,37 @@ export const CompanionConfig = z
     });
     if (mains.length === 0)
       ctx.addIssue({ code: 'custom', path: ['accounts'], message: 'needs at least one account with role "main"' });
+    oneMarket(cfg.accounts, ctx);
   });
+
+/**
+ * Where an account's prices come from. Demo trading trades at Bybit's live prices (its public streams are
+ * mainnet's); the testnet and each paper exchange have prices of their own.
+ */
+function priceMarket(a: AccountConfig): string {
+  if (a.mode === 'paper')
+    return a.baseUrl ? `the paper exchange at ${new URL(a.baseUrl).origin}` : 'the built-in paper exchange';
+  return a.mode === 'testnet' ? "Bybit's testnet" : "Bybit's live market";
+}
+
+/**
+ * The monitor prices every position from one market, the main account's (its tickers and public streams):
+ * an account on another one would be classified, and its TP and SL found hit, at prices it does not trade at.
+ */
+function oneMarket(accounts: readonly AccountConfig[], ctx: z.RefinementCtx): void {
+  const first = accounts.find((a) => a.role === 'main') ?? accounts[0];
+  if (!first) return;
+  const market = priceMarket(first);
+  accounts.forEach((a, i) => {
+    const own = priceMarket(a);
+    if (own === market) return;
+    ctx.addIssue({
+      code: 'custom',
+      path: ['accounts', i, a.mode === 'paper' && first.mode === 'paper' ? 'baseUrl' : 'mode'],
+      message: `trades on ${own}, but ${first.name} on ${market}: the companion prices every position from one market; run one companion per market`,
+    });
+  });
+}
 
 export type CompanionConfigInput = z.input<typeof CompanionConfig>;
 export type CompanionConfig = z.infer<typeof CompanionConfig>;

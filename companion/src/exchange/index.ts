@@ -30,7 +30,7 @@ export interface AccountSetup {
 
 export interface ExchangeLayer {
   accounts: Map<string, CcxtAccountClient>;
-  /** Market data of the main account's exchange (tickers are the same for every account on it). */
+  /** Market data of the main account's exchange: every account trades on it (config/schema.ts refuses a mix). */
   market: MarketData;
   marketFor(account: string): MarketData;
   budget: RateBudget;
