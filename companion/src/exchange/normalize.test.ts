@@ -156,7 +156,7 @@ describe('toBalances and toTicker', () => {
       at: 5,
     });
   });
-  // The fast path and the schema must agree on every row: what one accepts the other does.
+  // A row the fast path does not take goes to the schema, whose error names the field; a valid one is built as is.
   it.each([
     [{ symbol: 'BTCUSDT', markPrice: 61000 }, 5, { lastPrice: null }],
     [{ symbol: 'BTCUSDT', markPrice: '61000', lastPrice: '0' }, 5, { lastPrice: null }],
