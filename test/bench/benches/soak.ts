@@ -114,6 +114,11 @@ export default async function run(): Promise<Record<string, unknown>> {
   const c = await startTrio({
     paper: { positionsPerAccount: 134 },
     exchange: { timeoutMs: CCXT_TIMEOUT_MS },
+    // The faults here are REST's, and so is the critical check counted below (a critical-lane read carrying
+    // the CRITICAL position's price): on streams those reads are reconciliation only, a price is heard by
+    // push, and the figure would count the wrong thing. The streams' own faults and their fallback to these
+    // reads are the monitor bench's fault run.
+    monitor: { source: 'poll' },
   });
   const paper = c.paper!;
   const watcher = new SeqWatcher(c);
