@@ -24,7 +24,10 @@ async function review(c: { url: string; token: string }): Promise<void> {
 }
 
 export default async function run(): Promise<Record<string, unknown>> {
-  const c = await startTrio({ paper: { positionsPerAccount: 134, latencyMs: 100 } });
+  // Polling: the critical checks counted are critical-lane REST reads, the ones critical-only mode must not
+  // delay (on streams a price is heard by push, never paused, and those reads are reconciliation only); and
+  // polling is the monitor's heavier REST load for the executions to share the budget with.
+  const c = await startTrio({ paper: { positionsPerAccount: 134, latencyMs: 100 }, monitor: { source: 'poll' } });
   try {
     const critical = makeCritical(c.paper!);
     await new Promise((r) => setTimeout(r, 3000)); // first reads done, the critical position classified
