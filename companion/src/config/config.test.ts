@@ -86,29 +86,32 @@ describe('loadConfig', () => {
       {},
       'testnet',
       {},
-      'accounts.1.mode = "testnet": trades on Bybit\'s testnet, but main on Bybit\'s live market',
+      'accounts.1.mode = "testnet": trades on Bybit\'s testnet, but main on Bybit\'s live market: the companion prices every position from one market',
     ],
     [
       'testnet',
       {},
       'demo',
       {},
-      'accounts.1.mode = "demo": trades on Bybit\'s live market, but main on Bybit\'s testnet',
+      'accounts.1.mode = "demo": trades on Bybit\'s live market, but main on Bybit\'s testnet: the companion prices every position from one market',
     ],
     [
       'live',
       {},
       'paper',
       {},
-      'accounts.1.mode = "paper": trades on the built-in paper exchange, but main on Bybit\'s live market',
+      'accounts.1.mode = "paper": trades on the built-in paper exchange, but main on Bybit\'s live market: the companion prices every position from one market',
     ],
     [
       'paper',
       {},
       'paper',
       { baseUrl: sim },
-      `accounts.1.baseUrl = "${sim}": trades on the paper exchange at ${sim}, but main on the built-in paper exchange`,
+      `accounts.1.baseUrl = "${sim}": trades on the paper exchange at ${sim}, but main on the built-in paper exchange: the companion prices every position from one market`,
     ],
+    // A baseUrl that is no URL keeps its own error, named by its field.
+    ['paper', { baseUrl: 'not a url' }, 'paper', {}, 'accounts.0.baseUrl = "not a url": Invalid URL'],
+    ['paper', {}, 'paper', { baseUrl: 'http://' }, 'accounts.1.baseUrl = "http://": Invalid URL'],
   ] as const)('main %s %j with a mirror %s %j: %s', (mainMode, mainExtra, mirrorMode, mirrorExtra, error) => {
     const accounts = [
       { name: 'main', mode: mainMode, ...mainExtra },
@@ -116,7 +119,10 @@ describe('loadConfig', () => {
     ];
     const env = { COMPANION__ACCOUNTS: JSON.stringify(accounts) };
     if (error === null) expect(loadConfig({ env }).accounts).toHaveLength(2);
-    else expect(() => loadConfig({ env })).toThrow(`${error}: the companion prices every position from one market`);
+    else {
+      expect(() => loadConfig({ env })).toThrow(ConfigError);
+      expect(() => loadConfig({ env })).toThrow(error);
+    }
   });
 
   // COMPANION_SECRET__<ACCOUNT>__* upper-cases the name and writes - as _: two names that map to one variable

@@ -127,7 +127,9 @@ export const CompanionConfig = z
  * Where an account's prices come from. Demo trading trades at Bybit's live prices (its public streams are
  * mainnet's); the testnet and each paper exchange have prices of their own.
  */
-function priceMarket(a: AccountConfig): string {
+function priceMarket(a: AccountConfig): string | null {
+  // A baseUrl that is no URL has its own error (zod checks go on after a failed one): no second one here.
+  if (a.mode === 'paper' && a.baseUrl && !URL.canParse(a.baseUrl)) return null;
   if (a.mode === 'paper')
     return a.baseUrl ? `the paper exchange at ${new URL(a.baseUrl).origin}` : 'the built-in paper exchange';
   return a.mode === 'testnet' ? "Bybit's testnet" : "Bybit's live market";
@@ -141,9 +143,10 @@ function oneMarket(accounts: readonly AccountConfig[], ctx: z.RefinementCtx): vo
   const first = accounts.find((a) => a.role === 'main') ?? accounts[0];
   if (!first) return;
   const market = priceMarket(first);
+  if (market === null) return;
   accounts.forEach((a, i) => {
     const own = priceMarket(a);
-    if (own === market) return;
+    if (own === null || own === market) return;
     ctx.addIssue({
       code: 'custom',
       path: ['accounts', i, a.mode === 'paper' && first.mode === 'paper' ? 'baseUrl' : 'mode'],

@@ -9,10 +9,12 @@ describe('ccxt Bybit loaded alone', () => {
     for (const name of ['NetworkError', 'RateLimitExceeded', 'AuthenticationError', 'InvalidOrder', 'BadResponse'])
       expect(ccxtErrors[name as keyof typeof ccxtErrors]).toBe(ccxt[name as keyof typeof ccxt]);
   });
-  it('throws errors that are ccxt errors', () => {
+  it("throws, from Bybit's own error map, errors that are the root's classes", () => {
     const ex = new BybitPro({});
-    expect(() => ex.throwExactlyMatchedException({ '10006': ccxt.RateLimitExceeded }, '10006', 'too many')).toThrow(
-      ccxt.RateLimitExceeded,
-    );
+    const body = { retCode: 10006, retMsg: 'Too many visits!', result: {}, time: 1 };
+    const answer = () =>
+      ex.handleErrors(200, 'OK', 'http://x/v5/position/list', 'GET', {}, JSON.stringify(body), body, {}, '');
+    expect(answer).toThrow(ccxt.RateLimitExceeded);
+    expect(answer).toThrow(ccxt.NetworkError);
   });
 });

@@ -85,6 +85,20 @@ describe('CcxtMarketData: instrument rules refused at load', () => {
     ]);
   });
 
+  it("keeps to USDT perpetuals: Bybit's linear list also holds USDC perpetuals and dated futures", async () => {
+    const ids = ['BTCUSDT', 'BTCPERP', 'BTC-26DEC25', 'BTCUSDT-26DEC25', 'ETHUSDC'];
+    const { md } = loaded(ids.map((id) => market(id)));
+    expect(md.symbols()).toEqual(['BTCUSDT']);
+    // The bulk ticker read (no symbols named: every instrument's mark) is not failed by the others' rows.
+    (md as unknown as { ex: Record<string, unknown> }).ex.publicGetV5MarketTickers = async () => ({
+      time: 1_700_000_000_000,
+      result: { list: ids.map((symbol) => ({ symbol, markPrice: '100', lastPrice: '100' })) },
+    });
+    const tickers = await md.fetchTickers(null, { lane: 'api' });
+    expect(tickers.map((t) => t.symbol)).toEqual(['BTCUSDT']);
+    expect((await md.fetchTickers(['BTCUSDT'], { lane: 'api' })).map((t) => t.symbol)).toEqual(['BTCUSDT']);
+  });
+
   it('a market without a minimum takes its step as the minimum, and no maximum as unlimited', () => {
     const { md } = loaded([market('BTCUSDT', { min: undefined, max: undefined })]);
     expect(md.instrument('BTCUSDT')).toMatchObject({ qtyStep: 0.001, minQty: 0.001, maxQty: Number.MAX_SAFE_INTEGER });

@@ -1,4 +1,4 @@
-import type { Ticker } from '@tierwatch/shared';
+import { SYMBOL_PATTERN, type Ticker } from '@tierwatch/shared';
 import type { Clock } from '../core/clock.ts';
 import { type Logger, silentLogger } from '../core/logger.ts';
 import type { Bybit } from './bybit.ts';
@@ -37,6 +37,9 @@ export class CcxtMarketData implements MarketData {
   ) {
     for (const m of Object.values(ex.markets ?? {})) {
       if (!m?.linear || m.active === false || typeof m.id !== 'string') continue;
+      // Bybit's linear category also lists USDC perpetuals (BTCPERP) and dated futures (BTC-26DEC25,
+      // BTCUSDT-26DEC25): outside the protocol's symbols (USDT perpetuals), so never instruments here.
+      if (!SYMBOL_PATTERN.test(m.id)) continue;
       const inst: Instrument = {
         symbol: m.id,
         tickSize: rule(m.precision?.price),
@@ -92,11 +95,13 @@ export class CcxtMarketData implements MarketData {
     )) as { time?: number; result?: { list?: Loose[] } };
     const list = res.result?.list;
     if (!Array.isArray(list)) throw classifyError(new Error('market/tickers answered without result.list'), null, 0);
-    const wanted = symbols ? new Set(symbols) : null;
+    // Every instrument when no symbols are named: the list's other rows (USDC perpetuals, dated futures)
+    // are no symbol of ours, and would fail the whole read as malformed.
+    const wanted: { has(symbol: string): boolean } = symbols ? new Set(symbols) : this.instruments;
     const at = Number(res.time) || clock.now();
     const out: Ticker[] = [];
     for (const raw of list) {
-      if (wanted && !wanted.has(String(raw.symbol))) continue;
+      if (!wanted.has(String(raw.symbol))) continue;
       out.push(toTicker(raw, at));
     }
     return out;
