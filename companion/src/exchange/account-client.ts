@@ -3,7 +3,7 @@ import { AccountCalls, type AccountClientDeps, type Loose, type Page } from './a
 import type { Bybit } from './bybit.ts';
 import { type CloseCause, closeCauses } from './close-cause.ts';
 import { classifyError, type ExchangeCallError } from './errors.ts';
-import { toBalances, toOrder, toPositions } from './normalize.ts';
+import { notWatched, toBalances, toOrder, toPositions } from './normalize.ts';
 import type {
   AccountClient,
   CallOptions,
@@ -48,7 +48,9 @@ export class CcxtAccountClient implements AccountClient {
     const rows = await this.calls.pages('order-read', 'order/realtime', opts, ORDERS_PAGE, (params) =>
       this.ex.privateGetV5OrderRealtime({ category: 'linear', settleCoin: 'USDT', ...params }),
     );
-    return rows.map((raw) => toOrder(this.account.name, this.ex.parseOrder(raw) as unknown as Loose));
+    return rows
+      .filter((raw) => !notWatched(raw))
+      .map((raw) => toOrder(this.account.name, this.ex.parseOrder(raw) as unknown as Loose));
   }
 
   async fetchBalances(opts: CallOptions): Promise<Balance[]> {

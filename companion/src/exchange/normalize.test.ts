@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ExchangeCallError } from './errors.ts';
-import { isOpenPosition, toBalances, toOrder, toPosition, toPositions, toTicker } from './normalize.ts';
+import { isOpenPosition, notWatched, toBalances, toOrder, toPosition, toPositions, toTicker } from './normalize.ts';
 
 /** A row of Bybit's /v5/position/list as it arrives (string numbers). */
 const bybitRow = {
@@ -98,6 +98,28 @@ describe('toPosition', () => {
   it('toPositions leaves flat rows out and keeps the open ones', () => {
     const flat = { ...bybitRow, symbol: 'ETHUSDT', size: '0', side: '' };
     expect(toPositions('main', [bybitRow, flat]).map((p) => p.symbol)).toEqual(['BTCUSDT']);
+  });
+
+  // Bybit's linear category (and its USDT settle coin) also lists USDC perpetuals and dated futures.
+  it.each([
+    ['BTCUSDT', false],
+    ['1000PEPEUSDT', false],
+    ['BTCPERP', true],
+    ['ETHUSDC', true],
+    ['BTC-26DEC25', true],
+    ['BTCUSDT-26DEC25', true],
+    ['btcusdt', false],
+    ['BTC USDT', false],
+    ['', false],
+    [undefined, false],
+  ])('symbol %j is a market not watched: %s', (symbol, expected) => {
+    expect(notWatched({ symbol })).toBe(expected);
+  });
+
+  it('toPositions leaves rows of symbols not watched out; a garbled symbol still fails the read', () => {
+    const rows = ['BTCPERP', 'BTC-26DEC25', 'BTCUSDT-26DEC25'].map((symbol) => ({ ...bybitRow, symbol }));
+    expect(toPositions('main', [bybitRow, ...rows]).map((p) => p.symbol)).toEqual(['BTCUSDT']);
+    expect(() => toPositions('main', [bybitRow, { ...bybitRow, symbol: 'btcusdt' }])).toThrow(/symbol/);
   });
 });
 

@@ -95,9 +95,25 @@ export function toPosition(account: string, raw: Loose): Position {
  */
 export const isOpenPosition = (raw: Loose): boolean => num(raw.size) !== 0;
 
-/** One account's position/list rows: the flat ones left out, every other one normalised or the read fails. */
+/** A symbol as Bybit writes one: upper-case letters and digits, dated contracts with dashes. */
+const BYBIT_SYMBOL = /^[A-Z0-9]+(-[A-Z0-9]+)*$/;
+
+/**
+ * A row of a Bybit symbol Tierwatch does not watch: it watches USDT perpetuals (the protocol's symbols),
+ * but Bybit's linear category, and its USDT settle coin, also list USDC perpetuals (BTCPERP) and dated
+ * futures (BTC-26DEC25, BTCUSDT-26DEC25). Such rows are left out of reads and pushes: one of them would
+ * otherwise fail the account's whole read as malformed. A row whose symbol is missing or garbled is still
+ * malformed.
+ */
+export const notWatched = (raw: Loose): boolean =>
+  typeof raw.symbol === 'string' && BYBIT_SYMBOL.test(raw.symbol) && !SYMBOL_PATTERN.test(raw.symbol);
+
+/**
+ * One account's position/list rows: the flat ones and those of symbols not watched left out, every other
+ * one normalised or the read fails.
+ */
 export const toPositions = (account: string, rows: readonly Loose[]): Position[] =>
-  rows.filter(isOpenPosition).map((raw) => toPosition(account, raw));
+  rows.filter((raw) => isOpenPosition(raw) && !notWatched(raw)).map((raw) => toPosition(account, raw));
 
 const ORDER_STATUS: Record<string, Order['status']> = {
   open: 'open',

@@ -3,7 +3,7 @@ import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Bybit } from './bybit.ts';
 import type { HeardCloses } from './heard-closes.ts';
-import { toOrder, toPosition, toTicker } from './normalize.ts';
+import { notWatched, toOrder, toPosition, toTicker } from './normalize.ts';
 import type { RateBudget } from './rate-budget.ts';
 import { StreamRunner, type StreamTiming } from './stream-runner.ts';
 import { type GapReason, PrivateSequence, TickerSequence } from './stream-sequence.ts';
@@ -185,8 +185,10 @@ export class CcxtStreams implements Streams {
   }
 
   /** One private push: positions (and the marks they carry), orders, and the sequence they show. */
-  private privatePush(sink: StreamSink, c: PrivateConnection, topic: string, data: Loose[]): void {
+  private privatePush(sink: StreamSink, c: PrivateConnection, topic: string, all: Loose[]): void {
     const now = this.o.clock.now();
+    // The private stream carries the whole linear category: USDC perpetuals and dated futures too.
+    const data = all.filter((row) => !notWatched(row));
     if (topic === 'order' || topic === 'execution') this.o.heard?.get(c.account)?.add(data);
     if (topic === 'execution') {
       // A fill moves the position: its row must follow (stream-sequence.ts). Checked once the wait is over.
