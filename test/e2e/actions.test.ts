@@ -170,7 +170,7 @@ describe.runIf(browserSuiteEnabled('e2e actions'))('actions on a position family
     );
     expect(reply.ok, JSON.stringify(reply)).toBe(true);
     if (!reply.ok) return;
-    expect(reply.result.status).toBe('complete');
+    expect(reply.result.status, JSON.stringify(reply.result)).toBe('complete');
     const held = (await positions()).filter((p) => p.symbol === inst.symbol);
     expect(held.map((p) => p.account).sort()).toEqual(['main', 'mirror1']);
     for (const p of held) expect(p.stopLoss).toBe(breakEvenPrice('long', p.entryPrice, TAKER_FEE, inst.tickSize));

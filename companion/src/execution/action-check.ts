@@ -25,6 +25,8 @@ export interface ActionCheckDeps {
   accounts: readonly Account[];
   clients: ReadonlyMap<string, AccountClient>;
   market: MarketData;
+  /** The freshest mark the monitor heard for a symbol (a push or a read) and when; absent: the reads' own. */
+  markOf?: (symbol: string) => { price: number; at: number } | null;
   sem: Semaphore;
   fallbackFeeRate: number;
   signal: AbortSignal;
@@ -35,11 +37,12 @@ export async function checkAction(req: ActionRequest, deps: ActionCheckDeps): Pr
   const names = req.accounts ?? deps.accounts.map((a) => a.name);
   const known = names.filter((n) => deps.accounts.some((a) => a.name === n));
   const read = await Promise.all(
-    known.map(async (name): Promise<[string, Position | null, number | null]> => {
+    known.map(async (name): Promise<[string, Position | null, number | null, number]> => {
       const client = deps.clients.get(name);
       if (!client) throw new AppError('UNKNOWN_ACCOUNT', `no exchange client for account ${name}`);
       const cached = deps.cache?.peek(name, 'positions');
       const young = cached && deps.clock.now() - cached.fetchedAt < deps.positionsMaxAgeMs ? cached.data : undefined;
+      const readAt = young && cached ? cached.fetchedAt : deps.clock.now();
       const known = deps.feeRates.get(name);
       const knownFee = known && deps.clock.now() - known.at < 3_600_000 ? known.rates.get(req.symbol) : undefined;
       const [positions, fee] = await Promise.all([
@@ -63,10 +66,14 @@ export async function checkAction(req: ActionRequest, deps: ActionCheckDeps): Pr
                 .catch(() => null),
       ]);
       const p = positions.find((x) => x.symbol === req.symbol && x.side === req.side && x.size > 0) ?? null;
-      return [name, p, fee];
+      return [name, p, fee, readAt];
     }),
   );
-  const held = read.map(([, p]) => p).filter((p): p is Position => p !== null);
+  // Every account marks the same contract. Levels are checked against the freshest mark known: a preview
+  // read of a few seconds ago may predate a price the stream has brought since (and the popup shows).
+  const newest = read.filter(([, p]) => p !== null).sort((a, b) => b[3] - a[3])[0];
+  const heard = deps.markOf?.(req.symbol) ?? null;
+  const mark = heard && newest && heard.at > newest[3] ? heard.price : (newest?.[1]?.markPrice ?? 0);
   return planAction({
     req,
     accounts: deps.accounts,
@@ -74,8 +81,7 @@ export async function checkAction(req: ActionRequest, deps: ActionCheckDeps): Pr
     positions: new Map(read.map(([n, p]) => [n, p])),
     feeRates: new Map(read.map(([n, , f]) => [n, f])),
     fallbackFeeRate: deps.fallbackFeeRate,
-    // Every account marks the same contract; the freshest read's mark is the one levels are checked against.
-    mark: held[0]?.markPrice ?? 0,
+    mark,
   });
 }
 

@@ -35,6 +35,7 @@ async function start(
   dataDir = mkdtempSync(join(tmpdir(), 'tw-act-')),
   clock: Clock = systemClock,
   cache?: ResourceCache,
+  markOf?: (symbol: string) => { price: number; at: number } | null,
 ) {
   const events: BusEvent[] = [];
   const modes: GuardMode[] = [];
@@ -44,7 +45,7 @@ async function start(
     accounts: ex.accounts,
     clients: ex.clients,
     market: ex.market,
-    monitor: { setMode: (m) => modes.push(m) },
+    monitor: { setMode: (m) => modes.push(m), markOf },
     bus,
     clock,
     dataDir,
@@ -173,6 +174,26 @@ describe('ExecutionService.act', () => {
     expect(calls()).toEqual(before.map((n) => n + 3));
     // The fee rate: one read per account for the break-even.
     expect([...ex.clients.values()].map((c) => c.calls.feeRate)).toEqual([1, 1, 1]);
+  });
+
+  // The preview read (mark 50,010: short of break-even, ~50,055) against the mark the monitor heard later.
+  it.each([
+    ['a push after the preview read: past break-even, the SL goes out', 1, 'complete'],
+    ['a push before it: the read is the newer price, nothing is sent', -1, 'failed'],
+  ])('break-even checked against the freshest mark: %s', async (_name, pushAfterMs, status) => {
+    const ex = family();
+    for (const c of ex.clients.values()) c.positions = c.positions.map((p) => ({ ...p, markPrice: 50_010 }));
+    const now = 1_000_000;
+    const clock: Clock = { ...systemClock, now: () => now };
+    const cache = new ResourceCache(CacheConfig.parse({}), clock);
+    for (const c of ex.clients.values())
+      await cache.read(c.account.name, 'positions', () => c.fetchPositions(), { useCache: false });
+    const heard = { price: 52_000, at: now + pushAfterMs };
+    const { service } = await start(ex, undefined, clock, cache, (symbol) => (symbol === 'BTCUSDT' ? heard : null));
+    const r = await service.act(act({ kind: 'sl-break-even' }, `freshest-${pushAfterMs}`));
+    expect(r.status).toBe(status);
+    const sent = [...ex.clients.values()].map((c) => c.stopCalls.length);
+    expect(sent).toEqual(status === 'complete' ? [1, 1, 1] : [0, 0, 0]);
   });
 
   it('an ordinary execution still derives its ids from key and account only', async () => {

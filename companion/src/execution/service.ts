@@ -24,7 +24,11 @@ export interface ExecutionServiceDeps {
   accounts: readonly Account[];
   clients: ReadonlyMap<string, AccountClient>;
   market: MarketData;
-  monitor: { setMode(mode: GuardMode): void; refreshAccount?(account: string): void };
+  monitor: {
+    setMode(mode: GuardMode): void;
+    refreshAccount?(account: string): void;
+    markOf?(symbol: string): { price: number; at: number } | null;
+  };
   bus: EventBus;
   clock: Clock;
   /** The data dir: the journal lives here as `config.journalFile`. */
@@ -97,6 +101,7 @@ export class ExecutionService {
       config,
       signal: this.closing.signal,
       positionsMaxAgeMs: config.markMaxAgeMs,
+      markOf: deps.monitor.markOf?.bind(deps.monitor),
       feeRates: new Map(),
       fallbackFeeRate: config.feeRate,
     };

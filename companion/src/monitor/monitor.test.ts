@@ -276,3 +276,20 @@ describe('Monitor: fault containment', () => {
     expect(clock.pendingSleepers).toBe(0);
   });
 });
+
+describe('Monitor: markOf', () => {
+  it('is the latest mark heard for a symbol and when, null for one not held', async () => {
+    const { clock, ex, make } = setup(['main', 'mirror1']);
+    ex.add(position({ account: 'main', symbol: 'CRITUSDT', ...TIER_SHAPES.CRITICAL }));
+    ex.add(position({ account: 'mirror1', symbol: 'CRITUSDT', ...TIER_SHAPES.CRITICAL }));
+    const m = make();
+    m.start();
+    await run(clock, 3_000);
+    ex.setPrice('CRITUSDT', 101.5);
+    await run(clock, 2_000);
+    const heard = m.markOf('CRITUSDT');
+    expect(heard?.price).toBe(101.5);
+    expect(heard?.at).toBeGreaterThan(clock.now() - 2_000);
+    expect(m.markOf('NONEUSDT')).toBeNull();
+  });
+});

@@ -16,6 +16,7 @@ import type { AccountClient, MarketData, Streams } from '../exchange/types.ts';
 import { type AccountHealth, type AccountState, health, newAccountState } from './accounts.ts';
 import { AccountActions, type ActionsDeps } from './actions.ts';
 import { MonitorConfig } from './config.ts';
+import { lastMark } from './entry.ts';
 import { MonitorLoop } from './loop.ts';
 import { Planner } from './planner.ts';
 import { PositionBook } from './position-book.ts';
@@ -205,6 +206,15 @@ export class Monitor {
   }
 
   /** Read this account's positions at once (e.g. after an execution opened one); no-op for unknown names. */
+  /** The freshest mark heard for a symbol (a push or a read) and when, or null: what actions check levels by. */
+  markOf(symbol: string): { price: number; at: number } | null {
+    let best: { price: number; at: number } | null = null;
+    for (const e of this.book.entries.values())
+      if (e.symbol === symbol && e.checkedAt !== null && !(best && best.at >= e.checkedAt))
+        best = { price: lastMark(e), at: e.checkedAt };
+    return best;
+  }
+
   refreshAccount(account: string): void {
     const a = this.accounts.get(account);
     if (!a) return;
