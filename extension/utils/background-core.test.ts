@@ -1,9 +1,11 @@
 import { positionKey, type ServerMessage } from '@tierwatch/shared';
 import { describe, expect, it } from 'vitest';
 import { position, snapshot } from '../test-support/fixtures.ts';
+import { manualClock } from '../test-support/manual-clock.ts';
 import { type BackgroundDeps, createBackground } from './background-core.ts';
 import type { SocketLike } from './connection.ts';
-import { SNOOZE_MS, type Toast } from './notify.ts';
+import { SNOOZE_MS } from './notify.ts';
+import type { Toast } from './notify-toasts.ts';
 import type { PositionActionMessage } from './position-actions.ts';
 import { DEFAULT_NOTIFICATION_PREFS, type Silence } from './settings.ts';
 
@@ -153,9 +155,7 @@ describe('background: a near-TP notification protects the position', () => {
 
 /** A worker on a fake socket it opens itself, with timers that run when `advance` passes them. */
 function liveRig() {
-  let now = 1_000_000;
-  const timers: { at: number; fn: () => void; id: number }[] = [];
-  let nextId = 1;
+  const clock = manualClock(1_000_000);
   const sockets: { url: string; sent: string[]; closed: boolean; s: SocketLike }[] = [];
   const bg = createBackground({
     socket: {
@@ -174,37 +174,18 @@ function liveRig() {
         sockets.push(rec);
         return rec.s;
       },
-      setTimeout: (fn, ms) => {
-        const id = nextId++;
-        timers.push({ at: now + ms, fn, id });
-        return id;
-      },
-      clearTimeout: (id) => {
-        const i = timers.findIndex((t) => t.id === id);
-        if (i >= 0) timers.splice(i, 1);
-      },
-      now: () => now,
+      setTimeout: clock.setTimeout,
+      clearTimeout: clock.clearTimeout,
+      now: clock.now,
       random: () => 0.5,
     },
     showToast: () => {},
     setBadge: () => {},
   });
-  const advance = (ms: number) => {
-    const until = now + ms;
-    for (;;) {
-      timers.sort((a, b) => a.at - b.at);
-      const t = timers[0];
-      if (!t || t.at > until) break;
-      timers.shift();
-      now = t.at;
-      t.fn();
-    }
-    now = until;
-  };
   bg.configure({ baseUrl: 'http://127.0.0.1:8787', token: 'tok', prefs: DEFAULT_NOTIFICATION_PREFS });
   const server = (msg: unknown) => sockets.at(-1)!.s.onmessage?.({ data: JSON.stringify(msg) });
   sockets.at(-1)!.s.onopen?.({});
-  return { bg, sockets, server, advance };
+  return { bg, sockets, server, advance: clock.advance };
 }
 
 const view = (seq: number, markPrice: number): ServerMessage => ({

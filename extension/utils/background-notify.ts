@@ -17,8 +17,8 @@ import {
   type NotifyState,
   reconcile,
   SNOOZE_MS,
-  type Toast,
 } from './notify.ts';
+import type { Toast } from './notify-toasts.ts';
 import { actionMessage, type PositionActionMessage, type PositionActionReply } from './position-actions.ts';
 
 /**

@@ -1,15 +1,8 @@
 import type { InstrumentInfo } from '@tierwatch/shared';
 import { describe, expect, it } from 'vitest';
 import { ACCOUNTS } from '../test-support/fixtures.ts';
-import { levelFromPct } from './execute-fields.ts';
-import {
-  buildRequest,
-  defaultAccounts,
-  type ExecuteForm,
-  emptyForm,
-  fieldForPath,
-  searchSymbols,
-} from './execute-form.ts';
+import { type ExecuteForm, levelFromPct } from './execute-fields.ts';
+import { buildRequest, defaultAccounts, emptyForm, fieldForPath, searchSymbols } from './execute-form.ts';
 
 const BTC: InstrumentInfo = {
   symbol: 'BTCUSDT',

@@ -3,6 +3,7 @@ import {
   type ExecuteForm,
   type FieldErrors,
   type FieldReading,
+  type FormField,
   readLevel,
   readLimitPrice,
   readSize,
@@ -14,8 +15,6 @@ import {
  * limit price, or the mark price for market orders), rounded to the tick; quantities round down to the
  * qty step, so nothing larger than asked is ever sent.
  */
-
-export type { ExecuteForm, FieldErrors, FormField } from './execute-fields.ts';
 
 export interface PlannedLeg {
   account: string;

@@ -10,8 +10,8 @@ import {
   type NotifyState,
   reconcile,
   SUMMARY_ID,
-  type Toast,
 } from './notify.ts';
+import type { Toast } from './notify-toasts.ts';
 import {
   DEFAULT_NOTIFICATION_PREFS,
   emptySilence,

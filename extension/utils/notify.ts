@@ -11,8 +11,6 @@ import { isSilenced, type NotificationPrefs, type Silence } from './alert-prefs.
 import { formatPrice } from './display.ts';
 import { BUTTONS, criticalToast, ICON, keyHealthToast, type Leg, settingOf, type Toast } from './notify-toasts.ts';
 
-export { BUTTONS, type Toast } from './notify-toasts.ts';
-
 /**
  * The notification policy (handbook decision 11: alerts are a budget). Pure: notices in, commands out
  * (show, clear, sound); the caller keeps the state and talks to chrome.notifications.

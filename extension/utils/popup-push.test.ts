@@ -1,31 +1,25 @@
 import { describe, expect, it } from 'vitest';
+import { manualClock } from '../test-support/manual-clock.ts';
 import type { BackgroundToPopup } from './messages.ts';
 import { createPopupPush } from './popup-push.ts';
 
 function rig(everyMs = 100) {
-  let now = 0;
+  const clock = manualClock();
   let version = 0;
-  const timers: { at: number; fn: () => void }[] = [];
   const push = createPopupPush({
     everyMs,
-    now: () => now,
-    setTimeout: (fn, ms) => timers.push({ at: now + ms, fn }),
+    now: clock.now,
+    setTimeout: clock.setTimeout,
     message: () => ({ type: 'state', sentAt: version }) as unknown as BackgroundToPopup,
   });
-  const advance = (ms: number) => {
-    const until = now + ms;
-    for (;;) {
-      timers.sort((a, b) => a.at - b.at);
-      const t = timers[0];
-      if (!t || t.at > until) break;
-      timers.shift();
-      now = t.at;
-      t.fn();
-    }
-    now = until;
-  };
   const got: number[] = [];
-  return { push, advance, got, bump: () => ++version, listen: () => push.subscribe((m) => got.push(m.sentAt)) };
+  return {
+    push,
+    advance: clock.advance,
+    got,
+    bump: () => ++version,
+    listen: () => push.subscribe((m) => got.push(m.sentAt)),
+  };
 }
 
 describe('popup pushes', () => {

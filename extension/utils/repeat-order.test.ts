@@ -1,7 +1,8 @@
 import type { ExecuteResult, InstrumentInfo } from '@tierwatch/shared';
 import { describe, expect, it } from 'vitest';
 import { ACCOUNTS } from '../test-support/fixtures.ts';
-import { buildRequest, type ExecuteForm, emptyForm, type Plan } from './execute-form.ts';
+import type { ExecuteForm } from './execute-fields.ts';
+import { buildRequest, emptyForm, type Plan } from './execute-form.ts';
 import { APPROX_QTY_TOLERANCE, checkRepeat, findRepeat, REPEAT_WINDOW_MS } from './repeat-order.ts';
 
 const BTC: InstrumentInfo = {

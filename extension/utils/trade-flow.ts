@@ -1,6 +1,7 @@
 import type { Balance, ExecuteResult, Position, PositionSide } from '@tierwatch/shared';
 import { ApiError } from './api.ts';
-import { type ExecuteForm, type FieldErrors, type FormField, fieldForPath, type Plan } from './execute-form.ts';
+import type { ExecuteForm, FieldErrors, FormField } from './execute-fields.ts';
+import { fieldForPath, type Plan } from './execute-form.ts';
 import type { RepeatCheck } from './repeat-order.ts';
 
 /**

@@ -2,7 +2,8 @@ import type { ExecuteResult, InstrumentInfo, StreamState } from '@tierwatch/shar
 import { useEffect, useMemo, useReducer, useRef, useState } from 'preact/hooks';
 import { type Api, createApi, newIdempotencyKey } from '../../utils/api.ts';
 import type { ConnectionStatus } from '../../utils/connection.ts';
-import { buildRequest, type ExecuteForm, emptyForm, type Plan } from '../../utils/execute-form.ts';
+import type { ExecuteForm } from '../../utils/execute-fields.ts';
+import { buildRequest, emptyForm, type Plan } from '../../utils/execute-form.ts';
 import { loadSettings } from '../../utils/settings.ts';
 import { placeTrade, readForReview } from '../../utils/trade-calls.ts';
 import { describeError, initialTrade, shownResult, tradeReducer, unsettled } from '../../utils/trade-flow.ts';

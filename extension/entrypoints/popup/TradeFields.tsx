@@ -1,7 +1,8 @@
 import type { InstrumentInfo } from '@tierwatch/shared';
 import { useMemo, useRef, useState } from 'preact/hooks';
 import { formatPrice } from '../../utils/display.ts';
-import { type FormField, searchSymbols } from '../../utils/execute-form.ts';
+import type { FormField } from '../../utils/execute-fields.ts';
+import { searchSymbols } from '../../utils/execute-form.ts';
 
 // The trade form's inputs: symbol search, numbers, and TP/SL as a price or a percentage.
 

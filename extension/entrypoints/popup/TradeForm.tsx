@@ -1,5 +1,6 @@
 import type { Account, InstrumentInfo } from '@tierwatch/shared';
-import { type ExecuteForm, type FieldErrors, orderAccounts } from '../../utils/execute-form.ts';
+import type { ExecuteForm, FieldErrors } from '../../utils/execute-fields.ts';
+import { orderAccounts } from '../../utils/execute-form.ts';
 import { Level, SymbolField } from './TradeFields.tsx';
 import { AccountsField, InstrumentNote, OrderTypeField, SideField, SizeField } from './TradeFormParts.tsx';
 

@@ -1,6 +1,6 @@
 import type { Account, InstrumentInfo } from '@tierwatch/shared';
 import { formatPrice } from '../../utils/display.ts';
-import type { ExecuteForm, FieldErrors } from '../../utils/execute-form.ts';
+import type { ExecuteForm, FieldErrors } from '../../utils/execute-fields.ts';
 import { Num } from './TradeFields.tsx';
 
 // The trade form's groups of fields: the picked symbol's rules, side, order type (and limit price), size, accounts.

@@ -10,7 +10,7 @@ import { startCompanion } from '../../../companion/src/runtime.ts';
 import { DEFAULT_NOTIFICATION_PREFS } from '../../../extension/utils/alert-prefs.ts';
 import { createBackground } from '../../../extension/utils/background-core.ts';
 import type { SocketLike } from '../../../extension/utils/connection.ts';
-import type { Toast } from '../../../extension/utils/notify.ts';
+import type { Toast } from '../../../extension/utils/notify-toasts.ts';
 import { round } from '../stats.ts';
 
 /**
