@@ -21,7 +21,8 @@ const OUTAGE_MS = 25_000;
 /**
  * How far behind the API a row may be. The latency itself is the bench's (popupUpdateP99Ms, target 500 ms);
  * this test is about accuracy, and on a 2-core machine running the whole suite beside Chromium a render can
- * trail a step by over a second, so the window is 2 s: a frozen popup still fails within one sample.
+ * trail a step by over a second, so the window is 2 s, and a sample's rows that are off get one re-read a
+ * second later (a stall of the browser passes; a frozen popup is off on both reads and fails).
  */
 const LAG_MS = 2_000;
 
@@ -125,13 +126,14 @@ describe.runIf(browserSuiteEnabled('e2e live'))('the open popup is live: the str
     })();
     await sleep(LAG_MS);
     let compared = 0;
+    let reread = 0;
     const offenders: string[] = [];
-    const start = Date.now();
-    while (Date.now() - start < WATCH_MS) {
-      await sleep(SAMPLE_EVERY_MS);
+    /** The rows read now, each side against what the API said in the LAG_MS before: the ones off. */
+    const offNow = async (keys: Set<string> | null): Promise<string[]> => {
       const readAt = Date.now();
-      const rows = await rendered(page);
+      const rows = (await rendered(page)).filter((r) => keys === null || keys.has(r.key));
       const recent = history.filter((h) => h.at >= readAt - LAG_MS && h.at <= readAt);
+      const off: string[] = [];
       for (const r of rows) {
         expect(history.at(-1)?.data.get(r.key), `${r.key} is held`).toBeDefined();
         for (const side of ['sl', 'tp'] as const) {
@@ -146,12 +148,25 @@ describe.runIf(browserSuiteEnabled('e2e live'))('the open popup is live: the str
             );
             continue;
           }
-          compared++;
-          const off = Math.min(...truths.map((t) => (t === null ? Number.POSITIVE_INFINITY : Math.abs(shown - t))));
-          if (off > TOLERANCE_PCT) offenders.push(`${r.key} ${side} shown ${shown}, API ${truths.join('/')}`);
+          if (keys === null) compared++;
+          const miss = Math.min(...truths.map((t) => (t === null ? Number.POSITIVE_INFINITY : Math.abs(shown - t))));
+          if (miss > TOLERANCE_PCT) off.push(`${r.key} ${side} shown ${shown}, API ${truths.join('/')}`);
         }
       }
+      return off;
+    };
+    const start = Date.now();
+    while (Date.now() - start < WATCH_MS) {
+      await sleep(SAMPLE_EVERY_MS);
+      const off = await offNow(null);
+      if (off.length === 0) continue;
+      // A loaded machine can stall the browser for a moment: the rows off get one more read a second later.
+      // A popup that stopped following stays off then too.
+      reread++;
+      await sleep(1_000);
+      offenders.push(...(await offNow(new Set(off.map((o) => o.split(' ')[0] as string)))));
     }
+    console.log(JSON.stringify({ liveSamples: Math.floor(WATCH_MS / SAMPLE_EVERY_MS), reread, compared }));
     reading = false;
     await reader;
     await page.evaluate(() => window.scrollTo(0, 0));
